@@ -1,0 +1,215 @@
+/**
+ * The movie data contract: the one description of what a drop may look like and what the
+ * `movies` table holds. The CLI, the Action, the local twin and (as JSON, emitted at synth) the
+ * Glue job all read it from here, so the engines cannot drift apart.
+ */
+
+/** How a text cell becomes a typed value. Each kind is documented in README ("The data contract"). */
+export type Coercion =
+  | 'text' // trimmed; blank → NULL
+  | 'year' // a whole number, e.g. 1994
+  | 'integer' // a whole number; thousands separators allowed ("2,343,110")
+  | 'decimal' // a decimal number ("9.3", "8")
+  | 'minutes' // a duration in minutes: "142 min", "142", "2h 22m"
+  | 'money' // an amount in whole US dollars: "28,341,469", "$1,234" (cents are dropped)
+  | 'genres'; // a comma-separated list: "Crime, Drama" (normalized to "Crime, Drama")
+
+/** The value type a column holds after coercion (the DQDL engine's view of the column). */
+export type ValueType = 'string' | 'integer' | 'decimal' | 'timestamp';
+
+export interface InputColumn {
+  /** Canonical snake_case name: the table column and the name rules refer to. */
+  readonly name: string;
+  readonly coercion: Coercion;
+  /** Header names accepted besides the canonical one, already normalized (see normalizeHeader). */
+  readonly aliases: readonly string[];
+  readonly required: boolean;
+  readonly sqlType: string;
+  readonly description: string;
+}
+
+/** Columns a drop may carry, in canonical order. */
+export const INPUT_COLUMNS: readonly InputColumn[] = [
+  {
+    name: 'movie_id',
+    coercion: 'text',
+    aliases: ['id', 'imdb_id', 'tconst'],
+    required: false,
+    sqlType: 'VARCHAR(256)',
+    description: 'Stable id; derived from title and release year when the drop has no id column',
+  },
+  {
+    name: 'title',
+    coercion: 'text',
+    aliases: ['series_title', 'movie_title', 'name'],
+    required: true,
+    sqlType: 'VARCHAR(512)',
+    description: 'Title as released',
+  },
+  {
+    name: 'release_year',
+    coercion: 'year',
+    aliases: ['released_year', 'year'],
+    required: true,
+    sqlType: 'SMALLINT',
+    description: 'Year of first release',
+  },
+  {
+    name: 'certificate',
+    coercion: 'text',
+    aliases: ['certification', 'rated'],
+    required: false,
+    sqlType: 'VARCHAR(32)',
+    description: 'Age certificate (U, UA, A, PG-13, R, ...)',
+  },
+  {
+    name: 'runtime_minutes',
+    coercion: 'minutes',
+    aliases: ['runtime', 'runtime_min', 'duration'],
+    required: false,
+    sqlType: 'INTEGER',
+    description: 'Running time in minutes',
+  },
+  {
+    name: 'genres',
+    coercion: 'genres',
+    aliases: ['genre'],
+    required: false,
+    sqlType: 'VARCHAR(256)',
+    description: 'Genres, comma-separated, first one primary',
+  },
+  {
+    name: 'imdb_rating',
+    coercion: 'decimal',
+    aliases: ['rating', 'imdb_score'],
+    required: true,
+    sqlType: 'DECIMAL(3,1)',
+    description: 'IMDb user rating, 0 to 10',
+  },
+  {
+    name: 'overview',
+    coercion: 'text',
+    aliases: ['plot', 'description', 'summary'],
+    required: false,
+    sqlType: 'VARCHAR(4096)',
+    description: 'Short plot summary',
+  },
+  {
+    name: 'meta_score',
+    coercion: 'integer',
+    aliases: ['metascore', 'metacritic'],
+    required: false,
+    sqlType: 'SMALLINT',
+    description: 'Metacritic score, 0 to 100',
+  },
+  {
+    name: 'director',
+    coercion: 'text',
+    aliases: ['directed_by'],
+    required: false,
+    sqlType: 'VARCHAR(256)',
+    description: 'Director',
+  },
+  ...[1, 2, 3, 4].map(
+    (n): InputColumn => ({
+      name: `star${n}`,
+      coercion: 'text',
+      aliases: [`star_${n}`],
+      required: false,
+      sqlType: 'VARCHAR(256)',
+      description: `Billed star #${n}`,
+    }),
+  ),
+  {
+    name: 'votes',
+    coercion: 'integer',
+    aliases: ['no_of_votes', 'num_votes', 'number_of_votes', 'vote_count'],
+    required: false,
+    sqlType: 'BIGINT',
+    description: 'Number of IMDb votes',
+  },
+  {
+    name: 'gross_usd',
+    coercion: 'money',
+    aliases: ['gross', 'box_office'],
+    required: false,
+    sqlType: 'BIGINT',
+    description: 'US gross in dollars',
+  },
+  {
+    name: 'poster_url',
+    coercion: 'text',
+    aliases: ['poster_link', 'poster'],
+    required: false,
+    sqlType: 'VARCHAR(1024)',
+    description: 'Poster image URL',
+  },
+];
+
+/** Columns the pipeline adds to every row. */
+export const DERIVED_COLUMNS = [
+  { name: 'primary_genre', sqlType: 'VARCHAR(64)', description: 'First listed genre' },
+  { name: 'source_key', sqlType: 'VARCHAR(1024)', description: 'S3 key (or file) the row came from' },
+  { name: 'loaded_at', sqlType: 'TIMESTAMP', description: 'When the row was loaded' },
+] as const;
+
+export const TABLE_NAME = 'movies';
+export const PRIMARY_KEY = 'movie_id';
+
+const VALUE_TYPES: Record<Coercion, ValueType> = {
+  text: 'string',
+  genres: 'string',
+  year: 'integer',
+  integer: 'integer',
+  minutes: 'integer',
+  money: 'integer',
+  decimal: 'decimal',
+};
+
+export function valueTypeOf(coercion: Coercion): ValueType {
+  return VALUE_TYPES[coercion];
+}
+
+/**
+ * Header normalization: case, surrounding space, spaces/dashes/dots, camelCase all fold to
+ * snake_case, so "Released Year", "released-year" and "releasedYear" name the same column.
+ */
+export function normalizeHeader(header: string): string {
+  return header
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[\s\-.\/]+/g, '_')
+    .replace(/[^\p{L}\p{N}_]+/gu, '')
+    .replace(/_+/g, '_')
+    .replace(/^_|_$/g, '');
+}
+
+const BY_HEADER = new Map<string, InputColumn>();
+for (const column of INPUT_COLUMNS) {
+  for (const name of [column.name, ...column.aliases]) BY_HEADER.set(name, column);
+}
+
+/** The contract column a header names, or undefined for a column the contract does not know. */
+export function contractColumnFor(header: string): InputColumn | undefined {
+  return BY_HEADER.get(normalizeHeader(header));
+}
+
+/** The contract as plain JSON, for engines outside TypeScript (the Glue job). */
+export function contractJson(): object {
+  return {
+    version: 1,
+    table: TABLE_NAME,
+    primaryKey: PRIMARY_KEY,
+    inputColumns: INPUT_COLUMNS.map(({ name, coercion, aliases, required, sqlType }) => ({
+      name,
+      coercion,
+      aliases,
+      required,
+      sqlType,
+    })),
+    derivedColumns: DERIVED_COLUMNS,
+    movieId: 'slug(title) + "-" + release_year when no id column or a blank id',
+  };
+}

@@ -1,0 +1,278 @@
+/**
+ * A streaming RFC 4180 reader over bytes: quoted commas, doubled quotes, embedded newlines,
+ * LF or CRLF, optional UTF-8 BOM. Records are handed out as a reused view whose fields are
+ * decoded only when asked for, so a pass that reads three columns pays for three.
+ *
+ * File-level faults (invalid UTF-8, NUL bytes, an unterminated quote) throw CsvFileError with
+ * the line; a record with stray text after a closing quote is a row-level defect instead.
+ */
+import { isAscii, isUtf8 } from 'node:buffer';
+
+const COMMA = 44;
+const QUOTE = 34;
+const CR = 13;
+const LF = 10;
+
+/** A fault that makes the whole file unreadable. `line` is 1-based. */
+export class CsvFileError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly line: number,
+  ) {
+    super(`line ${line}: ${reason}`);
+    this.name = 'CsvFileError';
+  }
+}
+
+export interface CsvRecord {
+  /** Line where the record starts (1-based; the header is line 1). */
+  readonly line: number;
+  /** Number of fields. */
+  readonly count: number;
+  /** Set when the record breaks RFC 4180 in a way we read leniently. */
+  readonly defect: string | null;
+  /** Field i decoded as a string ('' when absent). */
+  field(i: number): string;
+}
+
+export interface CsvReaderOptions {
+  /** A record longer than this is a file error (almost always an unterminated quote). */
+  readonly maxRecordBytes?: number;
+}
+
+const DEFAULT_MAX_RECORD = 1 << 20;
+
+export class CsvReader implements CsvRecord {
+  line = 1;
+  count = 0;
+  defect: string | null = null;
+
+  private nextLine = 1;
+  private buf: Buffer = Buffer.alloc(0);
+  private encoding: 'latin1' | 'utf8' = 'utf8';
+  private starts = new Int32Array(64);
+  private ends = new Int32Array(64);
+  private escaped = new Uint8Array(64);
+  private pending: Buffer | null = null;
+  private first = true;
+  private utf8Tail: Buffer | null = null;
+  private readonly maxRecordBytes: number;
+
+  constructor(
+    private readonly onRecord: (record: CsvRecord) => void,
+    options: CsvReaderOptions = {},
+  ) {
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD;
+  }
+
+  field(i: number): string {
+    if (i >= this.count) return '';
+    const s = this.starts[i]!;
+    const e = this.ends[i]!;
+    if (s === e) return '';
+    const text = this.buf.toString(this.encoding, s, e);
+    return this.escaped[i] ? text.replaceAll('""', '"') : text;
+  }
+
+  /** Feed the next chunk of the file. */
+  push(chunk: Buffer): void {
+    if (this.first) {
+      this.first = false;
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+    }
+    const fault = this.checkBytes(chunk);
+    if (fault) {
+      // Read the good prefix so the line count is exact, then report where the fault is.
+      this.parse(this.join(chunk.subarray(0, fault.offset)), false);
+      const before = this.pending ?? Buffer.alloc(0);
+      throw new CsvFileError(fault.reason, this.nextLine + countNewlines(before, 0, before.length));
+    }
+    this.parse(this.join(chunk), false);
+  }
+
+  /** Signal the end of the file; flushes the last record. */
+  end(): void {
+    if (this.utf8Tail) {
+      const line = this.nextLine + (this.pending ? countNewlines(this.pending, 0, this.pending.length) : 0);
+      throw new CsvFileError('the file ends in the middle of a UTF-8 character', line);
+    }
+    if (this.pending) this.parse(this.pending, true);
+    this.pending = null;
+  }
+
+  private join(chunk: Buffer): Buffer {
+    if (!this.pending) return chunk;
+    const joined = Buffer.concat([this.pending, chunk]);
+    this.pending = null;
+    return joined;
+  }
+
+  /** UTF-8 validity and NUL bytes, with characters split across chunk boundaries carried over. */
+  private checkBytes(chunk: Buffer): { offset: number; reason: string } | null {
+    const nul = chunk.indexOf(0);
+    const carried = this.utf8Tail?.length ?? 0;
+    const bytes = this.utf8Tail ? Buffer.concat([this.utf8Tail, chunk]) : chunk;
+    this.utf8Tail = null;
+    const cut = incompleteTailStart(bytes);
+    const complete = bytes.subarray(0, cut);
+    if (!isUtf8(complete))
+      return { offset: Math.max(0, firstInvalidUtf8(complete) - carried), reason: 'the file is not valid UTF-8' };
+    if (nul !== -1) return { offset: nul, reason: 'the file contains a NUL byte (is it binary, or UTF-16?)' };
+    if (cut < bytes.length) this.utf8Tail = Buffer.from(bytes.subarray(cut));
+    return null;
+  }
+
+  private parse(buf: Buffer, final: boolean): void {
+    this.buf = buf;
+    this.encoding = isAscii(buf) ? 'latin1' : 'utf8';
+    const n = buf.length;
+    let pos = 0;
+    while (pos < n) {
+      const recordStart = pos;
+      let count = 0;
+      let inner = 0; // newlines inside quoted fields
+      let defect: string | null = null;
+      let complete = false;
+      for (;;) {
+        if (count === this.starts.length) this.grow();
+        const fieldStart = pos;
+        if (pos < n && buf[pos] === QUOTE) {
+          let p = pos + 1;
+          let escaped = 0;
+          let close = -1;
+          for (;;) {
+            const q = buf.indexOf(QUOTE, p);
+            if (q === -1) break;
+            if (q + 1 < n && buf[q + 1] === QUOTE) {
+              escaped = 1;
+              p = q + 2;
+              continue;
+            }
+            if (q + 1 >= n && !final) break; // the next chunk may start with the escaping quote
+            close = q;
+            break;
+          }
+          if (close === -1) {
+            if (final)
+              throw new CsvFileError('a quoted field is never closed (unterminated quote)', this.nextLine + inner);
+            break;
+          }
+          inner += countNewlines(buf, pos + 1, close);
+          this.starts[count] = pos + 1;
+          this.ends[count] = close;
+          this.escaped[count] = escaped;
+          pos = close + 1;
+          if (pos < n && buf[pos] !== COMMA && buf[pos] !== LF && buf[pos] !== CR) {
+            // Stray text after the closing quote: keep the raw field text and flag the row.
+            let p2 = pos;
+            while (p2 < n && buf[p2] !== COMMA && buf[p2] !== LF && buf[p2] !== CR) p2++;
+            if (p2 >= n && !final) break;
+            defect = `field ${count + 1} has text after its closing quote`;
+            this.starts[count] = fieldStart;
+            this.ends[count] = p2;
+            this.escaped[count] = 0;
+            pos = p2;
+          }
+        } else {
+          let p = pos;
+          while (p < n) {
+            const c = buf[p]!;
+            if (c === COMMA || c === LF || c === CR) break;
+            p++;
+          }
+          if (p >= n && !final) break;
+          this.starts[count] = pos;
+          this.ends[count] = p;
+          this.escaped[count] = 0;
+          pos = p;
+        }
+        count++;
+        if (pos >= n) {
+          complete = final;
+          break;
+        }
+        const c = buf[pos];
+        if (c === COMMA) {
+          pos++;
+          if (pos >= n) {
+            if (!final) break;
+            this.starts[count] = this.ends[count] = pos;
+            this.escaped[count] = 0;
+            count++;
+            complete = true;
+            break;
+          }
+          continue;
+        }
+        if (c === CR) {
+          if (pos + 1 >= n && !final) break; // a split CRLF
+          pos += buf[pos + 1] === LF ? 2 : 1;
+        } else pos++; // LF
+        complete = true;
+        break;
+      }
+      if (!complete) {
+        if (n - recordStart > this.maxRecordBytes)
+          throw new CsvFileError(
+            `a record is longer than ${this.maxRecordBytes} bytes (probably an unterminated quote)`,
+            this.nextLine,
+          );
+        this.pending = Buffer.from(buf.subarray(recordStart));
+        return;
+      }
+      this.line = this.nextLine;
+      this.nextLine += 1 + inner;
+      // Blank lines carry no record.
+      if (count === 1 && this.starts[0] === this.ends[0] && buf[recordStart] !== QUOTE) continue;
+      this.count = count;
+      this.defect = defect;
+      this.onRecord(this);
+    }
+  }
+
+  private grow(): void {
+    const size = this.starts.length * 2;
+    const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => (b.set(a), b);
+    this.starts = grow(this.starts, new Int32Array(size));
+    this.ends = grow(this.ends, new Int32Array(size));
+    this.escaped = grow(this.escaped, new Uint8Array(size));
+  }
+}
+
+function countNewlines(buf: Buffer, from: number, to: number): number {
+  let lines = 0;
+  for (let i = buf.indexOf(LF, from); i !== -1 && i < to; i = buf.indexOf(LF, i + 1)) lines++;
+  return lines;
+}
+
+function sequenceLength(lead: number): number {
+  if (lead >= 0xf0) return 4;
+  if (lead >= 0xe0) return 3;
+  if (lead >= 0xc0) return 2;
+  return 1;
+}
+
+/** Start of a multi-byte character cut off by the end of the buffer (buf.length if none). */
+function incompleteTailStart(buf: Buffer): number {
+  for (let back = 1; back <= 3 && back <= buf.length; back++) {
+    const b = buf[buf.length - back]!;
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
+    if (b >= 0xc0 && sequenceLength(b) > back) return buf.length - back;
+    break;
+  }
+  return buf.length;
+}
+
+/** Offset of the first byte that breaks UTF-8 (only called once we know one does). */
+function firstInvalidUtf8(buf: Buffer): number {
+  let lo = 0;
+  let hi = buf.length;
+  // Binary search on prefixes, keeping cuts on character boundaries.
+  while (hi - lo > 4) {
+    let mid = (lo + hi) >>> 1;
+    while (mid > lo && (buf[mid]! & 0xc0) === 0x80) mid--;
+    if (isUtf8(buf.subarray(0, mid))) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}

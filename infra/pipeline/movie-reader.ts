@@ -1,0 +1,240 @@
+/**
+ * Reads a drop through the contract: resolves the header, rejects files that cannot be a drop
+ * (with file and line), and turns each record into canonical typed values. Row-level defects
+ * never throw: they become `problems` on the row, which then fails and is quarantined.
+ */
+import { CsvFileError, CsvReader, type CsvRecord } from './csv.ts';
+import { coerce, deriveMovieId, EXPECTED, INVALID } from './coerce.ts';
+import {
+  contractColumnFor,
+  INPUT_COLUMNS,
+  normalizeHeader,
+  valueTypeOf,
+  type Coercion,
+  type InputColumn,
+  type ValueType,
+} from './contract.ts';
+
+export type Value = string | number | null;
+
+export interface SchemaColumn {
+  readonly name: string;
+  readonly type: ValueType;
+}
+
+/** A file that cannot be read as a drop at all: exit 2 territory. */
+export class DropFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | null,
+    readonly reason: string,
+  ) {
+    super(line === null ? `${file}: ${reason}` : `${file}:${line}: ${reason}`);
+    this.name = 'DropFileError';
+  }
+}
+
+export interface MovieRow {
+  /** Line where the record starts in the file. */
+  readonly line: number;
+  /** Canonical values, indexed like `schema`. */
+  readonly values: Value[];
+  /** Why this row breaks the contract (ragged, a value of the wrong type, ...); empty if it does not. */
+  readonly problems: string[];
+  /** The raw record, for writing the row back out as it came in. */
+  readonly record: CsvRecord;
+}
+
+export interface DropLayout {
+  /** Header as it appears in the file. */
+  readonly header: string[];
+  /** Columns rows carry: every contract column (present or not), primary_genre, then unknown headers. */
+  readonly schema: SchemaColumn[];
+  /** Contract columns the file does not have (their values are NULL). */
+  readonly absent: string[];
+  /** Headers the contract does not know, kept as text columns under their normalized name. */
+  readonly extra: string[];
+}
+
+export interface ReadOptions {
+  /** Only these schema columns need values (others stay NULL); default all. */
+  readonly columns?: ReadonlySet<string>;
+  /** Called once the header is resolved, before any row. */
+  readonly onLayout?: (layout: DropLayout) => void;
+}
+
+export interface ReadSummary {
+  readonly layout: DropLayout;
+  readonly rows: number;
+}
+
+const LFS_POINTER = 'version https://git-lfs.github.com/spec/';
+
+interface Slot {
+  readonly index: number; // schema index
+  readonly field: number; // CSV field index, -1 when the file lacks the column
+  readonly name: string;
+  readonly coercion: Coercion;
+}
+
+/** Resolve the header against the contract, or explain (in one sentence) why it cannot be a drop. */
+export function resolveHeader(file: string, header: string[]): DropLayout & { fields: Map<string, number> } {
+  if (header.length === 1) {
+    const only = header[0]!;
+    for (const [sep, label] of [
+      [';', 'semicolons'],
+      ['\t', 'tabs'],
+      ['|', 'pipes'],
+    ] as const) {
+      if (only.includes(sep))
+        throw new DropFileError(file, 1, `the header is separated by ${label}; drops must be comma-separated`);
+    }
+  }
+  const fields = new Map<string, number>();
+  const extra: string[] = [];
+  header.forEach((raw, i) => {
+    const column = contractColumnFor(raw);
+    const name = column?.name ?? normalizeHeader(raw);
+    if (name === '') return;
+    const seen = fields.get(name);
+    if (seen !== undefined)
+      throw new DropFileError(
+        file,
+        1,
+        `columns ${seen + 1} ("${header[seen]}") and ${i + 1} ("${raw}") both name "${name}"`,
+      );
+    fields.set(name, i);
+    if (!column) extra.push(name);
+  });
+  const missing = INPUT_COLUMNS.filter((c) => c.required && !fields.has(c.name));
+  if (missing.length) {
+    const list = missing.map(describeColumn).join('; ');
+    throw new DropFileError(file, 1, `missing required column${missing.length > 1 ? 's' : ''}: ${list}`);
+  }
+  const schema: SchemaColumn[] = [
+    ...INPUT_COLUMNS.map((c) => ({ name: c.name, type: valueTypeOf(c.coercion) })),
+    { name: 'primary_genre', type: 'string' as const },
+    ...extra.map((name) => ({ name, type: 'string' as const })),
+  ];
+  const absent = INPUT_COLUMNS.filter((c) => !fields.has(c.name)).map((c) => c.name);
+  return { header, schema, absent, extra, fields };
+}
+
+function describeColumn(c: InputColumn): string {
+  return `${c.name} (also accepted: ${c.aliases.join(', ')})`;
+}
+
+/**
+ * Stream a drop from `chunks`, calling `onRow` for each data row (the row object is reused:
+ * copy what you keep). Throws DropFileError for file-level faults.
+ */
+export async function readDrop(
+  file: string,
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+  onRow: (row: MovieRow) => void,
+  options: ReadOptions = {},
+): Promise<ReadSummary> {
+  let layout: (DropLayout & { fields: Map<string, number> }) | null = null;
+  let slots: Slot[] = [];
+  let movieIdSlot = -1;
+  let titleIndex = -1;
+  let yearIndex = -1;
+  let genresIndex = -1;
+  let primaryGenreIndex = -1;
+  let rows = 0;
+  let values: Value[] = [];
+  const problems: string[] = [];
+  const row = { line: 0, values, problems, record: null as unknown as CsvRecord };
+
+  const onRecord = (record: CsvRecord): void => {
+    if (!layout) {
+      const header = Array.from({ length: record.count }, (_, i) => record.field(i));
+      layout = resolveHeader(file, header);
+      const fields = layout.fields;
+      const wanted = (name: string): boolean =>
+        !options.columns ||
+        options.columns.has(name) ||
+        // movie_id is derived from title and year; primary_genre from genres.
+        (options.columns.has('movie_id') && (name === 'title' || name === 'release_year')) ||
+        (options.columns.has('primary_genre') && name === 'genres');
+      slots = layout.schema
+        .map((col, index) => ({ col, index }))
+        .filter(({ col }) => col.name !== 'primary_genre' && wanted(col.name))
+        .map(({ col, index }) => ({
+          index,
+          field: fields.get(col.name) ?? -1,
+          name: col.name,
+          coercion: INPUT_COLUMNS.find((c) => c.name === col.name)?.coercion ?? 'text',
+        }));
+      const indexOf = (name: string): number => layout!.schema.findIndex((c) => c.name === name);
+      movieIdSlot = slots.findIndex((s) => s.name === 'movie_id');
+      titleIndex = indexOf('title');
+      yearIndex = indexOf('release_year');
+      genresIndex = indexOf('genres');
+      primaryGenreIndex = wanted('primary_genre') ? indexOf('primary_genre') : -1;
+      values = row.values = new Array<Value>(layout.schema.length).fill(null);
+      options.onLayout?.(layout);
+      return;
+    }
+    rows++;
+    row.line = record.line;
+    row.record = record;
+    problems.length = 0;
+    if (record.defect) problems.push(record.defect);
+    if (record.count !== layout.header.length)
+      problems.push(`expected ${layout.header.length} fields, found ${record.count}`);
+    for (const slot of slots) {
+      if (slot.field < 0) {
+        values[slot.index] = null;
+        continue;
+      }
+      const text = record.field(slot.field);
+      const v = coerce(slot.coercion, text);
+      if (v === INVALID) {
+        problems.push(`${slot.name}: "${clip(text)}" is not ${EXPECTED[slot.coercion]}`);
+        values[slot.index] = null;
+      } else values[slot.index] = v;
+    }
+    if (movieIdSlot >= 0 && values[slots[movieIdSlot]!.index] === null) {
+      const title = values[titleIndex];
+      const year = values[yearIndex];
+      values[slots[movieIdSlot]!.index] =
+        typeof title === 'string' && typeof year === 'number' ? deriveMovieId(title, year) : null;
+    }
+    if (primaryGenreIndex >= 0) {
+      const genres = values[genresIndex];
+      values[primaryGenreIndex] = typeof genres === 'string' ? genres.split(', ', 1)[0]! : null;
+    }
+    onRow(row);
+  };
+
+  const reader = new CsvReader(onRecord);
+  let first = true;
+  try {
+    for await (const chunk of chunks) {
+      if (first && chunk.length > 0) {
+        first = false;
+        if (chunk.subarray(0, LFS_POINTER.length).toString('latin1') === LFS_POINTER)
+          throw new DropFileError(
+            file,
+            1,
+            'this is a Git LFS pointer, not the data (check out with LFS enabled, e.g. actions/checkout with lfs: true)',
+          );
+      }
+      reader.push(chunk);
+    }
+    reader.end();
+  } catch (err) {
+    if (err instanceof CsvFileError) throw new DropFileError(file, err.line, err.reason);
+    throw err;
+  }
+  if (!layout) throw new DropFileError(file, null, 'the file is empty');
+  if (rows === 0) throw new DropFileError(file, null, 'the file has a header but no data rows');
+  const { fields: _fields, ...plain } = layout as DropLayout & { fields: Map<string, number> };
+  return { layout: plain, rows };
+}
+
+function clip(text: string): string {
+  const t = text.trim();
+  return t.length > 40 ? `${t.slice(0, 37)}...` : t;
+}

@@ -1,0 +1,495 @@
+/**
+ * A recursive-descent parser for DQDL. It accepts what AWS Glue accepts (and a few forms the
+ * AWS documentation shows that Glue's grammar is lenient about), checks each rule against the
+ * rule-type table, and reports the first error with its line, column and what was expected.
+ */
+import type { CompareOp, Composite, Condition, DictValue, Expr, Rule, RuleNode, Ruleset } from './ast.ts';
+import { DqdlSyntaxError, tokenize, type Token } from './lexer.ts';
+import { fileMatchTakesCondition, RULE_TYPES, type ConditionKind } from './rule-types.ts';
+
+const SECTIONS = new Set(['Metadata', 'DataSources', 'DefaultLabels', 'Rules', 'Analyzers']);
+const DURATION_UNITS = new Set(['days', 'hours', 'minutes']);
+const SIZE_UNITS = new Set(['B', 'KB', 'MB', 'GB', 'TB']);
+const COMPARE_OPS = new Set(['=', '!=', '>', '>=', '<', '<=']);
+/** Words that end a rule's parameter list. */
+const STOP_WORDS = new Set(['between', 'not', 'in', 'matches', 'where', 'with', 'labels', 'and', 'AND', 'or', 'OR']);
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME = /^(\d{1,2}:\d{2}\s?(AM|PM|am|pm)|\d{2}:\d{2})$/;
+
+export function parseRuleset(source: string): Ruleset {
+  return new Parser(tokenize(source)).ruleset();
+}
+
+/** Parse a single rule, e.g. `Completeness "title" > 0.95`. */
+export function parseRule(source: string): RuleNode {
+  const parser = new Parser(tokenize(source));
+  const node = parser.ruleNode();
+  parser.expectEnd();
+  return node;
+}
+
+class Parser {
+  private i = 0;
+  constructor(private readonly tokens: Token[]) {}
+
+  private get tok(): Token {
+    return this.tokens[this.i]!;
+  }
+
+  private peek(ahead = 1): Token {
+    return this.tokens[Math.min(this.i + ahead, this.tokens.length - 1)]!;
+  }
+
+  private fail(expected: string, at: Token = this.tok): never {
+    const found = at.kind === 'eof' ? 'the end of the ruleset' : describe(at);
+    throw new DqdlSyntaxError(`expected ${expected}, found ${found}`, at.line, at.column);
+  }
+
+  private is(kind: Token['kind'], text?: string): boolean {
+    return this.tok.kind === kind && (text === undefined || this.tok.text === text);
+  }
+
+  private isWord(...words: string[]): boolean {
+    return this.tok.kind === 'ident' && words.includes(this.tok.text);
+  }
+
+  private expect(kind: Token['kind'], text: string | undefined, expected: string): Token {
+    if (!this.is(kind, text)) this.fail(expected);
+    return this.tokens[this.i++]!;
+  }
+
+  private punct(text: string): Token {
+    return this.expect('punct', text, `'${text}'`);
+  }
+
+  expectEnd(): void {
+    if (!this.is('eof')) this.fail('the end of the rule');
+  }
+
+  ruleset(): Ruleset {
+    let metadata: Record<string, DictValue> | undefined;
+    let dataSources: Record<string, DictValue> | undefined;
+    let defaultLabels: Record<string, string> | undefined;
+    let rules: RuleNode[] | undefined;
+    let analyzers: Rule[] | undefined;
+    const constants: Record<string, Expr | Expr[]> = {};
+    while (!this.is('eof')) {
+      const name = this.expect('ident', undefined, 'a section (Rules = [...], Analyzers = [...], Metadata = {...})');
+      this.punct('=');
+      if (name.text === 'Metadata') metadata = this.dictionary();
+      else if (name.text === 'DataSources') dataSources = this.dictionary();
+      else if (name.text === 'DefaultLabels') defaultLabels = this.labelList();
+      else if (name.text === 'Rules') {
+        if (rules) throw new DqdlSyntaxError('Rules is defined twice', name.line, name.column);
+        rules = this.list(() => this.ruleNode());
+      } else if (name.text === 'Analyzers') {
+        if (analyzers) throw new DqdlSyntaxError('Analyzers is defined twice', name.line, name.column);
+        analyzers = this.list(() => this.rule(true));
+      } else if (!SECTIONS.has(name.text) && /^[A-Za-z][A-Za-z0-9_]*$/.test(name.text)) {
+        if (name.text in constants)
+          throw new DqdlSyntaxError(`constant ${name.text} is defined twice`, name.line, name.column);
+        constants[name.text] = this.is('punct', '[') ? this.operandList() : this.operand();
+      } else this.fail('a section name', name);
+    }
+    if (!rules?.length && !analyzers?.length) {
+      const end = this.tok;
+      throw new DqdlSyntaxError('the ruleset has no rules (expected Rules = [ ... ])', end.line, end.column);
+    }
+    return {
+      ...(metadata ? { metadata } : {}),
+      ...(dataSources ? { dataSources } : {}),
+      constants,
+      ...(defaultLabels ? { defaultLabels } : {}),
+      rules: rules ?? [],
+      analyzers: analyzers ?? [],
+    };
+  }
+
+  private list<T>(item: () => T): T[] {
+    this.punct('[');
+    const items: T[] = [];
+    if (this.is('punct', ']')) {
+      this.i++;
+      return items;
+    }
+    for (;;) {
+      items.push(item());
+      if (this.is('punct', ',')) {
+        this.i++;
+        if (this.is('punct', ']')) break; // a trailing comma is harmless
+        continue;
+      }
+      if (!this.is('punct', ']')) this.fail("',' or ']'");
+      break;
+    }
+    this.i++;
+    return items;
+  }
+
+  private dictionary(): Record<string, DictValue> {
+    this.punct('{');
+    const out: Record<string, DictValue> = {};
+    while (!this.is('punct', '}')) {
+      const key = this.expect('string', undefined, 'a quoted key');
+      this.punct(':');
+      out[key.text] = this.dictValue();
+      if (this.is('punct', ',')) this.i++;
+      else if (!this.is('punct', '}')) this.fail("',' or '}'");
+    }
+    this.i++;
+    return out;
+  }
+
+  private dictValue(): DictValue {
+    if (this.is('string')) return this.tokens[this.i++]!.text;
+    if (this.is('punct', '{')) return this.dictionary();
+    if (this.is('punct', '[')) return this.list(() => this.dictValue());
+    return this.fail('a quoted string, a list or a dictionary');
+  }
+
+  private labelList(): Record<string, string> {
+    const at = this.tok;
+    const pairs = this.list(() => {
+      const key = this.expect('string', undefined, 'a quoted label name');
+      this.punct('=');
+      const value = this.expect('string', undefined, 'a quoted label value');
+      return [key, value.text] as const;
+    });
+    const labels: Record<string, string> = {};
+    for (const [key, value] of pairs) {
+      if (key.text in labels) throw new DqdlSyntaxError(`label "${key.text}" is given twice`, key.line, key.column);
+      labels[key.text] = value;
+    }
+    if (pairs.length > 10) throw new DqdlSyntaxError('a rule may have at most 10 labels', at.line, at.column);
+    return labels;
+  }
+
+  /** or-expression of and-expressions of primaries ('and' binds tighter, as in Glue). */
+  ruleNode(): RuleNode {
+    return this.composite('or', () => this.composite('and', () => this.rulePrimary()));
+  }
+
+  private composite(op: 'and' | 'or', operand: () => RuleNode): RuleNode {
+    const first = operand();
+    const operands = [first];
+    while (this.isWord(op, op.toUpperCase())) {
+      this.i++;
+      operands.push(operand());
+    }
+    if (operands.length === 1) return first;
+    const flat = operands.flatMap((n) => (n.kind === 'composite' && n.op === op && !n.labels ? n.operands : [n]));
+    return { kind: 'composite', op, operands: flat, line: first.line, column: first.column };
+  }
+
+  private rulePrimary(): RuleNode {
+    if (this.is('punct', '(')) {
+      this.i++;
+      const inner = this.ruleNode();
+      this.punct(')');
+      if (this.isWord('labels')) {
+        const labels = this.labels();
+        if (inner.kind === 'composite') return { ...inner, labels } as Composite;
+        return { ...inner, labels };
+      }
+      // A parenthesized composite keeps its own identity, so (A or B) and C stays nested.
+      return inner.kind === 'composite' ? { ...inner, labels: inner.labels } : inner;
+    }
+    return this.rule(false);
+  }
+
+  private labels(): Record<string, string> {
+    this.i++; // labels
+    this.punct('=');
+    return this.labelList();
+  }
+
+  rule(inAnalyzers: boolean): Rule {
+    const start = this.expect('ident', undefined, 'a rule type (e.g. RowCount, ColumnValues, IsComplete)');
+    const spec = RULE_TYPES[start.text];
+    if (!spec) {
+      const close = Object.keys(RULE_TYPES).find((t) => t.toLowerCase() === start.text.toLowerCase());
+      throw new DqdlSyntaxError(
+        close ? `unknown rule type "${start.text}" (rule types are case-sensitive: did you mean ${close}?)` : `unknown rule type "${start.text}"`,
+        start.line,
+        start.column,
+      );
+    }
+    if (spec.analyzerOnly && !inAnalyzers)
+      throw new DqdlSyntaxError(`${start.text} is an analyzer: put it in Analyzers = [...]`, start.line, start.column);
+    const params = this.params();
+    const where = (): string | undefined => {
+      if (!this.isWord('where')) return undefined;
+      const at = this.tok;
+      if (!spec.where) throw new DqdlSyntaxError(`${start.text} does not take a where clause`, at.line, at.column);
+      this.i++;
+      const sql = this.expect('string', undefined, 'a quoted filter after where, e.g. where "year > 2000"');
+      if (!sql.text.trim()) throw new DqdlSyntaxError('the where clause is empty', sql.line, sql.column);
+      return sql.text;
+    };
+    if (params.length < spec.minParams || params.length > spec.maxParams) {
+      const want =
+        spec.minParams === spec.maxParams
+          ? `${spec.minParams}`
+          : spec.maxParams === Number.POSITIVE_INFINITY
+            ? `at least ${spec.minParams}`
+            : `${spec.minParams} to ${spec.maxParams}`;
+      throw new DqdlSyntaxError(
+        `${start.text} takes ${want} parameter${want === '1' ? '' : 's'}, found ${params.length}`,
+        start.line,
+        start.column,
+      );
+    }
+    let kind: ConditionKind = spec.condition;
+    if (start.text === 'FileMatch') kind = fileMatchTakesCondition(params.length) ? 'value' : 'none';
+    let condition: Condition | undefined;
+    if (!inAnalyzers && kind !== 'none') {
+      if (this.atCondition()) condition = this.condition(kind);
+      else if (kind !== 'optional-number' && !(start.text === 'FileMatch'))
+        this.fail(`a condition for ${start.text} (e.g. ${example(kind)})`);
+    } else if (this.atCondition() && !inAnalyzers) {
+      const at = this.tok;
+      throw new DqdlSyntaxError(`${start.text} takes no condition`, at.line, at.column);
+    }
+    let filter = where();
+    let threshold: Condition | undefined;
+    const options: Record<string, string | number> = {};
+    let labels: Record<string, string> | undefined;
+    while (this.isWord('with', 'labels', 'where')) {
+      if (this.isWord('labels')) {
+        if (labels) this.fail('one labels=[...] per rule');
+        labels = this.labels();
+        continue;
+      }
+      if (this.isWord('where')) {
+        if (filter !== undefined) this.fail('one where clause per rule');
+        filter = where();
+        continue;
+      }
+      this.i++; // with
+      const name = this.expect('ident', undefined, 'threshold or an option name after with');
+      if (name.text === 'threshold') {
+        if (!spec.threshold)
+          throw new DqdlSyntaxError(`${start.text} does not take a threshold`, name.line, name.column);
+        if (threshold) throw new DqdlSyntaxError('a rule may have one threshold', name.line, name.column);
+        threshold = this.condition('number');
+        continue;
+      }
+      this.punct('=');
+      if (this.is('string')) options[name.text] = this.tokens[this.i++]!.text;
+      else if (this.is('number')) options[name.text] = Number(this.tokens[this.i++]!.text);
+      else if (this.is('punct', '[')) options[name.text] = this.list(() => this.expect('string', undefined, 'a quoted value').text).join(',');
+      else if (this.is('ident', 'true') || this.is('ident', 'false')) options[name.text] = this.tokens[this.i++]!.text;
+      else this.fail(`a value for ${name.text}`);
+    }
+    return {
+      kind: 'rule',
+      type: start.text,
+      params,
+      ...(condition ? { condition } : {}),
+      ...(filter !== undefined ? { where: filter } : {}),
+      ...(threshold ? { threshold } : {}),
+      options,
+      ...(labels ? { labels } : {}),
+      line: start.line,
+      column: start.column,
+    };
+  }
+
+  private params(): string[] {
+    const params: string[] = [];
+    for (;;) {
+      // Connector words: `Completeness of col`, `ColumnCorrelation of a and b`.
+      if (this.isWord('of', 'OF') || (this.isWord('and', 'AND') && params.length > 0 && this.paramFollows(1))) {
+        this.i++;
+        continue;
+      }
+      if (this.is('string')) {
+        params.push(this.tokens[this.i++]!.text);
+        continue;
+      }
+      if (this.is('ident') && !STOP_WORDS.has(this.tok.text) && !(this.tok.text in RULE_TYPES)) {
+        params.push(this.tokens[this.i++]!.text);
+        continue;
+      }
+      return params;
+    }
+  }
+
+  private paramFollows(ahead: number): boolean {
+    const t = this.peek(ahead);
+    return t.kind === 'string' || (t.kind === 'ident' && !STOP_WORDS.has(t.text) && !(t.text in RULE_TYPES));
+  }
+
+  private atCondition(): boolean {
+    return (this.is('punct') && COMPARE_OPS.has(this.tok.text)) || this.isWord('between', 'not', 'in', 'matches');
+  }
+
+  private condition(kind: ConditionKind): Condition {
+    const at = this.tok;
+    let cond: Condition;
+    let negated = false;
+    if (this.isWord('not')) {
+      this.i++;
+      negated = true;
+      if (!this.isWord('between', 'in', 'matches')) this.fail("between, in or matches after 'not'");
+    }
+    if (this.isWord('between')) {
+      this.i++;
+      const low = this.operand();
+      if (!this.isWord('and', 'AND')) this.fail("'and' (between X and Y)");
+      this.i++;
+      cond = { kind: 'between', negated, low, high: this.operand() };
+    } else if (this.isWord('in')) {
+      this.i++;
+      cond = { kind: 'in', negated, items: this.is('ident') ? [this.operand()] : this.operandList() };
+    } else if (this.isWord('matches')) {
+      this.i++;
+      const pattern = this.expect('string', undefined, 'a quoted regular expression after matches');
+      try {
+        new RegExp(pattern.text, 'u');
+      } catch {
+        throw new DqdlSyntaxError(`"${pattern.text}" is not a valid regular expression`, pattern.line, pattern.column);
+      }
+      cond = { kind: 'matches', negated, pattern: pattern.text };
+    } else if (this.is('punct') && COMPARE_OPS.has(this.tok.text)) {
+      const op = this.tokens[this.i++]!.text as CompareOp;
+      cond = { kind: 'compare', op, operand: this.operand() };
+    } else return this.fail(`a condition (e.g. ${example(kind)})`);
+    checkConditionKind(cond, kind, at);
+    return cond;
+  }
+
+  private operandList(): Expr[] {
+    return this.list(() => this.operand());
+  }
+
+  /** An operand: flat left-associative arithmetic, as in Glue's grammar. */
+  private operand(): Expr {
+    let left = this.term();
+    while (this.is('punct') && ['+', '-', '*', '/'].includes(this.tok.text)) {
+      const op = this.tokens[this.i++]!.text as '+' | '-' | '*' | '/';
+      left = { kind: 'binary', op, left, right: this.term() };
+    }
+    return left;
+  }
+
+  private term(): Expr {
+    const t = this.tok;
+    if (t.kind === 'punct' && t.text === '-' && this.peek().kind === 'number') {
+      this.i++;
+      return this.numberOrUnit(true);
+    }
+    if (t.kind === 'number') return this.numberOrUnit(false);
+    if (t.kind === 'string') {
+      this.i++;
+      if (DATE.test(t.text)) return { kind: 'date', text: t.text };
+      if (TIME.test(t.text)) return { kind: 'time', text: t.text };
+      return { kind: 'string', value: t.text };
+    }
+    if (t.kind === 'punct' && t.text === '(') {
+      this.i++;
+      const inner = this.operand();
+      this.punct(')');
+      return { kind: 'paren', inner };
+    }
+    if (t.kind === 'ident') {
+      const upper = t.text.toUpperCase();
+      if ((upper === 'NULL' || upper === 'EMPTY' || upper === 'WHITESPACES_ONLY') && (t.text === upper || t.text === t.text.toLowerCase())) {
+        this.i++;
+        return { kind: 'keyword', name: upper as 'NULL' | 'EMPTY' | 'WHITESPACES_ONLY' };
+      }
+      if (t.text.startsWith('$')) {
+        this.i++;
+        return { kind: 'variable', name: t.text.slice(1) };
+      }
+      if (this.peek().kind === 'punct' && this.peek().text === '(') {
+        this.i += 2;
+        const args: Expr[] = [];
+        while (!this.is('punct', ')')) {
+          args.push(this.operand());
+          if (this.is('punct', ',')) this.i++;
+          else if (!this.is('punct', ')')) this.fail("',' or ')'");
+        }
+        this.i++;
+        return { kind: 'call', name: t.text, args };
+      }
+    }
+    return this.fail('a number, a quoted value, NULL, now() or an expression like avg(last(10))');
+  }
+
+  private numberOrUnit(negative: boolean): Expr {
+    const t = this.tokens[this.i++]!;
+    const value = Number(t.text) * (negative ? -1 : 1);
+    const text = negative ? `-${t.text}` : t.text;
+    if (this.is('ident') && DURATION_UNITS.has(this.tok.text))
+      return { kind: 'duration', amount: value, unit: this.tokens[this.i++]!.text as 'days' };
+    if (this.is('ident') && SIZE_UNITS.has(this.tok.text))
+      return { kind: 'size', amount: value, unit: this.tokens[this.i++]!.text as 'B' };
+    return { kind: 'number', value, text };
+  }
+}
+
+function operandsOf(cond: Condition): readonly Expr[] {
+  switch (cond.kind) {
+    case 'compare':
+      return [cond.operand];
+    case 'between':
+      return [cond.low, cond.high];
+    case 'in':
+      return cond.items;
+    case 'matches':
+      return [];
+  }
+}
+
+/** Reject operands that cannot mean anything for this rule's metric, e.g. `RowCount > "ten"`. */
+function checkConditionKind(cond: Condition, kind: ConditionKind, at: Token): void {
+  const bad = (what: string): never => {
+    throw new DqdlSyntaxError(`expected ${what} in this condition`, at.line, at.column);
+  };
+  const operands = operandsOf(cond);
+  const has = (...kinds: Expr['kind'][]): boolean => operands.some((e) => kinds.includes(e.kind));
+  switch (kind) {
+    case 'number':
+    case 'optional-number':
+      if (cond.kind === 'matches' || has('string', 'date', 'time', 'duration', 'size')) bad('numbers');
+      break;
+    case 'string':
+      if (!(cond.kind === 'compare' && (cond.op === '=' || cond.op === '!=')) && cond.kind !== 'in')
+        bad('= "TYPE", != "TYPE" or in ["TYPE", ...]');
+      if (has('number', 'duration', 'size')) bad('a quoted type name');
+      break;
+    case 'duration':
+      if (cond.kind === 'matches' || cond.kind === 'in' || has('string', 'date', 'time', 'size'))
+        bad('a duration such as 24 hours or 3 days');
+      break;
+    case 'size':
+      if (cond.kind === 'matches' || has('string', 'date', 'time', 'duration')) bad('a size such as 2 MB');
+      break;
+    case 'date':
+      if (cond.kind === 'matches' || has('duration', 'size')) bad('a date, a time or now()');
+      break;
+    case 'value':
+    case 'none':
+      break;
+  }
+}
+
+function example(kind: ConditionKind): string {
+  return {
+    number: '> 0.95',
+    'optional-number': 'between 10 and 20',
+    string: '= "INTEGER"',
+    value: 'between 0 and 10',
+    date: '> (now() - 1 days)',
+    duration: '<= 24 hours',
+    size: '< 2 GB',
+    none: '',
+  }[kind];
+}
+
+function describe(t: Token): string {
+  if (t.kind === 'string') return `"${t.text}"`;
+  if (t.kind === 'number') return t.text;
+  return `'${t.text}'`;
+}
