@@ -110,16 +110,14 @@ export const INPUT_COLUMNS: readonly InputColumn[] = [
     sqlType: 'VARCHAR(256)',
     description: 'Director',
   },
-  ...[1, 2, 3, 4].map(
-    (n): InputColumn => ({
-      name: `star${n}`,
-      coercion: 'text',
-      aliases: [`star_${n}`],
-      required: false,
-      sqlType: 'VARCHAR(256)',
-      description: `Billed star #${n}`,
-    }),
-  ),
+  ...[1, 2, 3, 4].map((n): InputColumn => ({
+    name: `star${n}`,
+    coercion: 'text',
+    aliases: [`star_${n}`],
+    required: false,
+    sqlType: 'VARCHAR(256)',
+    description: `Billed star #${n}`,
+  })),
   {
     name: 'votes',
     coercion: 'integer',

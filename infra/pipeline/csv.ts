@@ -116,7 +116,10 @@ export class CsvReader implements CsvRecord {
     const cut = incompleteTailStart(bytes);
     const complete = bytes.subarray(0, cut);
     if (!isUtf8(complete))
-      return { offset: Math.max(0, firstInvalidUtf8(complete) - carried), reason: 'the file is not valid UTF-8' };
+      return {
+        offset: Math.max(0, firstInvalidUtf8(complete) - carried),
+        reason: 'the file is not valid UTF-8',
+      };
     if (nul !== -1) return { offset: nul, reason: 'the file contains a NUL byte (is it binary, or UTF-16?)' };
     if (cut < bytes.length) this.utf8Tail = Buffer.from(bytes.subarray(cut));
     return null;
@@ -154,7 +157,10 @@ export class CsvReader implements CsvRecord {
           }
           if (close === -1) {
             if (final)
-              throw new CsvFileError('a quoted field is never closed (unterminated quote)', this.nextLine + inner);
+              throw new CsvFileError(
+                'a quoted field is never closed (unterminated quote)',
+                this.nextLine + inner,
+              );
             break;
           }
           inner += countNewlines(buf, pos + 1, close);

@@ -39,10 +39,21 @@ export interface MovieRow {
   readonly line: number;
   /** Canonical values, indexed like `schema`. */
   readonly values: Value[];
-  /** Why this row breaks the contract (ragged, a value of the wrong type, ...); empty if it does not. */
-  readonly problems: string[];
+  /** How this row breaks the contract (ragged, a value of the wrong type, ...); empty if it does not. */
+  readonly problems: Problem[];
   /** The raw record, for writing the row back out as it came in. */
   readonly record: CsvRecord;
+}
+
+/** One way a row breaks the contract. `reason` is the same for every row with this fault. */
+export interface Problem {
+  readonly reason: string;
+  /** The offending text, when there is one. */
+  readonly value?: string;
+}
+
+export function describeProblem(p: Problem): string {
+  return p.value === undefined ? p.reason : `${p.reason} (${JSON.stringify(clip(p.value))})`;
 }
 
 export interface DropLayout {
@@ -52,6 +63,8 @@ export interface DropLayout {
   readonly schema: SchemaColumn[];
   /** Contract columns the file does not have (their values are NULL). */
   readonly absent: string[];
+  /** The file has no id column: movie_id is derived from title and release year. */
+  readonly derivedId: boolean;
   /** Headers the contract does not know, kept as text columns under their normalized name. */
   readonly extra: string[];
 }
@@ -75,6 +88,8 @@ interface Slot {
   readonly field: number; // CSV field index, -1 when the file lacks the column
   readonly name: string;
   readonly coercion: Coercion;
+  /** A column the contract does not know: kept as the text it is. */
+  readonly raw: boolean;
 }
 
 /** Resolve the header against the contract, or explain (in one sentence) why it cannot be a drop. */
@@ -87,7 +102,11 @@ export function resolveHeader(file: string, header: string[]): DropLayout & { fi
       ['|', 'pipes'],
     ] as const) {
       if (only.includes(sep))
-        throw new DropFileError(file, 1, `the header is separated by ${label}; drops must be comma-separated`);
+        throw new DropFileError(
+          file,
+          1,
+          `the header is separated by ${label}; drops must be comma-separated`,
+        );
     }
   }
   const fields = new Map<string, number>();
@@ -116,8 +135,9 @@ export function resolveHeader(file: string, header: string[]): DropLayout & { fi
     { name: 'primary_genre', type: 'string' as const },
     ...extra.map((name) => ({ name, type: 'string' as const })),
   ];
-  const absent = INPUT_COLUMNS.filter((c) => !fields.has(c.name)).map((c) => c.name);
-  return { header, schema, absent, extra, fields };
+  const derivedId = !fields.has('movie_id');
+  const absent = INPUT_COLUMNS.filter((c) => !fields.has(c.name) && c.name !== 'movie_id').map((c) => c.name);
+  return { header, schema, absent, derivedId, extra, fields };
 }
 
 function describeColumn(c: InputColumn): string {
@@ -143,7 +163,7 @@ export async function readDrop(
   let primaryGenreIndex = -1;
   let rows = 0;
   let values: Value[] = [];
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   const row = { line: 0, values, problems, record: null as unknown as CsvRecord };
 
   const onRecord = (record: CsvRecord): void => {
@@ -160,12 +180,16 @@ export async function readDrop(
       slots = layout.schema
         .map((col, index) => ({ col, index }))
         .filter(({ col }) => col.name !== 'primary_genre' && wanted(col.name))
-        .map(({ col, index }) => ({
-          index,
-          field: fields.get(col.name) ?? -1,
-          name: col.name,
-          coercion: INPUT_COLUMNS.find((c) => c.name === col.name)?.coercion ?? 'text',
-        }));
+        .map(({ col, index }) => {
+          const contract = INPUT_COLUMNS.find((c) => c.name === col.name);
+          return {
+            index,
+            field: fields.get(col.name) ?? -1,
+            name: col.name,
+            coercion: contract?.coercion ?? 'text',
+            raw: !contract,
+          };
+        });
       const indexOf = (name: string): number => layout!.schema.findIndex((c) => c.name === name);
       movieIdSlot = slots.findIndex((s) => s.name === 'movie_id');
       titleIndex = indexOf('title');
@@ -180,18 +204,22 @@ export async function readDrop(
     row.line = record.line;
     row.record = record;
     problems.length = 0;
-    if (record.defect) problems.push(record.defect);
+    if (record.defect) problems.push({ reason: record.defect });
     if (record.count !== layout.header.length)
-      problems.push(`expected ${layout.header.length} fields, found ${record.count}`);
+      problems.push({ reason: `expected ${layout.header.length} fields, found ${record.count}` });
     for (const slot of slots) {
       if (slot.field < 0) {
         values[slot.index] = null;
         continue;
       }
       const text = record.field(slot.field);
+      if (slot.raw) {
+        values[slot.index] = text;
+        continue;
+      }
       const v = coerce(slot.coercion, text);
       if (v === INVALID) {
-        problems.push(`${slot.name}: "${clip(text)}" is not ${EXPECTED[slot.coercion]}`);
+        problems.push({ reason: `${slot.name} is not ${EXPECTED[slot.coercion]}`, value: text });
         values[slot.index] = null;
       } else values[slot.index] = v;
     }

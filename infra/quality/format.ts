@@ -79,8 +79,11 @@ export function formatRuleset(ruleset: Ruleset): string {
   if (ruleset.metadata) out.push(`Metadata = ${formatDict(ruleset.metadata)}`);
   if (ruleset.dataSources) out.push(`DataSources = ${formatDict(ruleset.dataSources)}`);
   for (const [name, value] of Object.entries(ruleset.constants))
-    out.push(`${name} = ${Array.isArray(value) ? `[${value.map(formatExpr).join(', ')}]` : formatExpr(value as Expr)}`);
-  if (ruleset.defaultLabels) out.push(`DefaultLabels = ${formatLabels(ruleset.defaultLabels).slice('labels='.length)}`);
+    out.push(
+      `${name} = ${Array.isArray(value) ? `[${value.map(formatExpr).join(', ')}]` : formatExpr(value as Expr)}`,
+    );
+  if (ruleset.defaultLabels)
+    out.push(`DefaultLabels = ${formatLabels(ruleset.defaultLabels).slice('labels='.length)}`);
   const section = (name: string, items: string[]): string =>
     `${name} = [\n${items.map((s) => `  ${s}`).join(',\n')}\n]`;
   if (ruleset.rules.length) out.push(section('Rules', ruleset.rules.map(formatNode)));

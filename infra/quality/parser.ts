@@ -12,7 +12,19 @@ const DURATION_UNITS = new Set(['days', 'hours', 'minutes']);
 const SIZE_UNITS = new Set(['B', 'KB', 'MB', 'GB', 'TB']);
 const COMPARE_OPS = new Set(['=', '!=', '>', '>=', '<', '<=']);
 /** Words that end a rule's parameter list. */
-const STOP_WORDS = new Set(['between', 'not', 'in', 'matches', 'where', 'with', 'labels', 'and', 'AND', 'or', 'OR']);
+const STOP_WORDS = new Set([
+  'between',
+  'not',
+  'in',
+  'matches',
+  'where',
+  'with',
+  'labels',
+  'and',
+  'AND',
+  'or',
+  'OR',
+]);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME = /^(\d{1,2}:\d{2}\s?(AM|PM|am|pm)|\d{2}:\d{2})$/;
 
@@ -74,7 +86,11 @@ class Parser {
     let analyzers: Rule[] | undefined;
     const constants: Record<string, Expr | Expr[]> = {};
     while (!this.is('eof')) {
-      const name = this.expect('ident', undefined, 'a section (Rules = [...], Analyzers = [...], Metadata = {...})');
+      const name = this.expect(
+        'ident',
+        undefined,
+        'a section (Rules = [...], Analyzers = [...], Metadata = {...})',
+      );
       this.punct('=');
       if (name.text === 'Metadata') metadata = this.dictionary();
       else if (name.text === 'DataSources') dataSources = this.dictionary();
@@ -157,7 +173,8 @@ class Parser {
     });
     const labels: Record<string, string> = {};
     for (const [key, value] of pairs) {
-      if (key.text in labels) throw new DqdlSyntaxError(`label "${key.text}" is given twice`, key.line, key.column);
+      if (key.text in labels)
+        throw new DqdlSyntaxError(`label "${key.text}" is given twice`, key.line, key.column);
       labels[key.text] = value;
     }
     if (pairs.length > 10) throw new DqdlSyntaxError('a rule may have at most 10 labels', at.line, at.column);
@@ -177,7 +194,9 @@ class Parser {
       operands.push(operand());
     }
     if (operands.length === 1) return first;
-    const flat = operands.flatMap((n) => (n.kind === 'composite' && n.op === op && !n.labels ? n.operands : [n]));
+    const flat = operands.flatMap((n) =>
+      n.kind === 'composite' && n.op === op && !n.labels ? n.operands : [n],
+    );
     return { kind: 'composite', op, operands: flat, line: first.line, column: first.column };
   }
 
@@ -209,18 +228,25 @@ class Parser {
     if (!spec) {
       const close = Object.keys(RULE_TYPES).find((t) => t.toLowerCase() === start.text.toLowerCase());
       throw new DqdlSyntaxError(
-        close ? `unknown rule type "${start.text}" (rule types are case-sensitive: did you mean ${close}?)` : `unknown rule type "${start.text}"`,
+        close
+          ? `unknown rule type "${start.text}" (rule types are case-sensitive: did you mean ${close}?)`
+          : `unknown rule type "${start.text}"`,
         start.line,
         start.column,
       );
     }
     if (spec.analyzerOnly && !inAnalyzers)
-      throw new DqdlSyntaxError(`${start.text} is an analyzer: put it in Analyzers = [...]`, start.line, start.column);
+      throw new DqdlSyntaxError(
+        `${start.text} is an analyzer: put it in Analyzers = [...]`,
+        start.line,
+        start.column,
+      );
     const params = this.params();
     const where = (): string | undefined => {
       if (!this.isWord('where')) return undefined;
       const at = this.tok;
-      if (!spec.where) throw new DqdlSyntaxError(`${start.text} does not take a where clause`, at.line, at.column);
+      if (!spec.where)
+        throw new DqdlSyntaxError(`${start.text} does not take a where clause`, at.line, at.column);
       this.i++;
       const sql = this.expect('string', undefined, 'a quoted filter after where, e.g. where "year > 2000"');
       if (!sql.text.trim()) throw new DqdlSyntaxError('the where clause is empty', sql.line, sql.column);
@@ -277,8 +303,12 @@ class Parser {
       this.punct('=');
       if (this.is('string')) options[name.text] = this.tokens[this.i++]!.text;
       else if (this.is('number')) options[name.text] = Number(this.tokens[this.i++]!.text);
-      else if (this.is('punct', '[')) options[name.text] = this.list(() => this.expect('string', undefined, 'a quoted value').text).join(',');
-      else if (this.is('ident', 'true') || this.is('ident', 'false')) options[name.text] = this.tokens[this.i++]!.text;
+      else if (this.is('punct', '['))
+        options[name.text] = this.list(() => this.expect('string', undefined, 'a quoted value').text).join(
+          ',',
+        );
+      else if (this.is('ident', 'true') || this.is('ident', 'false'))
+        options[name.text] = this.tokens[this.i++]!.text;
       else this.fail(`a value for ${name.text}`);
     }
     return {
@@ -299,7 +329,10 @@ class Parser {
     const params: string[] = [];
     for (;;) {
       // Connector words: `Completeness of col`, `ColumnCorrelation of a and b`.
-      if (this.isWord('of', 'OF') || (this.isWord('and', 'AND') && params.length > 0 && this.paramFollows(1))) {
+      if (
+        this.isWord('of', 'OF') ||
+        (this.isWord('and', 'AND') && params.length > 0 && this.paramFollows(1))
+      ) {
         this.i++;
         continue;
       }
@@ -321,7 +354,9 @@ class Parser {
   }
 
   private atCondition(): boolean {
-    return (this.is('punct') && COMPARE_OPS.has(this.tok.text)) || this.isWord('between', 'not', 'in', 'matches');
+    return (
+      (this.is('punct') && COMPARE_OPS.has(this.tok.text)) || this.isWord('between', 'not', 'in', 'matches')
+    );
   }
 
   private condition(kind: ConditionKind): Condition {
@@ -348,7 +383,11 @@ class Parser {
       try {
         new RegExp(pattern.text, 'u');
       } catch {
-        throw new DqdlSyntaxError(`"${pattern.text}" is not a valid regular expression`, pattern.line, pattern.column);
+        throw new DqdlSyntaxError(
+          `"${pattern.text}" is not a valid regular expression`,
+          pattern.line,
+          pattern.column,
+        );
       }
       cond = { kind: 'matches', negated, pattern: pattern.text };
     } else if (this.is('punct') && COMPARE_OPS.has(this.tok.text)) {
@@ -394,7 +433,10 @@ class Parser {
     }
     if (t.kind === 'ident') {
       const upper = t.text.toUpperCase();
-      if ((upper === 'NULL' || upper === 'EMPTY' || upper === 'WHITESPACES_ONLY') && (t.text === upper || t.text === t.text.toLowerCase())) {
+      if (
+        (upper === 'NULL' || upper === 'EMPTY' || upper === 'WHITESPACES_ONLY') &&
+        (t.text === upper || t.text === t.text.toLowerCase())
+      ) {
         this.i++;
         return { kind: 'keyword', name: upper as 'NULL' | 'EMPTY' | 'WHITESPACES_ONLY' };
       }

@@ -1,0 +1,72 @@
+/** `movies` command line: parses arguments, dispatches, maps outcomes to exit codes. */
+import { parseArgs } from 'node:util';
+import { rulesCheck } from './commands/rules-check.ts';
+import { validate } from './commands/validate.ts';
+
+export interface Io {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** A mistake in how the command was called: exit 2 with one sentence and the usage. */
+export class UsageError extends Error {}
+
+export const USAGE = `Usage:
+  movies validate <csv...> [--rules FILE] [--json] [--out DIR]
+      Check movie drops against the data contract and the ruleset.
+      Exit 0: every rule passed; 1: a rule failed; 2: a usage or file-level error.
+  movies rules check <file.dqdl> [--json]
+      Parse a DQDL ruleset; print it in canonical form, or the syntax error. Exit 0 or 2.
+  movies help
+`;
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'validate': {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          allowPositionals: true,
+          options: { rules: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' } },
+        });
+        if (!positionals.length) throw new UsageError('validate needs at least one CSV file.');
+        return await validate(
+          positionals,
+          { rules: values.rules, json: values.json ?? false, out: values.out },
+          io,
+        );
+      }
+      case 'rules': {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          allowPositionals: true,
+          options: { json: { type: 'boolean' } },
+        });
+        if (positionals[0] !== 'check' || positionals.length !== 2)
+          throw new UsageError('use: movies rules check <file.dqdl>');
+        return rulesCheck(positionals[1]!, values.json ?? false, io);
+      }
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(USAGE);
+        return 0;
+      case undefined:
+        throw new UsageError('no command given.');
+      default:
+        throw new UsageError(`unknown command "${command}".`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || isParseArgsError(err)) {
+      io.stderr.write(`movies: ${(err as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function isParseArgsError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}

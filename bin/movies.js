@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `movies` CLI. The project is TypeScript end to end; tsx runs it without a build step.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('./cli.ts');
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
