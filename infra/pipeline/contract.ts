@@ -178,7 +178,7 @@ export function normalizeHeader(header: string): string {
     .trim()
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
-    .replace(/[\s\-.\/]+/g, '_')
+    .replace(/[\s\-./]+/g, '_')
     .replace(/[^\p{L}\p{N}_]+/gu, '')
     .replace(/_+/g, '_')
     .replace(/^_|_$/g, '');
