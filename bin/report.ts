@@ -55,7 +55,7 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
 }
 
 function formatNumber(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(4);
+  return String(Number(v.toPrecision(6)));
 }
 
 function clip(s: string, n: number): string {

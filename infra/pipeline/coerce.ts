@@ -15,6 +15,15 @@ const HOURS_MINUTES = /^(\d+)\s*h(?:ours?|rs?)?\s*(?:(\d+)\s*(?:m|min|mins|minut
 
 /** A whole number, with or without thousands separators; INVALID if it is not one. */
 function wholeNumber(text: string): number | typeof INVALID {
+  // Fast path: plain digits, which is nearly every cell.
+  let n = 0;
+  let i = 0;
+  for (; i < text.length && i < 15; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  if (i === text.length && i > 0) return n;
   if (WHOLE.test(text)) return safe(Number(text));
   if (GROUPED.test(text)) return safe(Number(text.replace(/,/g, '')));
   return INVALID;

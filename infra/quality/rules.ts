@@ -155,7 +155,7 @@ function missingColumnRule(description: string, column: string, rowLevel: boolea
   };
 }
 
-const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(4).replace(/0+$/, ''));
+const fmt = (x: number): string => String(Number(x.toPrecision(6)));
 
 function judge(
   test: (x: number) => boolean,
