@@ -67,6 +67,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 }
 
 function isParseArgsError(err: unknown): boolean {
+  // Checked by code, not class: errors may come from another realm (vm contexts, test runners).
   const code = (err as { code?: unknown } | null)?.code;
-  return err instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

@@ -241,6 +241,7 @@ class Parser {
         start.line,
         start.column,
       );
+    const paramStart = this.i;
     const params = this.params();
     const where = (): string | undefined => {
       if (!this.isWord('where')) return undefined;
@@ -252,6 +253,14 @@ class Parser {
       if (!sql.text.trim()) throw new DqdlSyntaxError('the where clause is empty', sql.line, sql.column);
       return sql.text;
     };
+    if (params.length > spec.maxParams) {
+      // A bare word where the condition belongs is a misspelt keyword more often than a column.
+      const extra = this.tokens
+        .slice(paramStart, this.i)
+        .filter((t) => t.kind !== 'ident' || !['of', 'OF', 'and', 'AND'].includes(t.text))[spec.maxParams];
+      if (extra?.kind === 'ident')
+        this.fail(`a condition for ${start.text} (e.g. ${example(spec.condition)})`, extra);
+    }
     if (params.length < spec.minParams || params.length > spec.maxParams) {
       const want =
         spec.minParams === spec.maxParams

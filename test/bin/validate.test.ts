@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { main } from '../../bin/cli.ts';
+
+const CLEAN = 'data/clean/movies_2024_q1.csv';
+const DEFECTS = 'data/defects/movies_2024_q2.csv';
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'movies-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function movies(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+  });
+  return { code, stdout, stderr };
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('movies validate', () => {
+  it('exits 0 on a clean drop and says all rows would load', async () => {
+    const r = await movies('validate', CLEAN);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${CLEAN}: SUCCEEDED (all 25 rows would load)`);
+    expect(r.stdout).toMatch(/rules 17\/17 passed/);
+    expect(r.stderr).toBe('');
+  });
+
+  it('exits 1 on a drop with defects, with failed rules and the commonest reasons with lines', async () => {
+    const r = await movies('validate', DEFECTS);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('PARTIAL (22 rows would load, 8 would be quarantined)');
+    expect(r.stdout).toMatch(/ColumnValues "imdb_rating" <= 10\s+FAIL/);
+    expect(r.stdout).toMatch(/1 × release_year is not a four-digit year\s+\(line 4\)/);
+    expect(r.stdout).toMatch(/expected 16 fields, found 13\s+\(line 13\)/);
+  });
+
+  it('--json prints one Glue-shaped object per file', async () => {
+    const r = await movies('validate', CLEAN, DEFECTS, '--json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as {
+      File: string;
+      Verdict: string;
+      Score: number;
+      RuleResults: { Name: string; Result: string; EvaluatedMetrics: Record<string, number> }[];
+      AggregatedMetrics: Record<string, number>;
+    }[];
+    expect(out.map((o) => [o.File, o.Verdict])).toEqual([
+      [CLEAN, 'SUCCEEDED'],
+      [DEFECTS, 'PARTIAL'],
+    ]);
+    expect(out[1]!.AggregatedMetrics).toEqual({
+      TotalRowsProcessed: 30,
+      TotalRowsPassed: 22,
+      TotalRowsFailed: 8,
+      TotalRulesProcessed: 17,
+      TotalRulesPassed: 11,
+      TotalRulesFailed: 6,
+    });
+    expect(out[1]!.RuleResults[0]).toMatchObject({
+      Name: 'Rule_1',
+      Result: 'PASS',
+      EvaluatedMetrics: { 'Dataset.*.RowCount': 30 },
+    });
+    expect(out[1]!.Score).toBeCloseTo(11 / 17);
+  });
+
+  it('--out writes good.csv in the canonical schema and bad.csv with outcomes, spreadsheet-safe', async () => {
+    const out = join(dir, 'out');
+    const hostile = file(
+      'hostile.csv',
+      'title,release_year,imdb_rating,votes\n"=HYPERLINK(""http://x"",""y"")",2001,8.1,-40\nFine,1999,7.9,10\n',
+    );
+    const r = await movies('validate', hostile, '--out', out);
+    expect(r.code).toBe(1);
+    const good = readFileSync(join(out, 'good.csv'), 'utf8').split('\n');
+    expect(good[0]).toMatch(/^movie_id,title,release_year,certificate,runtime_minutes,genres,imdb_rating,/);
+    expect(good[1]).toMatch(/^fine-1999,Fine,1999,,,,7.9,/);
+    const bad = readFileSync(join(out, 'bad.csv'), 'utf8');
+    expect(bad.split('\n')[0]).toBe(
+      'source_line,title,release_year,imdb_rating,votes,ContractViolations,DataQualityRulesPass,DataQualityRulesFail,DataQualityRulesSkip,DataQualityEvaluationResult',
+    );
+    // The formula is neutralized for spreadsheets; the plain number -40 is left alone.
+    expect(bad).toContain(`2,"'=HYPERLINK(""http://x"",""y"")",2001,8.1,-40,[],`);
+    expect(bad).toContain('ColumnValues \\""votes\\"" >= 0 where \\""votes is not null\\""');
+    expect(bad.trimEnd().endsWith(',Failed')).toBe(true);
+  });
+
+  it('exits 2 with one sentence naming file and line for a file-level error, and still checks the other files', async () => {
+    const broken = file('semicolons.csv', 'title;release_year;imdb_rating\nA;2000;8\n');
+    const r = await movies('validate', broken, CLEAN);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `movies: ${broken}:1: the header is separated by semicolons; drops must be comma-separated\n`,
+    );
+    expect(r.stdout).toContain('SUCCEEDED');
+  });
+
+  it('leaves no half-written outputs behind when the file turns out to be broken', async () => {
+    const out = join(dir, 'out-broken');
+    const broken = file(
+      'unterminated.csv',
+      `title,release_year,imdb_rating\n${'A,2000,8\n'.repeat(50)}"B,2001,9\n`,
+    );
+    const r = await movies('validate', broken, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unterminated\.csv:52: a quoted field is never closed/);
+    expect(() => readFileSync(join(out, 'good.csv'))).toThrow();
+  });
+
+  it('exits 2 for a missing file, a missing argument and an unknown option', async () => {
+    expect(await movies('validate', join(dir, 'nope.csv'))).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/nope\.csv: no such file/),
+    });
+    expect(await movies('validate')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/validate needs at least one CSV file/),
+    });
+    expect(await movies('validate', CLEAN, '--frobnicate')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/Unknown option '--frobnicate'/),
+    });
+    expect(await movies('launch')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/unknown command "launch"/),
+    });
+  });
+
+  it('--rules uses another ruleset; a broken one is exit 2 with line and column', async () => {
+    const strict = file('strict.dqdl', 'Rules = [ RowCount > 100 ]\n');
+    const r = await movies('validate', CLEAN, '--rules', strict);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('QUALITY_FAILED (nothing would load: batch gate Rule_1 failed)');
+    const broken = file('broken.dqdl', 'Rules = [\n  RowCount >\n]\n');
+    const b = await movies('validate', CLEAN, '--rules', broken);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/broken\.dqdl:3:1: expected a number/);
+  });
+});
+
+describe('movies rules check', () => {
+  it('prints the ruleset in canonical form', async () => {
+    const src = file('r.dqdl', '# c\nRules=[IsComplete  "a",(RowCount>0) AND (Completeness "b">0.9)]');
+    const r = await movies('rules', 'check', src);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('Rules = [\n  IsComplete "a",\n  (RowCount > 0) and (Completeness "b" > 0.9)\n]\n');
+  });
+
+  it('checks the pipeline ruleset', async () => {
+    expect((await movies('rules', 'check', 'infra/pipeline/movies.dqdl')).code).toBe(0);
+  });
+
+  it('reports a syntax error with line and column, as text or JSON', async () => {
+    const src = file('bad.dqdl', 'Rules = [\n  ColumnValues "x" betwen 1 and 2\n]\n');
+    const r = await movies('rules', 'check', src);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `${src}:2:20: expected a condition for ColumnValues (e.g. between 0 and 10), found 'betwen'\n`,
+    );
+    const j = await movies('rules', 'check', src, '--json');
+    expect(JSON.parse(j.stdout)).toEqual({
+      file: src,
+      valid: false,
+      error: {
+        line: 2,
+        column: 20,
+        message: "expected a condition for ColumnValues (e.g. between 0 and 10), found 'betwen'",
+      },
+    });
+  });
+});
+
+describe('the installed command', () => {
+  it('runs through bin/movies.js with the same exit codes', async () => {
+    const run = promisify(execFile);
+    const ok = await run(process.execPath, ['bin/movies.js', 'validate', CLEAN]);
+    expect(ok.stdout).toContain('SUCCEEDED');
+    await expect(run(process.execPath, ['bin/movies.js', 'validate', DEFECTS])).rejects.toMatchObject({
+      code: 1,
+    });
+  }, 30_000);
+});
