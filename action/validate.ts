@@ -1,0 +1,134 @@
+/** Validate mode: the pipeline's contract and ruleset, run on the data files in the workspace. */
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { checkDrop, pipelineRuleset } from '../infra/pipeline/check.ts';
+import { DropFileError } from '../infra/pipeline/movie-reader.ts';
+import type { Ruleset } from '../infra/quality/ast.ts';
+import { DqdlSyntaxError } from '../infra/quality/lexer.ts';
+import { parseRuleset } from '../infra/quality/parser.ts';
+import type { FileStatus } from './inputs.ts';
+
+export interface FailedRule {
+  readonly rule: string;
+  readonly result: 'FAIL' | 'ERROR';
+  readonly message: string;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly gate: boolean;
+}
+
+export interface FileReport {
+  readonly file: string;
+  readonly status: FileStatus;
+  readonly rows: number;
+  readonly rowsLoaded: number;
+  readonly rowsQuarantined: number;
+  readonly score: number | null;
+  readonly failedRules: readonly FailedRule[];
+  /** Why rows failed, most common first: reason, count, first lines. */
+  readonly reasons: readonly { reason: string; rows: number; lines: readonly number[] }[];
+  /** Set when the file cannot be read as a drop at all. */
+  readonly error?: string;
+  readonly errorLine?: number;
+  /** File/line notes for sample bad rows (the workflow shows them on the diff). */
+  readonly annotations: readonly { line: number; title: string; message: string }[];
+}
+
+const MAX_ANNOTATIONS = 10;
+
+export async function loadRuleset(workspace: string, path: string | undefined): Promise<Ruleset> {
+  if (!path) return pipelineRuleset();
+  let text: string;
+  try {
+    text = await readFile(join(workspace, path), 'utf8');
+  } catch {
+    throw new Error(`The rules file ${path} cannot be read.`);
+  }
+  try {
+    return parseRuleset(text);
+  } catch (err) {
+    if (err instanceof DqdlSyntaxError) throw new Error(`${path}:${err.line}:${err.column}: ${err.reason}`);
+    throw err;
+  }
+}
+
+export async function validateFiles(
+  workspace: string,
+  files: readonly string[],
+  rules: string | undefined,
+): Promise<FileReport[]> {
+  const ruleset = await loadRuleset(workspace, rules);
+  const reports: FileReport[] = [];
+  for (const file of files) {
+    try {
+      const check = await checkDrop(
+        file,
+        createReadStream(join(workspace, file), { highWaterMark: 1 << 20 }),
+        { ruleset },
+      );
+      const m = check.result.AggregatedMetrics;
+      reports.push({
+        file,
+        status: check.decision.verdict,
+        rows: m.TotalRowsProcessed,
+        rowsLoaded: check.decision.rowsToLoad,
+        rowsQuarantined: check.decision.rowsToQuarantine,
+        score: check.result.Score,
+        failedRules: check.result.RuleResults.flatMap((r, i) =>
+          r.Result === 'PASS'
+            ? []
+            : [
+                {
+                  rule: r.Description,
+                  result: r.Result,
+                  message: r.EvaluationMessage ?? '',
+                  metrics: r.EvaluatedMetrics,
+                  gate: check.rules[i]!.tolerance,
+                },
+              ],
+        ),
+        reasons: check.reasons,
+        annotations: annotationsFor(check.reasons),
+      });
+    } catch (err) {
+      if (!(err instanceof DropFileError)) throw err;
+      reports.push({
+        file,
+        status: 'FAILED',
+        rows: 0,
+        rowsLoaded: 0,
+        rowsQuarantined: 0,
+        score: null,
+        failedRules: [],
+        reasons: [],
+        error: err.message,
+        ...(err.line ? { errorLine: err.line } : {}),
+        annotations: [],
+      });
+    }
+  }
+  return reports;
+}
+
+/** One note per sample line, with every reason that line failed. */
+function annotationsFor(
+  reasons: readonly { reason: string; lines: readonly number[] }[],
+): FileReport['annotations'] {
+  const byLine = new Map<number, string[]>();
+  for (const r of reasons)
+    for (const line of r.lines) byLine.set(line, [...(byLine.get(line) ?? []), r.reason]);
+  return [...byLine.entries()]
+    .sort(([a], [b]) => a - b)
+    .slice(0, MAX_ANNOTATIONS)
+    .map(([line, why]) => ({ line, title: 'Row would be quarantined', message: why.join('\n') }));
+}
+
+const RANK: Record<FileStatus, number> = { SUCCEEDED: 0, PARTIAL: 1, QUALITY_FAILED: 2, FAILED: 3 };
+
+/** The worst status of all files (SUCCEEDED when there are none). */
+export function overallStatus(reports: readonly FileReport[]): FileStatus {
+  return reports.reduce<FileStatus>(
+    (worst, r) => (RANK[r.status] > RANK[worst] ? r.status : worst),
+    'SUCCEEDED',
+  );
+}
