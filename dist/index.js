@@ -19788,7 +19788,7 @@ import { fileURLToPath } from "node:url";
 
 // infra/quality/format.ts
 function quote(text) {
-  return `"${text.replace(/\\(?=["\\])/g, "\\\\").replace(/"/g, '\\"')}"`;
+  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 function formatExpr(e) {
   switch (e.kind) {
@@ -19954,14 +19954,21 @@ function compareTest(op, v) {
       return (x) => x <= v;
   }
 }
+var INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 function toInstant(v) {
   if (v === null) return null;
   if (typeof v === "number") return v;
-  const t = v.trim();
-  if (!t) return null;
-  const iso = /^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00:00Z` : /^\d{4}-\d{2}-\d{2}[ T]\d/.test(t) && !/[zZ]|[+-]\d{2}:?\d{2}$/.test(t) ? `${t.replace(" ", "T")}Z` : t;
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? null : ms;
+  const m = INSTANT.exec(v.trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0));
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return null;
+  if (h > 23 || mi > 59 || s > 59) return null;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s) + Math.round(Number(m[7] ?? 0) * 1e3);
+  const zone = m[8];
+  if (!zone || zone.toUpperCase() === "Z") return ms;
+  const sign = zone[0] === "-" ? -1 : 1;
+  return ms - sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2))) * 6e4;
 }
 function toNumber(v) {
   if (v === null) return null;
@@ -19973,7 +19980,7 @@ function toNumber(v) {
 }
 function cellTest(c, ctx, ignoreCase = false) {
   if (c.kind === "matches") {
-    const re = new RegExp(`^(?:${c.pattern})$`, ignoreCase ? "ius" : "us");
+    const re = javaRegExp(c.pattern, ignoreCase);
     return c.negated ? (v) => v !== null && !re.test(String(v)) : (v) => v !== null && re.test(String(v));
   }
   const operands = c.kind === "compare" ? [resolveOperand(c.operand, ctx)] : c.kind === "between" ? [resolveOperand(c.low, ctx), resolveOperand(c.high, ctx)] : listOf(c, ctx);
@@ -20033,6 +20040,15 @@ function cellTest(c, ctx, ignoreCase = false) {
     return x !== null && set.has(x);
   };
   return c.negated ? (v) => !member(v) : member;
+}
+function javaRegExp(pattern, ignoreCase = false) {
+  const inline = /^\(\?i\)/.test(pattern);
+  const body = inline ? pattern.slice(4) : pattern;
+  try {
+    return new RegExp(`^(?:${body})$`, ignoreCase || inline ? "ius" : "us");
+  } catch {
+    throw new Unsupported(`the regular expression "${pattern}" uses syntax this engine does not support`);
+  }
 }
 function specialTest(kind) {
   return kind === "EMPTY" ? (v) => v === "" : (v) => typeof v === "string" && v.length > 0 && v.trim().length === 0;
@@ -20675,7 +20691,7 @@ function compileSupported(rule, ctx, description) {
       }));
     }
     case "ColumnNamesMatchPattern": {
-      const re = new RegExp(`^(?:${rule.params[0]})$`, "u");
+      const re = javaRegExp(rule.params[0]);
       const bad = ctx.presentColumns.filter((c) => !re.test(c));
       const ratio = ctx.presentColumns.length ? 1 - bad.length / ctx.presentColumns.length : 1;
       return datasetRule(description, null, () => ({
@@ -20890,7 +20906,7 @@ function compileSupported(rule, ctx, description) {
         () => {
           const value = {
             Mean: state.n ? state.mean : NaN,
-            Sum: state.sum,
+            Sum: state.n ? state.sum : NaN,
             StandardDeviation: Math.sqrt(state.variance),
             Variance: state.variance
           }[rule.type];
@@ -21025,7 +21041,7 @@ function castTest(type) {
     case "DECIMAL":
       return isNumber;
     case "BOOLEAN":
-      return (v) => ["true", "false"].includes(text(v).toLowerCase());
+      return (v) => ["true", "false", "t", "f", "yes", "no", "y", "n", "1", "0"].includes(text(v).toLowerCase());
     case "DATE":
       return (v) => /^\d{4}-\d{2}-\d{2}$/.test(text(v)) && toInstant(text(v)) !== null;
     case "TIMESTAMP":
@@ -21174,12 +21190,14 @@ function compileNode(node, ctx, method) {
 }
 function compositeRule(node, children, method) {
   const and = node.op === "and";
+  const rowWise = method === "ROW";
+  const notRowWise = rowWise ? children.find((c) => c.tolerance) : void 0;
   let rowsFailed = 0;
   let rows = 0;
   return {
     description: formatNode(node),
     rowLevel: children.some((c) => c.rowLevel),
-    tolerance: children.some((c) => c.tolerance),
+    tolerance: !rowWise || notRowWise !== void 0,
     row(values, line) {
       let pass = 0;
       let fail = 0;
@@ -21197,8 +21215,14 @@ function compositeRule(node, children, method) {
       const outs = children.map((c) => c.outcome());
       const metrics = Object.assign({}, ...outs.map((o) => o.metrics));
       const messages = outs.filter((o) => o.message).map((o) => o.message);
+      if (notRowWise)
+        return {
+          result: "ERROR",
+          message: `${notRowWise.description} states a ratio or threshold, which cannot be combined row by row (compositeRuleEvaluation.method ROW).`,
+          metrics
+        };
       let result;
-      if (method === "ROW" && children.every((c) => c.rowLevel)) result = rowsFailed === 0 ? "PASS" : "FAIL";
+      if (rowWise) result = rowsFailed === 0 ? "PASS" : "FAIL";
       else if (and)
         result = outs.some((o) => o.result === "FAIL") ? "FAIL" : outs.some((o) => o.result === "ERROR") ? "ERROR" : "PASS";
       else
@@ -21412,6 +21436,9 @@ var Parser = class {
   }
   tokens;
   i = 0;
+  /** Constants declared so far (`name = "..."`), for `$name` references. */
+  constants = {};
+  defaultLabels;
   get tok() {
     return this.tokens[this.i];
   }
@@ -21444,7 +21471,11 @@ var Parser = class {
     let defaultLabels;
     let rules;
     let analyzers;
-    const constants3 = {};
+    const constants3 = this.constants;
+    const once = (section, name) => {
+      if (section !== void 0)
+        throw new DqdlSyntaxError(`${name.text} is defined twice`, name.line, name.column);
+    };
     while (!this.is("eof")) {
       const name = this.expect(
         "ident",
@@ -21452,19 +21483,34 @@ var Parser = class {
         "a section (Rules = [...], Analyzers = [...], Metadata = {...})"
       );
       this.punct("=");
-      if (name.text === "Metadata") metadata = this.dictionary();
-      else if (name.text === "DataSources") dataSources = this.dictionary();
-      else if (name.text === "DefaultLabels") defaultLabels = this.labelList();
-      else if (name.text === "Rules") {
-        if (rules) throw new DqdlSyntaxError("Rules is defined twice", name.line, name.column);
+      if (name.text === "Metadata") {
+        once(metadata, name);
+        metadata = this.checkedDictionary(name, { Version: "string" });
+      } else if (name.text === "DataSources") {
+        once(dataSources, name);
+        dataSources = this.checkedDictionary(name, { Primary: "string", AdditionalDataSources: "strings" });
+      } else if (name.text === "DefaultLabels") {
+        once(defaultLabels, name);
+        defaultLabels = this.defaultLabels = this.labelList();
+      } else if (name.text === "Rules") {
+        once(rules, name);
         rules = this.list(() => this.ruleNode());
       } else if (name.text === "Analyzers") {
-        if (analyzers) throw new DqdlSyntaxError("Analyzers is defined twice", name.line, name.column);
+        once(analyzers, name);
         analyzers = this.list(() => this.rule(true));
       } else if (!SECTIONS.has(name.text) && /^[A-Za-z][A-Za-z0-9_]*$/.test(name.text)) {
         if (name.text in constants3)
           throw new DqdlSyntaxError(`constant ${name.text} is defined twice`, name.line, name.column);
-        constants3[name.text] = this.is("punct", "[") ? this.operandList() : this.operand();
+        const value = this.is("punct", "[") ? this.operandList() : this.operand();
+        const items = Array.isArray(value) ? value : [value];
+        const bad = items.find((e) => !["string", "keyword", "date", "time"].includes(e.kind));
+        if (bad)
+          throw new DqdlSyntaxError(
+            bad.kind === "variable" ? `constant ${name.text} refers to another constant; nested constants are not supported` : `constant ${name.text} must be a quoted string, NULL, EMPTY, WHITESPACES_ONLY or a list of those`,
+            name.line,
+            name.column
+          );
+        constants3[name.text] = value;
       } else this.fail("a section name", name);
     }
     if (!rules?.length && !analyzers?.length) {
@@ -21513,6 +21559,27 @@ var Parser = class {
     this.i++;
     return out;
   }
+  /** A dictionary whose keys and value kinds Glue fixes (Metadata, DataSources). */
+  checkedDictionary(section, allowed) {
+    const dict = this.dictionary();
+    for (const [key, value] of Object.entries(dict)) {
+      const kind = allowed[key];
+      if (!kind)
+        throw new DqdlSyntaxError(
+          `${section.text} does not take the key "${key}" (allowed: ${Object.keys(allowed).join(", ")})`,
+          section.line,
+          section.column
+        );
+      const ok = kind === "string" ? typeof value === "string" : Array.isArray(value) && value.every((v) => typeof v === "string");
+      if (!ok)
+        throw new DqdlSyntaxError(
+          `${section.text} "${key}" must be ${kind === "string" ? "a quoted string" : "a list of quoted strings"}`,
+          section.line,
+          section.column
+        );
+    }
+    return dict;
+  }
   dictValue() {
     if (this.is("string")) return this.tokens[this.i++].text;
     if (this.is("punct", "{")) return this.dictionary();
@@ -21525,6 +21592,8 @@ var Parser = class {
       const key = this.expect("string", void 0, "a quoted label name");
       this.punct("=");
       const value = this.expect("string", void 0, "a quoted label value");
+      if (!value.text)
+        throw new DqdlSyntaxError(`label "${key.text}" has an empty value`, value.line, value.column);
       return [key, value.text];
     });
     const labels = {};
@@ -21609,7 +21678,7 @@ var Parser = class {
     if (params.length < spec2.minParams || params.length > spec2.maxParams) {
       const want = spec2.minParams === spec2.maxParams ? `${spec2.minParams}` : spec2.maxParams === Number.POSITIVE_INFINITY ? `at least ${spec2.minParams}` : `${spec2.minParams} to ${spec2.maxParams}`;
       throw new DqdlSyntaxError(
-        `${start.text} takes ${want} parameter${want === "1" ? "" : "s"}, found ${params.length}`,
+        `${start.text} takes ${want} parameter${spec2.maxParams === 1 ? "" : "s"}, found ${params.length}`,
         start.line,
         start.column
       );
@@ -21660,6 +21729,18 @@ var Parser = class {
         options[name.text] = this.tokens[this.i++].text;
       else this.fail(`a value for ${name.text}`);
     }
+    if (start.text === "CustomSql" && condition && threshold)
+      throw new DqdlSyntaxError(
+        "CustomSql takes a condition or a threshold, not both",
+        start.line,
+        start.column
+      );
+    if (labels && Object.keys({ ...this.defaultLabels, ...labels }).length > 10)
+      throw new DqdlSyntaxError(
+        "a rule may have at most 10 labels, DefaultLabels included",
+        start.line,
+        start.column
+      );
     return {
       kind: "rule",
       type: start.text,
@@ -21684,7 +21765,21 @@ var Parser = class {
         params.push(this.tokens[this.i++].text);
         continue;
       }
-      if (this.is("ident") && !STOP_WORDS.has(this.tok.text) && !(this.tok.text in RULE_TYPES)) {
+      if (this.is("ident") && this.tok.text.startsWith("$")) {
+        const ref = this.tokens[this.i++];
+        const value = this.constants[ref.text.slice(1)];
+        if (value === void 0)
+          throw new DqdlSyntaxError(`constant ${ref.text} is not defined`, ref.line, ref.column);
+        if (Array.isArray(value) || value.kind !== "string")
+          throw new DqdlSyntaxError(
+            `constant ${ref.text} must be a quoted string to be used as a parameter`,
+            ref.line,
+            ref.column
+          );
+        params.push(value.value);
+        continue;
+      }
+      if (this.is("ident") && !STOP_WORDS.has(this.tok.text)) {
         params.push(this.tokens[this.i++].text);
         continue;
       }
@@ -21719,15 +21814,6 @@ var Parser = class {
     } else if (this.isWord("matches")) {
       this.i++;
       const pattern = this.expect("string", void 0, "a quoted regular expression after matches");
-      try {
-        new RegExp(pattern.text, "u");
-      } catch {
-        throw new DqdlSyntaxError(
-          `"${pattern.text}" is not a valid regular expression`,
-          pattern.line,
-          pattern.column
-        );
-      }
       cond = { kind: "matches", negated, pattern: pattern.text };
     } else if (this.is("punct") && COMPARE_OPS.has(this.tok.text)) {
       const op = this.tokens[this.i++].text;
@@ -21818,7 +21904,8 @@ function checkConditionKind(cond, kind, at) {
   const bad = (what) => {
     throw new DqdlSyntaxError(`expected ${what} in this condition`, at.line, at.column);
   };
-  const operands = operandsOf(cond);
+  const leaves = (e) => e.kind === "paren" ? leaves(e.inner) : e.kind === "binary" ? [...leaves(e.left), ...leaves(e.right)] : [e];
+  const operands = operandsOf(cond).flatMap(leaves);
   const has = (...kinds) => operands.some((e) => kinds.includes(e.kind));
   switch (kind) {
     case "number":
@@ -21831,16 +21918,22 @@ function checkConditionKind(cond, kind, at) {
       if (has("number", "duration", "size")) bad("a quoted type name");
       break;
     case "duration":
-      if (cond.kind === "matches" || cond.kind === "in" || has("string", "date", "time", "size"))
+      if (cond.kind === "matches" || cond.kind === "in" || has("string", "date", "time", "size", "number"))
         bad("a duration such as 24 hours or 3 days");
       break;
     case "size":
       if (cond.kind === "matches" || has("string", "date", "time", "duration")) bad("a size such as 2 MB");
       break;
     case "date":
-      if (cond.kind === "matches" || has("duration", "size")) bad("a date, a time or now()");
+      if (cond.kind === "matches" || has("size", "number") || has("duration") && !has("call"))
+        bad("a date, a time or now()");
       break;
-    case "value":
+    case "value": {
+      const now = operands.some((e) => e.kind === "call" && e.name === "now");
+      if (has("size") || has("duration") && !now) bad("numbers, quoted text or dates");
+      if (now && has("number")) bad("now() plus or minus a duration such as 3 days");
+      break;
+    }
     case "none":
       break;
   }

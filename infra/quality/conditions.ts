@@ -132,19 +132,35 @@ function compareTest(op: string, v: number): (x: number) => boolean {
   }
 }
 
-/** Parse a cell as a point in time: epoch ms for numbers, ISO-like text otherwise. */
+const INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * A cell as a point in time (epoch ms): numbers as they are, text only in the forms Spark casts
+ * (`2024-06-10`, `2024-06-10 12:30[:45[.123]]`, optional `T`, optional `Z` or offset; no zone
+ * means UTC). Anything else, including impossible dates like 2024-02-30, is NULL.
+ */
 export function toInstant(v: Cell): number | null {
   if (v === null) return null;
   if (typeof v === 'number') return v;
-  const t = v.trim();
-  if (!t) return null;
-  const iso = /^\d{4}-\d{2}-\d{2}$/.test(t)
-    ? `${t}T00:00:00Z`
-    : /^\d{4}-\d{2}-\d{2}[ T]\d/.test(t) && !/[zZ]|[+-]\d{2}:?\d{2}$/.test(t)
-      ? `${t.replace(' ', 'T')}Z`
-      : t;
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? null : ms;
+  const m = INSTANT.exec(v.trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return null;
+  if (h > 23 || mi > 59 || s > 59) return null;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s) + Math.round(Number(m[7] ?? 0) * 1000);
+  const zone = m[8];
+  if (!zone || zone.toUpperCase() === 'Z') return ms;
+  const sign = zone[0] === '-' ? -1 : 1;
+  return ms - sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2))) * 60_000;
 }
 
 function toNumber(v: Cell): number | null {
@@ -162,7 +178,7 @@ function toNumber(v: Cell): number | null {
  */
 export function cellTest(c: Condition, ctx: OperandContext, ignoreCase = false): (v: Cell) => boolean {
   if (c.kind === 'matches') {
-    const re = new RegExp(`^(?:${c.pattern})$`, ignoreCase ? 'ius' : 'us');
+    const re = javaRegExp(c.pattern, ignoreCase);
     return c.negated ? (v) => v !== null && !re.test(String(v)) : (v) => v !== null && re.test(String(v));
   }
   const operands =
@@ -238,6 +254,17 @@ export function cellTest(c: Condition, ctx: OperandContext, ignoreCase = false):
     return x !== null && set.has(x);
   };
   return c.negated ? (v) => !member(v) : member;
+}
+
+/** A Java-style pattern as a full-match JavaScript RegExp; a leading (?i) becomes the i flag. */
+export function javaRegExp(pattern: string, ignoreCase = false): RegExp {
+  const inline = /^\(\?i\)/.test(pattern);
+  const body = inline ? pattern.slice(4) : pattern;
+  try {
+    return new RegExp(`^(?:${body})$`, ignoreCase || inline ? 'ius' : 'us');
+  } catch {
+    throw new Unsupported(`the regular expression "${pattern}" uses syntax this engine does not support`);
+  }
 }
 
 function specialTest(kind: 'EMPTY' | 'WHITESPACES_ONLY'): (v: Cell) => boolean {

@@ -200,15 +200,23 @@ function compileNode(node: RuleNode, ctx: RuleContext, method: 'COLUMN' | 'ROW')
   );
 }
 
-/** `(A) and (B)`, `(A) or (B)`: children always see every row, so their metrics stay whole. */
+/**
+ * `(A) and (B)`, `(A) or (B)`: children always see every row, so their metrics stay whole.
+ * COLUMN (Glue's default) combines the children's dataset outcomes, so the composite is a
+ * dataset-level rule (a batch gate); its per-row statuses still combine the children's. ROW
+ * combines per row and passes only if every row does; rules built on ratios or thresholds have
+ * no per-row meaning there, so such a composite is an ERROR, as in Glue.
+ */
 function compositeRule(node: Composite, children: CompiledRule[], method: 'COLUMN' | 'ROW'): CompiledRule {
   const and = node.op === 'and';
+  const rowWise = method === 'ROW';
+  const notRowWise = rowWise ? children.find((c) => c.tolerance) : undefined;
   let rowsFailed = 0;
   let rows = 0;
   return {
     description: formatNode(node),
     rowLevel: children.some((c) => c.rowLevel),
-    tolerance: children.some((c) => c.tolerance),
+    tolerance: !rowWise || notRowWise !== undefined,
     row(values, line) {
       let pass = 0;
       let fail = 0;
@@ -227,8 +235,14 @@ function compositeRule(node: Composite, children: CompiledRule[], method: 'COLUM
       const outs = children.map((c) => c.outcome());
       const metrics = Object.assign({}, ...outs.map((o) => o.metrics)) as Record<string, number>;
       const messages = outs.filter((o) => o.message).map((o) => o.message!);
+      if (notRowWise)
+        return {
+          result: 'ERROR',
+          message: `${notRowWise.description} states a ratio or threshold, which cannot be combined row by row (compositeRuleEvaluation.method ROW).`,
+          metrics,
+        };
       let result: Outcome['result'];
-      if (method === 'ROW' && children.every((c) => c.rowLevel)) result = rowsFailed === 0 ? 'PASS' : 'FAIL';
+      if (rowWise) result = rowsFailed === 0 ? 'PASS' : 'FAIL';
       else if (and)
         result = outs.some((o) => o.result === 'FAIL')
           ? 'FAIL'

@@ -2,7 +2,7 @@
 import type { Condition, DictValue, Expr, Rule, RuleNode, Ruleset } from './ast.ts';
 
 export function quote(text: string): string {
-  return `"${text.replace(/\\(?=["\\])/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 export function formatExpr(e: Expr): string {

@@ -42,6 +42,9 @@ export function parseRule(source: string): RuleNode {
 
 class Parser {
   private i = 0;
+  /** Constants declared so far (`name = "..."`), for `$name` references. */
+  private readonly constants: Record<string, Expr | Expr[]> = {};
+  private defaultLabels: Record<string, string> | undefined;
   constructor(private readonly tokens: Token[]) {}
 
   private get tok(): Token {
@@ -84,7 +87,11 @@ class Parser {
     let defaultLabels: Record<string, string> | undefined;
     let rules: RuleNode[] | undefined;
     let analyzers: Rule[] | undefined;
-    const constants: Record<string, Expr | Expr[]> = {};
+    const constants = this.constants;
+    const once = (section: unknown, name: Token): void => {
+      if (section !== undefined)
+        throw new DqdlSyntaxError(`${name.text} is defined twice`, name.line, name.column);
+    };
     while (!this.is('eof')) {
       const name = this.expect(
         'ident',
@@ -92,19 +99,36 @@ class Parser {
         'a section (Rules = [...], Analyzers = [...], Metadata = {...})',
       );
       this.punct('=');
-      if (name.text === 'Metadata') metadata = this.dictionary();
-      else if (name.text === 'DataSources') dataSources = this.dictionary();
-      else if (name.text === 'DefaultLabels') defaultLabels = this.labelList();
-      else if (name.text === 'Rules') {
-        if (rules) throw new DqdlSyntaxError('Rules is defined twice', name.line, name.column);
+      if (name.text === 'Metadata') {
+        once(metadata, name);
+        metadata = this.checkedDictionary(name, { Version: 'string' });
+      } else if (name.text === 'DataSources') {
+        once(dataSources, name);
+        dataSources = this.checkedDictionary(name, { Primary: 'string', AdditionalDataSources: 'strings' });
+      } else if (name.text === 'DefaultLabels') {
+        once(defaultLabels, name);
+        defaultLabels = this.defaultLabels = this.labelList();
+      } else if (name.text === 'Rules') {
+        once(rules, name);
         rules = this.list(() => this.ruleNode());
       } else if (name.text === 'Analyzers') {
-        if (analyzers) throw new DqdlSyntaxError('Analyzers is defined twice', name.line, name.column);
+        once(analyzers, name);
         analyzers = this.list(() => this.rule(true));
       } else if (!SECTIONS.has(name.text) && /^[A-Za-z][A-Za-z0-9_]*$/.test(name.text)) {
         if (name.text in constants)
           throw new DqdlSyntaxError(`constant ${name.text} is defined twice`, name.line, name.column);
-        constants[name.text] = this.is('punct', '[') ? this.operandList() : this.operand();
+        const value = this.is('punct', '[') ? this.operandList() : this.operand();
+        const items = Array.isArray(value) ? value : [value];
+        const bad = items.find((e) => !['string', 'keyword', 'date', 'time'].includes(e.kind));
+        if (bad)
+          throw new DqdlSyntaxError(
+            bad.kind === 'variable'
+              ? `constant ${name.text} refers to another constant; nested constants are not supported`
+              : `constant ${name.text} must be a quoted string, NULL, EMPTY, WHITESPACES_ONLY or a list of those`,
+            name.line,
+            name.column,
+          );
+        constants[name.text] = value;
       } else this.fail('a section name', name);
     }
     if (!rules?.length && !analyzers?.length) {
@@ -156,6 +180,34 @@ class Parser {
     return out;
   }
 
+  /** A dictionary whose keys and value kinds Glue fixes (Metadata, DataSources). */
+  private checkedDictionary(
+    section: Token,
+    allowed: Record<string, 'string' | 'strings'>,
+  ): Record<string, DictValue> {
+    const dict = this.dictionary();
+    for (const [key, value] of Object.entries(dict)) {
+      const kind = allowed[key];
+      if (!kind)
+        throw new DqdlSyntaxError(
+          `${section.text} does not take the key "${key}" (allowed: ${Object.keys(allowed).join(', ')})`,
+          section.line,
+          section.column,
+        );
+      const ok =
+        kind === 'string'
+          ? typeof value === 'string'
+          : Array.isArray(value) && value.every((v) => typeof v === 'string');
+      if (!ok)
+        throw new DqdlSyntaxError(
+          `${section.text} "${key}" must be ${kind === 'string' ? 'a quoted string' : 'a list of quoted strings'}`,
+          section.line,
+          section.column,
+        );
+    }
+    return dict;
+  }
+
   private dictValue(): DictValue {
     if (this.is('string')) return this.tokens[this.i++]!.text;
     if (this.is('punct', '{')) return this.dictionary();
@@ -169,6 +221,8 @@ class Parser {
       const key = this.expect('string', undefined, 'a quoted label name');
       this.punct('=');
       const value = this.expect('string', undefined, 'a quoted label value');
+      if (!value.text)
+        throw new DqdlSyntaxError(`label "${key.text}" has an empty value`, value.line, value.column);
       return [key, value.text] as const;
     });
     const labels: Record<string, string> = {};
@@ -269,7 +323,7 @@ class Parser {
             ? `at least ${spec.minParams}`
             : `${spec.minParams} to ${spec.maxParams}`;
       throw new DqdlSyntaxError(
-        `${start.text} takes ${want} parameter${want === '1' ? '' : 's'}, found ${params.length}`,
+        `${start.text} takes ${want} parameter${spec.maxParams === 1 ? '' : 's'}, found ${params.length}`,
         start.line,
         start.column,
       );
@@ -320,6 +374,18 @@ class Parser {
         options[name.text] = this.tokens[this.i++]!.text;
       else this.fail(`a value for ${name.text}`);
     }
+    if (start.text === 'CustomSql' && condition && threshold)
+      throw new DqdlSyntaxError(
+        'CustomSql takes a condition or a threshold, not both',
+        start.line,
+        start.column,
+      );
+    if (labels && Object.keys({ ...this.defaultLabels, ...labels }).length > 10)
+      throw new DqdlSyntaxError(
+        'a rule may have at most 10 labels, DefaultLabels included',
+        start.line,
+        start.column,
+      );
     return {
       kind: 'rule',
       type: start.text,
@@ -349,7 +415,22 @@ class Parser {
         params.push(this.tokens[this.i++]!.text);
         continue;
       }
-      if (this.is('ident') && !STOP_WORDS.has(this.tok.text) && !(this.tok.text in RULE_TYPES)) {
+      if (this.is('ident') && this.tok.text.startsWith('$')) {
+        const ref = this.tokens[this.i++]!;
+        const value = this.constants[ref.text.slice(1)];
+        if (value === undefined)
+          throw new DqdlSyntaxError(`constant ${ref.text} is not defined`, ref.line, ref.column);
+        if (Array.isArray(value) || (value as Expr).kind !== 'string')
+          throw new DqdlSyntaxError(
+            `constant ${ref.text} must be a quoted string to be used as a parameter`,
+            ref.line,
+            ref.column,
+          );
+        params.push((value as { value: string }).value);
+        continue;
+      }
+      // Rule-type names are fine as bare parameters: `DetectAnomalies of RowCount`.
+      if (this.is('ident') && !STOP_WORDS.has(this.tok.text)) {
         params.push(this.tokens[this.i++]!.text);
         continue;
       }
@@ -388,16 +469,8 @@ class Parser {
       cond = { kind: 'in', negated, items: this.is('ident') ? [this.operand()] : this.operandList() };
     } else if (this.isWord('matches')) {
       this.i++;
+      // Glue's regular expressions are Java's; the evaluator says if one is beyond JavaScript.
       const pattern = this.expect('string', undefined, 'a quoted regular expression after matches');
-      try {
-        new RegExp(pattern.text, 'u');
-      } catch {
-        throw new DqdlSyntaxError(
-          `"${pattern.text}" is not a valid regular expression`,
-          pattern.line,
-          pattern.column,
-        );
-      }
       cond = { kind: 'matches', negated, pattern: pattern.text };
     } else if (this.is('punct') && COMPARE_OPS.has(this.tok.text)) {
       const op = this.tokens[this.i++]!.text as CompareOp;
@@ -498,7 +571,13 @@ function checkConditionKind(cond: Condition, kind: ConditionKind, at: Token): vo
   const bad = (what: string): never => {
     throw new DqdlSyntaxError(`expected ${what} in this condition`, at.line, at.column);
   };
-  const operands = operandsOf(cond);
+  const leaves = (e: Expr): Expr[] =>
+    e.kind === 'paren'
+      ? leaves(e.inner)
+      : e.kind === 'binary'
+        ? [...leaves(e.left), ...leaves(e.right)]
+        : [e];
+  const operands = operandsOf(cond).flatMap(leaves);
   const has = (...kinds: Expr['kind'][]): boolean => operands.some((e) => kinds.includes(e.kind));
   switch (kind) {
     case 'number':
@@ -511,16 +590,23 @@ function checkConditionKind(cond: Condition, kind: ConditionKind, at: Token): vo
       if (has('number', 'duration', 'size')) bad('a quoted type name');
       break;
     case 'duration':
-      if (cond.kind === 'matches' || cond.kind === 'in' || has('string', 'date', 'time', 'size'))
+      if (cond.kind === 'matches' || cond.kind === 'in' || has('string', 'date', 'time', 'size', 'number'))
         bad('a duration such as 24 hours or 3 days');
       break;
     case 'size':
       if (cond.kind === 'matches' || has('string', 'date', 'time', 'duration')) bad('a size such as 2 MB');
       break;
     case 'date':
-      if (cond.kind === 'matches' || has('duration', 'size')) bad('a date, a time or now()');
+      if (cond.kind === 'matches' || has('size', 'number') || (has('duration') && !has('call')))
+        bad('a date, a time or now()');
       break;
-    case 'value':
+    case 'value': {
+      // A duration only means something next to now(), and now() only moves by durations.
+      const now = operands.some((e) => e.kind === 'call' && e.name === 'now');
+      if (has('size') || (has('duration') && !now)) bad('numbers, quoted text or dates');
+      if (now && has('number')) bad('now() plus or minus a duration such as 3 days');
+      break;
+    }
     case 'none':
       break;
   }

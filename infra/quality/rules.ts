@@ -10,6 +10,7 @@ import {
   numberTest,
   toInstant,
   Unsupported,
+  javaRegExp,
   type Cell,
   type OperandContext,
 } from './conditions.ts';
@@ -233,7 +234,7 @@ function compileSupported(rule: Rule, ctx: RuleContext, description: string): Co
       }));
     }
     case 'ColumnNamesMatchPattern': {
-      const re = new RegExp(`^(?:${rule.params[0]})$`, 'u');
+      const re = javaRegExp(rule.params[0]!);
       const bad = ctx.presentColumns.filter((c) => !re.test(c));
       const ratio = ctx.presentColumns.length ? 1 - bad.length / ctx.presentColumns.length : 1;
       return datasetRule(description, null, () => ({
@@ -469,7 +470,7 @@ function compileSupported(rule: Rule, ctx: RuleContext, description: string): Co
         () => {
           const value = {
             Mean: state.n ? state.mean : NaN,
-            Sum: state.sum,
+            Sum: state.n ? state.sum : NaN,
             StandardDeviation: Math.sqrt(state.variance),
             Variance: state.variance,
           }[rule.type as 'Mean']!;
@@ -632,7 +633,9 @@ function castTest(type: string): (v: Cell) => boolean {
     case 'DECIMAL':
       return isNumber;
     case 'BOOLEAN':
-      return (v) => ['true', 'false'].includes(text(v).toLowerCase());
+      // Spark's cast accepts these spellings.
+      return (v) =>
+        ['true', 'false', 't', 'f', 'yes', 'no', 'y', 'n', '1', '0'].includes(text(v).toLowerCase());
     case 'DATE':
       return (v) => /^\d{4}-\d{2}-\d{2}$/.test(text(v)) && toInstant(text(v)) !== null;
     case 'TIMESTAMP':
