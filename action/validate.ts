@@ -1,8 +1,8 @@
 /** Validate mode: the pipeline's contract and ruleset, run on the data files in the workspace. */
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkDrop, pipelineRuleset } from '../infra/pipeline/check.ts';
+import { readChunks } from '../infra/pipeline/read-chunks.ts';
 import { DropFileError } from '../infra/pipeline/movie-reader.ts';
 import type { Ruleset } from '../infra/quality/ast.ts';
 import { DqdlSyntaxError } from '../infra/quality/lexer.ts';
@@ -61,11 +61,7 @@ export async function validateFiles(
   const reports: FileReport[] = [];
   for (const file of files) {
     try {
-      const check = await checkDrop(
-        file,
-        createReadStream(join(workspace, file), { highWaterMark: 1 << 20 }),
-        { ruleset },
-      );
+      const check = await checkDrop(file, readChunks(join(workspace, file)), { ruleset });
       const m = check.result.AggregatedMetrics;
       reports.push({
         file,

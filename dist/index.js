@@ -19778,7 +19778,6 @@ function renderSummary(reports, status) {
 }
 
 // action/validate.ts
-import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join as join2 } from "node:path";
 
@@ -20136,6 +20135,8 @@ var FrequencyState = class {
   h1;
   h2;
   counts;
+  /** Exact counts of the slots whose one-byte count is saturated. */
+  big = /* @__PURE__ */ new Map();
   mask;
   /** Distinct non-null keys. */
   distinct = 0;
@@ -20145,7 +20146,7 @@ var FrequencyState = class {
     const size = 1 << Math.ceil(Math.log2(Math.max(16, capacity)));
     this.h1 = new Int32Array(size);
     this.h2 = new Int32Array(size);
-    this.counts = new Uint32Array(size);
+    this.counts = new Uint8Array(size);
     this.mask = size - 1;
   }
   /** Count one occurrence of the key (h1, h2); returns how often it was seen before. */
@@ -20157,36 +20158,46 @@ var FrequencyState = class {
       if (c === 0) {
         this.h1[slot] = h1;
         this.h2[slot] = h2;
-        this.counts[slot] = times;
+        this.store(slot, times);
         if (++this.distinct * 4 > this.counts.length * 3) this.grow();
         return 0;
       }
       if (this.h1[slot] === h1 && this.h2[slot] === h2) {
-        this.counts[slot] = c + times;
-        return c;
+        const before = c === SATURATED ? this.big.get(slot) : c;
+        this.store(slot, before + times);
+        return before;
       }
       slot = slot + 1 & this.mask;
     }
   }
   merge(o) {
-    for (let i = 0; i < o.counts.length; i++) {
-      const c = o.counts[i];
-      if (c) this.add(o.h1[i], o.h2[i], c);
-    }
+    o.forEach((h1, h2, c) => this.add(h1, h2, c));
   }
   /** Calls fn with the count of every distinct key. */
   forEachCount(fn) {
-    for (let i = 0; i < this.counts.length; i++) if (this.counts[i]) fn(this.counts[i]);
+    this.forEach((_h1, _h2, c) => fn(c));
   }
-  get bytes() {
-    return this.counts.length * 12;
+  forEach(fn) {
+    const { counts, h1, h2, big } = this;
+    for (let i = 0; i < counts.length; i++) {
+      const c = counts[i];
+      if (c) fn(h1[i], h2[i], c === SATURATED ? big.get(i) : c);
+    }
+  }
+  store(slot, count) {
+    if (count < SATURATED) this.counts[slot] = count;
+    else {
+      this.counts[slot] = SATURATED;
+      this.big.set(slot, count);
+    }
   }
   grow() {
-    const { h1, h2, counts } = this;
+    const { h1, h2, counts, big } = this;
     const size = counts.length * 2;
     this.h1 = new Int32Array(size);
     this.h2 = new Int32Array(size);
-    this.counts = new Uint32Array(size);
+    this.counts = new Uint8Array(size);
+    this.big = /* @__PURE__ */ new Map();
     this.mask = size - 1;
     for (let i = 0; i < counts.length; i++) {
       const c = counts[i];
@@ -20195,10 +20206,11 @@ var FrequencyState = class {
       while (this.counts[slot]) slot = slot + 1 & this.mask;
       this.h1[slot] = h1[i];
       this.h2[slot] = h2[i];
-      this.counts[slot] = c;
+      this.store(slot, c === SATURATED ? big.get(i) : c);
     }
   }
 };
+var SATURATED = 255;
 function mix(h) {
   h = Math.imul(h ^ h >>> 16, 2246822507);
   h = Math.imul(h ^ h >>> 13, 3266489909);
@@ -22176,6 +22188,7 @@ var CsvReader = class {
   ends = new Int32Array(64);
   escaped = new Uint8Array(64);
   pending = null;
+  scratch = Buffer.alloc(0);
   first = true;
   utf8Tail = null;
   maxRecordBytes;
@@ -22210,11 +22223,17 @@ var CsvReader = class {
     if (this.pending) this.parse(this.pending, true);
     this.pending = null;
   }
+  /** The unfinished record plus the new chunk, in a buffer reused across chunks (records are views only while onRecord runs). */
   join(chunk) {
-    if (!this.pending) return chunk;
-    const joined = Buffer.concat([this.pending, chunk]);
+    const pending = this.pending;
+    if (!pending) return chunk;
     this.pending = null;
-    return joined;
+    const size = pending.length + chunk.length;
+    if (this.scratch.length < size)
+      this.scratch = Buffer.allocUnsafe(Math.max(size, this.scratch.length * 2));
+    pending.copy(this.scratch, 0);
+    chunk.copy(this.scratch, pending.length);
+    return this.scratch.subarray(0, size);
   }
   /** UTF-8 validity and NUL bytes, with characters split across chunk boundaries carried over. */
   checkBytes(chunk) {
@@ -22770,6 +22789,22 @@ function columnsUsedBy(ruleset) {
   return names;
 }
 
+// infra/pipeline/read-chunks.ts
+import { open as open2 } from "node:fs/promises";
+async function* readChunks(path, size = 1 << 20) {
+  const file = await open2(path, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(size);
+    for (; ; ) {
+      const { bytesRead } = await file.read(buffer, 0, size, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
 // action/validate.ts
 var MAX_ANNOTATIONS = 10;
 async function loadRuleset(workspace, path) {
@@ -22792,11 +22827,7 @@ async function validateFiles(workspace, files, rules) {
   const reports = [];
   for (const file of files) {
     try {
-      const check = await checkDrop(
-        file,
-        createReadStream(join2(workspace, file), { highWaterMark: 1 << 20 }),
-        { ruleset }
-      );
+      const check = await checkDrop(file, readChunks(join2(workspace, file)), { ruleset });
       const m = check.result.AggregatedMetrics;
       reports.push({
         file,

@@ -1,7 +1,8 @@
 /** `movies validate <csv...>`: the pipeline's checks, run locally on the files. */
-import { createReadStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { checkDrop, pipelineRuleset, type DropCheck } from '../../infra/pipeline/check.ts';
+import { readChunks } from '../../infra/pipeline/read-chunks.ts';
 import { DropFileError } from '../../infra/pipeline/movie-reader.ts';
 import type { Ruleset } from '../../infra/quality/ast.ts';
 import { DqdlSyntaxError } from '../../infra/quality/lexer.ts';
@@ -37,7 +38,7 @@ export async function validate(files: readonly string[], options: ValidateOption
     const problem = unreadable(file);
     try {
       if (problem) throw new DropFileError(file, null, problem);
-      const check = await checkDrop(file, createReadStream(file, { highWaterMark: 1 << 20 }), {
+      const check = await checkDrop(file, readChunks(file), {
         ruleset,
         ...outputs,
       });

@@ -60,6 +60,7 @@ export class CsvReader implements CsvRecord {
   private ends = new Int32Array(64);
   private escaped = new Uint8Array(64);
   private pending: Buffer | null = null;
+  private scratch = Buffer.alloc(0);
   private first = true;
   private utf8Tail: Buffer | null = null;
   private readonly maxRecordBytes: number;
@@ -109,11 +110,17 @@ export class CsvReader implements CsvRecord {
     this.pending = null;
   }
 
+  /** The unfinished record plus the new chunk, in a buffer reused across chunks (records are views only while onRecord runs). */
   private join(chunk: Buffer): Buffer {
-    if (!this.pending) return chunk;
-    const joined = Buffer.concat([this.pending, chunk]);
+    const pending = this.pending;
+    if (!pending) return chunk;
     this.pending = null;
-    return joined;
+    const size = pending.length + chunk.length;
+    if (this.scratch.length < size)
+      this.scratch = Buffer.allocUnsafe(Math.max(size, this.scratch.length * 2));
+    pending.copy(this.scratch, 0);
+    chunk.copy(this.scratch, pending.length);
+    return this.scratch.subarray(0, size);
   }
 
   /** UTF-8 validity and NUL bytes, with characters split across chunk boundaries carried over. */

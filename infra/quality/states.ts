@@ -95,13 +95,16 @@ export class CorrelationState {
 
 /**
  * Value → count for Uniqueness, UniqueValueRatio, DistinctValuesCount and Entropy. Keys are
- * kept as 64-bit hashes in flat typed arrays (16 bytes a distinct value), so 4 million distinct
- * ids cost ~100 MB instead of gigabytes of strings; two values collide with odds ~n²/2⁶⁵.
+ * kept as 64-bit hashes in flat typed arrays with one-byte counts (counts of 255 and more move
+ * to a small side map), 9 bytes a slot: 4 million distinct ids cost ~72 MB instead of
+ * gigabytes of strings. Two values collide with odds ~n²/2⁶⁵.
  */
 export class FrequencyState {
   private h1: Int32Array;
   private h2: Int32Array;
-  private counts: Uint32Array;
+  private counts: Uint8Array;
+  /** Exact counts of the slots whose one-byte count is saturated. */
+  private big = new Map<number, number>();
   private mask: number;
   /** Distinct non-null keys. */
   distinct = 0;
@@ -112,7 +115,7 @@ export class FrequencyState {
     const size = 1 << Math.ceil(Math.log2(Math.max(16, capacity)));
     this.h1 = new Int32Array(size);
     this.h2 = new Int32Array(size);
-    this.counts = new Uint32Array(size);
+    this.counts = new Uint8Array(size);
     this.mask = size - 1;
   }
 
@@ -125,40 +128,51 @@ export class FrequencyState {
       if (c === 0) {
         this.h1[slot] = h1;
         this.h2[slot] = h2;
-        this.counts[slot] = times;
+        this.store(slot, times);
         if (++this.distinct * 4 > this.counts.length * 3) this.grow();
         return 0;
       }
       if (this.h1[slot] === h1 && this.h2[slot] === h2) {
-        this.counts[slot] = c + times;
-        return c;
+        const before = c === SATURATED ? this.big.get(slot)! : c;
+        this.store(slot, before + times);
+        return before;
       }
       slot = (slot + 1) & this.mask;
     }
   }
 
   merge(o: FrequencyState): void {
-    for (let i = 0; i < o.counts.length; i++) {
-      const c = o.counts[i]!;
-      if (c) this.add(o.h1[i]!, o.h2[i]!, c);
-    }
+    o.forEach((h1, h2, c) => this.add(h1, h2, c));
   }
 
   /** Calls fn with the count of every distinct key. */
   forEachCount(fn: (count: number) => void): void {
-    for (let i = 0; i < this.counts.length; i++) if (this.counts[i]) fn(this.counts[i]!);
+    this.forEach((_h1, _h2, c) => fn(c));
   }
 
-  get bytes(): number {
-    return this.counts.length * 12;
+  private forEach(fn: (h1: number, h2: number, count: number) => void): void {
+    const { counts, h1, h2, big } = this;
+    for (let i = 0; i < counts.length; i++) {
+      const c = counts[i]!;
+      if (c) fn(h1[i]!, h2[i]!, c === SATURATED ? big.get(i)! : c);
+    }
+  }
+
+  private store(slot: number, count: number): void {
+    if (count < SATURATED) this.counts[slot] = count;
+    else {
+      this.counts[slot] = SATURATED;
+      this.big.set(slot, count);
+    }
   }
 
   private grow(): void {
-    const { h1, h2, counts } = this;
+    const { h1, h2, counts, big } = this;
     const size = counts.length * 2;
     this.h1 = new Int32Array(size);
     this.h2 = new Int32Array(size);
-    this.counts = new Uint32Array(size);
+    this.counts = new Uint8Array(size);
+    this.big = new Map();
     this.mask = size - 1;
     for (let i = 0; i < counts.length; i++) {
       const c = counts[i]!;
@@ -167,10 +181,12 @@ export class FrequencyState {
       while (this.counts[slot]) slot = (slot + 1) & this.mask;
       this.h1[slot] = h1[i]!;
       this.h2[slot] = h2[i]!;
-      this.counts[slot] = c;
+      this.store(slot, c === SATURATED ? big.get(i)! : c);
     }
   }
 }
+
+const SATURATED = 255;
 
 function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);

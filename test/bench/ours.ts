@@ -1,10 +1,10 @@
 /** Child process of the benchmark: our one-pass check of a drop with the pipeline's ruleset. */
-import { createReadStream } from 'node:fs';
 import { checkDrop } from '../../infra/pipeline/check.ts';
+import { readChunks } from '../../infra/pipeline/read-chunks.ts';
 
 const file = process.argv[2]!;
 const started = performance.now();
-const check = await checkDrop(file, createReadStream(file, { highWaterMark: 1 << 20 }));
+const check = await checkDrop(file, readChunks(file));
 const seconds = (performance.now() - started) / 1000;
 const metrics: Record<string, number> = {};
 for (const r of check.result.RuleResults)

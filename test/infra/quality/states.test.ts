@@ -60,3 +60,26 @@ describe('metric states merge like one pass over the whole', () => {
     expect(add(whole, 'never-seen')).toBe(0);
   });
 });
+
+describe('FrequencyState counts', () => {
+  it('stay exact past the one-byte range, through growth and merges', () => {
+    const hash = new KeyHasher();
+    const key = (v: string): [number, number] => {
+      hash.reset();
+      hash.addString(v);
+      return [hash.h1, hash.h2];
+    };
+    const f = new FrequencyState(16);
+    const g = new FrequencyState(16);
+    for (let i = 0; i < 1000; i++) f.add(...key('drama'));
+    for (let i = 0; i < 100; i++) f.add(...key(`rare-${i}`)); // forces growth while 'drama' is saturated
+    for (let i = 0; i < 300; i++) g.add(...key('drama'));
+    f.merge(g);
+    const counts: number[] = [];
+    f.forEachCount((c) => counts.push(c));
+    expect(Math.max(...counts)).toBe(1300);
+    expect(counts.filter((c) => c === 1)).toHaveLength(100);
+    expect(f.add(...key('drama'))).toBe(1300);
+    expect(f.rows).toBe(1401);
+  });
+});
