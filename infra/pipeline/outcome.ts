@@ -1,0 +1,180 @@
+/**
+ * The outcome of one pipeline run: the execution's output, the body of every SNS message, and
+ * what the Action and the bot read. Versioned; this file is its one definition.
+ */
+import type { RuleStatus } from '../quality/results.ts';
+
+export const OUTCOME_VERSION = 1;
+
+export type OutcomeStatus = 'SUCCEEDED' | 'PARTIAL' | 'QUALITY_FAILED' | 'FAILED';
+
+/** S3 user metadata the Action sets on each upload (x-amz-meta-<key>), carried into the outcome. */
+export const SOURCE_METADATA = {
+  commit: 'commit',
+  repository: 'repository',
+  ref: 'ref',
+  pullRequest: 'pull-request',
+  actor: 'actor',
+} as const;
+
+export interface OutcomeSource {
+  readonly bucket: string;
+  readonly key: string;
+  readonly etag?: string;
+  readonly size?: number;
+  readonly commit?: string;
+  readonly repository?: string;
+  readonly ref?: string;
+  readonly pullRequest?: string;
+  readonly actor?: string;
+}
+
+export interface OutcomeRule {
+  readonly name: string;
+  readonly rule: string;
+  readonly result: RuleStatus;
+  readonly gate: boolean;
+  readonly message?: string;
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+export interface OutcomeQuality {
+  readonly score: number;
+  readonly rowsProcessed: number;
+  readonly rowsPassed: number;
+  readonly rowsFailed: number;
+  readonly rules: readonly OutcomeRule[];
+  /** Names of the batch gates that failed (QUALITY_FAILED when not empty). */
+  readonly gatesFailed: readonly string[];
+  /** The most common reasons rows failed, with sample lines. */
+  readonly reasons: readonly {
+    readonly reason: string;
+    readonly rows: number;
+    readonly lines: readonly number[];
+  }[];
+}
+
+/** What the ETL step (Glue job, or the local twin's) writes to results/<execution>.json. */
+export interface EtlResults {
+  readonly status: Exclude<OutcomeStatus, 'FAILED'>;
+  readonly source: OutcomeSource;
+  readonly quality: OutcomeQuality;
+  readonly load: { readonly table: string; readonly rowsLoaded: number };
+  readonly quarantine: { readonly uri: string; readonly rows: number } | null;
+}
+
+export interface Outcome extends Partial<Omit<EtlResults, 'status' | 'source'>> {
+  readonly version: typeof OUTCOME_VERSION;
+  readonly status: OutcomeStatus;
+  readonly source: OutcomeSource;
+  readonly execution: {
+    readonly arn: string;
+    readonly name: string;
+    readonly startedAt: string;
+    readonly consoleUrl: string;
+  };
+  /** Materialized views refreshed after the load. */
+  readonly views?: readonly string[];
+  /** For FAILED: the state that failed and why. */
+  readonly error?: { readonly state: string; readonly error: string; readonly cause: string };
+}
+
+const STATUSES: readonly OutcomeStatus[] = ['SUCCEEDED', 'PARTIAL', 'QUALITY_FAILED', 'FAILED'];
+
+/** JSON Schema (draft 2020-12) of the outcome, for consumers outside TypeScript. */
+export const OUTCOME_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://movies-gds/outcome/v1',
+  title: 'movies-gds pipeline outcome',
+  type: 'object',
+  required: ['version', 'status', 'source', 'execution'],
+  properties: {
+    version: { const: OUTCOME_VERSION },
+    status: { enum: STATUSES },
+    source: {
+      type: 'object',
+      required: ['bucket', 'key'],
+      properties: Object.fromEntries(
+        ['bucket', 'key', 'etag', 'commit', 'repository', 'ref', 'pullRequest', 'actor']
+          .map((k) => [k, { type: 'string' }] as [string, object])
+          .concat([['size', { type: 'number' }]]),
+      ),
+    },
+    execution: {
+      type: 'object',
+      required: ['arn', 'name', 'startedAt', 'consoleUrl'],
+      properties: {
+        arn: { type: 'string' },
+        name: { type: 'string' },
+        startedAt: { type: 'string' },
+        consoleUrl: { type: 'string' },
+      },
+    },
+    quality: {
+      type: 'object',
+      required: ['score', 'rowsProcessed', 'rowsPassed', 'rowsFailed', 'rules', 'gatesFailed'],
+      properties: {
+        score: { type: 'number' },
+        rowsProcessed: { type: 'integer' },
+        rowsPassed: { type: 'integer' },
+        rowsFailed: { type: 'integer' },
+        gatesFailed: { type: 'array', items: { type: 'string' } },
+        rules: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['name', 'rule', 'result', 'gate', 'metrics'],
+            properties: {
+              name: { type: 'string' },
+              rule: { type: 'string' },
+              result: { enum: ['PASS', 'FAIL', 'ERROR'] },
+              gate: { type: 'boolean' },
+              message: { type: 'string' },
+              metrics: { type: 'object', additionalProperties: { type: 'number' } },
+            },
+          },
+        },
+        reasons: { type: 'array' },
+      },
+    },
+    load: {
+      type: 'object',
+      required: ['table', 'rowsLoaded'],
+      properties: { table: { type: 'string' }, rowsLoaded: { type: 'integer' } },
+    },
+    quarantine: {
+      type: ['object', 'null'],
+      required: ['uri', 'rows'],
+      properties: { uri: { type: 'string' }, rows: { type: 'integer' } },
+    },
+    views: { type: 'array', items: { type: 'string' } },
+    error: {
+      type: 'object',
+      required: ['state', 'error', 'cause'],
+      properties: { state: { type: 'string' }, error: { type: 'string' }, cause: { type: 'string' } },
+    },
+  },
+} as const;
+
+/** Parse an outcome from JSON text, or say (in one sentence) why it is not one. */
+export function parseOutcome(text: string): Outcome {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error('The pipeline outcome is not JSON.');
+  }
+  const o = value as Partial<Outcome> | null;
+  if (!o || typeof o !== 'object') throw new Error('The pipeline outcome is not a JSON object.');
+  if (o.version !== OUTCOME_VERSION)
+    throw new Error(
+      `The pipeline outcome has version ${String(o.version)}; this reader knows version ${OUTCOME_VERSION}.`,
+    );
+  if (!STATUSES.includes(o.status as OutcomeStatus))
+    throw new Error(`The pipeline outcome has an unknown status ${JSON.stringify(o.status)}.`);
+  if (!o.source || typeof o.source.bucket !== 'string' || typeof o.source.key !== 'string')
+    throw new Error('The pipeline outcome does not name its source object.');
+  if (!o.execution || typeof o.execution.arn !== 'string')
+    throw new Error('The pipeline outcome does not name its execution.');
+  return o as Outcome;
+}
