@@ -1,0 +1,21 @@
+/** The CDK app: `npx cdk deploy --all` (or `npm run synth` to synthesize offline). */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readConfig } from '../config.ts';
+import { PipelineStack } from '../stacks/pipeline-stack.ts';
+import { applySuppressions } from '../stacks/nag-suppressions.ts';
+
+export function buildApp(app = new App()): { app: App; pipeline: PipelineStack } {
+  const config = readConfig((key) => app.node.tryGetContext(key));
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  const pipeline = new PipelineStack(app, 'MoviesPipeline', {
+    config,
+    ...(env.account && env.region ? { env } : {}),
+    description: 'movies-gds: S3 → EventBridge → Step Functions → Glue → Redshift → SNS',
+  });
+  applySuppressions(pipeline);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, pipeline };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) buildApp().app.synth();

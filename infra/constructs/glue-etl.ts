@@ -1,0 +1,197 @@
+/**
+ * The Glue side: the catalog database, the two crawlers (the drop in S3; the warehouse table
+ * over JDBC), the Data Quality ruleset (the same .dqdl file), and the ETL job that applies the
+ * contract and the ruleset, quarantines bad rows and loads good ones. The job gets the contract
+ * and which rules gate the batch as JSON emitted here, from the TypeScript sources.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import { PREFIXES } from '../config.ts';
+import { glueJobArguments } from '../pipeline/glue-arguments.ts';
+import { acknowledge, bucketLogicalId, s3GrantFindings } from './nag.ts';
+import type { Warehouse } from './warehouse.ts';
+
+export interface GlueEtlProps {
+  readonly bucket: s3.IBucket;
+  readonly warehouse: Warehouse;
+  readonly subnet: ec2.ISubnet;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly workerType: 'G.1X' | 'G.2X';
+  readonly workers: number;
+  readonly timeout: Duration;
+}
+
+export const GLUE_NAMES = {
+  database: 'movie_database',
+  inputCrawler: 'crawl-movies-in-s3',
+  warehouseCrawler: 'crawl_movies_data_in_redshift',
+  job: 'movie_data_analysis',
+  connection: 'movies-redshift',
+  ruleset: 'movies-ruleset',
+} as const;
+
+export class GlueEtl extends Construct {
+  readonly jobName = GLUE_NAMES.job;
+  readonly inputCrawlerName = GLUE_NAMES.inputCrawler;
+  readonly warehouseCrawlerName = GLUE_NAMES.warehouseCrawler;
+
+  constructor(scope: Construct, id: string, props: GlueEtlProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { bucket, warehouse } = props;
+
+    const database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: stack.account,
+      databaseInput: {
+        name: GLUE_NAMES.database,
+        description: 'movies-gds: crawled drops and the warehouse table',
+      },
+    });
+
+    const key = new kms.Key(this, 'Key', {
+      enableKeyRotation: true,
+      description: 'movies-gds Glue logs and bookmarks',
+    });
+    key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`));
+    const security = new glue.CfnSecurityConfiguration(this, 'Security', {
+      name: 'movies-gds',
+      encryptionConfiguration: {
+        s3Encryptions: [{ s3EncryptionMode: 'SSE-S3' }],
+        cloudWatchEncryption: { cloudWatchEncryptionMode: 'SSE-KMS', kmsKeyArn: key.keyArn },
+        jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'CSE-KMS', kmsKeyArn: key.keyArn },
+      },
+    });
+
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
+      description: 'movies-gds crawlers and ETL job',
+    });
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSGlueServiceRole'));
+    bucket.grantRead(role, `${PREFIXES.input}*`);
+    bucket.grantRead(role, `${PREFIXES.scripts}*`);
+    bucket.grantReadWrite(role, `${PREFIXES.badData}*`);
+    bucket.grantReadWrite(role, `${PREFIXES.results}*`);
+    bucket.grantReadWrite(role, `${PREFIXES.scripts}tmp/*`);
+    warehouse.secret.grantRead(role);
+    key.grantEncryptDecrypt(role);
+    acknowledge(
+      role,
+      "S3 access is scoped to the pipeline's prefixes; the action wildcards are those of CDK's grant methods.",
+      ...s3GrantFindings(bucketLogicalId(bucket), [
+        PREFIXES.input,
+        PREFIXES.scripts,
+        PREFIXES.badData,
+        PREFIXES.results,
+        `${PREFIXES.scripts}tmp/`,
+      ]),
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+    );
+    acknowledge(
+      role,
+      'AWSGlueServiceRole is the documented managed policy for Glue crawlers and jobs.',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSGlueServiceRole]',
+    );
+
+    const connection = new glue.CfnConnection(this, 'Connection', {
+      catalogId: stack.account,
+      connectionInput: {
+        name: GLUE_NAMES.connection,
+        connectionType: 'JDBC',
+        connectionProperties: {
+          JDBC_CONNECTION_URL: `jdbc:redshift://${warehouse.workgroup.attrWorkgroupEndpointAddress}:5439/${warehouse.database}`,
+          SECRET_ID: warehouse.secret.secretName,
+          JDBC_ENFORCE_SSL: 'true',
+        },
+        physicalConnectionRequirements: {
+          subnetId: props.subnet.subnetId,
+          availabilityZone: props.subnet.availabilityZone,
+          securityGroupIdList: [props.securityGroup.securityGroupId],
+        },
+      },
+    });
+    warehouse.securityGroup.addIngressRule(props.securityGroup, ec2.Port.tcp(5439), 'Glue job and crawler');
+    (props.securityGroup as ec2.SecurityGroup).connections.allowTo(
+      warehouse.securityGroup,
+      ec2.Port.tcp(5439),
+      'to Redshift',
+    );
+
+    const inputCrawler = new glue.CfnCrawler(this, 'InputCrawler', {
+      name: GLUE_NAMES.inputCrawler,
+      role: role.roleArn,
+      databaseName: GLUE_NAMES.database,
+      crawlerSecurityConfiguration: security.name,
+      targets: { s3Targets: [{ path: `s3://${bucket.bucketName}/${PREFIXES.input}` }] },
+      schemaChangePolicy: { updateBehavior: 'UPDATE_IN_DATABASE', deleteBehavior: 'LOG' },
+      configuration: JSON.stringify({
+        Version: 1,
+        Grouping: { TableGroupingPolicy: 'CombineCompatibleSchemas' },
+      }),
+    });
+    inputCrawler.addResourceDependency(database);
+
+    const warehouseCrawler = new glue.CfnCrawler(this, 'WarehouseCrawler', {
+      name: GLUE_NAMES.warehouseCrawler,
+      role: role.roleArn,
+      databaseName: GLUE_NAMES.database,
+      crawlerSecurityConfiguration: security.name,
+      targets: {
+        jdbcTargets: [{ connectionName: GLUE_NAMES.connection, path: `${warehouse.database}/public/movies` }],
+      },
+      schemaChangePolicy: { updateBehavior: 'UPDATE_IN_DATABASE', deleteBehavior: 'LOG' },
+    });
+    warehouseCrawler.addResourceDependency(database);
+    warehouseCrawler.addResourceDependency(connection);
+
+    const args = glueJobArguments();
+    new glue.CfnDataQualityRuleset(this, 'Ruleset', {
+      name: GLUE_NAMES.ruleset,
+      description: 'movies-gds: the pipeline ruleset (infra/pipeline/movies.dqdl)',
+      ruleset: args.ruleset,
+      targetTable: { databaseName: GLUE_NAMES.database, tableName: PREFIXES.input.replace(/\/$/, '') },
+    });
+
+    const script = new assets.Asset(this, 'Script', {
+      path: fileURLToPath(new URL('../glue/movie_etl.py', import.meta.url)),
+    });
+    script.grantRead(role);
+    acknowledge(
+      role,
+      'The job script is a CDK asset: read access to the asset bucket, granted by CDK.',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+    );
+    new glue.CfnJob(this, 'Job', {
+      name: GLUE_NAMES.job,
+      role: role.roleArn,
+      glueVersion: '5.0',
+      workerType: props.workerType,
+      numberOfWorkers: props.workers,
+      timeout: props.timeout.toMinutes(),
+      maxRetries: 0,
+      executionProperty: { maxConcurrentRuns: 10 },
+      securityConfiguration: security.name,
+      connections: { connections: [GLUE_NAMES.connection] },
+      command: { name: 'glueetl', pythonVersion: '3', scriptLocation: script.s3ObjectUrl },
+      defaultArguments: {
+        '--job-language': 'python',
+        '--job-bookmark-option': 'job-bookmark-disable',
+        '--enable-metrics': 'true',
+        '--enable-continuous-cloudwatch-log': 'true',
+        '--TempDir': `s3://${bucket.bucketName}/${PREFIXES.scripts}tmp/`,
+        '--redshift_connection': GLUE_NAMES.connection,
+        '--redshift_database': warehouse.database,
+        '--contract': args.contract,
+        '--ruleset': args.ruleset,
+        '--gates': args.gates,
+      },
+    });
+  }
+}

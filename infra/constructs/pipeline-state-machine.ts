@@ -1,0 +1,506 @@
+/**
+ * The pipeline as a Step Functions state machine (Standard, JSONPath — so the local twin can
+ * run the very same definition): crawl the drop, crawl the warehouse table, run the ETL job,
+ * read its results, gate on quality, refresh the views, archive the input, publish the
+ * outcome. Every Task has a timeout, retries on throttling and transient errors, and a catch
+ * that publishes the failure (state, error, cause) and fails the execution.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { PREFIXES } from '../config.ts';
+import { OUTCOME_VERSION } from '../pipeline/outcome.ts';
+import { acknowledge, bucketLogicalId } from './nag.ts';
+import { refreshStatements, VIEW_NAMES } from '../pipeline/sql.ts';
+
+/** State names: the local twin attaches its handlers to the Task states by these names. */
+export const STATES = {
+  describeDrop: 'Describe drop',
+  startInputCrawler: 'Start input crawler',
+  getInputCrawler: 'Get input crawler',
+  startWarehouseCrawler: 'Start warehouse crawler',
+  getWarehouseCrawler: 'Get warehouse crawler',
+  runEtl: 'Run ETL job',
+  readResults: 'Read ETL results',
+  refreshViews: 'Refresh views',
+  getRefresh: 'Get refresh status',
+  copyToArchive: 'Copy input to archive',
+  deleteInput: 'Delete input',
+  publishSuccess: 'Publish success',
+  publishQuality: 'Publish quality alert',
+  publishFailure: 'Publish failure alert',
+} as const;
+
+/** Task states the twin must handle (Wait states it shortens by name too). */
+export const TASK_STATES = [
+  STATES.startInputCrawler,
+  STATES.getInputCrawler,
+  STATES.startWarehouseCrawler,
+  STATES.getWarehouseCrawler,
+  STATES.runEtl,
+  STATES.readResults,
+  STATES.refreshViews,
+  STATES.getRefresh,
+  STATES.copyToArchive,
+  STATES.deleteInput,
+  STATES.publishSuccess,
+  STATES.publishQuality,
+  STATES.publishFailure,
+] as const;
+
+export const POLL_SECONDS = 15;
+export const PIPELINE_NAME = 'movies-pipeline';
+
+export interface PipelineStateMachineProps {
+  readonly bucket: s3.IBucket;
+  readonly inputCrawlerName: string;
+  readonly warehouseCrawlerName: string;
+  readonly jobName: string;
+  readonly workgroupName: string;
+  readonly workgroupArn: string;
+  readonly database: string;
+  readonly secretArn: string;
+  readonly successTopic: sns.ITopic;
+  readonly failureTopic: sns.ITopic;
+  readonly crawlerTimeout: Duration;
+  readonly etlTimeout: Duration;
+}
+
+const TRANSIENT = [
+  'ThrottlingException',
+  'Glue.ThrottlingException',
+  'Glue.InternalServiceException',
+  'Glue.OperationTimeoutException',
+  'RedshiftData.ThrottlingException',
+  'RedshiftData.InternalServerException',
+  'S3.S3Exception',
+  'S3.SdkClientException',
+  'Sns.ThrottledException',
+  'Sns.InternalErrorException',
+];
+
+export class PipelineStateMachine extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: PipelineStateMachineProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { bucket } = props;
+
+    // --- failure path: every catch records where it failed, then one publish + Fail ---
+    const failureOutcome = new sfn.Pass(this, 'Build failure outcome', {
+      parameters: {
+        version: OUTCOME_VERSION,
+        status: 'FAILED',
+        source: sfn.JsonPath.objectAt('$.drop'),
+        execution: executionInfo(stack),
+        error: sfn.JsonPath.objectAt('$.failure'),
+      },
+      resultPath: '$.outcome',
+    });
+    const publishFailure = new tasks.SnsPublish(this, STATES.publishFailure, {
+      topic: props.failureTopic,
+      message: sfn.TaskInput.fromJsonPathAt('$.outcomeText.text'),
+      messageAttributes: { status: { value: 'FAILED' } },
+      resultPath: sfn.JsonPath.DISCARD,
+      taskTimeout: sfn.Timeout.duration(Duration.seconds(30)),
+    });
+    retry(publishFailure);
+    const failed = new sfn.Fail(this, 'Pipeline failed', {
+      errorPath: '$.failure.error',
+      causePath: '$.outcomeText.text',
+    });
+    failureOutcome.next(asText(this, 'Failure outcome as text')).next(publishFailure).next(failed);
+
+    const guard = <T extends sfn.TaskStateBase>(task: T): T => {
+      retry(task);
+      const record = new sfn.Pass(this, `Record failure in ${task.stateId}`, {
+        parameters: {
+          state: task.stateId,
+          error: sfn.JsonPath.stringAt('$.error.Error'),
+          cause: sfn.JsonPath.stringAt('$.error.Cause'),
+        },
+        resultPath: '$.failure',
+      });
+      record.next(failureOutcome);
+      task.addCatch(record, { errors: ['States.ALL'], resultPath: '$.error' });
+      return task;
+    };
+    const failWith = (
+      name: string,
+      state: string,
+      error: string,
+      cause: string | undefined,
+      causePath?: string,
+    ): sfn.Pass =>
+      new sfn.Pass(this, name, {
+        parameters: { state, error, cause: causePath ? sfn.JsonPath.stringAt(causePath) : cause },
+        resultPath: '$.failure',
+      }).next(failureOutcome) as unknown as sfn.Pass;
+
+    // --- describe the drop (from the S3 "Object Created" event) ---
+    const describe = new sfn.Pass(this, STATES.describeDrop, {
+      parameters: {
+        bucket: sfn.JsonPath.stringAt('$.detail.bucket.name'),
+        key: sfn.JsonPath.stringAt('$.detail.object.key'),
+        etag: sfn.JsonPath.stringAt('$.detail.object.etag'),
+        size: sfn.JsonPath.numberAt('$.detail.object.size'),
+      },
+      resultPath: '$.drop',
+    });
+
+    // --- crawlers: start (already running is fine), then poll until READY, within a deadline ---
+    const crawl = (
+      which: 'input' | 'warehouse',
+      crawlerName: string,
+      startName: string,
+      getName: string,
+    ): [sfn.IChainable, sfn.Choice] => {
+      const label = which === 'input' ? 'input' : 'warehouse';
+      const crawlerArn = stack.formatArn({ service: 'glue', resource: 'crawler', resourceName: crawlerName });
+      const start = guard(
+        new tasks.CallAwsService(this, startName, {
+          service: 'glue',
+          action: 'startCrawler',
+          parameters: { Name: crawlerName },
+          iamResources: [crawlerArn],
+          resultPath: sfn.JsonPath.DISCARD,
+          taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
+        }),
+      );
+      const resetPolls = new sfn.Pass(this, `Reset ${label} crawler polls`, {
+        result: sfn.Result.fromObject({ n: 0 }),
+        resultPath: '$.polls',
+      });
+      const wait = new sfn.Wait(this, `Wait for ${label} crawler`, {
+        time: sfn.WaitTime.duration(Duration.seconds(POLL_SECONDS)),
+      });
+      const get = guard(
+        new tasks.CallAwsService(this, getName, {
+          service: 'glue',
+          action: 'getCrawler',
+          parameters: { Name: crawlerName },
+          iamResources: [crawlerArn],
+          resultSelector: {
+            state: sfn.JsonPath.stringAt('$.Crawler.State'),
+            crawler: sfn.JsonPath.objectAt('$.Crawler'),
+          },
+          resultPath: '$.crawler',
+          taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
+        }),
+      );
+      const count = new sfn.Pass(this, `Count ${label} crawler polls`, {
+        parameters: { n: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.polls.n'), 1) },
+        resultPath: '$.polls',
+      });
+      const maxPolls = Math.ceil(props.crawlerTimeout.toSeconds() / POLL_SECONDS);
+      const done = new sfn.Choice(this, `${label[0]!.toUpperCase()}${label.slice(1)} crawler finished?`);
+      start.addCatch(resetPolls, {
+        errors: ['Glue.CrawlerRunningException'],
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+      start.next(resetPolls).next(wait).next(get).next(count).next(done);
+      done
+        .when(
+          sfn.Condition.and(
+            sfn.Condition.stringEquals('$.crawler.state', 'READY'),
+            sfn.Condition.isPresent('$.crawler.crawler.LastCrawl.Status'),
+            sfn.Condition.stringEquals('$.crawler.crawler.LastCrawl.Status', 'FAILED'),
+          ),
+          failWith(
+            `The ${label} crawler failed`,
+            getName,
+            'CrawlerFailed',
+            undefined,
+            '$.crawler.crawler.LastCrawl.ErrorMessage',
+          ),
+        )
+        .when(
+          sfn.Condition.numberGreaterThanEquals('$.polls.n', maxPolls),
+          failWith(
+            `The ${label} crawler timed out`,
+            getName,
+            'CrawlerTimeout',
+            `The ${crawlerName} crawler did not finish within ${props.crawlerTimeout.toMinutes()} minutes.`,
+          ),
+        )
+        .when(sfn.Condition.not(sfn.Condition.stringEquals('$.crawler.state', 'READY')), wait);
+      return [start, done];
+    };
+    const [inputCrawl, inputDone] = crawl(
+      'input',
+      props.inputCrawlerName,
+      STATES.startInputCrawler,
+      STATES.getInputCrawler,
+    );
+    const [warehouseCrawl, warehouseDone] = crawl(
+      'warehouse',
+      props.warehouseCrawlerName,
+      STATES.startWarehouseCrawler,
+      STATES.getWarehouseCrawler,
+    );
+    inputDone.otherwise(warehouseCrawl);
+
+    // --- the ETL job: contract + ruleset, quarantine, load; it writes results/<execution>.json ---
+    const resultsKey = sfn.JsonPath.format(`${PREFIXES.results}{}.json`, sfn.JsonPath.executionName);
+    const etl = guard(
+      new tasks.GlueStartJobRun(this, STATES.runEtl, {
+        glueJobName: props.jobName,
+        integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+        arguments: sfn.TaskInput.fromObject({
+          '--bucket': sfn.JsonPath.stringAt('$.drop.bucket'),
+          '--key': sfn.JsonPath.stringAt('$.drop.key'),
+          '--etag': sfn.JsonPath.stringAt('$.drop.etag'),
+          '--execution': sfn.JsonPath.executionName,
+          '--results_key': resultsKey,
+        }),
+        resultPath: sfn.JsonPath.DISCARD,
+        taskTimeout: sfn.Timeout.duration(props.etlTimeout),
+      }),
+    );
+    warehouseDone.otherwise(etl);
+    const read = guard(
+      new tasks.CallAwsService(this, STATES.readResults, {
+        service: 's3',
+        action: 'getObject',
+        parameters: { Bucket: sfn.JsonPath.stringAt('$.drop.bucket'), Key: resultsKey },
+        iamResources: [bucket.arnForObjects(`${PREFIXES.results}*`)],
+        resultSelector: { value: sfn.JsonPath.stringToJson(sfn.JsonPath.stringAt('$.Body')) },
+        resultPath: '$.results',
+        taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
+      }),
+    );
+    etl.next(read);
+
+    // --- quality gate ---
+    const qualityOutcome = new sfn.Pass(this, 'Build quality outcome', {
+      parameters: outcomeParameters(stack, []),
+      resultPath: '$.outcome',
+    });
+    const publishQuality = guard(
+      new tasks.SnsPublish(this, STATES.publishQuality, {
+        topic: props.failureTopic,
+        message: sfn.TaskInput.fromJsonPathAt('$.outcomeText.text'),
+        messageAttributes: { status: { value: 'QUALITY_FAILED' } },
+        resultPath: sfn.JsonPath.DISCARD,
+        taskTimeout: sfn.Timeout.duration(Duration.seconds(30)),
+      }),
+    );
+    qualityOutcome
+      .next(asText(this, 'Quality outcome as text'))
+      .next(publishQuality)
+      .next(
+        new sfn.Fail(this, 'Quality gate failed', {
+          error: 'QualityGateFailed',
+          causePath: '$.outcomeText.text',
+        }),
+      );
+
+    // --- refresh the views (Redshift Data API), polling until the batch finishes ---
+    const refresh = guard(
+      new tasks.CallAwsService(this, STATES.refreshViews, {
+        service: 'redshiftdata',
+        action: 'batchExecuteStatement',
+        iamAction: 'redshift-data:BatchExecuteStatement',
+        parameters: {
+          WorkgroupName: props.workgroupName,
+          Database: props.database,
+          SecretArn: props.secretArn,
+          Sqls: refreshStatements(),
+        },
+        iamResources: [props.workgroupArn],
+        resultSelector: { id: sfn.JsonPath.stringAt('$.Id') },
+        resultPath: '$.refresh',
+        taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
+      }),
+    );
+    const waitRefresh = new sfn.Wait(this, 'Wait for refresh', {
+      time: sfn.WaitTime.duration(Duration.seconds(5)),
+    });
+    const getRefresh = guard(
+      new tasks.CallAwsService(this, STATES.getRefresh, {
+        service: 'redshiftdata',
+        action: 'describeStatement',
+        iamAction: 'redshift-data:DescribeStatement',
+        parameters: { Id: sfn.JsonPath.stringAt('$.refresh.id') },
+        iamResources: ['*'],
+        resultSelector: {
+          id: sfn.JsonPath.stringAt('$.Id'),
+          status: sfn.JsonPath.stringAt('$.Status'),
+          statement: sfn.JsonPath.objectAt('$'),
+        },
+        resultPath: '$.refresh',
+        taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
+      }),
+    );
+    const refreshDone = new sfn.Choice(this, 'Refresh finished?');
+
+    // --- archive the input: copy, then delete ---
+    const archiveKey = sfn.JsonPath.format(
+      `${PREFIXES.archive}{}/{}`,
+      sfn.JsonPath.executionName,
+      sfn.JsonPath.stringAt('$.drop.key'),
+    );
+    const copy = guard(
+      new tasks.CallAwsService(this, STATES.copyToArchive, {
+        service: 's3',
+        action: 'copyObject',
+        parameters: {
+          Bucket: sfn.JsonPath.stringAt('$.drop.bucket'),
+          CopySource: sfn.JsonPath.format(
+            '{}/{}',
+            sfn.JsonPath.stringAt('$.drop.bucket'),
+            sfn.JsonPath.stringAt('$.drop.key'),
+          ),
+          Key: archiveKey,
+        },
+        iamAction: 's3:PutObject',
+        additionalIamStatements: [
+          new iam.PolicyStatement({
+            actions: ['s3:GetObject', 's3:GetObjectTagging'],
+            resources: [bucket.arnForObjects(`${PREFIXES.input}*`)],
+          }),
+        ],
+        iamResources: [bucket.arnForObjects(`${PREFIXES.archive}*`)],
+        resultPath: sfn.JsonPath.DISCARD,
+        taskTimeout: sfn.Timeout.duration(Duration.minutes(5)),
+      }),
+    );
+    const remove = guard(
+      new tasks.CallAwsService(this, STATES.deleteInput, {
+        service: 's3',
+        action: 'deleteObject',
+        parameters: {
+          Bucket: sfn.JsonPath.stringAt('$.drop.bucket'),
+          Key: sfn.JsonPath.stringAt('$.drop.key'),
+        },
+        iamResources: [bucket.arnForObjects(`${PREFIXES.input}*`)],
+        resultPath: sfn.JsonPath.DISCARD,
+        taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
+      }),
+    );
+    const successOutcome = new sfn.Pass(this, 'Build success outcome', {
+      parameters: outcomeParameters(stack, VIEW_NAMES),
+      resultPath: '$.outcome',
+    });
+    const publishSuccess = guard(
+      new tasks.SnsPublish(this, STATES.publishSuccess, {
+        topic: props.successTopic,
+        message: sfn.TaskInput.fromJsonPathAt('$.outcomeText.text'),
+        messageAttributes: { status: { value: sfn.JsonPath.stringAt('$.outcome.status') } },
+        resultPath: sfn.JsonPath.DISCARD,
+        taskTimeout: sfn.Timeout.duration(Duration.seconds(30)),
+      }),
+    );
+    const succeeded = new sfn.Succeed(this, 'Done', { outputPath: '$.outcome' });
+
+    read.next(
+      new sfn.Choice(this, 'Quality gate passed?')
+        .when(sfn.Condition.stringEquals('$.results.value.status', 'QUALITY_FAILED'), qualityOutcome)
+        .otherwise(refresh),
+    );
+    refresh.next(waitRefresh).next(getRefresh).next(refreshDone);
+    refreshDone
+      .when(sfn.Condition.stringEquals('$.refresh.status', 'FINISHED'), copy)
+      .when(
+        sfn.Condition.or(
+          sfn.Condition.stringEquals('$.refresh.status', 'FAILED'),
+          sfn.Condition.stringEquals('$.refresh.status', 'ABORTED'),
+        ),
+        failWith(
+          'The view refresh failed',
+          STATES.getRefresh,
+          'RefreshFailed',
+          undefined,
+          '$.refresh.statement.Error',
+        ),
+      )
+      .otherwise(waitRefresh);
+    copy
+      .next(remove)
+      .next(successOutcome)
+      .next(asText(this, 'Success outcome as text'))
+      .next(publishSuccess)
+      .next(succeeded);
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: PIPELINE_NAME,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
+      definitionBody: sfn.DefinitionBody.fromChainable(describe.next(inputCrawl)),
+      timeout: Duration.hours(3),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    // Glue's .sync integration polls the job run.
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'],
+        resources: [stack.formatArn({ service: 'glue', resource: 'job', resourceName: props.jobName })],
+      }),
+    );
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.secretArn] }),
+    );
+    const lake = bucketLogicalId(bucket);
+    acknowledge(
+      this.stateMachine,
+      'S3 access is scoped to the pipeline prefixes; redshift-data:DescribeStatement, X-Ray and log delivery have no resource-level permissions.',
+      'AwsSolutions-IAM5[Resource::*]',
+      ...[PREFIXES.input, PREFIXES.results, PREFIXES.archive].map(
+        (p) => `AwsSolutions-IAM5[Resource::<${lake}.Arn>/${p}*]`,
+      ),
+    );
+  }
+}
+
+function retry(task: sfn.TaskStateBase): void {
+  task.addRetry({
+    errors: TRANSIENT,
+    interval: Duration.seconds(2),
+    maxAttempts: 5,
+    backoffRate: 2,
+    maxDelay: Duration.seconds(60),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+}
+
+function executionInfo(stack: Stack): Record<string, unknown> {
+  return {
+    arn: sfn.JsonPath.executionId,
+    name: sfn.JsonPath.executionName,
+    startedAt: sfn.JsonPath.executionStartTime,
+    consoleUrl: sfn.JsonPath.format(
+      `https://${stack.region}.console.aws.amazon.com/states/home?region=${stack.region}#/v2/executions/details/{}`,
+      sfn.JsonPath.executionId,
+    ),
+  };
+}
+
+/** The outcome of a run whose ETL finished: its results plus the execution and the refreshed views. */
+function outcomeParameters(stack: Stack, views: readonly string[]): Record<string, unknown> {
+  return {
+    version: OUTCOME_VERSION,
+    status: sfn.JsonPath.stringAt('$.results.value.status'),
+    source: sfn.JsonPath.objectAt('$.results.value.source'),
+    execution: executionInfo(stack),
+    quality: sfn.JsonPath.objectAt('$.results.value.quality'),
+    load: sfn.JsonPath.objectAt('$.results.value.load'),
+    quarantine: sfn.JsonPath.objectAt('$.results.value.quarantine'),
+    views: [...views],
+  };
+}
+
+/** SNS messages and Fail causes are strings: serialize the outcome once, to $.outcomeText.text. */
+function asText(scope: Construct, name: string): sfn.Pass {
+  return new sfn.Pass(scope, name, {
+    parameters: { text: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.outcome')) },
+    resultPath: '$.outcomeText',
+  });
+}

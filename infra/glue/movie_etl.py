@@ -1,0 +1,326 @@
+"""movies-gds ETL job (AWS Glue 5, PySpark).
+
+One drop: read it through the data contract, evaluate the Data Quality ruleset with row-level
+outcomes, and then either quarantine the whole file (a batch gate failed) or quarantine the
+failed rows and load the rest into Redshift through a staging table and one MERGE. Writes the
+run's results JSON for the state machine.
+
+The contract, the ruleset and which rules gate the batch arrive as job arguments emitted at
+synth from the TypeScript sources (infra/pipeline), so this script and the local engine apply
+the same rules. The coercions below mirror infra/pipeline/coerce.ts; a test keeps the
+contract's coercion names in step.
+"""
+
+import csv
+import io
+import json
+import re
+import sys
+import unicodedata
+
+import boto3
+from awsglue.context import GlueContext
+from awsglue.dynamicframe import DynamicFrame
+from awsglue.transforms import SelectFromCollection
+from awsglue.utils import getResolvedOptions
+from awsgluedq.transforms import EvaluateDataQuality
+from pyspark.context import SparkContext
+from pyspark.sql import types as T
+
+ARGS = getResolvedOptions(
+    sys.argv,
+    [
+        "JOB_NAME",
+        "bucket",
+        "key",
+        "etag",
+        "execution",
+        "results_key",
+        "contract",
+        "ruleset",
+        "gates",
+        "redshift_connection",
+        "redshift_database",
+        "TempDir",
+    ],
+)
+CONTRACT = json.loads(ARGS["contract"])
+GATES = {re.sub(r"\s+", " ", g["rule"]).strip(): g["gate"] for g in json.loads(ARGS["gates"])}
+METADATA_KEYS = {"commit": "commit", "repository": "repository", "ref": "ref", "pull-request": "pullRequest", "actor": "actor"}
+LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+s3 = boto3.client("s3")
+
+
+class DropFileError(Exception):
+    """The file cannot be read as a drop at all; the job fails with this one sentence."""
+
+
+# --- the contract's coercions (infra/pipeline/coerce.ts) ---
+
+INVALID = object()
+WHOLE = re.compile(r"^[+-]?\d+$")
+GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
+DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+MINUTES = re.compile(r"^(\d+)\s*(m|min|mins|minutes?)?\.?$", re.I)
+HOURS_MINUTES = re.compile(r"^(\d+)\s*h(?:ours?|rs?)?\s*(?:(\d+)\s*(?:m|min|mins|minutes?)?)?$", re.I)
+SAFE = 2**53 - 1
+
+
+def whole_number(t):
+    if WHOLE.match(t) or GROUPED.match(t):
+        n = int(t.replace(",", ""))
+        return n if abs(n) <= SAFE else INVALID
+    return INVALID
+
+
+def minutes(t):
+    m = MINUTES.match(t)
+    if m:
+        return int(m.group(1))
+    hm = HOURS_MINUTES.match(t)
+    return int(hm.group(1)) * 60 + int(hm.group(2) or 0) if hm else INVALID
+
+
+def genres(t):
+    parts = [g.strip() for g in t.split(",") if g.strip()]
+    return ", ".join(parts) if parts else None
+
+
+COERCIONS = {
+    "text": lambda t: t,
+    "genres": genres,
+    "year": lambda t: int(t) if re.match(r"^\d{4}$", t) else INVALID,
+    "integer": whole_number,
+    "decimal": lambda t: float(t) if DECIMAL.match(t) else INVALID,
+    "minutes": minutes,
+    "money": lambda t: whole_number(re.sub(r"\.\d{1,2}$", "", re.sub(r"^\$\s*", "", t))),
+}
+EXPECTED = {
+    "text": "text",
+    "genres": "a comma-separated list of genres",
+    "year": "a four-digit year",
+    "integer": "a whole number",
+    "decimal": "a number",
+    "minutes": 'a duration like "142 min"',
+    "money": 'a dollar amount like "28,341,469"',
+}
+SPARK_TYPES = {"text": T.StringType(), "genres": T.StringType(), "year": T.IntegerType(), "integer": T.LongType(),
+               "decimal": T.DoubleType(), "minutes": T.IntegerType(), "money": T.LongType()}
+
+
+def coerce(kind, text):
+    t = text.strip()
+    return None if t == "" else COERCIONS[kind](t)
+
+
+def normalize_header(h):
+    h = h.lstrip("\ufeff").strip()
+    h = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", h).lower()
+    h = re.sub(r"[\s\-./]+", "_", h)
+    h = "".join(c for c in h if c.isalnum() or c == "_")
+    return re.sub(r"_+", "_", h).strip("_")
+
+
+def derive_movie_id(title, year):
+    folded = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c)).lower()
+    slug = re.sub(r"-+", "-", "".join(c if c.isalnum() else "-" for c in folded)).strip("-")
+    return f"{slug or 'untitled'}-{year}"
+
+
+# --- reading the drop ---
+
+def read_drop(body, name):
+    if body.startswith(LFS_POINTER):
+        raise DropFileError(f"{name}:1: this is a Git LFS pointer, not the data")
+    if b"\x00" in body:
+        raise DropFileError(f"{name}: the file contains a NUL byte (is it binary, or UTF-16?)")
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = body[: err.start].count(b"\n") + 1
+        raise DropFileError(f"{name}:{line}: the file is not valid UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    # csv.reader counts the line where a record ends; a record starts after the previous one.
+    starts, previous_end = [], 0
+    try:
+        for row in reader:
+            if any(cell != "" for cell in row):
+                starts.append((previous_end + 1, row))
+            previous_end = reader.line_num
+    except csv.Error as err:
+        raise DropFileError(f"{name}:{reader.line_num}: {err}") from None
+    if not starts:
+        raise DropFileError(f"{name}: the file is empty")
+    if text.count('"') % 2 == 1:
+        raise DropFileError(f"{name}: a quoted field is never closed (unterminated quote)")
+    (_, header), rows = starts[0], starts[1:]
+    if len(header) == 1:
+        for sep, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if sep in header[0]:
+                raise DropFileError(f"{name}:1: the header is separated by {label}; drops must be comma-separated")
+    by_alias = {a: c for c in CONTRACT["inputColumns"] for a in [c["name"], *c["aliases"]]}
+    fields = {}
+    for i, raw in enumerate(header):
+        column = by_alias.get(normalize_header(raw))
+        if column:
+            if column["name"] in fields:
+                raise DropFileError(f'{name}:1: two columns both name "{column["name"]}"')
+            fields[column["name"]] = i
+    missing = [c for c in CONTRACT["inputColumns"] if c["required"] and c["name"] not in fields]
+    if missing:
+        listed = "; ".join(f"{c['name']} (also accepted: {', '.join(c['aliases'])})" for c in missing)
+        raise DropFileError(f"{name}:1: missing required column{'s' if len(missing) > 1 else ''}: {listed}")
+    if not rows:
+        raise DropFileError(f"{name}: the file has a header but no data rows")
+    return header, fields, rows
+
+
+def canonical(header, fields, line, row):
+    """Canonical values and contract violations of one row."""
+    out, problems = {}, []
+    if len(row) != len(header):
+        problems.append(f"expected {len(header)} fields, found {len(row)}")
+    for column in CONTRACT["inputColumns"]:
+        i = fields.get(column["name"])
+        text = row[i] if i is not None and i < len(row) else ""
+        value = coerce(column["coercion"], text)
+        if value is INVALID:
+            problems.append(f'{column["name"]} is not {EXPECTED[column["coercion"]]} ("{text.strip()[:40]}")')
+            value = None
+        out[column["name"]] = value
+    if out.get("movie_id") is None and out.get("title") is not None and out.get("release_year") is not None:
+        out["movie_id"] = derive_movie_id(out["title"], out["release_year"])
+    out["primary_genre"] = out["genres"].split(", ")[0] if out.get("genres") else None
+    out["source_line"] = line
+    out["contract_violations"] = problems
+    out["original"] = json.dumps(row)
+    return out
+
+
+# --- the run ---
+
+def main():
+    sc = SparkContext.getOrCreate()
+    glue = GlueContext(sc)
+    spark = glue.spark_session
+    bucket, key, execution = ARGS["bucket"], ARGS["key"], ARGS["execution"]
+    head = s3.head_object(Bucket=bucket, Key=key)
+    source = {"bucket": bucket, "key": key, "etag": ARGS["etag"], "size": head["ContentLength"]}
+    for meta, field in METADATA_KEYS.items():
+        if meta in head.get("Metadata", {}):
+            source[field] = head["Metadata"][meta]
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    header, fields, rows = read_drop(body, key)
+
+    schema = T.StructType(
+        [T.StructField(c["name"], SPARK_TYPES[c["coercion"]]) for c in CONTRACT["inputColumns"]]
+        + [
+            T.StructField("primary_genre", T.StringType()),
+            T.StructField("source_line", T.IntegerType()),
+            T.StructField("contract_violations", T.ArrayType(T.StringType())),
+            T.StructField("original", T.StringType()),
+        ]
+    )
+    frame = spark.createDataFrame([canonical(header, fields, line, row) for line, row in rows], schema).cache()
+    evaluated = EvaluateDataQuality().process_rows(
+        frame=DynamicFrame.fromDF(frame, glue, "drop"),
+        ruleset=ARGS["ruleset"],
+        publishing_options={"dataQualityEvaluationContext": execution, "enableDataQualityResultsPublishing": True},
+        additional_options={"performanceTuning.caching": "CACHE_NOTHING"},
+    )
+    rule_outcomes = SelectFromCollection.apply(dfc=evaluated, key="ruleOutcomes").toDF().collect()
+    rows_out = SelectFromCollection.apply(dfc=evaluated, key="rowLevelOutcomes").toDF().cache()
+
+    rules, gates_failed = [], []
+    for i, r in enumerate(rule_outcomes):
+        text = re.sub(r"\s+", " ", r["Rule"]).strip()
+        gate = GATES.get(text, True)  # a rule we cannot place gates the batch: never load on doubt
+        result = {"Passed": "PASS", "Failed": "FAIL"}.get(r["Outcome"], "ERROR")
+        name = f"Rule_{i + 1}"
+        entry = {"name": name, "rule": text, "result": result, "gate": gate,
+                 "metrics": {k: float(v) for k, v in (r["EvaluatedMetrics"] or {}).items()}}
+        if r["FailureReason"]:
+            entry["message"] = r["FailureReason"]
+        rules.append(entry)
+        if gate and result != "PASS":
+            gates_failed.append(name)
+
+    failed_rows = rows_out.filter("DataQualityEvaluationResult = 'Failed' OR size(contract_violations) > 0")
+    good_rows = rows_out.filter("DataQualityEvaluationResult = 'Passed' AND size(contract_violations) = 0")
+    total, n_failed = rows_out.count(), failed_rows.count()
+    n_passed = total - n_failed
+    reasons = {}
+    for row in failed_rows.select("source_line", "contract_violations", "DataQualityRulesFail").collect():
+        for reason in [*(re.sub(r' \(".*"\)$', "", v) for v in row["contract_violations"]), *(row["DataQualityRulesFail"] or [])]:
+            entry = reasons.setdefault(reason, {"reason": reason, "rows": 0, "lines": []})
+            entry["rows"] += 1
+            if len(entry["lines"]) < 5:
+                entry["lines"].append(row["source_line"])
+    quality = {
+        "score": sum(r["result"] == "PASS" for r in rules) / len(rules) if rules else 1.0,
+        "rowsProcessed": total, "rowsPassed": n_passed, "rowsFailed": n_failed,
+        "rules": rules, "gatesFailed": gates_failed,
+        "reasons": sorted(reasons.values(), key=lambda r: (-r["rows"], r["lines"][0])),
+    }
+    quarantine_prefix = f"bad_data/{execution}/"
+
+    if gates_failed or n_passed == 0:
+        # The batch is rejected: the whole file goes to quarantine and nothing loads.
+        target = quarantine_prefix + key.split("/")[-1]
+        s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
+        write_results({"status": "QUALITY_FAILED", "source": source, "quality": quality,
+                       "load": {"table": CONTRACT["table"], "rowsLoaded": 0},
+                       "quarantine": {"uri": f"s3://{bucket}/{target}", "rows": total}})
+        return
+
+    quarantine = None
+    if n_failed:
+        bad = failed_rows.selectExpr(
+            "source_line", "original", "to_json(contract_violations) AS ContractViolations",
+            "to_json(DataQualityRulesPass) AS DataQualityRulesPass", "to_json(DataQualityRulesFail) AS DataQualityRulesFail",
+            "to_json(DataQualityRulesSkip) AS DataQualityRulesSkip", "DataQualityEvaluationResult")
+        bad.coalesce(1).write.mode("overwrite").option("header", True).csv(f"s3://{bucket}/{quarantine_prefix}rows/")
+        quarantine = {"uri": f"s3://{bucket}/{quarantine_prefix}rows/", "rows": n_failed}
+
+    load(glue, good_rows, key, execution)
+    write_results({"status": "PARTIAL" if n_failed else "SUCCEEDED", "source": source, "quality": quality,
+                   "load": {"table": CONTRACT["table"], "rowsLoaded": n_passed}, "quarantine": quarantine})
+
+
+def load(glue, good_rows, key, execution):
+    """Good rows → staging table → one MERGE, in one transaction (idempotent by movie_id)."""
+    table = CONTRACT["table"]
+    staging = f"{table}_staging_{re.sub(r'[^a-z0-9]', '_', execution.lower())}"[:127]
+    columns = [c["name"] for c in CONTRACT["inputColumns"]] + ["primary_genre"]
+    frame = good_rows.selectExpr(*columns, f"'{key.replace(chr(39), chr(39) * 2)}' AS source_key", "current_timestamp() AS loaded_at")
+    every = columns + ["source_key", "loaded_at"]
+    merge = (
+        f"BEGIN; MERGE INTO {table} USING {staging} s ON {table}.movie_id = s.movie_id "
+        f"WHEN MATCHED THEN UPDATE SET {', '.join(f'{c} = s.{c}' for c in every if c != 'movie_id')} "
+        f"WHEN NOT MATCHED THEN INSERT ({', '.join(every)}) VALUES ({', '.join(f's.{c}' for c in every)}); "
+        f"DROP TABLE {staging}; END;"
+    )
+    glue.write_dynamic_frame.from_jdbc_conf(
+        frame=DynamicFrame.fromDF(frame, glue, "good"),
+        catalog_connection=ARGS["redshift_connection"],
+        connection_options={
+            "database": ARGS["redshift_database"],
+            "dbtable": staging,
+            "preactions": f"DROP TABLE IF EXISTS {staging}; CREATE TABLE {staging} (LIKE {table});",
+            "postactions": merge,
+        },
+        redshift_tmp_dir=ARGS["TempDir"],
+    )
+
+
+def write_results(results):
+    s3.put_object(Bucket=ARGS["bucket"], Key=ARGS["results_key"], Body=json.dumps(results).encode(), ContentType="application/json")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except DropFileError as err:
+        # One sentence for the outcome's cause; no stack trace for a user's file.
+        print(str(err), file=sys.stderr)
+        raise SystemExit(str(err)) from None

@@ -1,0 +1,34 @@
+/**
+ * What the Glue job gets from the TypeScript sources, as job arguments emitted at synth: the
+ * contract (columns, aliases, coercions), the ruleset text, and which rules gate the batch.
+ * One source of truth, so the two engines cannot drift.
+ */
+import { readFileSync } from 'node:fs';
+import { Evaluation } from '../quality/evaluate.ts';
+import { parseRuleset } from '../quality/parser.ts';
+import { DEFAULT_RULESET_PATH } from './check.ts';
+import { contractJson, INPUT_COLUMNS, valueTypeOf } from './contract.ts';
+
+export interface GlueJobArguments {
+  /** contractJson(), serialized. */
+  readonly contract: string;
+  /** The DQDL text, as Glue's EvaluateDataQuality takes it. */
+  readonly ruleset: string;
+  /** JSON array: [{ rule, gate }] in ruleset order (rule in canonical DQDL). */
+  readonly gates: string;
+}
+
+export function glueJobArguments(rulesetPath = DEFAULT_RULESET_PATH): GlueJobArguments {
+  const text = readFileSync(rulesetPath, 'utf8');
+  const ruleset = parseRuleset(text);
+  const columns = [
+    ...INPUT_COLUMNS.map((c) => ({ name: c.name, type: valueTypeOf(c.coercion) })),
+    { name: 'primary_genre', type: 'string' as const },
+  ];
+  const rules = new Evaluation(ruleset, { columns }).rules;
+  return {
+    contract: JSON.stringify(contractJson()),
+    ruleset: text,
+    gates: JSON.stringify(rules.map((r) => ({ rule: r.description, gate: r.tolerance }))),
+  };
+}

@@ -1,0 +1,96 @@
+/** The whole AWS side of the pipeline: the stack only wires the constructs together. */
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { PipelineConfig } from '../config.ts';
+import { DataLake } from '../constructs/data-lake.ts';
+import { GitHubAccess } from '../constructs/github-access.ts';
+import { GlueEtl } from '../constructs/glue-etl.ts';
+import { Network } from '../constructs/network.ts';
+import { Notifications } from '../constructs/notifications.ts';
+import { PIPELINE_NAME, PipelineStateMachine } from '../constructs/pipeline-state-machine.ts';
+import { DropTrigger } from '../constructs/trigger.ts';
+import { Warehouse } from '../constructs/warehouse.ts';
+import { bucketLogicalId } from '../constructs/nag.ts';
+
+export interface PipelineStackProps extends StackProps {
+  readonly config: PipelineConfig;
+}
+
+export class PipelineStack extends Stack {
+  readonly lake: DataLake;
+  readonly notifications: Notifications;
+  readonly pipeline: PipelineStateMachine;
+  readonly warehouse: Warehouse;
+  readonly github: GitHubAccess;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.lake = new DataLake(this, 'DataLake', config);
+    this.notifications = new Notifications(this, 'Notifications', { alertEmails: config.alertEmails });
+    const network = new Network(this, 'Network');
+    this.warehouse = new Warehouse(this, 'Warehouse', {
+      vpc: network.vpc,
+      database: config.redshiftDatabase,
+      adminUser: config.redshiftAdminUser,
+      baseCapacity: config.redshiftBaseCapacity,
+    });
+    const glue = new GlueEtl(this, 'Glue', {
+      bucket: this.lake.bucket,
+      warehouse: this.warehouse,
+      subnet: network.glueSubnet,
+      securityGroup: network.glueSecurityGroup,
+      workerType: config.glueWorkerType,
+      workers: config.glueWorkers,
+      timeout: Duration.minutes(config.etlTimeoutMinutes),
+    });
+    this.pipeline = new PipelineStateMachine(this, 'Pipeline', {
+      bucket: this.lake.bucket,
+      inputCrawlerName: glue.inputCrawlerName,
+      warehouseCrawlerName: glue.warehouseCrawlerName,
+      jobName: glue.jobName,
+      workgroupName: this.warehouse.workgroupName,
+      workgroupArn: this.warehouse.workgroupArn,
+      database: this.warehouse.database,
+      secretArn: this.warehouse.secret.secretArn,
+      successTopic: this.notifications.success,
+      failureTopic: this.notifications.failure,
+      crawlerTimeout: Duration.minutes(config.crawlerTimeoutMinutes),
+      etlTimeout: Duration.minutes(config.etlTimeoutMinutes),
+    });
+    this.warehouse.secret.grantRead(this.pipeline.stateMachine);
+    new DropTrigger(this, 'Trigger', { bucket: this.lake.bucket, stateMachine: this.pipeline.stateMachine });
+    this.github = new GitHubAccess(this, 'GitHub', {
+      repository: config.githubRepository,
+      branch: config.githubBranch,
+      ...(config.githubOidcProviderArn ? { providerArn: config.githubOidcProviderArn } : {}),
+      bucketArn: this.lake.bucket.bucketArn,
+      bucketLogicalId: bucketLogicalId(this.lake.bucket),
+      stateMachineArn: this.pipeline.stateMachine.stateMachineArn,
+      stateMachineName: PIPELINE_NAME,
+    });
+
+    const out = (name: string, value: string, description: string): CfnOutput =>
+      new CfnOutput(this, name, { value, description });
+    out('BucketName', this.lake.bucket.bucketName, 'Action input "bucket"');
+    out(
+      'StateMachineArn',
+      this.pipeline.stateMachine.stateMachineArn,
+      'Action input "state-machine-arn"; bot MOVIES_STATE_MACHINE_ARN',
+    );
+    out(
+      'GitHubDropRoleArn',
+      this.github.dropRole.roleArn,
+      'role-to-assume for aws-actions/configure-aws-credentials on pushes',
+    );
+    out(
+      'GitHubReadRoleArn',
+      this.github.readRole.roleArn,
+      'role-to-assume on pull requests (read executions only)',
+    );
+    out('SuccessTopicArn', this.notifications.success.topicArn, 'SNS topic of successful runs');
+    out('FailureTopicArn', this.notifications.failure.topicArn, 'SNS topic of failed runs');
+    out('RedshiftWorkgroup', this.warehouse.workgroupName, 'bot MOVIES_REDSHIFT_WORKGROUP');
+    out('RedshiftDatabase', this.warehouse.database, 'bot MOVIES_REDSHIFT_DATABASE');
+  }
+}
