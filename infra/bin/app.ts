@@ -18,4 +18,6 @@ export function buildApp(app = new App()): { app: App; pipeline: PipelineStack }
   return { app, pipeline };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) buildApp().app.synth();
+// Run directly (npm run synth) or by the CDK CLI, which sets CDK_OUTDIR.
+if (import.meta.url === `file://${process.argv[1]}`)
+  buildApp(new App({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' })).app.synth();

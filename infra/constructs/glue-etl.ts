@@ -4,12 +4,13 @@
  * contract and the ruleset, quarantines bad rows and loads good ones. The job gets the contract
  * and which rules gate the batch as JSON emitted here, from the TypeScript sources.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
@@ -118,11 +119,6 @@ export class GlueEtl extends Construct {
       },
     });
     warehouse.securityGroup.addIngressRule(props.securityGroup, ec2.Port.tcp(5439), 'Glue job and crawler');
-    (props.securityGroup as ec2.SecurityGroup).connections.allowTo(
-      warehouse.securityGroup,
-      ec2.Port.tcp(5439),
-      'to Redshift',
-    );
 
     const inputCrawler = new glue.CfnCrawler(this, 'InputCrawler', {
       name: GLUE_NAMES.inputCrawler,

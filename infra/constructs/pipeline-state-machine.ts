@@ -8,8 +8,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -249,7 +249,7 @@ export class PipelineStateMachine extends Construct {
     // --- the ETL job: contract + ruleset, quarantine, load; it writes results/<execution>.json ---
     const resultsKey = sfn.JsonPath.format(`${PREFIXES.results}{}.json`, sfn.JsonPath.executionName);
     const etl = guard(
-      new tasks.GlueStartJobRun(this, STATES.runEtl, {
+      new GlueJobTask(this, STATES.runEtl, {
         glueJobName: props.jobName,
         integrationPattern: sfn.IntegrationPattern.RUN_JOB,
         arguments: sfn.TaskInput.fromObject({
@@ -260,7 +260,7 @@ export class PipelineStateMachine extends Construct {
           '--results_key': resultsKey,
         }),
         resultPath: sfn.JsonPath.DISCARD,
-        taskTimeout: sfn.Timeout.duration(props.etlTimeout),
+        timeout: props.etlTimeout,
       }),
     );
     warehouseDone.otherwise(etl);
@@ -457,6 +457,25 @@ export class PipelineStateMachine extends Construct {
         (p) => `AwsSolutions-IAM5[Resource::<${lake}.Arn>/${p}*]`,
       ),
     );
+  }
+}
+
+/**
+ * Glue's .sync task passes its timeout to the job run and leaves the state without one; this
+ * keeps both, the state's a little longer, so a stuck job run API cannot hold the execution.
+ */
+class GlueJobTask extends tasks.GlueStartJobRun {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly jobProps: tasks.GlueStartJobRunProps & { timeout: Duration },
+  ) {
+    super(scope, id, jobProps);
+  }
+
+  protected override _renderTask(topLevelQueryLanguage?: sfn.QueryLanguage): unknown {
+    const rendered = super._renderTask(topLevelQueryLanguage) as Record<string, unknown>;
+    return { ...rendered, TimeoutSeconds: this.jobProps.timeout.toSeconds() + 600 };
   }
 }
 

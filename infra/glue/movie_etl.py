@@ -68,17 +68,20 @@ SAFE = 2**53 - 1
 
 def whole_number(t):
     if WHOLE.match(t) or GROUPED.match(t):
-        n = int(t.replace(",", ""))
-        return n if abs(n) <= SAFE else INVALID
+        return safe(int(t.replace(",", "")))
     return INVALID
+
+
+def safe(n):
+    return n if abs(n) <= SAFE else INVALID
 
 
 def minutes(t):
     m = MINUTES.match(t)
     if m:
-        return int(m.group(1))
+        return safe(int(m.group(1)))
     hm = HOURS_MINUTES.match(t)
-    return int(hm.group(1)) * 60 + int(hm.group(2) or 0) if hm else INVALID
+    return safe(int(hm.group(1)) * 60 + int(hm.group(2) or 0)) if hm else INVALID
 
 
 def genres(t):

@@ -1,0 +1,252 @@
+import { describe, expect, it } from '@jest/globals';
+import { Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readConfig } from '../../../infra/config.ts';
+import { stateMachineDefinition } from '../../../infra/local/asl.ts';
+import { contractJson } from '../../../infra/pipeline/contract.ts';
+import { logicalId, synth } from './synth.ts';
+
+describe('the pipeline stack', () => {
+  const { template, json, app } = synth();
+
+  it('has no unacknowledged cdk-nag AwsSolutions findings', () => {
+    const stack = app.node.findChild('MoviesPipeline');
+    const report = new AwsSolutionsChecks(app).validateScope(stack);
+    expect(
+      report.violations.map(
+        (v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      ),
+    ).toEqual([]);
+  });
+
+  it('starts the pipeline for CSV files created under input_data/ in its bucket', () => {
+    const bucket = logicalId(json, 'AWS::S3::Bucket', (p) => p.VersioningConfiguration !== undefined);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [{ Ref: bucket }] }, object: { key: [{ wildcard: 'input_data/*.csv' }] } },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: Match.stringLikeRegexp('PipelineStateMachine') },
+          DeadLetterConfig: Match.anyValue(),
+        }),
+      ],
+    });
+  });
+
+  it('keeps the data lake encrypted, private, versioned, TLS-only, with lifecycle rules and EventBridge on', () => {
+    const bucket = logicalId(json, 'AWS::S3::Bucket', (p) => p.VersioningConfiguration !== undefined);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Prefix: 'archive/',
+            Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
+          }),
+          Match.objectLike({ Prefix: 'bad_data/', ExpirationInDays: 90 }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucket },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: { EventBridgeConfiguration: {} },
+    });
+  });
+
+  it('lets only the configured repository assume the GitHub roles, with exactly the permissions they need', () => {
+    const roles = template.findResources('AWS::IAM::Role', {
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Action: 'sts:AssumeRoleWithWebIdentity' })],
+        },
+      },
+    });
+    const subjects = Object.values(roles).map(
+      (r) =>
+        (
+          r as {
+            Properties: {
+              AssumeRolePolicyDocument: {
+                Statement: { Condition: { StringEquals: Record<string, string> } }[];
+              };
+            };
+          }
+        ).Properties.AssumeRolePolicyDocument.Statement[0]!.Condition.StringEquals,
+    );
+    expect(subjects).toEqual(
+      expect.arrayContaining([
+        {
+          'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+          'token.actions.githubusercontent.com:sub': 'repo:acme/movies-data:ref:refs/heads/main',
+        },
+        {
+          'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+          'token.actions.githubusercontent.com:sub': 'repo:acme/movies-data:pull_request',
+        },
+      ]),
+    );
+    const dropRole = Object.keys(roles).find((id) => id.includes('DropRole'))!;
+    const readRole = Object.keys(roles).find((id) => id.includes('ReadRole'))!;
+    const statements = (role: string): { Action: string | string[]; Resource: unknown }[] =>
+      Object.values(
+        template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }),
+      ).flatMap(
+        (p) =>
+          (
+            p as {
+              Properties: {
+                PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
+              };
+            }
+          ).Properties.PolicyDocument.Statement,
+      );
+    const actions = (role: string): string[] =>
+      statements(role)
+        .flatMap((s) => [s.Action].flat())
+        .sort();
+    expect(actions(dropRole)).toEqual([
+      's3:PutObject',
+      'states:DescribeExecution',
+      'states:GetExecutionHistory',
+      'states:ListExecutions',
+    ]);
+    expect(actions(readRole)).toEqual([
+      'states:DescribeExecution',
+      'states:GetExecutionHistory',
+      'states:ListExecutions',
+    ]);
+    const put = statements(dropRole).find((s) => s.Action === 's3:PutObject')!;
+    expect(JSON.stringify(put.Resource)).toMatch(/\/input_data\/\*"/);
+    template.resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 1);
+  });
+
+  it('gives every Task state a timeout, retries on throttling, and a catch that ends in the failure alert', () => {
+    const asl = stateMachineDefinition(json) as {
+      States: Record<
+        string,
+        {
+          Type: string;
+          TimeoutSeconds?: number;
+          Retry?: { ErrorEquals: string[] }[];
+          Catch?: { ErrorEquals: string[]; Next: string }[];
+        }
+      >;
+    };
+    const tasks = Object.entries(asl.States).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBeGreaterThanOrEqual(13);
+    for (const [name, state] of tasks) {
+      expect([name, typeof state.TimeoutSeconds]).toEqual([name, 'number']);
+      expect([name, state.Retry?.[0]?.ErrorEquals]).toEqual([
+        name,
+        expect.arrayContaining(['ThrottlingException', 'Glue.ThrottlingException']),
+      ]);
+      if (name !== 'Publish failure alert')
+        expect([name, state.Catch?.at(-1)]).toEqual([
+          name,
+          { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: `Record failure in ${name}` },
+        ]);
+    }
+    expect(asl.States['Run ETL job']!.TimeoutSeconds).toBe(60 * 60 + 600);
+  });
+
+  it('runs the Glue job with the contract and the gates emitted from the TypeScript sources', () => {
+    template.hasResourceProperties('AWS::Glue::Job', {
+      Name: 'movie_data_analysis',
+      GlueVersion: '5.0',
+      WorkerType: 'G.1X',
+      NumberOfWorkers: 2,
+      Command: Match.objectLike({ Name: 'glueetl', PythonVersion: '3' }),
+      DefaultArguments: Match.objectLike({
+        '--contract': JSON.stringify(contractJson()),
+        '--gates': Match.stringLikeRegexp('"gate":true'),
+      }),
+    });
+    template.hasResourceProperties('AWS::Glue::Crawler', { Name: 'crawl-movies-in-s3' });
+    template.hasResourceProperties('AWS::Glue::Crawler', {
+      Name: 'crawl_movies_data_in_redshift',
+      Targets: { JdbcTargets: [Match.objectLike({ Path: 'movies/public/movies' })] },
+    });
+    template.hasResourceProperties('AWS::Glue::DataQualityRuleset', {
+      Ruleset: Match.stringLikeRegexp('Completeness "title" > 0.95'),
+    });
+    template.hasResourceProperties('AWS::Glue::Database', {
+      DatabaseInput: { Name: 'movie_database', Description: Match.anyValue() },
+    });
+  });
+
+  it('publishes outcomes on two SNS topics with signature version 2, alerts by e-mail', () => {
+    for (const name of ['movies-pipeline-success', 'movies-pipeline-failure'])
+      template.hasResourceProperties('AWS::SNS::Topic', {
+        TopicName: name,
+        SignatureVersion: '2',
+        KmsMasterKeyId: Match.anyValue(),
+      });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'data-team@example.com',
+    });
+  });
+
+  it('puts Redshift Serverless in private subnets and creates the schema from the shared SQL', () => {
+    template.hasResourceProperties('AWS::RedshiftServerless::Workgroup', {
+      PubliclyAccessible: false,
+      BaseCapacity: 8,
+      EnhancedVpcRouting: true,
+    });
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    const schema = Object.values(template.findResources('Custom::AWS')).map((r) => JSON.stringify(r));
+    expect(schema.join()).toMatch(/CREATE MATERIALIZED VIEW mv_top_rated_movies AUTO REFRESH NO/);
+  });
+
+  it('prints what the Action and the bot need', () => {
+    for (const name of [
+      'BucketName',
+      'StateMachineArn',
+      'GitHubDropRoleArn',
+      'GitHubReadRoleArn',
+      'SuccessTopicArn',
+      'FailureTopicArn',
+      'RedshiftWorkgroup',
+    ])
+      template.hasOutput(name, Match.anyValue());
+  });
+});
+
+describe('context', () => {
+  it('has defaults and rejects bad values with one sentence', () => {
+    expect(readConfig(() => undefined)).toMatchObject({
+      githubBranch: 'main',
+      glueWorkers: 2,
+      redshiftBaseCapacity: 8,
+    });
+    expect(() => readConfig((k) => (k === 'glueWorkers' ? 'many' : undefined))).toThrow(
+      'Context glueWorkers must be a whole number from 2 to 100; got "many".',
+    );
+    expect(() => readConfig((k) => (k === 'githubRepository' ? 'no-slash' : undefined))).toThrow(
+      'Context githubRepository must be owner/name; got "no-slash".',
+    );
+    expect(() => readConfig((k) => (k === 'alertEmails' ? 'a@b.co, nope' : undefined))).toThrow(
+      'Context alertEmails has an invalid address: "nope".',
+    );
+  });
+});

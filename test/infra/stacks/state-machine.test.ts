@@ -1,0 +1,287 @@
+import { describe, expect, it } from '@jest/globals';
+import '../../../infra/local/polyfills.ts';
+import aslValidator from 'asl-validator';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { POLL_SECONDS, STATES } from '../../../infra/constructs/pipeline-state-machine.ts';
+import { stateMachineDefinition } from '../../../infra/local/asl.ts';
+import { parseOutcome, type EtlResults, type Outcome } from '../../../infra/pipeline/outcome.ts';
+import { refreshStatements } from '../../../infra/pipeline/sql.ts';
+import { logicalId, synth } from './synth.ts';
+
+type Json = Record<string, unknown>;
+const { json } = synth();
+const definition = stateMachineDefinition(json);
+const topic = (name: string): string =>
+  `local-${logicalId(json, 'AWS::SNS::Topic', (p) => p.TopicName === name)}`;
+const SUCCESS = topic('movies-pipeline-success');
+const FAILURE = topic('movies-pipeline-failure');
+const EXECUTION = {
+  Id: 'arn:aws:states:us-east-1:000000000000:execution:movies-pipeline:run-1',
+  Name: 'run-1',
+  StartTime: '2026-11-26T06:00:00.000Z',
+};
+
+const event = {
+  version: '0',
+  'detail-type': 'Object Created',
+  source: 'aws.s3',
+  detail: {
+    bucket: { name: 'movies-gds-lake' },
+    object: { key: 'input_data/2024/q2.csv', size: 4200, etag: '9e107d9d' },
+  },
+};
+
+function results(status: EtlResults['status']): EtlResults {
+  const rejected = status === 'QUALITY_FAILED';
+  return {
+    status,
+    source: {
+      bucket: 'movies-gds-lake',
+      key: 'input_data/2024/q2.csv',
+      etag: '9e107d9d',
+      size: 4200,
+      commit: 'abc123',
+      repository: 'acme/movies-data',
+      pullRequest: '42',
+      actor: 'octocat',
+    },
+    quality: {
+      score: rejected ? 0.5 : 1,
+      rowsProcessed: 30,
+      rowsPassed: status === 'SUCCEEDED' ? 30 : 22,
+      rowsFailed: status === 'SUCCEEDED' ? 0 : 8,
+      rules: [
+        {
+          name: 'Rule_1',
+          rule: 'RowCount > 0',
+          result: 'PASS',
+          gate: true,
+          metrics: { 'Dataset.*.RowCount': 30 },
+        },
+      ],
+      gatesFailed: rejected ? ['Rule_3'] : [],
+      reasons: [],
+    },
+    load: { table: 'movies', rowsLoaded: rejected ? 0 : status === 'SUCCEEDED' ? 30 : 22 },
+    quarantine:
+      status === 'SUCCEEDED'
+        ? null
+        : { uri: 's3://movies-gds-lake/bad_data/run-1/', rows: rejected ? 30 : 8 },
+  };
+}
+
+interface Run {
+  output?: Json;
+  error?: { name: string; cause: string };
+  calls: { state: string; input: Json }[];
+  published: { topic: string; message: string; status: string }[];
+}
+
+/** Run the synthesized definition with stub AWS calls; `overrides` replace some of them. */
+async function run(
+  etl: EtlResults | null,
+  overrides: Record<string, (input: Json) => unknown> = {},
+): Promise<Run> {
+  const calls: Run['calls'] = [];
+  const published: Run['published'] = [];
+  const stubs: Record<string, (input: Json) => unknown> = {
+    [STATES.startInputCrawler]: () => ({}),
+    [STATES.getInputCrawler]: () => ({ Crawler: { State: 'READY', LastCrawl: { Status: 'SUCCEEDED' } } }),
+    [STATES.startWarehouseCrawler]: () => ({}),
+    [STATES.getWarehouseCrawler]: () => ({ Crawler: { State: 'READY', LastCrawl: { Status: 'SUCCEEDED' } } }),
+    [STATES.runEtl]: () => ({ JobRunState: 'SUCCEEDED' }),
+    [STATES.readResults]: () => ({ Body: JSON.stringify(etl) }),
+    [STATES.refreshViews]: () => ({ Id: 'stmt-1' }),
+    [STATES.getRefresh]: () => ({ Id: 'stmt-1', Status: 'FINISHED' }),
+    [STATES.copyToArchive]: () => ({}),
+    [STATES.deleteInput]: () => ({}),
+    [STATES.publishSuccess]: () => ({ MessageId: 'm' }),
+    [STATES.publishQuality]: () => ({ MessageId: 'm' }),
+    [STATES.publishFailure]: () => ({ MessageId: 'm' }),
+    ...overrides,
+  };
+  const handlers = Object.fromEntries(
+    Object.entries(stubs).map(([state, fn]) => [
+      state,
+      async (input: unknown) => {
+        const i = input as Json;
+        calls.push({ state, input: i });
+        if (state.startsWith('Publish'))
+          published.push({
+            topic: String(i.TopicArn),
+            message: String(i.Message),
+            status: String(
+              (i.MessageAttributes as Json | undefined)?.status &&
+                (i.MessageAttributes as Record<string, Json>).status!.StringValue,
+            ),
+          });
+        return fn(i) as never;
+      },
+    ]),
+  );
+  const waits = Object.fromEntries(
+    Object.entries(definition.States as Record<string, Json>)
+      .filter(([, s]) => s.Type === 'Wait')
+      .map(([n]) => [n, 0]),
+  );
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const execution = machine.run(event, {
+    overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: waits },
+    context: { Execution: EXECUTION } as never,
+  });
+  try {
+    return { output: (await execution.result) as Json, calls, published };
+  } catch (err) {
+    // A Fail state surfaces as an ExecutionError whose cause carries the state's Error (name) and Cause (message).
+    const fail = (err as { cause?: { name: string; message: string } }).cause;
+    if (!fail) throw err;
+    return { error: { name: fail.name, cause: fail.message }, calls, published };
+  }
+}
+
+const states = (r: Run): string[] => r.calls.map((c) => c.state);
+
+describe('the synthesized state machine', () => {
+  it('is valid ASL in JSONPath mode', () => {
+    const { isValid, errorsText } = aslValidator(structuredClone(definition) as never) as {
+      isValid: boolean;
+      errorsText: (sep?: string) => string;
+    };
+    expect(errorsText('\n')).toBe('');
+    expect(isValid).toBe(true);
+    expect(definition.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+  });
+
+  it('matches its snapshot', () => {
+    expect(definition).toMatchSnapshot();
+  });
+
+  it('success: loads, refreshes the views, archives the input and publishes the outcome to the success topic', async () => {
+    const r = await run(results('SUCCEEDED'));
+    const outcome = r.output as unknown as Outcome;
+    expect(outcome).toMatchObject({
+      version: 1,
+      status: 'SUCCEEDED',
+      source: { key: 'input_data/2024/q2.csv', commit: 'abc123', pullRequest: '42', actor: 'octocat' },
+      execution: {
+        arn: EXECUTION.Id,
+        name: 'run-1',
+        startedAt: expect.any(String),
+        consoleUrl: `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXECUTION.Id}`,
+      },
+      load: { rowsLoaded: 30 },
+      quarantine: null,
+      views: ['mv_top_rated_movies', 'mv_genre_statistics', 'mv_yearly_trends'],
+    });
+    expect(r.published).toEqual([{ topic: SUCCESS, message: JSON.stringify(outcome), status: 'SUCCEEDED' }]);
+    expect(parseOutcome(r.published[0]!.message)).toEqual(outcome);
+    const call = (state: string): Json => r.calls.find((c) => c.state === state)!.input;
+    expect(call(STATES.runEtl)).toMatchObject({
+      Arguments: {
+        '--bucket': 'movies-gds-lake',
+        '--key': 'input_data/2024/q2.csv',
+        '--etag': '9e107d9d',
+        '--execution': 'run-1',
+        '--results_key': 'results/run-1.json',
+      },
+    });
+    expect(call(STATES.refreshViews)).toMatchObject({ Sqls: refreshStatements() });
+    expect(call(STATES.copyToArchive)).toMatchObject({
+      CopySource: 'movies-gds-lake/input_data/2024/q2.csv',
+      Key: 'archive/run-1/input_data/2024/q2.csv',
+    });
+    expect(call(STATES.deleteInput)).toMatchObject({
+      Bucket: 'movies-gds-lake',
+      Key: 'input_data/2024/q2.csv',
+    });
+  });
+
+  it('partial: quarantined rows are in the outcome, published to the success topic as PARTIAL', async () => {
+    const r = await run(results('PARTIAL'));
+    expect(r.output).toMatchObject({
+      status: 'PARTIAL',
+      load: { rowsLoaded: 22 },
+      quarantine: { uri: 's3://movies-gds-lake/bad_data/run-1/', rows: 8 },
+    });
+    expect(r.published.map((p) => [p.topic, p.status])).toEqual([[SUCCESS, 'PARTIAL']]);
+  });
+
+  it('quality gate failed: nothing refreshed or archived, the alert goes to the failure topic, the execution fails with the outcome as cause', async () => {
+    const r = await run(results('QUALITY_FAILED'));
+    expect(r.error?.name).toBe('QualityGateFailed');
+    const outcome = parseOutcome(r.error!.cause);
+    expect(outcome).toMatchObject({
+      status: 'QUALITY_FAILED',
+      quality: { gatesFailed: ['Rule_3'] },
+      quarantine: { rows: 30 },
+      views: [],
+    });
+    expect(r.published).toEqual([{ topic: FAILURE, message: r.error!.cause, status: 'QUALITY_FAILED' }]);
+    expect(states(r)).not.toContain(STATES.refreshViews);
+    expect(states(r)).not.toContain(STATES.deleteInput);
+  });
+
+  it('ETL job failed: the failure outcome names the state, the error and the cause', async () => {
+    const r = await run(null, {
+      [STATES.runEtl]: () => {
+        throw Object.assign(new Error('movies_2024.csv:1: missing required column: title'), {
+          name: 'States.TaskFailed',
+        });
+      },
+    });
+    expect(r.error?.name).toBe('States.TaskFailed');
+    const outcome = parseOutcome(r.error!.cause);
+    expect(outcome).toMatchObject({
+      status: 'FAILED',
+      source: { bucket: 'movies-gds-lake', key: 'input_data/2024/q2.csv', etag: '9e107d9d', size: 4200 },
+      error: {
+        state: 'Run ETL job',
+        error: 'States.TaskFailed',
+        cause: expect.stringContaining('missing required column: title'),
+      },
+    });
+    expect(r.published.map((p) => [p.topic, p.status])).toEqual([[FAILURE, 'FAILED']]);
+    expect(states(r)).not.toContain(STATES.readResults);
+  });
+
+  it('crawler timeout: polls a bounded number of times, then fails with CrawlerTimeout', async () => {
+    const r = await run(null, { [STATES.getInputCrawler]: () => ({ Crawler: { State: 'RUNNING' } }) });
+    expect(r.error?.name).toBe('CrawlerTimeout');
+    expect(parseOutcome(r.error!.cause).error).toEqual({
+      state: 'Get input crawler',
+      error: 'CrawlerTimeout',
+      cause: 'The crawl-movies-in-s3 crawler did not finish within 15 minutes.',
+    });
+    expect(states(r).filter((s) => s === STATES.getInputCrawler)).toHaveLength((15 * 60) / POLL_SECONDS);
+    expect(states(r)).not.toContain(STATES.runEtl);
+    expect(r.published.map((p) => p.topic)).toEqual([FAILURE]);
+  });
+
+  it('a crawler that is already running is waited for, not an error', async () => {
+    const r = await run(results('SUCCEEDED'), {
+      [STATES.startInputCrawler]: () => {
+        throw Object.assign(new Error('Crawler with name crawl-movies-in-s3 has already started'), {
+          name: 'Glue.CrawlerRunningException',
+        });
+      },
+    });
+    expect(r.output).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('a failed crawl fails the run with the crawler’s own message', async () => {
+    const r = await run(null, {
+      [STATES.getWarehouseCrawler]: () => ({
+        Crawler: {
+          State: 'READY',
+          LastCrawl: { Status: 'FAILED', ErrorMessage: 'Unable to connect to movies-redshift' },
+        },
+      }),
+    });
+    expect(r.error?.name).toBe('CrawlerFailed');
+    expect(parseOutcome(r.error!.cause).error).toEqual({
+      state: 'Get warehouse crawler',
+      error: 'CrawlerFailed',
+      cause: 'Unable to connect to movies-redshift',
+    });
+  });
+});
