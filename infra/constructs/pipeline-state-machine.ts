@@ -260,7 +260,7 @@ export class PipelineStateMachine extends Construct {
           '--results_key': resultsKey,
         }),
         resultPath: sfn.JsonPath.DISCARD,
-        timeout: props.etlTimeout,
+        taskTimeout: sfn.Timeout.duration(props.etlTimeout),
       }),
     );
     warehouseDone.otherwise(etl);
@@ -468,14 +468,14 @@ class GlueJobTask extends tasks.GlueStartJobRun {
   constructor(
     scope: Construct,
     id: string,
-    private readonly jobProps: tasks.GlueStartJobRunProps & { timeout: Duration },
+    private readonly jobProps: tasks.GlueStartJobRunProps & { taskTimeout: sfn.Timeout },
   ) {
     super(scope, id, jobProps);
   }
 
   protected override _renderTask(topLevelQueryLanguage?: sfn.QueryLanguage): unknown {
     const rendered = super._renderTask(topLevelQueryLanguage) as Record<string, unknown>;
-    return { ...rendered, TimeoutSeconds: this.jobProps.timeout.toSeconds() + 600 };
+    return { ...rendered, TimeoutSeconds: (this.jobProps.taskTimeout.seconds ?? 0) + 600 };
   }
 }
 
