@@ -8,19 +8,41 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export function xmlEscape(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+  return text.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!,
+  );
 }
 
-export function sendXml(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+export function sendXml(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   const text = `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
-  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/xml',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
 /** The JSON protocols' error shape: __type plus message. */
-export function sendJsonError(res: ServerResponse, status: number, type: string, message: string, contentType: string): void {
+export function sendJsonError(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+  contentType: string,
+): void {
   const text = JSON.stringify({ __type: type, message });
-  res.writeHead(status, { 'content-type': contentType, 'x-amzn-errortype': type, 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': contentType,
+    'x-amzn-errortype': type,
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

@@ -4,7 +4,16 @@
  * renamed into place, so a crash never leaves half an object.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 
@@ -53,7 +62,14 @@ export class ObjectStore {
     return [...this.buckets.keys()].sort();
   }
 
-  put(bucket: string, key: string, body: Buffer, contentType = 'binary/octet-stream', metadata: Record<string, string> = {}, etag?: string): ObjectMeta {
+  put(
+    bucket: string,
+    key: string,
+    body: Buffer,
+    contentType = 'binary/octet-stream',
+    metadata: Record<string, string> = {},
+    etag?: string,
+  ): ObjectMeta {
     const index = this.index(bucket);
     const meta: ObjectMeta = {
       key,
@@ -91,7 +107,14 @@ export class ObjectStore {
 
   copy(fromBucket: string, fromKey: string, toBucket: string, toKey: string): ObjectMeta {
     const source = this.head(fromBucket, fromKey);
-    return this.put(toBucket, toKey, this.read(fromBucket, fromKey), source.contentType, { ...source.metadata }, source.etag);
+    return this.put(
+      toBucket,
+      toKey,
+      this.read(fromBucket, fromKey),
+      source.contentType,
+      { ...source.metadata },
+      source.etag,
+    );
   }
 
   delete(bucket: string, key: string): void {
@@ -103,7 +126,9 @@ export class ObjectStore {
 
   /** Keys in lexicographic order (as S3 lists them). */
   keys(bucket: string, prefix = ''): ObjectMeta[] {
-    return [...this.index(bucket).values()].filter((m) => m.key.startsWith(prefix)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return [...this.index(bucket).values()]
+      .filter((m) => m.key.startsWith(prefix))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   private index(bucket: string): Map<string, ObjectMeta> {

@@ -1,0 +1,266 @@
+/**
+ * The Redshift Data API (JSON 1.1, X-Amz-Target RedshiftData.*) over the local warehouse:
+ * ExecuteStatement with named parameters, BatchExecuteStatement (one transaction),
+ * DescribeStatement, GetStatementResult (typed records, column metadata, paging),
+ * CancelStatement and ListStatements. Statements run asynchronously, as in AWS.
+ */
+import type { Transaction } from '@electric-sql/pglite';
+import { randomUUID } from 'node:crypto';
+import { ApiError } from './http.ts';
+import type { Warehouse } from './warehouse.ts';
+
+type Status = 'SUBMITTED' | 'PICKED' | 'STARTED' | 'FINISHED' | 'FAILED' | 'ABORTED';
+type Field =
+  | { stringValue: string }
+  | { longValue: number }
+  | { doubleValue: number }
+  | { booleanValue: boolean }
+  | { isNull: true };
+
+interface Statement {
+  Id: string;
+  QueryString: string;
+  Sqls?: string[];
+  Status: Status;
+  Error?: string;
+  CreatedAt: number;
+  UpdatedAt: number;
+  Database?: string;
+  WorkgroupName?: string;
+  HasResultSet: boolean;
+  ResultRows: number;
+  columns: { name: string; typeName: string }[];
+  rows: Field[][];
+}
+
+const PAGE = 1000;
+
+export class RedshiftDataApi {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly warehouse: Warehouse) {}
+
+  async call(operation: string, input: Record<string, unknown>): Promise<unknown> {
+    switch (operation) {
+      case 'ExecuteStatement':
+        return this.submit([String(required(input, 'Sql'))], input, false);
+      case 'BatchExecuteStatement':
+        return this.submit((required(input, 'Sqls') as string[]).map(String), input, true);
+      case 'DescribeStatement':
+        return this.describe(String(required(input, 'Id')));
+      case 'GetStatementResult':
+        return this.result(String(required(input, 'Id')), input.NextToken as string | undefined);
+      case 'CancelStatement': {
+        const s = this.get(String(required(input, 'Id')));
+        const cancelled = s.Status === 'SUBMITTED' || s.Status === 'PICKED' || s.Status === 'STARTED';
+        if (cancelled) s.Status = 'ABORTED';
+        return { Status: cancelled };
+      }
+      case 'ListStatements':
+        return {
+          Statements: [...this.statements.values()]
+            .reverse()
+            .slice(0, Number(input.MaxResults ?? 100))
+            .map((s) => ({
+              Id: s.Id,
+              QueryString: s.QueryString,
+              Status: s.Status,
+              CreatedAt: s.CreatedAt,
+              UpdatedAt: s.UpdatedAt,
+              IsBatchStatement: Boolean(s.Sqls),
+            })),
+        };
+      default:
+        throw new ApiError(
+          400,
+          'UnknownOperationException',
+          `RedshiftData.${operation} is not supported by the local twin.`,
+        );
+    }
+  }
+
+  /** Start statements and return at once; they run in the background. */
+  submit(
+    sqls: string[],
+    input: Record<string, unknown>,
+    batch: boolean,
+  ): { Id: string; CreatedAt: number; Database?: string; WorkgroupName?: string } {
+    const now = Date.now() / 1000;
+    const s: Statement = {
+      Id: randomUUID(),
+      QueryString: sqls.join('; '),
+      ...(batch ? { Sqls: sqls } : {}),
+      Status: 'SUBMITTED',
+      CreatedAt: now,
+      UpdatedAt: now,
+      ...(input.Database ? { Database: String(input.Database) } : {}),
+      ...(input.WorkgroupName ? { WorkgroupName: String(input.WorkgroupName) } : {}),
+      HasResultSet: false,
+      ResultRows: -1,
+      columns: [],
+      rows: [],
+    };
+    this.statements.set(s.Id, s);
+    const params = (input.Parameters as { name: string; value: string }[] | undefined) ?? [];
+    void this.run(s, sqls, params, batch);
+    return {
+      Id: s.Id,
+      CreatedAt: s.CreatedAt,
+      ...(s.Database ? { Database: s.Database } : {}),
+      ...(s.WorkgroupName ? { WorkgroupName: s.WorkgroupName } : {}),
+    };
+  }
+
+  describe(id: string): Record<string, unknown> {
+    const s = this.get(id);
+    return {
+      Id: s.Id,
+      QueryString: s.QueryString,
+      Status: s.Status,
+      ...(s.Error ? { Error: s.Error } : {}),
+      CreatedAt: s.CreatedAt,
+      UpdatedAt: s.UpdatedAt,
+      Duration: Math.round((s.UpdatedAt - s.CreatedAt) * 1e9),
+      HasResultSet: s.HasResultSet,
+      ResultRows: s.ResultRows,
+      ...(s.Database ? { Database: s.Database } : {}),
+      ...(s.WorkgroupName ? { WorkgroupName: s.WorkgroupName } : {}),
+      ...(s.Sqls
+        ? {
+            SubStatements: s.Sqls.map((q, i) => ({
+              Id: `${s.Id}:${i + 1}`,
+              QueryString: q,
+              Status: s.Status,
+            })),
+          }
+        : {}),
+    };
+  }
+
+  private result(id: string, token: string | undefined): Record<string, unknown> {
+    const s = this.get(id);
+    if (s.Status !== 'FINISHED')
+      throw new ApiError(
+        400,
+        'ValidationException',
+        `Statement ${id} is ${s.Status}; its result is not available.`,
+      );
+    if (!s.HasResultSet)
+      throw new ApiError(400, 'ResourceNotFoundException', `Statement ${id} has no result set.`);
+    const start = token ? Number(Buffer.from(token, 'base64url').toString()) : 0;
+    const page = s.rows.slice(start, start + PAGE);
+    const next =
+      start + PAGE < s.rows.length ? Buffer.from(String(start + PAGE)).toString('base64url') : undefined;
+    return {
+      Records: page,
+      ColumnMetadata: s.columns.map((c) => ({
+        name: c.name,
+        label: c.name,
+        typeName: c.typeName,
+        nullable: 1,
+      })),
+      TotalNumRows: s.rows.length,
+      ...(next ? { NextToken: next } : {}),
+    };
+  }
+
+  private get(id: string): Statement {
+    const s = this.statements.get(id);
+    if (!s) throw new ApiError(400, 'ResourceNotFoundException', `Statement ${id} does not exist.`);
+    return s;
+  }
+
+  private async run(
+    s: Statement,
+    sqls: string[],
+    params: { name: string; value: string }[],
+    batch: boolean,
+  ): Promise<void> {
+    try {
+      await this.warehouse.exclusive(async (db) => {
+        if (s.Status === 'ABORTED') return;
+        s.Status = 'STARTED';
+        const exec = async (q: Pick<Transaction, 'query'>): Promise<void> => {
+          for (const sql of sqls) {
+            const { text, values } = bindNamed(sql, params);
+            const r = await q.query<Record<string, unknown>>(text, values, { rowMode: 'object' });
+            if (r.fields.length) {
+              s.HasResultSet = true;
+              s.columns = r.fields.map((f) => ({ name: f.name, typeName: typeName(f.dataTypeID) }));
+              s.rows = r.rows.map((row) => r.fields.map((f) => field(row[f.name])));
+              s.ResultRows = s.rows.length;
+            } else s.ResultRows = r.affectedRows ?? 0;
+          }
+        };
+        if (batch) await db.transaction(exec);
+        else await exec(db);
+      });
+      if (s.Status !== 'ABORTED') s.Status = 'FINISHED';
+    } catch (err) {
+      s.Status = 'FAILED';
+      s.Error = `ERROR: ${(err as Error).message}`;
+    }
+    s.UpdatedAt = Date.now() / 1000;
+  }
+}
+
+function required(input: Record<string, unknown>, name: string): unknown {
+  if (input[name] === undefined) throw new ApiError(400, 'ValidationException', `${name} is required.`);
+  return input[name];
+}
+
+/**
+ * `:name` placeholders → `$n`, outside quotes and `::` casts. Values are always bound, never
+ * spliced into the SQL (as in Redshift).
+ */
+export function bindNamed(
+  sql: string,
+  params: readonly { name: string; value: string }[],
+): { text: string; values: string[] } {
+  const order: string[] = [];
+  const text = sql.replace(
+    /'(?:[^']|'')*'|"(?:[^"]|"")*"|::|:([A-Za-z_][A-Za-z0-9_]*)/g,
+    (m, name: string | undefined) => {
+      if (!name) return m;
+      const param = params.find((p) => p.name === name);
+      if (!param)
+        throw new ApiError(
+          400,
+          'ValidationException',
+          `The SQL uses :${name}, but no parameter of that name was given.`,
+        );
+      let i = order.indexOf(name);
+      if (i < 0) i = order.push(name) - 1;
+      return `$${i + 1}`;
+    },
+  );
+  return { text, values: order.map((n) => params.find((p) => p.name === n)!.value) };
+}
+
+const TYPES: Record<number, string> = {
+  16: 'bool',
+  20: 'int8',
+  21: 'int2',
+  23: 'int4',
+  25: 'text',
+  700: 'float4',
+  701: 'float8',
+  1043: 'varchar',
+  1700: 'numeric',
+  1114: 'timestamp',
+  1184: 'timestamptz',
+  1082: 'date',
+};
+
+function typeName(oid: number): string {
+  return TYPES[oid] ?? 'varchar';
+}
+
+function field(v: unknown): Field {
+  if (v === null || v === undefined) return { isNull: true };
+  if (typeof v === 'boolean') return { booleanValue: v };
+  if (typeof v === 'bigint') return { longValue: Number(v) };
+  if (typeof v === 'number') return Number.isInteger(v) ? { longValue: v } : { doubleValue: v };
+  if (v instanceof Date) return { stringValue: v.toISOString().replace('T', ' ').replace('Z', '') };
+  return { stringValue: String(v) };
+}

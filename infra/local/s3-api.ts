@@ -1,0 +1,324 @@
+/**
+ * Enough of S3's REST API (path-style, XML) for unmodified SDK clients and the AWS CLI:
+ * buckets, Put (plain and aws-chunked bodies with trailing checksums, user metadata), Get
+ * (ranges), Head, Delete, Copy, ListObjectsV2 (prefix, delimiter, pagination) and multipart
+ * uploads. Errors carry S3's codes and XML. Requests are not authenticated: this is local.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, readBody, sendXml, xmlEscape } from './http.ts';
+import { NoSuchBucket, NoSuchKey, type ObjectMeta, type ObjectStore } from './object-store.ts';
+
+export interface S3Events {
+  /** Called after an object is created (Put, Copy, CompleteMultipartUpload). */
+  objectCreated(bucket: string, meta: ObjectMeta, reason: string): void;
+}
+
+interface Upload {
+  bucket: string;
+  key: string;
+  contentType: string;
+  metadata: Record<string, string>;
+  parts: Map<number, { body: Buffer; etag: string }>;
+}
+
+export class S3Api {
+  private readonly uploads = new Map<string, Upload>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly events: S3Events,
+  ) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    try {
+      await this.route(req, res, url);
+    } catch (err) {
+      if (err instanceof NoSuchBucket)
+        return s3Error(res, new ApiError(404, 'NoSuchBucket', 'The specified bucket does not exist'), url);
+      if (err instanceof NoSuchKey)
+        return s3Error(res, new ApiError(404, 'NoSuchKey', 'The specified key does not exist.'), url);
+      if (err instanceof ApiError) return s3Error(res, err, url);
+      throw err;
+    }
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const [, bucket = '', ...rest] = url.pathname.split('/');
+    const key = decodeURIComponent(rest.join('/'));
+    const q = url.searchParams;
+    const method = req.method ?? 'GET';
+    if (!bucket) {
+      if (method !== 'GET')
+        throw new ApiError(
+          405,
+          'MethodNotAllowed',
+          'The specified method is not allowed against this resource.',
+        );
+      const buckets = this.store
+        .bucketNames()
+        .map(
+          (b) =>
+            `<Bucket><Name>${xmlEscape(b)}</Name><CreationDate>2026-01-01T00:00:00.000Z</CreationDate></Bucket>`,
+        );
+      return sendXml(
+        res,
+        200,
+        `<ListAllMyBucketsResult><Owner><ID>local</ID></Owner><Buckets>${buckets.join('')}</Buckets></ListAllMyBucketsResult>`,
+      );
+    }
+    if (!key) {
+      if (method === 'PUT') {
+        await readBody(req);
+        this.store.createBucket(bucket);
+        res.writeHead(200, { location: `/${bucket}` }).end();
+        return;
+      }
+      if (!this.store.hasBucket(bucket)) throw new NoSuchBucket(bucket);
+      if (method === 'HEAD') return void res.writeHead(200).end();
+      if (method === 'GET') return this.list(res, bucket, q);
+      throw new ApiError(
+        405,
+        'MethodNotAllowed',
+        'The specified method is not allowed against this resource.',
+      );
+    }
+    if (!this.store.hasBucket(bucket)) throw new NoSuchBucket(bucket);
+    switch (method) {
+      case 'PUT':
+        if (q.has('uploadId')) return this.uploadPart(req, res, q);
+        if (req.headers['x-amz-copy-source']) return this.copy(req, res, bucket, key);
+        return this.put(req, res, bucket, key);
+      case 'GET':
+      case 'HEAD':
+        return this.get(req, res, bucket, key, method === 'HEAD');
+      case 'DELETE':
+        if (q.has('uploadId')) {
+          this.uploads.delete(q.get('uploadId')!);
+          return void res.writeHead(204).end();
+        }
+        this.store.delete(bucket, key);
+        return void res.writeHead(204).end();
+      case 'POST':
+        if (q.has('uploads')) return this.createUpload(req, res, bucket, key);
+        if (q.has('uploadId')) return this.completeUpload(req, res, bucket, key, q.get('uploadId')!);
+        break;
+    }
+    throw new ApiError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+  }
+
+  private async put(req: IncomingMessage, res: ServerResponse, bucket: string, key: string): Promise<void> {
+    const body = decodeBody(req, await readBody(req));
+    const meta = this.store.put(bucket, key, body, contentTypeOf(req), userMetadata(req));
+    res.writeHead(200, { etag: meta.etag }).end();
+    this.events.objectCreated(bucket, meta, 'PutObject');
+  }
+
+  private async copy(req: IncomingMessage, res: ServerResponse, bucket: string, key: string): Promise<void> {
+    await readBody(req);
+    const source = decodeURIComponent(String(req.headers['x-amz-copy-source']).split('?')[0]!).replace(
+      /^\//,
+      '',
+    );
+    const slash = source.indexOf('/');
+    const meta = this.store.copy(source.slice(0, slash), source.slice(slash + 1), bucket, key);
+    sendXml(
+      res,
+      200,
+      `<CopyObjectResult><LastModified>${meta.lastModified}</LastModified><ETag>${xmlEscape(meta.etag)}</ETag></CopyObjectResult>`,
+    );
+    this.events.objectCreated(bucket, meta, 'CopyObject');
+  }
+
+  private get(
+    req: IncomingMessage,
+    res: ServerResponse,
+    bucket: string,
+    key: string,
+    headOnly: boolean,
+  ): void {
+    const meta = this.store.head(bucket, key);
+    const headers: Record<string, string | number> = {
+      etag: meta.etag,
+      'content-type': meta.contentType,
+      'last-modified': new Date(meta.lastModified).toUTCString(),
+      'accept-ranges': 'bytes',
+      ...Object.fromEntries(Object.entries(meta.metadata).map(([k, v]) => [`x-amz-meta-${k}`, v])),
+    };
+    const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? ''));
+    if (range && meta.size > 0) {
+      let start = range[1] ? Number(range[1]) : meta.size - Number(range[2]);
+      let end = range[1]
+        ? range[2]
+          ? Math.min(Number(range[2]), meta.size - 1)
+          : meta.size - 1
+        : meta.size - 1;
+      start = Math.max(0, start);
+      if (start > end || start >= meta.size)
+        throw new ApiError(416, 'InvalidRange', 'The requested range is not satisfiable');
+      end = Math.min(end, meta.size - 1);
+      res.writeHead(206, {
+        ...headers,
+        'content-length': end - start + 1,
+        'content-range': `bytes ${start}-${end}/${meta.size}`,
+      });
+      if (headOnly) return void res.end();
+      this.store.stream(bucket, key, { start, end }).pipe(res);
+      return;
+    }
+    res.writeHead(200, { ...headers, 'content-length': meta.size });
+    if (headOnly) return void res.end();
+    this.store.stream(bucket, key).pipe(res);
+  }
+
+  private list(res: ServerResponse, bucket: string, q: URLSearchParams): void {
+    const prefix = q.get('prefix') ?? '';
+    const delimiter = q.get('delimiter') ?? '';
+    const max = Math.min(Number(q.get('max-keys') ?? 1000) || 1000, 1000);
+    const after = q.get('continuation-token')
+      ? Buffer.from(q.get('continuation-token')!, 'base64url').toString()
+      : (q.get('start-after') ?? '');
+    const entries: ({ kind: 'key'; meta: ObjectMeta } | { kind: 'prefix'; prefix: string })[] = [];
+    const seenPrefixes = new Set<string>();
+    for (const meta of this.store.keys(bucket, prefix)) {
+      let entry: (typeof entries)[number] = { kind: 'key', meta };
+      if (delimiter) {
+        const cut = meta.key.indexOf(delimiter, prefix.length);
+        if (cut >= 0) {
+          const common = meta.key.slice(0, cut + delimiter.length);
+          if (seenPrefixes.has(common)) continue;
+          seenPrefixes.add(common);
+          entry = { kind: 'prefix', prefix: common };
+        }
+      }
+      const name = entry.kind === 'key' ? entry.meta.key : entry.prefix;
+      if (name <= after) continue;
+      entries.push(entry);
+    }
+    const page = entries.slice(0, max);
+    const truncated = entries.length > max;
+    const last = page.at(-1);
+    const lastName = last ? (last.kind === 'key' ? last.meta.key : last.prefix) : '';
+    const contents = page
+      .filter((e): e is { kind: 'key'; meta: ObjectMeta } => e.kind === 'key')
+      .map(
+        ({ meta }) =>
+          `<Contents><Key>${xmlEscape(meta.key)}</Key><LastModified>${meta.lastModified}</LastModified><ETag>${xmlEscape(meta.etag)}</ETag><Size>${meta.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+      );
+    const prefixes = page
+      .filter((e): e is { kind: 'prefix'; prefix: string } => e.kind === 'prefix')
+      .map((e) => `<CommonPrefixes><Prefix>${xmlEscape(e.prefix)}</Prefix></CommonPrefixes>`);
+    sendXml(
+      res,
+      200,
+      `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xmlEscape(bucket)}</Name><Prefix>${xmlEscape(prefix)}</Prefix>` +
+        `${delimiter ? `<Delimiter>${xmlEscape(delimiter)}</Delimiter>` : ''}<MaxKeys>${max}</MaxKeys><KeyCount>${page.length}</KeyCount><IsTruncated>${truncated}</IsTruncated>` +
+        `${truncated ? `<NextContinuationToken>${Buffer.from(lastName).toString('base64url')}</NextContinuationToken>` : ''}${contents.join('')}${prefixes.join('')}</ListBucketResult>`,
+    );
+  }
+
+  private async createUpload(
+    req: IncomingMessage,
+    res: ServerResponse,
+    bucket: string,
+    key: string,
+  ): Promise<void> {
+    await readBody(req);
+    const uploadId = randomUUID();
+    this.uploads.set(uploadId, {
+      bucket,
+      key,
+      contentType: contentTypeOf(req),
+      metadata: userMetadata(req),
+      parts: new Map(),
+    });
+    sendXml(
+      res,
+      200,
+      `<InitiateMultipartUploadResult><Bucket>${xmlEscape(bucket)}</Bucket><Key>${xmlEscape(key)}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`,
+    );
+  }
+
+  private async uploadPart(req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<void> {
+    const upload = this.uploads.get(q.get('uploadId')!);
+    if (!upload) throw new ApiError(404, 'NoSuchUpload', 'The specified upload does not exist.');
+    const body = decodeBody(req, await readBody(req));
+    const etag = `"${createHash('md5').update(body).digest('hex')}"`;
+    upload.parts.set(Number(q.get('partNumber')), { body, etag });
+    res.writeHead(200, { etag }).end();
+  }
+
+  private async completeUpload(
+    req: IncomingMessage,
+    res: ServerResponse,
+    bucket: string,
+    key: string,
+    uploadId: string,
+  ): Promise<void> {
+    const upload = this.uploads.get(uploadId);
+    if (!upload) throw new ApiError(404, 'NoSuchUpload', 'The specified upload does not exist.');
+    const xml = (await readBody(req)).toString();
+    const numbers = [...xml.matchAll(/<PartNumber>(\d+)<\/PartNumber>/g)].map((m) => Number(m[1]));
+    const parts = numbers.map((n) => {
+      const part = upload.parts.get(n);
+      if (!part) throw new ApiError(400, 'InvalidPart', `Part ${n} was not uploaded.`);
+      return part;
+    });
+    const md5s = Buffer.concat(parts.map((p) => Buffer.from(p.etag.replace(/"/g, ''), 'hex')));
+    const etag = `"${createHash('md5').update(md5s).digest('hex')}-${parts.length}"`;
+    const meta = this.store.put(
+      bucket,
+      key,
+      Buffer.concat(parts.map((p) => p.body)),
+      upload.contentType,
+      upload.metadata,
+      etag,
+    );
+    this.uploads.delete(uploadId);
+    sendXml(
+      res,
+      200,
+      `<CompleteMultipartUploadResult><Bucket>${xmlEscape(bucket)}</Bucket><Key>${xmlEscape(key)}</Key><ETag>${xmlEscape(etag)}</ETag></CompleteMultipartUploadResult>`,
+    );
+    this.events.objectCreated(bucket, meta, 'CompleteMultipartUpload');
+  }
+}
+
+function s3Error(res: ServerResponse, err: ApiError, url: URL): void {
+  sendXml(
+    res,
+    err.status,
+    `<Error><Code>${err.code}</Code><Message>${xmlEscape(err.message)}</Message><Resource>${xmlEscape(url.pathname)}</Resource><RequestId>local</RequestId></Error>`,
+  );
+}
+
+function contentTypeOf(req: IncomingMessage): string {
+  return String(req.headers['content-type'] ?? 'binary/octet-stream');
+}
+
+function userMetadata(req: IncomingMessage): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(req.headers)
+      .filter(([k]) => k.startsWith('x-amz-meta-'))
+      .map(([k, v]) => [k.slice('x-amz-meta-'.length), String(v)]),
+  );
+}
+
+/** Strip aws-chunked framing (chunk sizes, signatures, trailing checksums) from a body. */
+export function decodeBody(req: IncomingMessage, raw: Buffer): Buffer {
+  const encoding = String(req.headers['content-encoding'] ?? '');
+  const sha = String(req.headers['x-amz-content-sha256'] ?? '');
+  if (!encoding.includes('aws-chunked') && !sha.startsWith('STREAMING-')) return raw;
+  const out: Buffer[] = [];
+  let pos = 0;
+  for (;;) {
+    const eol = raw.indexOf('\r\n', pos);
+    if (eol < 0) throw new ApiError(400, 'IncompleteBody', 'The aws-chunked body is truncated.');
+    const size = parseInt(raw.toString('latin1', pos, eol).split(';')[0]!, 16);
+    if (Number.isNaN(size)) throw new ApiError(400, 'InvalidRequest', 'The aws-chunked body is malformed.');
+    if (size === 0) break; // trailers (checksums) follow; the content is complete
+    out.push(raw.subarray(eol + 2, eol + 2 + size));
+    pos = eol + 2 + size + 2;
+  }
+  return Buffer.concat(out);
+}

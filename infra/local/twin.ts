@@ -1,0 +1,235 @@
+/**
+ * The local twin of the AWS side: one HTTP endpoint (S3, Step Functions, Redshift Data API,
+ * SNS) in front of the pipeline's state machine — the very definition the CDK app synthesizes,
+ * with its CloudFormation references resolved to local names — plus EventBridge's rule, the
+ * warehouse (PGlite) and the task handlers. Unmodified AWS SDK clients work against it with
+ * AWS_ENDPOINT_URL alone. Everything persists in the data directory.
+ */
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { buildApp } from '../bin/app.ts';
+import { PIPELINE_NAME } from '../constructs/pipeline-state-machine.ts';
+import {
+  PSEUDO_PARAMETERS,
+  resolveIntrinsics,
+  stateMachineDefinition,
+  type CfnTemplate,
+  type IntrinsicResolver,
+} from './asl.ts';
+import { matches, objectCreatedEvent, type EventPattern } from './events.ts';
+import { pipelineHandlers } from './handlers.ts';
+import { ApiError, readBody, sendJson, sendJsonError, sendXml, xmlEscape } from './http.ts';
+import { ObjectStore } from './object-store.ts';
+import { RedshiftDataApi } from './redshift-data-api.ts';
+import { S3Api } from './s3-api.ts';
+import { Sns } from './sns.ts';
+import { StepFunctions } from './stepfunctions.ts';
+import { Warehouse } from './warehouse.ts';
+
+export const LOCAL_REGION = PSEUDO_PARAMETERS['AWS::Region']!;
+export const LOCAL_ACCOUNT = PSEUDO_PARAMETERS['AWS::AccountId']!;
+export const LOCAL_BUCKET = 'movies-gds';
+export const DEFAULT_PORT = 4566;
+
+export interface TwinOptions {
+  /** Where objects, executions and the warehouse live (default .movies-local). */
+  readonly dataDir?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** How long Wait states take locally, in ms (default 20). */
+  readonly waitMs?: number;
+}
+
+export interface Twin {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly stateMachineArn: string;
+  readonly topics: { readonly success: string; readonly failure: string };
+  readonly store: ObjectStore;
+  readonly stepFunctions: StepFunctions;
+  readonly sns: Sns;
+  readonly warehouse: Warehouse;
+  /** The environment an AWS SDK client or the AWS CLI needs to use the twin. */
+  readonly env: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+/** How the synthesized template's references become local names and ARNs. */
+function localResolver(template: CfnTemplate): IntrinsicResolver {
+  const arn = (service: string, resource: string): string =>
+    `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
+  return {
+    ref(id) {
+      if (PSEUDO_PARAMETERS[id]) return PSEUDO_PARAMETERS[id];
+      const r = template.Resources[id];
+      const p = (r?.Properties ?? {}) as Record<string, unknown>;
+      switch (r?.Type) {
+        case 'AWS::S3::Bucket':
+          return p.VersioningConfiguration ? LOCAL_BUCKET : `${LOCAL_BUCKET}-${id.toLowerCase()}`;
+        case 'AWS::SNS::Topic':
+          return arn('sns', String(p.TopicName));
+        case 'AWS::StepFunctions::StateMachine':
+          return arn('states', `stateMachine:${String(p.StateMachineName)}`);
+        case 'AWS::SecretsManager::Secret':
+          return arn('secretsmanager', `secret:${id}`);
+        default:
+          return `local-${id}`;
+      }
+    },
+    getAtt(id, attribute) {
+      const r = template.Resources[id];
+      if (r?.Type === 'AWS::RedshiftServerless::Workgroup')
+        return arn('redshift-serverless', 'workgroup/movies');
+      if (r?.Type === 'AWS::S3::Bucket' && attribute === 'Arn') return `arn:aws:s3:::${this.ref(id)}`;
+      return arn('local', `${id}/${attribute}`);
+    },
+  };
+}
+
+export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
+  const dataDir = options.dataDir ?? '.movies-local';
+  mkdirSync(dataDir, { recursive: true });
+  const { pipeline } = buildApp(new App(), { nag: false });
+  const template = Template.fromStack(pipeline).toJSON() as CfnTemplate;
+  const resolver = localResolver(template);
+  const definition = stateMachineDefinition(template, resolver);
+  const rule = Object.values(template.Resources).find((r) => r.Type === 'AWS::Events::Rule')!;
+  const pattern = resolveIntrinsics(rule.Properties!.EventPattern, resolver) as EventPattern;
+  const topics = {
+    success: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:movies-pipeline-success`,
+    failure: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:movies-pipeline-failure`,
+  };
+  const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${PIPELINE_NAME}`;
+
+  const store = new ObjectStore(join(dataDir, 's3'));
+  store.createBucket(LOCAL_BUCKET);
+  const warehouse = await Warehouse.open(join(dataDir, 'warehouse'));
+  const redshift = new RedshiftDataApi(warehouse);
+  const sns = new Sns(join(dataDir, 'sns'), [topics.success, topics.failure]);
+  const stepFunctions = new StepFunctions(join(dataDir, 'stepfunctions'), {
+    arn: stateMachineArn,
+    name: PIPELINE_NAME,
+    definition,
+    roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/movies-pipeline-local`,
+    handlers: pipelineHandlers({
+      store,
+      bucket: LOCAL_BUCKET,
+      warehouse,
+      redshift,
+      sns,
+      catalogPath: join(dataDir, 'glue-catalog.json'),
+    }),
+    waitMs: options.waitMs ?? 20,
+  });
+  const s3 = new S3Api(store, {
+    objectCreated(bucket, meta, reason) {
+      const event = objectCreatedEvent(bucket, meta, reason, LOCAL_REGION, LOCAL_ACCOUNT);
+      if (matches(pattern, event)) stepFunctions.start(JSON.stringify(event));
+    },
+  });
+
+  const server = createServer((req, res) => {
+    dispatch(req, res).catch((err: unknown) => {
+      if (!res.headersSent)
+        sendJsonError(res, 500, 'InternalFailure', (err as Error).message, 'application/json');
+      else res.destroy();
+    });
+  });
+  async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const service = serviceOf(req, target);
+    if (service === 's3') return s3.handle(req, res, url);
+    const body = await readBody(req);
+    try {
+      if (service === 'states') {
+        const op = target.split('.')[1] ?? '';
+        return sendJson(
+          res,
+          stepFunctions.call(op, JSON.parse(body.toString() || '{}') as Record<string, unknown>),
+          'application/x-amz-json-1.0',
+        );
+      }
+      if (service === 'redshift-data') {
+        const op = target.split('.')[1] ?? '';
+        return sendJson(
+          res,
+          await redshift.call(op, JSON.parse(body.toString() || '{}') as Record<string, unknown>),
+          'application/x-amz-json-1.1',
+        );
+      }
+      if (service === 'sns') {
+        if (target)
+          return sendJson(
+            res,
+            sns.handleJson(
+              target.split('.')[1] ?? '',
+              JSON.parse(body.toString() || '{}') as Record<string, unknown>,
+            ),
+            'application/x-amz-json-1.0',
+          );
+        return sendXml(res, 200, sns.handleQuery(new URLSearchParams(body.toString())));
+      }
+      throw new ApiError(
+        400,
+        'UnknownService',
+        `The local twin does not serve this request (${req.method} ${url.pathname}).`,
+      );
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      if (service === 'sns' && !target)
+        return sendXml(
+          res,
+          err.status,
+          `<ErrorResponse><Error><Type>Sender</Type><Code>${err.code}</Code><Message>${xmlEscape(err.message)}</Message></Error><RequestId>local</RequestId></ErrorResponse>`,
+        );
+      return sendJsonError(
+        res,
+        err.status,
+        err.code,
+        err.message,
+        service === 'redshift-data' ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0',
+      );
+    }
+  }
+  await new Promise<void>((resolve) => server.listen(options.port ?? DEFAULT_PORT, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    endpoint,
+    region: LOCAL_REGION,
+    bucket: LOCAL_BUCKET,
+    stateMachineArn,
+    topics,
+    store,
+    stepFunctions,
+    sns,
+    warehouse,
+    env: {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    },
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stepFunctions.idle();
+      await warehouse.close();
+    },
+  };
+}
+
+/** Which service a request is for: the SigV4 credential scope, else the JSON target prefix, else S3. */
+function serviceOf(req: IncomingMessage, target: string): string {
+  const scope = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
+  if (scope)
+    return scope[1] === 'states' || scope[1] === 'redshift-data' || scope[1] === 'sns' ? scope[1] : 's3';
+  if (target.startsWith('AWSStepFunctions.')) return 'states';
+  if (target.startsWith('RedshiftData.')) return 'redshift-data';
+  if (target.startsWith('AmazonSimpleNotificationService.')) return 'sns';
+  return 's3';
+}

@@ -1,0 +1,66 @@
+/**
+ * The local warehouse: embedded PostgreSQL (PGlite) persisted in the data directory, with the
+ * same table DDL and view bodies as Redshift and real materialized views. PGlite runs one
+ * statement at a time; `exclusive` serializes whole units of work (a load, a refresh) so that
+ * concurrent executions never interleave inside a transaction.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { mkdirSync } from 'node:fs';
+import { INPUT_COLUMNS, PRIMARY_KEY, TABLE_NAME } from '../pipeline/contract.ts';
+import { schemaStatements } from '../pipeline/sql.ts';
+
+/** Canonical columns of good.csv, in order (the contract's, then primary_genre). */
+export const LOAD_COLUMNS = [...INPUT_COLUMNS.map((c) => c.name), 'primary_genre'];
+
+export class Warehouse {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(readonly db: PGlite) {}
+
+  static async open(dir: string | undefined): Promise<Warehouse> {
+    if (dir) mkdirSync(dir, { recursive: true });
+    const db = dir ? new PGlite(dir) : new PGlite();
+    await db.waitReady;
+    const wh = new Warehouse(db);
+    for (const sql of schemaStatements('postgres')) await db.exec(sql);
+    return wh;
+  }
+
+  /** Run `work` alone: no other exclusive work starts until it settles. */
+  exclusive<T>(work: (db: PGlite) => Promise<T>): Promise<T> {
+    const next = this.queue.then(() => work(this.db));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Upsert good.csv (canonical columns, with header) by movie_id in one transaction: all rows
+   * or none. Returns the number of rows loaded.
+   */
+  load(goodCsv: Blob, sourceKey: string): Promise<number> {
+    const columns = LOAD_COLUMNS.join(', ');
+    const updates = [...LOAD_COLUMNS, 'source_key', 'loaded_at']
+      .filter((c) => c !== PRIMARY_KEY)
+      .map((c) => `${c} = EXCLUDED.${c}`)
+      .join(', ');
+    return this.exclusive((db) =>
+      db.transaction(async (tx) => {
+        await tx.exec(`CREATE TEMP TABLE staging (LIKE ${TABLE_NAME}) ON COMMIT DROP`);
+        await tx.query(`COPY staging (${columns}) FROM '/dev/blob' WITH (FORMAT csv, HEADER true)`, [], {
+          blob: goodCsv,
+        });
+        const r = await tx.query(
+          `INSERT INTO ${TABLE_NAME} (${columns}, source_key, loaded_at)
+           SELECT ${columns}, $1, now() FROM staging
+           ON CONFLICT (${PRIMARY_KEY}) DO UPDATE SET ${updates}`,
+          [sourceKey],
+        );
+        return r.affectedRows ?? 0;
+      }),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

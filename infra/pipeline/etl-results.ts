@@ -1,0 +1,39 @@
+/** A drop check as the ETL step reports it (results/<execution>.json), shared by the local twin. */
+import type { DropCheck } from './check.ts';
+import { SOURCE_METADATA, type EtlResults, type OutcomeQuality, type OutcomeSource } from './outcome.ts';
+
+export function qualityOf(check: DropCheck): OutcomeQuality {
+  const m = check.result.AggregatedMetrics;
+  return {
+    score: check.result.Score,
+    rowsProcessed: m.TotalRowsProcessed,
+    rowsPassed: m.TotalRowsPassed,
+    rowsFailed: m.TotalRowsFailed,
+    rules: check.result.RuleResults.map((r, i) => ({
+      name: r.Name,
+      rule: r.Description,
+      result: r.Result,
+      gate: check.rules[i]!.tolerance,
+      ...(r.EvaluationMessage ? { message: r.EvaluationMessage } : {}),
+      metrics: r.EvaluatedMetrics,
+    })),
+    gatesFailed: check.decision.gatesFailed,
+    reasons: check.reasons.slice(0, 10),
+  };
+}
+
+/** The outcome's source: the object plus the metadata the Action set on it (commit, PR, actor, ...). */
+export function sourceOf(
+  bucket: string,
+  key: string,
+  etag: string,
+  size: number,
+  metadata: Readonly<Record<string, string>>,
+): OutcomeSource {
+  const source: Record<string, string | number> = { bucket, key, etag: etag.replace(/"/g, ''), size };
+  for (const [field, name] of Object.entries(SOURCE_METADATA))
+    if (metadata[name] !== undefined) source[field] = metadata[name];
+  return source as unknown as OutcomeSource;
+}
+
+export type { EtlResults };
