@@ -1,5 +1,6 @@
 /** `movies` command line: parses arguments, dispatches, maps outcomes to exit codes. */
 import { parseArgs } from 'node:util';
+import { local } from './commands/local.ts';
 import { rulesCheck } from './commands/rules-check.ts';
 import { validate } from './commands/validate.ts';
 
@@ -17,6 +18,9 @@ export const USAGE = `Usage:
       Exit 0: every rule passed; 1: a rule failed; 2: a usage or file-level error.
   movies rules check <file.dqdl> [--json]
       Parse a DQDL ruleset; print it in canonical form, or the syntax error. Exit 0 or 2.
+  movies local [--port N] [--data-dir DIR]
+      Run the local twin of the AWS side (S3, Step Functions, Redshift Data API, SNS) on
+      127.0.0.1 (default port 4566, data in .movies-local/).
   movies help
 `;
 
@@ -46,6 +50,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         if (positionals[0] !== 'check' || positionals.length !== 2)
           throw new UsageError('use: movies rules check <file.dqdl>');
         return rulesCheck(positionals[1]!, values.json ?? false, io);
+      }
+      case 'local': {
+        const { values } = parseArgs({
+          args: [...rest],
+          options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+        });
+        const port = values.port === undefined ? 4566 : Number(values.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new UsageError(`--port must be a port number; got "${values.port}".`);
+        return await local({ port, dataDir: values['data-dir'] ?? '.movies-local' }, io);
       }
       case 'help':
       case '--help':

@@ -50,6 +50,7 @@ function results(status: EtlResults['status']): EtlResults {
       rowsProcessed: 30,
       rowsPassed: status === 'SUCCEEDED' ? 30 : 22,
       rowsFailed: status === 'SUCCEEDED' ? 0 : 8,
+      // Quotes and backslashes in rules and messages must survive the trip through States.JsonToString.
       rules: [
         {
           name: 'Rule_1',
@@ -57,6 +58,14 @@ function results(status: EtlResults['status']): EtlResults {
           result: 'PASS',
           gate: true,
           metrics: { 'Dataset.*.RowCount': 30 },
+        },
+        {
+          name: 'Rule_3',
+          rule: 'Completeness "title" > 0.95',
+          result: rejected ? 'FAIL' : 'PASS',
+          gate: true,
+          message: 'e.g. line 4: "C:\\films"',
+          metrics: { 'Column.title.Completeness': rejected ? 0.75 : 1 },
         },
       ],
       gatesFailed: rejected ? ['Rule_3'] : [],
