@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTwin, type Twin } from '../../infra/local/twin.ts';
+import { parseOutcome } from '../../infra/pipeline/outcome.ts';
+import { clients, drop, finishedExecution, query, type Clients } from './twin-client.ts';
+
+const CLEAN = readFileSync('data/clean/movies_2024_q1.csv');
+const DEFECTS = readFileSync('data/defects/movies_2024_q2.csv');
+const REJECTED = readFileSync('data/rejected/movies_2024_q3.csv');
+
+let dir: string;
+let twin: Twin;
+let c: Clients;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'movies-twin-'));
+  twin = await startTwin({ dataDir: dir, port: 0 });
+  c = clients(twin.endpoint, twin.region);
+}, 120_000);
+afterAll(async () => {
+  await twin?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const rowsFrom = async (key: string): Promise<number> =>
+  Number(
+    (
+      await query(c, 'SELECT COUNT(*) AS n FROM movies WHERE source_key = :key', [
+        { name: 'key', value: key },
+      ])
+    )[0]!.n,
+  );
+
+describe('the pipeline on the local twin, through AWS SDK clients', () => {
+  it('clean drop: every row loads, the views refresh, the input is archived, success is published', async () => {
+    const key = 'input_data/e2e/clean.csv';
+    const etag = await drop(c, twin.bucket, key, CLEAN, {
+      commit: 'abc123',
+      actor: 'octocat',
+      'pull-request': '7',
+    });
+    const run = await finishedExecution(c, twin.stateMachineArn, key, etag);
+    expect(run.status).toBe('SUCCEEDED');
+    const outcome = parseOutcome(run.output!);
+    expect(outcome).toMatchObject({
+      status: 'SUCCEEDED',
+      source: { key, commit: 'abc123', actor: 'octocat', pullRequest: '7' },
+      load: { rowsLoaded: 25 },
+      quarantine: null,
+    });
+    expect(await rowsFrom(key)).toBe(25);
+    const top = await query(c, 'SELECT title FROM mv_top_rated_movies ORDER BY weighted_rating DESC LIMIT 1');
+    expect(top).toHaveLength(1);
+    await expect(c.s3.send(new HeadObjectCommand({ Bucket: twin.bucket, Key: key }))).rejects.toMatchObject({
+      name: 'NotFound',
+    });
+    await c.s3.send(new HeadObjectCommand({ Bucket: twin.bucket, Key: `archive/${run.name}/${key}` }));
+    expect(
+      twin.sns
+        .messages(twin.topics.success)
+        .some((m) => parseOutcome(m.Message).execution.arn === run.executionArn),
+    ).toBe(true);
+    const history = await c.sfn.send(new GetExecutionHistoryCommand({ executionArn: run.executionArn }));
+    expect(history.events?.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['ExecutionStarted', 'TaskStateEntered', 'ExecutionSucceeded']),
+    );
+  }, 60_000);
+
+  it('partial drop: bad rows are quarantined with their outcomes, good rows load', async () => {
+    const key = 'input_data/e2e/defects.csv';
+    const etag = await drop(c, twin.bucket, key, DEFECTS);
+    const run = await finishedExecution(c, twin.stateMachineArn, key, etag);
+    const outcome = parseOutcome(run.output!);
+    expect(outcome).toMatchObject({ status: 'PARTIAL', load: { rowsLoaded: 22 }, quarantine: { rows: 8 } });
+    expect(await rowsFrom(key)).toBe(22);
+    const bad = await c.s3.send(
+      new GetObjectCommand({
+        Bucket: twin.bucket,
+        Key: outcome.quarantine!.uri.replace(`s3://${twin.bucket}/`, ''),
+      }),
+    );
+    const text = await bad.Body!.transformToString();
+    expect(text.split('\n')[0]).toMatch(/^source_line,Poster_Link,.*,DataQualityEvaluationResult$/);
+    expect(text).toContain('release_year is not a four-digit year');
+  }, 60_000);
+
+  it('gated drop: nothing loads, the file is quarantined whole, the failure alert carries the outcome', async () => {
+    const key = 'input_data/e2e/rejected.csv';
+    const etag = await drop(c, twin.bucket, key, REJECTED);
+    const run = await finishedExecution(c, twin.stateMachineArn, key, etag);
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('QualityGateFailed');
+    const outcome = parseOutcome(run.cause!);
+    expect(outcome).toMatchObject({
+      status: 'QUALITY_FAILED',
+      quality: { gatesFailed: ['Rule_2'] },
+      load: { rowsLoaded: 0 },
+      quarantine: { rows: 20 },
+    });
+    expect(await rowsFrom(key)).toBe(0);
+    await c.s3.send(new HeadObjectCommand({ Bucket: twin.bucket, Key: `bad_data/${run.name}/rejected.csv` }));
+    expect(
+      twin.sns.messages(twin.topics.failure).map((m) => parseOutcome(m.Message).execution.arn),
+    ).toContain(run.executionArn);
+  }, 60_000);
+
+  it('malformed file: FAILED, with the state and a cause that names the file, line and fault', async () => {
+    const key = 'input_data/e2e/semicolons.csv';
+    const etag = await drop(c, twin.bucket, key, 'Series_Title;Released_Year;IMDB_Rating\nA;2000;8\n');
+    const run = await finishedExecution(c, twin.stateMachineArn, key, etag);
+    expect(run.status).toBe('FAILED');
+    expect(parseOutcome(run.cause!)).toMatchObject({
+      status: 'FAILED',
+      error: {
+        state: 'Run ETL job',
+        error: 'States.TaskFailed',
+        cause: `${key}:1: the header is separated by semicolons; drops must be comma-separated`,
+      },
+    });
+  }, 60_000);
+
+  it('re-drop of the same file: the same rows are updated, never duplicated', async () => {
+    const before = Number((await query(c, 'SELECT COUNT(*) AS n FROM movies'))[0]!.n);
+    const key = 'input_data/e2e/clean-again.csv';
+    const etag = await drop(c, twin.bucket, key, CLEAN);
+    expect((await finishedExecution(c, twin.stateMachineArn, key, etag)).status).toBe('SUCCEEDED');
+    const after = Number((await query(c, 'SELECT COUNT(*) AS n FROM movies'))[0]!.n);
+    expect(after).toBe(before);
+    expect(await rowsFrom(key)).toBe(25); // the rows now name their latest source
+  }, 60_000);
+
+  it('20 concurrent drops: 20 executions, every row loaded exactly once', async () => {
+    const header = CLEAN.toString().split('\r\n')[0]!;
+    const row = CLEAN.toString().split('\r\n')[1]!.split(',');
+    const files = Array.from({ length: 20 }, (_, f) => {
+      const lines = Array.from({ length: 10 }, (_, i) => {
+        const cells = [...row];
+        cells[1] = `Concurrent Film ${f}-${i}`;
+        return cells.join(',');
+      });
+      return [header, ...lines].join('\r\n') + '\r\n';
+    });
+    const keys = files.map((_, f) => `input_data/e2e/concurrent/${f}.csv`);
+    const etags = await Promise.all(files.map((body, f) => drop(c, twin.bucket, keys[f]!, body)));
+    const runs = await Promise.all(
+      keys.map((key, f) => finishedExecution(c, twin.stateMachineArn, key, etags[f]!, 120_000)),
+    );
+    expect(runs.map((r) => r.status)).toEqual(Array(20).fill('SUCCEEDED'));
+    const n = await query(
+      c,
+      "SELECT COUNT(*) AS n, COUNT(DISTINCT movie_id) AS d FROM movies WHERE source_key LIKE 'input_data/e2e/concurrent/%'",
+    );
+    expect(n[0]).toEqual({ n: 200, d: 200 });
+  }, 180_000);
+
+  it('lists objects with pagination and serves ranges, like S3', async () => {
+    const list = await c.s3.send(
+      new ListObjectsV2Command({ Bucket: twin.bucket, Prefix: 'archive/', MaxKeys: 2 }),
+    );
+    expect(list.KeyCount).toBe(2);
+    expect(list.IsTruncated).toBe(true);
+    const next = await c.s3.send(
+      new ListObjectsV2Command({
+        Bucket: twin.bucket,
+        Prefix: 'archive/',
+        MaxKeys: 2,
+        ContinuationToken: list.NextContinuationToken,
+      }),
+    );
+    expect(String(next.Contents?.[0]?.Key) > String(list.Contents?.[1]?.Key)).toBe(true);
+    const key = list.Contents![0]!.Key!;
+    const part = await c.s3.send(
+      new GetObjectCommand({ Bucket: twin.bucket, Key: key, Range: 'bytes=0-11' }),
+    );
+    expect(await part.Body!.transformToString()).toBe('Poster_Link,');
+    await expect(c.s3.send(new GetObjectCommand({ Bucket: twin.bucket, Key: 'nope' }))).rejects.toMatchObject(
+      { name: 'NoSuchKey' },
+    );
+  }, 30_000);
+});
