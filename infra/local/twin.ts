@@ -26,7 +26,7 @@ import { ApiError, readBody, sendJson, sendJsonError, sendXml, xmlEscape } from 
 import { ObjectStore } from './object-store.ts';
 import { RedshiftDataApi } from './redshift-data-api.ts';
 import { S3Api } from './s3-api.ts';
-import { Sns } from './sns.ts';
+import { CERTIFICATE_PATH, Sns } from './sns.ts';
 import { StepFunctions } from './stepfunctions.ts';
 import { Warehouse } from './warehouse.ts';
 
@@ -110,7 +110,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
   store.createBucket(LOCAL_BUCKET);
   const warehouse = await Warehouse.open(join(dataDir, 'warehouse'));
   const redshift = new RedshiftDataApi(warehouse);
-  const sns = new Sns(join(dataDir, 'sns'), [topics.success, topics.failure]);
+  const sns = new Sns(join(dataDir, 'sns'), [topics.success, topics.failure], LOCAL_REGION);
   const stepFunctions = new StepFunctions(join(dataDir, 'stepfunctions'), {
     arn: stateMachineArn,
     name: PIPELINE_NAME,
@@ -143,7 +143,15 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const target = String(req.headers['x-amz-target'] ?? '');
-    const service = serviceOf(req, target);
+    if (req.method === 'GET' && url.pathname === CERTIFICATE_PATH) {
+      res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(sns.certificatePem);
+      return;
+    }
+    // Unsigned GETs with an Action are SNS links (SubscribeURL, UnsubscribeURL).
+    const service =
+      req.method === 'GET' && url.pathname === '/' && url.searchParams.has('Action')
+        ? 'sns'
+        : serviceOf(req, target);
     if (service === 's3') return s3.handle(req, res, url);
     const body = await readBody(req);
     try {
@@ -173,7 +181,11 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
             ),
             'application/x-amz-json-1.0',
           );
-        return sendXml(res, 200, sns.handleQuery(new URLSearchParams(body.toString())));
+        return sendXml(
+          res,
+          200,
+          sns.handleQuery(req.method === 'GET' ? url.searchParams : new URLSearchParams(body.toString())),
+        );
       }
       throw new ApiError(
         400,
@@ -199,6 +211,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
   }
   await new Promise<void>((resolve) => server.listen(options.port ?? DEFAULT_PORT, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  sns.setEndpoint(endpoint);
   return {
     endpoint,
     region: LOCAL_REGION,
@@ -218,6 +231,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stepFunctions.idle();
+      await sns.flush();
       await warehouse.close();
     },
   };
