@@ -157,6 +157,23 @@ describe('the pipeline on the local twin, through AWS SDK clients', () => {
     expect(n[0]).toEqual({ n: 200, d: 200 });
   }, 180_000);
 
+  it('serves unmodified SDK clients configured by the environment alone (AWS_ENDPOINT_URL)', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, twin.env);
+    try {
+      const { S3Client, ListBucketsCommand } = await import('@aws-sdk/client-s3');
+      const { SFNClient, ListStateMachinesCommand } = await import('@aws-sdk/client-sfn');
+      expect((await new S3Client({}).send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toContain(
+        'movies-gds',
+      );
+      expect((await new SFNClient({}).send(new ListStateMachinesCommand({}))).stateMachines?.[0]?.name).toBe(
+        'movies-pipeline',
+      );
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('lists objects with pagination and serves ranges, like S3', async () => {
     const list = await c.s3.send(
       new ListObjectsV2Command({ Bucket: twin.bucket, Prefix: 'archive/', MaxKeys: 2 }),
