@@ -1,8 +1,8 @@
 /** `movies` command line: parses arguments, dispatches, maps outcomes to exit codes. */
 import { parseArgs } from 'node:util';
-import { local } from './commands/local.ts';
 import { rulesCheck } from './commands/rules-check.ts';
 import { validate } from './commands/validate.ts';
+import { LOCAL_BUCKET, LOCAL_STATE_MACHINE_ARN } from '../infra/local/names.ts';
 
 export interface Io {
   readonly stdout: { write(text: string): unknown };
@@ -18,6 +18,10 @@ export const USAGE = `Usage:
       Exit 0: every rule passed; 1: a rule failed; 2: a usage or file-level error.
   movies rules check <file.dqdl> [--json]
       Parse a DQDL ruleset; print it in canonical form, or the syntax error. Exit 0 or 2.
+  movies drop <csv...> [--bucket B] [--prefix P] [--wait] [--state-machine-arn ARN]
+              [--timeout-minutes N] [--poll-seconds N]
+      Upload drops (key: prefix + path under data/) and, with --wait, follow each through
+      the pipeline. AWS_ENDPOINT_URL reaches the local twin. Exit 0, or 1 if a drop failed.
   movies local [--port N] [--data-dir DIR]
       Run the local twin of the AWS side (S3, Step Functions, Redshift Data API, SNS) on
       127.0.0.1 (default port 4566, data in .movies-local/).
@@ -51,6 +55,43 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           throw new UsageError('use: movies rules check <file.dqdl>');
         return rulesCheck(positionals[1]!, values.json ?? false, io);
       }
+      case 'drop': {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          allowPositionals: true,
+          options: {
+            bucket: { type: 'string' },
+            prefix: { type: 'string' },
+            wait: { type: 'boolean' },
+            'state-machine-arn': { type: 'string' },
+            'timeout-minutes': { type: 'string' },
+            'poll-seconds': { type: 'string' },
+          },
+        });
+        if (!positionals.length) throw new UsageError('drop needs at least one CSV file.');
+        const number = (name: string, value: string | undefined, fallback: number): number => {
+          const n = value === undefined ? fallback : Number(value);
+          if (!(n > 0)) throw new UsageError(`--${name} must be a positive number; got "${value}".`);
+          return n;
+        };
+        const local = process.env.AWS_ENDPOINT_URL?.includes('127.0.0.1')
+          ? LOCAL_STATE_MACHINE_ARN
+          : undefined;
+        // Loaded on demand: the AWS SDK (and for `local` the CDK app) need not load for `validate`.
+        const { drop } = await import('./commands/drop.ts');
+        return await drop(
+          positionals,
+          {
+            bucket: values.bucket ?? process.env.MOVIES_BUCKET ?? LOCAL_BUCKET,
+            prefix: values.prefix ?? 'input_data/',
+            stateMachineArn: values['state-machine-arn'] ?? process.env.MOVIES_STATE_MACHINE_ARN ?? local,
+            wait: values.wait ?? false,
+            timeoutMinutes: number('timeout-minutes', values['timeout-minutes'], 30),
+            pollSeconds: number('poll-seconds', values['poll-seconds'], 5),
+          },
+          io,
+        );
+      }
       case 'local': {
         const { values } = parseArgs({
           args: [...rest],
@@ -59,6 +100,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         const port = values.port === undefined ? 4566 : Number(values.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535)
           throw new UsageError(`--port must be a port number; got "${values.port}".`);
+        const { local } = await import('./commands/local.ts');
         return await local({ port, dataDir: values['data-dir'] ?? '.movies-local' }, io);
       }
       case 'help':

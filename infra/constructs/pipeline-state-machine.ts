@@ -14,6 +14,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { PREFIXES } from '../config.ts';
+import { PIPELINE_NAME } from '../local/names.ts';
 import { OUTCOME_VERSION } from '../pipeline/outcome.ts';
 import { acknowledge, bucketLogicalId } from './nag.ts';
 import { refreshStatements, VIEW_NAMES } from '../pipeline/sql.ts';
@@ -54,7 +55,7 @@ export const TASK_STATES = [
 ] as const;
 
 export const POLL_SECONDS = 15;
-export const PIPELINE_NAME = 'movies-pipeline';
+export { PIPELINE_NAME };
 
 export interface PipelineStateMachineProps {
   readonly bucket: s3.IBucket;

@@ -4,6 +4,8 @@
  * twin runs this, so what runs offline is what deploys.
  */
 
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './names.ts';
+
 export type CfnTemplate = {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 };
@@ -17,8 +19,8 @@ export interface IntrinsicResolver {
 
 export const PSEUDO_PARAMETERS: Record<string, string> = {
   'AWS::Partition': 'aws',
-  'AWS::Region': 'us-east-1',
-  'AWS::AccountId': '000000000000',
+  'AWS::Region': LOCAL_REGION,
+  'AWS::AccountId': LOCAL_ACCOUNT,
   'AWS::URLSuffix': 'amazonaws.com',
   'AWS::StackName': 'MoviesPipeline',
 };

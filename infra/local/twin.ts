@@ -12,7 +12,14 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApp } from '../bin/app.ts';
-import { PIPELINE_NAME } from '../constructs/pipeline-state-machine.ts';
+import {
+  DEFAULT_PORT,
+  LOCAL_ACCOUNT,
+  LOCAL_BUCKET,
+  LOCAL_REGION,
+  LOCAL_STATE_MACHINE_ARN,
+  PIPELINE_NAME,
+} from './names.ts';
 import {
   PSEUDO_PARAMETERS,
   resolveIntrinsics,
@@ -30,10 +37,7 @@ import { CERTIFICATE_PATH, Sns } from './sns.ts';
 import { StepFunctions } from './stepfunctions.ts';
 import { Warehouse } from './warehouse.ts';
 
-export const LOCAL_REGION = PSEUDO_PARAMETERS['AWS::Region']!;
-export const LOCAL_ACCOUNT = PSEUDO_PARAMETERS['AWS::AccountId']!;
-export const LOCAL_BUCKET = 'movies-gds';
-export const DEFAULT_PORT = 4566;
+export { DEFAULT_PORT, LOCAL_ACCOUNT, LOCAL_BUCKET, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN } from './names.ts';
 
 export interface TwinOptions {
   /** Where objects, executions and the warehouse live (default .movies-local). */
@@ -104,7 +108,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     success: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:movies-pipeline-success`,
     failure: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:movies-pipeline-failure`,
   };
-  const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${PIPELINE_NAME}`;
+  const stateMachineArn = LOCAL_STATE_MACHINE_ARN;
 
   const store = new ObjectStore(join(dataDir, 's3'));
   store.createBucket(LOCAL_BUCKET);
