@@ -1,35 +1,146 @@
-/** The Action: read inputs, do the work, report; any failure becomes one `core.setFailed` line. */
+/**
+ * The Action: validate the changed drops on a pull request; upload them on merge (push) and
+ * follow the pipeline to its outcome. Reports in the job summary, one sticky PR comment and the
+ * outputs; any failure becomes one `core.setFailed` sentence.
+ */
 import * as core from '@actions/core';
-import { readInputs, shouldFail } from './inputs.ts';
-import { findDataFiles } from './find-files.ts';
+import * as github from '@actions/github';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { dropFiles } from '../infra/drop/drop.ts';
+import { changedDataFiles } from './changed-files.ts';
+import { renderDropSummary } from './drop-report.ts';
+import { githubApi } from './github-api.ts';
+import { readInputs, shouldFail, worstStatus, type Inputs } from './inputs.ts';
+import { pullRequestOfCommit, upsertComment } from './pr-comment.ts';
 import { renderSummary } from './report.ts';
-import { validateFiles, overallStatus } from './validate.ts';
+import { validateFiles, type FileStatus } from './validate.ts';
+
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
 
 export async function run(): Promise<void> {
   try {
     const inputs = readInputs(core.getInput);
+    if (inputs.githubToken) core.setSecret(inputs.githubToken);
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const files = await findDataFiles(workspace, inputs.path);
-    core.info(`Validating ${files.length} file${files.length === 1 ? '' : 's'} matching ${inputs.path}`);
-    const reports = await validateFiles(workspace, files, inputs.rules);
-    for (const r of reports) {
-      core.info(`${r.file}: ${r.status}${r.error ? ` — ${r.error}` : ''}`);
-      for (const a of r.annotations)
-        core.warning(a.message, { file: r.file, startLine: a.line, title: a.title });
-      if (r.error) core.error(r.error, { file: r.file, ...(r.errorLine ? { startLine: r.errorLine } : {}) });
-    }
-    const status = overallStatus(reports);
-    const markdown = renderSummary(reports, status);
+    const context = github.context;
+    const api = inputs.githubToken ? githubApi(inputs.githubToken) : undefined;
+    const mode =
+      inputs.mode === 'auto'
+        ? PULL_REQUEST_EVENTS.has(context.eventName)
+          ? 'validate'
+          : 'drop'
+        : inputs.mode;
+    const files = await changedDataFiles(workspace, inputs.path, context, api?.prFiles);
+    core.info(
+      `${mode === 'validate' ? 'Validating' : 'Dropping'} ${files.length} changed data file${files.length === 1 ? '' : 's'} (${inputs.path}).`,
+    );
+
+    const { status, markdown, failures } =
+      mode === 'validate'
+        ? await validate(workspace, files, inputs)
+        : await drop(workspace, files, inputs, context);
     core.setOutput('status', status);
-    core.setOutput('results', JSON.stringify(reports.map(({ annotations: _a, errorLine: _l, ...r }) => r)));
     core.setOutput('report-markdown', markdown);
     await core.summary.addRaw(markdown).write();
-    const failing = reports.filter((r) => shouldFail(inputs.failOn, r.status));
-    if (failing.length)
-      core.setFailed(
-        `${failing.map((r) => `${r.file} is ${r.status}`).join('; ')} (fail-on: ${inputs.failOn}).`,
-      );
+    await comment(api, context, markdown);
+    if (failures.length) core.setFailed(`${failures.join('; ')} (fail-on: ${inputs.failOn}).`);
   } catch (err) {
     core.setFailed(err instanceof Error ? err.message : String(err));
+  }
+}
+
+interface Outcome {
+  status: string;
+  markdown: string;
+  /** "file is STATUS" for each file that fails the step per fail-on. */
+  failures: string[];
+}
+
+async function validate(workspace: string, files: string[], inputs: Inputs): Promise<Outcome> {
+  const reports = await validateFiles(workspace, files, inputs.rules);
+  for (const r of reports) {
+    core.info(`${r.file}: ${r.status}${r.error ? ` — ${r.error}` : ''}`);
+    for (const a of r.annotations)
+      core.warning(a.message, { file: r.file, startLine: a.line, title: a.title });
+    if (r.error) core.error(r.error, { file: r.file, ...(r.errorLine ? { startLine: r.errorLine } : {}) });
+  }
+  const status = worstStatus(reports.map((r) => r.status));
+  core.setOutput('results', JSON.stringify(reports.map(({ annotations: _a, errorLine: _l, ...r }) => r)));
+  core.setOutput('execution-arns', '[]');
+  return {
+    status,
+    markdown: renderSummary(reports, status as FileStatus),
+    failures: reports
+      .filter((r) => shouldFail(inputs.failOn, r.status))
+      .map((r) => `${r.file} is ${r.status}`),
+  };
+}
+
+async function drop(
+  workspace: string,
+  files: string[],
+  inputs: Inputs,
+  context: typeof github.context,
+): Promise<Outcome> {
+  if (!inputs.bucket)
+    throw new Error('Input bucket is required to drop files (the stack output BucketName).');
+  if (inputs.wait && !inputs.stateMachineArn)
+    throw new Error(
+      'Input state-machine-arn is required to wait for the pipeline (the stack output StateMachineArn), or set wait: false.',
+    );
+  const aws = {
+    ...(inputs.region ? { region: inputs.region } : {}),
+    ...(inputs.endpoint ? { endpoint: inputs.endpoint, forcePathStyle: true } : {}),
+  };
+  const pr = context.payload.pull_request?.number;
+  const results = await dropFiles({ s3: new S3Client(aws), sfn: new SFNClient(aws) }, files, {
+    root: workspace,
+    bucket: inputs.bucket,
+    prefix: inputs.prefix,
+    ...(inputs.stateMachineArn ? { stateMachineArn: inputs.stateMachineArn } : {}),
+    wait: inputs.wait,
+    timeoutMs: inputs.timeoutMinutes * 60_000,
+    pollMs: inputs.pollIntervalSeconds * 1000,
+    concurrency: inputs.concurrency,
+    dryRun: inputs.dryRun,
+    origin: {
+      commit: context.sha,
+      repository: `${context.repo.owner}/${context.repo.repo}`,
+      ref: context.ref,
+      ...(pr ? { pullRequest: String(pr) } : {}),
+      actor: context.actor,
+    },
+    log: (line) => core.info(line),
+  });
+  const status = worstStatus(results.map((r) => r.status));
+  core.setOutput('results', JSON.stringify(results));
+  core.setOutput(
+    'execution-arns',
+    JSON.stringify(results.flatMap((r) => (r.executionArn ? [r.executionArn] : []))),
+  );
+  return {
+    status,
+    markdown: renderDropSummary(results, status),
+    failures: results
+      .filter((r) => shouldFail(inputs.failOn, r.status))
+      .map((r) => `${r.file} is ${r.status}${r.error ? ` (${r.error})` : ''}`),
+  };
+}
+
+/** The sticky PR comment: on the PR itself, or on push on the PR the commit came from. A failure to comment is a warning only. */
+async function comment(
+  api: ReturnType<typeof githubApi> | undefined,
+  context: typeof github.context,
+  markdown: string,
+): Promise<void> {
+  if (!api) return;
+  try {
+    const pr =
+      context.payload.pull_request?.number ??
+      (context.eventName === 'push' ? await pullRequestOfCommit(api.comments, context.sha) : undefined);
+    if (pr) core.info(`PR #${pr}: comment ${await upsertComment(api.comments, pr, markdown)}.`);
+  } catch (err) {
+    core.warning(`Could not comment on the pull request: ${(err as Error).message}`);
   }
 }

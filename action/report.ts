@@ -1,6 +1,5 @@
 /** The job summary (and PR comment body) for validate mode, in GitHub-flavoured Markdown. */
-import type { FileStatus } from './inputs.ts';
-import type { FileReport } from './validate.ts';
+import type { FileReport, FileStatus } from './validate.ts';
 
 const ICON: Record<FileStatus, string> = {
   SUCCEEDED: '✅',

@@ -7,7 +7,8 @@ import { DropFileError } from '../infra/pipeline/movie-reader.ts';
 import type { Ruleset } from '../infra/quality/ast.ts';
 import { DqdlSyntaxError } from '../infra/quality/lexer.ts';
 import { parseRuleset } from '../infra/quality/parser.ts';
-import type { FileStatus } from './inputs.ts';
+
+export type FileStatus = 'SUCCEEDED' | 'PARTIAL' | 'QUALITY_FAILED' | 'FAILED';
 
 export interface FailedRule {
   readonly rule: string;
@@ -117,14 +118,4 @@ function annotationsFor(
     .sort(([a], [b]) => a - b)
     .slice(0, MAX_ANNOTATIONS)
     .map(([line, why]) => ({ line, title: 'Row would be quarantined', message: why.join('\n') }));
-}
-
-const RANK: Record<FileStatus, number> = { SUCCEEDED: 0, PARTIAL: 1, QUALITY_FAILED: 2, FAILED: 3 };
-
-/** The worst status of all files (SUCCEEDED when there are none). */
-export function overallStatus(reports: readonly FileReport[]): FileStatus {
-  return reports.reduce<FileStatus>(
-    (worst, r) => (RANK[r.status] > RANK[worst] ? r.status : worst),
-    'SUCCEEDED',
-  );
 }

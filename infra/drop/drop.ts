@@ -5,6 +5,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { join } from 'node:path';
 import type { OutcomeStatus } from '../pipeline/outcome.ts';
 import { followDrop } from './follow.ts';
 import { uploadDrop, type DropOrigin } from './upload.ts';
@@ -34,6 +35,8 @@ export interface DropResult {
 }
 
 export interface DropOptions {
+  /** Files are named relative to this directory (the repository); default the working directory. */
+  readonly root?: string;
   readonly bucket: string;
   readonly prefix: string;
   readonly stateMachineArn?: string;
@@ -78,7 +81,13 @@ export async function dropFiles(
       log(`${file}: would upload to s3://${options.bucket}/${key} (dry run)`);
       return { file, key, status: 'DRY_RUN' };
     }
-    const uploaded = await uploadDrop(clients.s3, file, options.bucket, key, options.origin);
+    const uploaded = await uploadDrop(
+      clients.s3,
+      join(options.root ?? '.', file),
+      options.bucket,
+      key,
+      options.origin,
+    );
     log(`${file}: uploaded to s3://${options.bucket}/${key} (${uploaded.size} bytes, etag ${uploaded.etag})`);
     if (!options.wait || !options.stateMachineArn) return { file, key, status: 'UPLOADED' };
     const followed = await followDrop(clients.sfn, uploaded, {

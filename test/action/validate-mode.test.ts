@@ -25,7 +25,8 @@ async function runAction(workspace: string, inputs: Record<string, string> = {})
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
   });
-  for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.toUpperCase()}`] = v;
+  for (const [k, v] of Object.entries({ mode: 'validate', ...inputs }))
+    process.env[`INPUT_${k.toUpperCase()}`] = v;
   let stdout = '';
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout += String(chunk);

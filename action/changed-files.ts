@@ -1,0 +1,124 @@
+/**
+ * Which data files an event changed: on push, `git diff` between `before` and `after` (a new
+ * branch's all-zero `before`, force pushes and shallow clones handled by fetching what is
+ * missing); on pull_request, the PR's files through the API (paginated); on workflow_dispatch,
+ * every file the glob matches. Only added or modified files count. Each is then checked: inside
+ * the workspace, a regular file (no symlinks), a .csv, and not a Git LFS pointer.
+ */
+import { execFile } from 'node:child_process';
+import { lstat, open } from 'node:fs/promises';
+import { isAbsolute, join, normalize } from 'node:path';
+import { promisify } from 'node:util';
+import { findDataFiles, globToRegExp } from './find-files.ts';
+
+const run = promisify(execFile);
+const ZERO = /^0{40}$/;
+const LFS_POINTER = 'version https://git-lfs.github.com/spec/';
+
+export interface EventContext {
+  readonly eventName: string;
+  readonly payload: {
+    readonly before?: string;
+    readonly after?: string;
+    readonly forced?: boolean;
+    readonly pull_request?: { readonly number: number };
+  };
+  readonly repo: { readonly owner: string; readonly repo: string };
+}
+
+/** Lists a PR's files (added/modified), paginated. Injected so tests fake only GitHub's API. */
+export type PullRequestFiles = (pullNumber: number) => Promise<{ filename: string; status: string }[]>;
+
+export async function changedDataFiles(
+  workspace: string,
+  glob: string,
+  context: EventContext,
+  prFiles: PullRequestFiles | undefined,
+): Promise<string[]> {
+  const pattern = globToRegExp(glob.replace(/^\.\//, ''));
+  let candidates: string[];
+  if (context.eventName === 'push')
+    candidates = await pushedFiles(workspace, context.payload.before, context.payload.after);
+  else if (context.eventName === 'pull_request' || context.eventName === 'pull_request_target') {
+    const pr = context.payload.pull_request;
+    if (!pr) throw new Error('The pull_request event has no pull request in its payload.');
+    if (!prFiles) throw new Error("Listing the pull request's files needs the github-token input.");
+    candidates = (await prFiles(pr.number))
+      .filter((f) => ['added', 'modified', 'renamed', 'copied', 'changed'].includes(f.status))
+      .map((f) => f.filename);
+  } else return findDataFiles(workspace, glob); // workflow_dispatch, schedule, ...: every matching file
+  const files = [...new Set(candidates)].filter((f) => pattern.test(f)).sort();
+  for (const f of files) await checkDataFile(workspace, f, glob);
+  return files;
+}
+
+async function pushedFiles(
+  workspace: string,
+  before: string | undefined,
+  after: string | undefined,
+): Promise<string[]> {
+  if (!after || ZERO.test(after)) return []; // a deleted branch
+  const git = async (...args: string[]): Promise<string> =>
+    (await run('git', args, { cwd: workspace, maxBuffer: 64 << 20 })).stdout;
+  const has = async (sha: string): Promise<boolean> =>
+    git('cat-file', '-e', `${sha}^{commit}`).then(
+      () => true,
+      () => false,
+    );
+  const fetch = async (sha: string): Promise<void> => {
+    // Shallow clones (actions/checkout's default) lack the old commit: fetch just enough of it.
+    await git('fetch', '--no-tags', '--depth=1', 'origin', sha).catch(() => undefined);
+  };
+  if (!(await has(after))) await fetch(after);
+  let range: string[];
+  if (!before || ZERO.test(before)) {
+    // A new branch: the files of the pushed commit itself (with its parent when there is one).
+    range = (await has(`${after}^`)) ? [`${after}^`, after] : ['--root', after];
+  } else {
+    if (!(await has(before))) await fetch(before);
+    if (!(await has(before)))
+      throw new Error(
+        `The commit before the push (${before.slice(0, 12)}) is not available, even after fetching it; was it force-pushed away?`,
+      );
+    range = [before, after];
+  }
+  const out =
+    range[0] === '--root'
+      ? await git(
+          'diff-tree',
+          '-r',
+          '--no-commit-id',
+          '--name-only',
+          '--diff-filter=AM',
+          '-z',
+          '--root',
+          after,
+        )
+      : await git('diff', '--name-only', '--diff-filter=AM', '-z', ...range);
+  return out.split('\0').filter(Boolean);
+}
+
+/** Refuse, naming the file, anything that is not a regular CSV file inside the workspace with real data. */
+export async function checkDataFile(workspace: string, file: string, glob: string): Promise<void> {
+  const rel = normalize(file);
+  if (isAbsolute(rel) || rel.startsWith('..')) throw new Error(`${file} is outside the workspace.`);
+  const st = await lstat(join(workspace, rel)).catch(() => null);
+  if (!st)
+    throw new Error(`${file} was changed but is not in the workspace (check out the commit being reported).`);
+  if (st.isSymbolicLink())
+    throw new Error(`${file} is a symbolic link; data files must be regular files in the repository.`);
+  if (!st.isFile()) throw new Error(`${file} is not a regular file.`);
+  if (!/\.csv$/i.test(file))
+    throw new Error(`${file} matches "${glob}" but is not a .csv file; narrow the path input.`);
+  const handle = await open(join(workspace, rel), 'r');
+  try {
+    const head = Buffer.alloc(LFS_POINTER.length);
+    await handle.read(head, 0, head.length, 0);
+    if (head.toString('latin1') === LFS_POINTER)
+      throw new Error(
+        `${file} is a Git LFS pointer, not the data: check out with LFS enabled (actions/checkout with lfs: true).`,
+      );
+  } finally {
+    await handle.close();
+  }
+}

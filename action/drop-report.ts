@@ -1,0 +1,80 @@
+/** The job summary (and PR comment body) for drop mode: a table per file and the path each execution took. */
+import type { DropResult } from '../infra/drop/drop.ts';
+import { md, MAX_MARKDOWN } from './report.ts';
+
+const ICON: Record<string, string> = {
+  SUCCEEDED: '✅',
+  PARTIAL: '⚠️',
+  QUALITY_FAILED: '❌',
+  FAILED: '💥',
+  TIMEOUT: '⏱️',
+  UPLOADED: '⬆️',
+  DRY_RUN: '📝',
+};
+
+export function renderDropSummary(results: readonly DropResult[], status: string): string {
+  const out: string[] = [`## ${ICON[status] ?? ''} movies-gds data drop: ${status}`, ''];
+  if (!results.length) out.push('No data files changed.');
+  else {
+    out.push('| File | Status | Loaded | Quarantined | Execution |', '| --- | --- | ---: | ---: | --- |');
+    for (const r of results) {
+      const execution = r.consoleUrl
+        ? `[${md(r.executionArn!.split(':').at(-1)!)}](${r.consoleUrl})`
+        : r.executionArn
+          ? md(r.executionArn.split(':').at(-1)!)
+          : '–';
+      out.push(
+        `| \`${md(r.file)}\` | ${ICON[r.status] ?? ''} ${r.status} | ${r.rowsLoaded ?? '–'} | ${r.rowsQuarantined ?? '–'} | ${execution} |`,
+      );
+    }
+  }
+  for (const r of results) {
+    const details: string[] = [];
+    if (r.quarantineUri) details.push(`Quarantine: \`${md(r.quarantineUri)}\``);
+    if (r.error) details.push(`> ${md(r.error)}`);
+    if (r.failedRules?.length) {
+      details.push('', '| Rule | Result | Kind | Metrics |', '| --- | --- | --- | --- |');
+      for (const f of r.failedRules)
+        details.push(
+          `| \`${md(f.rule)}\` | ${f.result} | ${f.gate ? 'batch gate' : 'row check'} | ${Object.entries(
+            f.metrics,
+          )
+            .map(([k, v]) => `${md(k)}=${Number(v.toPrecision(6))}`)
+            .join('<br>')} |`,
+        );
+    }
+    if (r.path?.length) details.push('', mermaid(r.path, r.status));
+    if (details.length) out.push('', `### \`${md(r.file)}\``, '', ...details);
+  }
+  const text = out.join('\n') + '\n';
+  return text.length <= MAX_MARKDOWN
+    ? text
+    : `${text.slice(0, MAX_MARKDOWN - 80)}\n\n…the report was cut to fit GitHub's size limit.\n`;
+}
+
+/** A flowchart of the states an execution went through (each transition once, loops included). */
+export function mermaid(path: readonly string[], status: string): string {
+  const ids = new Map<string, string>();
+  const id = (state: string): string => {
+    if (!ids.has(state)) ids.set(state, `s${ids.size}`);
+    return ids.get(state)!;
+  };
+  const edges = new Set<string>();
+  path.forEach((state, i) => {
+    id(state);
+    if (i > 0) edges.add(`  ${id(path[i - 1]!)} --> ${id(state)}`);
+  });
+  const label = (s: string): string => s.replace(/["[\]{}()<>]/g, ' ');
+  const last = id(path.at(-1)!);
+  const cls = status === 'SUCCEEDED' || status === 'PARTIAL' ? 'ok' : 'bad';
+  return [
+    '```mermaid',
+    'flowchart TD',
+    ...[...ids].map(([state, sid]) => `  ${sid}["${label(state)}"]`),
+    ...edges,
+    '  classDef ok fill:#d1f7d6,stroke:#1a7f37',
+    '  classDef bad fill:#ffd8d3,stroke:#cf222e',
+    `  class ${last} ${cls}`,
+    '```',
+  ].join('\n');
+}
