@@ -1,6 +1,6 @@
 /** Validate mode: the pipeline's contract and ruleset, run on the data files in the workspace. */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, readFile } from 'node:fs/promises';
+import { isAbsolute, join, normalize } from 'node:path';
 import { checkDrop, pipelineRuleset } from '../infra/pipeline/check.ts';
 import { readChunks } from '../infra/pipeline/read-chunks.ts';
 import { DropFileError } from '../infra/pipeline/movie-reader.ts';
@@ -39,9 +39,15 @@ const MAX_ANNOTATIONS = 10;
 
 export async function loadRuleset(workspace: string, path: string | undefined): Promise<Ruleset> {
   if (!path) return pipelineRuleset();
+  // A pull request chooses what this reads: keep it to regular files inside the workspace.
+  const rel = normalize(path);
+  if (isAbsolute(rel) || rel.startsWith('..'))
+    throw new Error(`The rules file ${path} is outside the workspace.`);
+  if ((await lstat(join(workspace, rel)).catch(() => null))?.isSymbolicLink())
+    throw new Error(`The rules file ${path} is a symbolic link.`);
   let text: string;
   try {
-    text = await readFile(join(workspace, path), 'utf8');
+    text = await readFile(join(workspace, rel), 'utf8');
   } catch {
     throw new Error(`The rules file ${path} cannot be read.`);
   }

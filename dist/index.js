@@ -70035,6 +70035,14 @@ async function dropFiles(clients, files, options) {
     }
   };
   const uploadAndFollow = async (file, key) => {
+    const unsafe = /[^A-Za-z0-9._/-]/.exec(key);
+    if (unsafe)
+      return {
+        file,
+        key,
+        status: "FAILED",
+        error: `The object key ${key} would contain ${JSON.stringify(unsafe[0])}, which the pipeline's archive step cannot copy; name data files with letters, digits, '.', '_', '-' and '/'.`
+      };
     if (options.dryRun) {
       log(`${file}: would upload to s3://${options.bucket}/${key} (dry run)`);
       return { file, key, status: "DRY_RUN" };
@@ -70464,8 +70472,8 @@ async function pullRequestOfCommit(api, sha) {
 }
 
 // action/validate.ts
-import { readFile as readFile3 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { lstat as lstat4, readFile as readFile3 } from "node:fs/promises";
+import { isAbsolute as isAbsolute3, join as join8, normalize as normalize2 } from "node:path";
 
 // infra/pipeline/check.ts
 import { readFileSync as readFileSync2 } from "node:fs";
@@ -72769,6 +72777,11 @@ var INPUT_COLUMNS = [
     description: "Poster image URL"
   }
 ];
+var DERIVED_COLUMNS = [
+  { name: "primary_genre", sqlType: "VARCHAR(64)", description: "First listed genre" },
+  { name: "source_key", sqlType: "VARCHAR(1024)", description: "S3 key (or file) the row came from" },
+  { name: "loaded_at", sqlType: "TIMESTAMP", description: "When the row was loaded" }
+];
 var VALUE_TYPES = {
   text: "string",
   genres: "string",
@@ -72885,6 +72898,9 @@ var CsvReader = class {
     if (s2 === e5) return "";
     const text = this.ascii ? this.buf.latin1Slice(s2, e5) : this.buf.utf8Slice(s2, e5);
     return this.escaped[i5] ? text.replaceAll('""', '"') : text;
+  }
+  fieldBytes(i5) {
+    return i5 < this.count ? this.ends[i5] - this.starts[i5] : 0;
   }
   /** Feed the next chunk of the file. */
   push(chunk) {
@@ -73182,6 +73198,11 @@ function describeProblem(p3) {
   return p3.value === void 0 ? p3.reason : `${p3.reason} (${JSON.stringify(clip(p3.value))})`;
 }
 var LFS_POINTER2 = "version https://git-lfs.github.com/spec/";
+var PRIMARY_GENRE_BYTES = varcharBytes(DERIVED_COLUMNS.find((c5) => c5.name === "primary_genre").sqlType);
+function varcharBytes(sqlType) {
+  const m3 = /^VARCHAR\((\d+)\)$/.exec(sqlType);
+  return m3 ? Number(m3[1]) : Infinity;
+}
 function resolveHeader(file, header) {
   if (header.length === 1) {
     const only = header[0];
@@ -73250,14 +73271,18 @@ async function readDrop(file, chunks, onRow, options = {}) {
       const fields = layout.fields;
       const wanted = (name) => !options.columns || options.columns.has(name) || // movie_id is derived from title and year; primary_genre from genres.
       options.columns.has("movie_id") && (name === "title" || name === "release_year") || options.columns.has("primary_genre") && name === "genres";
-      slots = layout.schema.map((col, index) => ({ col, index })).filter(({ col }) => col.name !== "primary_genre" && wanted(col.name)).map(({ col, index }) => {
+      slots = layout.schema.map((col, index) => ({ col, index })).filter(
+        ({ col }) => col.name !== "primary_genre" && (wanted(col.name) || INPUT_COLUMNS.some((c5) => c5.name === col.name))
+      ).map(({ col, index }) => {
         const contract = INPUT_COLUMNS.find((c5) => c5.name === col.name);
         return {
           index,
           field: fields.get(col.name) ?? -1,
           name: col.name,
           coercion: contract?.coercion ?? "text",
-          raw: !contract
+          raw: !contract,
+          keep: wanted(col.name),
+          maxBytes: contract ? varcharBytes(contract.sqlType) : Infinity
         };
       });
       const indexOf = (name) => layout.schema.findIndex((c5) => c5.name === name);
@@ -73282,12 +73307,18 @@ async function readDrop(file, chunks, onRow, options = {}) {
         values[slot.index] = null;
         continue;
       }
+      if (!slot.keep && slot.coercion === "text" && record.fieldBytes(slot.field) <= slot.maxBytes) continue;
       const text = record.field(slot.field);
       if (slot.raw) {
         values[slot.index] = text;
         continue;
       }
       const v = coerce(slot.coercion, text);
+      if (typeof v === "string" && v.length * 3 > slot.maxBytes && Buffer.byteLength(v) > slot.maxBytes) {
+        problems.push({ reason: `${slot.name} is longer than ${slot.maxBytes} bytes`, value: v });
+        values[slot.index] = null;
+        continue;
+      }
       if (v === INVALID) {
         problems.push({ reason: `${slot.name} is not ${EXPECTED[slot.coercion]}`, value: text });
         values[slot.index] = null;
@@ -73300,7 +73331,14 @@ async function readDrop(file, chunks, onRow, options = {}) {
     }
     if (primaryGenreIndex >= 0) {
       const genres = values[genresIndex];
-      values[primaryGenreIndex] = typeof genres === "string" ? genres.split(", ", 1)[0] : null;
+      const primary = typeof genres === "string" ? genres.split(", ", 1)[0] : null;
+      if (primary !== null && Buffer.byteLength(primary) > PRIMARY_GENRE_BYTES) {
+        problems.push({
+          reason: `the first genre is longer than ${PRIMARY_GENRE_BYTES} bytes`,
+          value: primary
+        });
+        values[primaryGenreIndex] = null;
+      } else values[primaryGenreIndex] = primary;
     }
     onRow(row);
   };
@@ -73495,9 +73533,14 @@ async function* readChunks(path, size = 1 << 20) {
 var MAX_ANNOTATIONS = 10;
 async function loadRuleset(workspace, path) {
   if (!path) return pipelineRuleset();
+  const rel = normalize2(path);
+  if (isAbsolute3(rel) || rel.startsWith(".."))
+    throw new Error(`The rules file ${path} is outside the workspace.`);
+  if ((await lstat4(join8(workspace, rel)).catch(() => null))?.isSymbolicLink())
+    throw new Error(`The rules file ${path} is a symbolic link.`);
   let text;
   try {
-    text = await readFile3(join8(workspace, path), "utf8");
+    text = await readFile3(join8(workspace, rel), "utf8");
   } catch {
     throw new Error(`The rules file ${path} cannot be read.`);
   }

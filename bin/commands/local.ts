@@ -1,10 +1,17 @@
 /** `movies local`: run the local twin of the AWS side until interrupted. */
-import { startTwin } from '../../infra/local/twin.ts';
+import { startTwin, TwinStartError } from '../../infra/local/twin.ts';
 import type { Io } from '../cli.ts';
 
 export async function local(options: { port: number; dataDir: string }, io: Io): Promise<number> {
   io.stdout.write('Starting the local twin (synthesizing the CDK app, opening the warehouse)...\n');
-  const twin = await startTwin({ port: options.port, dataDir: options.dataDir });
+  let twin;
+  try {
+    twin = await startTwin({ port: options.port, dataDir: options.dataDir });
+  } catch (err) {
+    if (!(err instanceof TwinStartError)) throw err;
+    io.stderr.write(`movies: ${err.message}\n`);
+    return 2;
+  }
   io.stdout.write(
     [
       `movies-gds local twin on ${twin.endpoint} (data in ${options.dataDir})`,

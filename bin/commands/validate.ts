@@ -42,7 +42,10 @@ export async function validate(files: readonly string[], options: ValidateOption
         ruleset,
         ...outputs,
       });
-      const failed = check.result.RuleResults.some((r) => r.Result !== 'PASS');
+      // A rule that failed, or a row the contract rejects, is a failed check.
+      const failed =
+        check.result.RuleResults.some((r) => r.Result !== 'PASS') ||
+        check.result.AggregatedMetrics.TotalRowsFailed > 0;
       if (failed) exit = Math.max(exit, 1);
       if (options.json) json.push(jsonOf(check));
       else io.stdout.write(renderCheck(check, outputs));

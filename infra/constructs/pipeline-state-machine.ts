@@ -37,23 +37,6 @@ export const STATES = {
   publishFailure: 'Publish failure alert',
 } as const;
 
-/** Task states the twin must handle (Wait states it shortens by name too). */
-export const TASK_STATES = [
-  STATES.startInputCrawler,
-  STATES.getInputCrawler,
-  STATES.startWarehouseCrawler,
-  STATES.getWarehouseCrawler,
-  STATES.runEtl,
-  STATES.readResults,
-  STATES.refreshViews,
-  STATES.getRefresh,
-  STATES.copyToArchive,
-  STATES.deleteInput,
-  STATES.publishSuccess,
-  STATES.publishQuality,
-  STATES.publishFailure,
-] as const;
-
 export const POLL_SECONDS = 15;
 export { PIPELINE_NAME };
 
@@ -162,7 +145,7 @@ export class PipelineStateMachine extends Construct {
       startName: string,
       getName: string,
     ): [sfn.IChainable, sfn.Choice] => {
-      const label = which === 'input' ? 'input' : 'warehouse';
+      const label = which;
       const crawlerArn = stack.formatArn({ service: 'glue', resource: 'crawler', resourceName: crawlerName });
       const start = guard(
         new tasks.CallAwsService(this, startName, {
@@ -206,12 +189,17 @@ export class PipelineStateMachine extends Construct {
         resultPath: sfn.JsonPath.DISCARD,
       });
       start.next(resetPolls).next(wait).next(get).next(count).next(done);
+      const lastCrawlFailed = sfn.Condition.and(
+        sfn.Condition.stringEquals('$.crawler.state', 'READY'),
+        sfn.Condition.isPresent('$.crawler.crawler.LastCrawl.Status'),
+        sfn.Condition.stringEquals('$.crawler.crawler.LastCrawl.Status', 'FAILED'),
+      );
+      // A path that is absent fails a Pass state uncatchably: read the message only when it is there.
       done
         .when(
           sfn.Condition.and(
-            sfn.Condition.stringEquals('$.crawler.state', 'READY'),
-            sfn.Condition.isPresent('$.crawler.crawler.LastCrawl.Status'),
-            sfn.Condition.stringEquals('$.crawler.crawler.LastCrawl.Status', 'FAILED'),
+            lastCrawlFailed,
+            sfn.Condition.isPresent('$.crawler.crawler.LastCrawl.ErrorMessage'),
           ),
           failWith(
             `The ${label} crawler failed`,
@@ -222,7 +210,19 @@ export class PipelineStateMachine extends Construct {
           ),
         )
         .when(
-          sfn.Condition.numberGreaterThanEquals('$.polls.n', maxPolls),
+          lastCrawlFailed,
+          failWith(
+            `The ${label} crawler failed silently`,
+            getName,
+            'CrawlerFailed',
+            `The ${crawlerName} crawler's last crawl failed.`,
+          ),
+        )
+        .when(
+          sfn.Condition.and(
+            sfn.Condition.not(sfn.Condition.stringEquals('$.crawler.state', 'READY')),
+            sfn.Condition.numberGreaterThanEquals('$.polls.n', maxPolls),
+          ),
           failWith(
             `The ${label} crawler timed out`,
             getName,
@@ -409,9 +409,9 @@ export class PipelineStateMachine extends Construct {
     refreshDone
       .when(sfn.Condition.stringEquals('$.refresh.status', 'FINISHED'), copy)
       .when(
-        sfn.Condition.or(
+        sfn.Condition.and(
           sfn.Condition.stringEquals('$.refresh.status', 'FAILED'),
-          sfn.Condition.stringEquals('$.refresh.status', 'ABORTED'),
+          sfn.Condition.isPresent('$.refresh.statement.Error'),
         ),
         failWith(
           'The view refresh failed',
@@ -419,6 +419,18 @@ export class PipelineStateMachine extends Construct {
           'RefreshFailed',
           undefined,
           '$.refresh.statement.Error',
+        ),
+      )
+      .when(
+        sfn.Condition.or(
+          sfn.Condition.stringEquals('$.refresh.status', 'FAILED'),
+          sfn.Condition.stringEquals('$.refresh.status', 'ABORTED'),
+        ),
+        failWith(
+          'The view refresh stopped',
+          STATES.getRefresh,
+          'RefreshFailed',
+          'The statement that refreshes the views was aborted or failed without a message.',
         ),
       )
       .otherwise(waitRefresh);

@@ -77,6 +77,14 @@ export async function dropFiles(
     }
   };
   const uploadAndFollow = async (file: string, key: string): Promise<DropResult> => {
+    const unsafe = /[^A-Za-z0-9._/-]/.exec(key);
+    if (unsafe)
+      return {
+        file,
+        key,
+        status: 'FAILED',
+        error: `The object key ${key} would contain ${JSON.stringify(unsafe[0])}, which the pipeline's archive step cannot copy; name data files with letters, digits, '.', '_', '-' and '/'.`,
+      };
     if (options.dryRun) {
       log(`${file}: would upload to s3://${options.bucket}/${key} (dry run)`);
       return { file, key, status: 'DRY_RUN' };

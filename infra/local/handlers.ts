@@ -14,6 +14,7 @@ import { DropFileError } from '../pipeline/movie-reader.ts';
 import type { EtlResults } from '../pipeline/outcome.ts';
 import { PREFIXES } from '../config.ts';
 import type { ObjectStore } from './object-store.ts';
+import { parseCopySource } from './s3-api.ts';
 import type { RedshiftDataApi } from './redshift-data-api.ts';
 import type { Sns } from './sns.ts';
 import type { TaskHandler } from './stepfunctions.ts';
@@ -69,14 +70,8 @@ export function pipelineHandlers(deps: HandlerDeps): Record<string, TaskHandler>
       redshift.submit((input.Sqls as string[]).map(String), input, true),
     [STATES.getRefresh]: async (input) => redshift.describe(String(input.Id)),
     [STATES.copyToArchive]: async (input) => {
-      const source = String(input.CopySource);
-      const slash = source.indexOf('/');
-      const meta = store.copy(
-        source.slice(0, slash),
-        source.slice(slash + 1),
-        String(input.Bucket),
-        String(input.Key),
-      );
+      const from = parseCopySource(String(input.CopySource));
+      const meta = store.copy(from.bucket, from.key, String(input.Bucket), String(input.Key));
       return { CopyObjectResult: { ETag: meta.etag, LastModified: meta.lastModified } };
     },
     [STATES.deleteInput]: async (input) => {
@@ -98,6 +93,12 @@ export function pipelineHandlers(deps: HandlerDeps): Record<string, TaskHandler>
     const key = args['--key']!;
     const execution = args['--execution']!;
     const meta = store.head(bucket, key);
+    // The object this run was started for, not a newer one dropped under the same key since.
+    if (meta.etag.replace(/"/g, '') !== args['--etag'])
+      throw taskError(
+        'States.TaskFailed',
+        `${key} changed after this run started (a newer drop replaced it); that drop's own run loads it.`,
+      );
     const source = sourceOf(bucket, key, meta.etag, meta.size, meta.metadata);
     const work = mkdtempSync(join(tmpdir(), 'movies-etl-'));
     try {

@@ -8,10 +8,12 @@ import {
   createReadStream,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -39,9 +41,21 @@ export class ObjectStore {
     for (const bucket of readdirSync(root)) {
       const index = new Map<string, ObjectMeta>();
       for (const f of readdirSync(join(root, bucket))) {
+        // Leftovers of a write interrupted by a crash: never part of an object.
+        if (f.startsWith('.tmp-')) {
+          rmSync(join(root, bucket, f), { force: true });
+          continue;
+        }
         if (!f.endsWith('.json')) continue;
-        const meta = JSON.parse(readFileSync(join(root, bucket, f), 'utf8')) as ObjectMeta;
-        if (existsSync(this.bodyPath(bucket, meta.key))) index.set(meta.key, meta);
+        let meta: ObjectMeta;
+        try {
+          meta = JSON.parse(readFileSync(join(root, bucket, f), 'utf8')) as ObjectMeta;
+        } catch {
+          continue;
+        }
+        const body = this.bodyPath(bucket, meta.key);
+        // A crash between the two renames leaves a body that its metadata does not describe.
+        if (existsSync(body) && statSync(body).size === meta.size) index.set(meta.key, meta);
       }
       this.buckets.set(bucket, index);
     }
@@ -99,10 +113,19 @@ export class ObjectStore {
     return readFileSync(this.bodyPath(bucket, key));
   }
 
-  /** A stream of the object's bytes, optionally a range [start, end] (inclusive). */
+  /**
+   * A stream of the object's bytes, optionally a range [start, end] (inclusive). The file is
+   * opened now, so a delete or an overwrite that lands while it streams cannot break the read.
+   */
   stream(bucket: string, key: string, range?: { start: number; end: number }): Readable {
     this.head(bucket, key);
-    return createReadStream(this.bodyPath(bucket, key), range);
+    let fd: number;
+    try {
+      fd = openSync(this.bodyPath(bucket, key), 'r');
+    } catch {
+      throw new NoSuchKey(key);
+    }
+    return createReadStream('', { fd, ...range });
   }
 
   copy(fromBucket: string, fromKey: string, toBucket: string, toKey: string): ObjectMeta {

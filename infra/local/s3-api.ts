@@ -6,6 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline, type Readable } from 'node:stream';
 import { ApiError, readBody, sendXml, xmlEscape } from './http.ts';
 import { NoSuchBucket, NoSuchKey, type ObjectMeta, type ObjectStore } from './object-store.ts';
 
@@ -86,6 +87,8 @@ export class S3Api {
     if (!this.store.hasBucket(bucket)) throw new NoSuchBucket(bucket);
     switch (method) {
       case 'PUT':
+        if (q.has('uploadId') && req.headers['x-amz-copy-source'])
+          throw new ApiError(501, 'NotImplemented', 'UploadPartCopy is not supported by the local twin.');
         if (q.has('uploadId')) return this.uploadPart(req, res, q);
         if (req.headers['x-amz-copy-source']) return this.copy(req, res, bucket, key);
         return this.put(req, res, bucket, key);
@@ -116,12 +119,8 @@ export class S3Api {
 
   private async copy(req: IncomingMessage, res: ServerResponse, bucket: string, key: string): Promise<void> {
     await readBody(req);
-    const source = decodeURIComponent(String(req.headers['x-amz-copy-source']).split('?')[0]!).replace(
-      /^\//,
-      '',
-    );
-    const slash = source.indexOf('/');
-    const meta = this.store.copy(source.slice(0, slash), source.slice(slash + 1), bucket, key);
+    const from = parseCopySource(String(req.headers['x-amz-copy-source']));
+    const meta = this.store.copy(from.bucket, from.key, bucket, key);
     sendXml(
       res,
       200,
@@ -163,12 +162,12 @@ export class S3Api {
         'content-range': `bytes ${start}-${end}/${meta.size}`,
       });
       if (headOnly) return void res.end();
-      this.store.stream(bucket, key, { start, end }).pipe(res);
-      return;
+      return sendStream(this.store.stream(bucket, key, { start, end }), res);
     }
+    const body = headOnly ? null : this.store.stream(bucket, key);
     res.writeHead(200, { ...headers, 'content-length': meta.size });
-    if (headOnly) return void res.end();
-    this.store.stream(bucket, key).pipe(res);
+    if (!body) return void res.end();
+    sendStream(body, res);
   }
 
   private list(res: ServerResponse, bucket: string, q: URLSearchParams): void {
@@ -282,6 +281,26 @@ export class S3Api {
     );
     this.events.objectCreated(bucket, meta, 'CompleteMultipartUpload');
   }
+}
+
+/** "bucket/key" (URL-encoded, optionally with a leading slash and ?versionId), as CopyObject takes it. */
+export function parseCopySource(source: string): { bucket: string; key: string } {
+  const path = decodeURIComponent(source.split('?')[0]!).replace(/^\//, '');
+  const slash = path.indexOf('/');
+  if (slash < 1)
+    throw new ApiError(
+      400,
+      'InvalidArgument',
+      'Copy Source must mention the source bucket and key: sourcebucket/sourcekey.',
+    );
+  return { bucket: path.slice(0, slash), key: path.slice(slash + 1) };
+}
+
+/** Pipe a body to the client; a read error ends the response instead of the process. */
+function sendStream(body: Readable, res: ServerResponse): void {
+  pipeline(body, res, (err) => {
+    if (err) res.destroy();
+  });
 }
 
 function s3Error(res: ServerResponse, err: ApiError, url: URL): void {

@@ -288,7 +288,7 @@ export class StepFunctions {
 
   /** aws-local-stepfunctions events → Step Functions history events. */
   private record(r: ExecutionRecord, ev: LocalEvent): void {
-    const type = (t: string): string => `${t === 'Task' ? 'Task' : t}State`;
+    const type = (t: string): string => `${t}State`;
     const json = (v: unknown): string => JSON.stringify(v ?? null);
     switch (ev.type) {
       case 'ExecutionStarted':

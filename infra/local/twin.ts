@@ -39,6 +39,9 @@ import { Warehouse } from './warehouse.ts';
 
 export { DEFAULT_PORT, LOCAL_ACCOUNT, LOCAL_BUCKET, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN } from './names.ts';
 
+/** The twin could not start (a busy port, ...): one sentence for the user. */
+export class TwinStartError extends Error {}
+
 export interface TwinOptions {
   /** Where objects, executions and the warehouse live (default .movies-local). */
   readonly dataDir?: string;
@@ -151,7 +154,15 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(sns.certificatePem);
       return;
     }
-    // Unsigned GETs with an Action are SNS links (SubscribeURL, UnsubscribeURL).
+    // Unsigned GETs with an Action are SNS links (SubscribeURL, UnsubscribeURL) — only those, so a
+    // web page cannot subscribe or publish through the twin.
+    const action = req.method === 'GET' && url.pathname === '/' ? url.searchParams.get('Action') : null;
+    if (action && action !== 'ConfirmSubscription' && action !== 'Unsubscribe')
+      return sendXml(
+        res,
+        403,
+        '<ErrorResponse><Error><Type>Sender</Type><Code>AuthorizationError</Code><Message>Only ConfirmSubscription and Unsubscribe links are accepted unsigned.</Message></Error></ErrorResponse>',
+      );
     const service =
       req.method === 'GET' && url.pathname === '/' && url.searchParams.has('Action')
         ? 'sns'
@@ -213,7 +224,20 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       );
     }
   }
-  await new Promise<void>((resolve) => server.listen(options.port ?? DEFAULT_PORT, '127.0.0.1', resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? DEFAULT_PORT, '127.0.0.1', resolve);
+    });
+  } catch (err) {
+    await warehouse.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new TwinStartError(
+      code === 'EADDRINUSE'
+        ? `Port ${options.port ?? DEFAULT_PORT} is already in use; stop what uses it or pick another with --port.`
+        : `The local twin could not listen: ${(err as Error).message}`,
+    );
+  }
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   sns.setEndpoint(endpoint);
   return {

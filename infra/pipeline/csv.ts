@@ -33,6 +33,8 @@ export interface CsvRecord {
   readonly defect: string | null;
   /** Field i decoded as a string ('' when absent). */
   field(i: number): string;
+  /** An upper bound of field i's size in UTF-8 bytes, without decoding it. */
+  fieldBytes(i: number): number;
 }
 
 export interface CsvReaderOptions {
@@ -82,6 +84,10 @@ export class CsvReader implements CsvRecord {
       ? (this.buf as FastBuffer).latin1Slice(s, e)
       : (this.buf as FastBuffer).utf8Slice(s, e);
     return this.escaped[i] ? text.replaceAll('""', '"') : text;
+  }
+
+  fieldBytes(i: number): number {
+    return i < this.count ? this.ends[i]! - this.starts[i]! : 0;
   }
 
   /** Feed the next chunk of the file. */

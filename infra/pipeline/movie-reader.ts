@@ -7,6 +7,7 @@ import { CsvFileError, CsvReader, type CsvRecord } from './csv.ts';
 import { coerce, deriveMovieId, EXPECTED, INVALID } from './coerce.ts';
 import {
   contractColumnFor,
+  DERIVED_COLUMNS,
   INPUT_COLUMNS,
   normalizeHeader,
   valueTypeOf,
@@ -90,6 +91,17 @@ interface Slot {
   readonly coercion: Coercion;
   /** A column the contract does not know: kept as the text it is. */
   readonly raw: boolean;
+  /** Whether the value is kept (a rule or an output reads it), not only checked. */
+  readonly keep: boolean;
+  /** The table column's size (VARCHAR(n) is n bytes, as in Redshift). */
+  readonly maxBytes: number;
+}
+
+const PRIMARY_GENRE_BYTES = varcharBytes(DERIVED_COLUMNS.find((c) => c.name === 'primary_genre')!.sqlType);
+
+function varcharBytes(sqlType: string): number {
+  const m = /^VARCHAR\((\d+)\)$/.exec(sqlType);
+  return m ? Number(m[1]) : Infinity;
 }
 
 /** Resolve the header against the contract, or explain (in one sentence) why it cannot be a drop. */
@@ -177,9 +189,15 @@ export async function readDrop(
         // movie_id is derived from title and year; primary_genre from genres.
         (options.columns.has('movie_id') && (name === 'title' || name === 'release_year')) ||
         (options.columns.has('primary_genre') && name === 'genres');
+      // Every contract column is checked on every row (a value of the wrong type or too long
+      // for the table fails the row whatever the ruleset reads); only the values rules need are kept.
       slots = layout.schema
         .map((col, index) => ({ col, index }))
-        .filter(({ col }) => col.name !== 'primary_genre' && wanted(col.name))
+        .filter(
+          ({ col }) =>
+            col.name !== 'primary_genre' &&
+            (wanted(col.name) || INPUT_COLUMNS.some((c) => c.name === col.name)),
+        )
         .map(({ col, index }) => {
           const contract = INPUT_COLUMNS.find((c) => c.name === col.name);
           return {
@@ -188,6 +206,8 @@ export async function readDrop(
             name: col.name,
             coercion: contract?.coercion ?? 'text',
             raw: !contract,
+            keep: wanted(col.name),
+            maxBytes: contract ? varcharBytes(contract.sqlType) : Infinity,
           };
         });
       const indexOf = (name: string): number => layout!.schema.findIndex((c) => c.name === name);
@@ -212,12 +232,19 @@ export async function readDrop(
         values[slot.index] = null;
         continue;
       }
+      // Plain text no rule reads needs only its length checked, and its raw size bounds that.
+      if (!slot.keep && slot.coercion === 'text' && record.fieldBytes(slot.field) <= slot.maxBytes) continue;
       const text = record.field(slot.field);
       if (slot.raw) {
         values[slot.index] = text;
         continue;
       }
       const v = coerce(slot.coercion, text);
+      if (typeof v === 'string' && v.length * 3 > slot.maxBytes && Buffer.byteLength(v) > slot.maxBytes) {
+        problems.push({ reason: `${slot.name} is longer than ${slot.maxBytes} bytes`, value: v });
+        values[slot.index] = null;
+        continue;
+      }
       if (v === INVALID) {
         problems.push({ reason: `${slot.name} is not ${EXPECTED[slot.coercion]}`, value: text });
         values[slot.index] = null;
@@ -231,7 +258,14 @@ export async function readDrop(
     }
     if (primaryGenreIndex >= 0) {
       const genres = values[genresIndex];
-      values[primaryGenreIndex] = typeof genres === 'string' ? genres.split(', ', 1)[0]! : null;
+      const primary = typeof genres === 'string' ? genres.split(', ', 1)[0]! : null;
+      if (primary !== null && Buffer.byteLength(primary) > PRIMARY_GENRE_BYTES) {
+        problems.push({
+          reason: `the first genre is longer than ${PRIMARY_GENRE_BYTES} bytes`,
+          value: primary,
+        });
+        values[primaryGenreIndex] = null;
+      } else values[primaryGenreIndex] = primary;
     }
     onRow(row);
   };

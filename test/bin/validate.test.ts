@@ -141,6 +141,18 @@ describe('movies validate', () => {
     });
   });
 
+  it('reaches the same verdict with and without --out, and a contract violation alone is exit 1', async () => {
+    const rules = file('count.dqdl', 'Rules = [ RowCount > 0 ]\n');
+    const data = file('votes.csv', 'title,release_year,imdb_rating,votes\nA,2000,8,lots\nB,2001,8,10\n');
+    const plain = await movies('validate', data, '--rules', rules);
+    const withOut = await movies('validate', data, '--rules', rules, '--out', join(dir, 'out-votes'));
+    expect(plain.code).toBe(1);
+    expect(withOut.code).toBe(1);
+    expect(plain.stdout).toContain('PARTIAL (1 rows would load, 1 would be quarantined)');
+    expect(withOut.stdout).toContain('PARTIAL (1 rows would load, 1 would be quarantined)');
+    expect(plain.stdout).toMatch(/1 × votes is not a whole number\s+\(line 2\)/);
+  });
+
   it('--rules uses another ruleset; a broken one is exit 2 with line and column', async () => {
     const strict = file('strict.dqdl', 'Rules = [ RowCount > 100 ]\n');
     const r = await movies('validate', CLEAN, '--rules', strict);

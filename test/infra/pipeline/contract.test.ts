@@ -139,6 +139,17 @@ describe('reading a drop', () => {
     expect(out[0]!.values.release_year).toBeNull();
   });
 
+  it('fails a row whose text is too long for its table column (in UTF-8 bytes, as Redshift counts)', async () => {
+    const out = await rows(
+      `title,release_year,imdb_rating,certificate,genres\nA,2000,8,${'x'.repeat(33)},Drama\nB,2001,8,PG,${'é'.repeat(33)}\nC,2002,8,${'é'.repeat(16)},Drama\n`,
+    );
+    expect(out.map((r) => r.problems)).toEqual([
+      ['certificate is longer than 32 bytes'],
+      ['the first genre is longer than 64 bytes'],
+      [],
+    ]);
+  });
+
   it('keeps unknown columns as raw text (a blank string is not NULL there)', async () => {
     const [row] = await rows('title,release_year,imdb_rating,Studio\nA,2000,8,\n');
     expect(row!.values.studio).toBe('');

@@ -266,6 +266,32 @@ describe('the synthesized state machine', () => {
     expect(r.published.map((p) => p.topic)).toEqual([FAILURE]);
   });
 
+  it('a crawler that finishes on its very last poll is a success, not a timeout', async () => {
+    let polls = 0;
+    const r = await run(results('SUCCEEDED'), {
+      [STATES.getInputCrawler]: () => ({
+        Crawler:
+          ++polls < (15 * 60) / POLL_SECONDS
+            ? { State: 'RUNNING' }
+            : { State: 'READY', LastCrawl: { Status: 'SUCCEEDED' } },
+      }),
+    });
+    expect(r.output).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('an aborted view refresh still ends in the failure alert', async () => {
+    const r = await run(results('SUCCEEDED'), {
+      [STATES.getRefresh]: () => ({ Id: 'stmt-1', Status: 'ABORTED' }),
+    });
+    expect(r.error?.name).toBe('RefreshFailed');
+    expect(parseOutcome(r.error!.cause).error).toEqual({
+      state: 'Get refresh status',
+      error: 'RefreshFailed',
+      cause: 'The statement that refreshes the views was aborted or failed without a message.',
+    });
+    expect(r.published.map((p) => p.topic)).toEqual([FAILURE]);
+  });
+
   it('a crawler that is already running is waited for, not an error', async () => {
     const r = await run(results('SUCCEEDED'), {
       [STATES.startInputCrawler]: () => {
