@@ -1,0 +1,242 @@
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { changedDataFiles, type EventContext } from '../../action/changed-files.ts';
+import { mermaid } from '../../action/drop-report.ts';
+import { readInputs, shouldFail, worstStatus } from '../../action/inputs.ts';
+import { MARKER, pullRequestOfCommit, upsertComment, type IssueComments } from '../../action/pr-comment.ts';
+import { keyFor } from '../../infra/drop/drop.ts';
+
+/** A typed fake of the slice of GitHub's API the Action uses. */
+function fakeGitHub(
+  prs: { number: number; merged_at?: string | null; state: string }[] = [],
+): IssueComments & { comments: { id: number; body: string }[] } {
+  const comments: { id: number; body: string }[] = [{ id: 1, body: 'an unrelated comment' }];
+  return {
+    comments,
+    listComments: async () => comments,
+    createComment: async (_pr, body) => void comments.push({ id: comments.length + 1, body }),
+    updateComment: async (id, body) => void (comments.find((c) => c.id === id)!.body = body),
+    pullRequestsOfCommit: async () => prs,
+  };
+}
+
+describe('inputs', () => {
+  it('have defaults and say what is wrong with one sentence', () => {
+    expect(readInputs(() => '')).toMatchObject({
+      mode: 'auto',
+      path: 'data/**/*.csv',
+      prefix: 'input_data/',
+      wait: true,
+      timeoutMinutes: 30,
+      pollIntervalSeconds: 5,
+      failOn: 'quality',
+      concurrency: 4,
+      dryRun: false,
+    });
+    const bad =
+      (name: string, value: string): (() => unknown) =>
+      () =>
+        readInputs((n) => (n === name ? value : ''));
+    expect(bad('mode', 'deploy')).toThrow('Input mode must be one of auto, validate, drop; got "deploy".');
+    expect(bad('wait', 'maybe')).toThrow('Input wait must be true or false; got "maybe".');
+    expect(bad('timeout-minutes', '-1')).toThrow(
+      'Input timeout-minutes must be a number from 0.05 to 720; got "-1".',
+    );
+    expect(bad('state-machine-arn', 'movies')).toThrow(
+      'Input state-machine-arn is not a Step Functions state machine ARN: "movies".',
+    );
+    expect(bad('endpoint', 'localhost:4566')).toThrow(
+      'Input endpoint must be an http(s) URL; got "localhost:4566".',
+    );
+  });
+
+  it.each([
+    ['quality', 'PARTIAL', false],
+    ['quality', 'QUALITY_FAILED', true],
+    ['quality', 'TIMEOUT', true],
+    ['partial', 'PARTIAL', true],
+    ['error', 'QUALITY_FAILED', false],
+    ['error', 'FAILED', true],
+    ['never', 'FAILED', false],
+  ] as const)('fail-on %s with %s fails: %s', (failOn, status, fails) => {
+    expect(shouldFail(failOn, status)).toBe(fails);
+  });
+
+  it('reports the worst status', () => {
+    expect(worstStatus([])).toBe('SUCCEEDED');
+    expect(worstStatus(['SUCCEEDED', 'PARTIAL', 'SUCCEEDED'])).toBe('PARTIAL');
+    expect(worstStatus(['QUALITY_FAILED', 'TIMEOUT', 'PARTIAL'])).toBe('TIMEOUT');
+  });
+});
+
+describe('drop keys', () => {
+  it('are the prefix plus the path under data/', () => {
+    expect(keyFor('data/2024/q1.csv', 'input_data/')).toBe('input_data/2024/q1.csv');
+    expect(keyFor('./data/q1.csv', 'input_data')).toBe('input_data/q1.csv');
+    expect(keyFor('drops/q1.csv', 'input_data/')).toBe('input_data/drops/q1.csv');
+  });
+});
+
+describe('the sticky PR comment', () => {
+  it('is created once, then updated in place, never duplicated', async () => {
+    const gh = fakeGitHub();
+    expect(await upsertComment(gh, 7, 'first')).toBe('created');
+    expect(await upsertComment(gh, 7, 'second')).toBe('updated');
+    expect(gh.comments.map((c) => c.body)).toEqual(['an unrelated comment', `${MARKER}\nsecond`]);
+  });
+
+  it('respects GitHub’s size limit', async () => {
+    const gh = fakeGitHub();
+    await upsertComment(gh, 7, 'x'.repeat(100_000));
+    expect(gh.comments[1]!.body.length).toBeLessThanOrEqual(65_536);
+    expect(gh.comments[1]!.body).toMatch(/cut to fit GitHub's comment limit\.$/);
+  });
+
+  it('on push goes to the PR the commit was merged from', async () => {
+    expect(
+      await pullRequestOfCommit(
+        fakeGitHub([
+          { number: 3, state: 'open' },
+          { number: 9, merged_at: '2026-01-01', state: 'closed' },
+        ]),
+        'abc',
+      ),
+    ).toBe(9);
+    expect(await pullRequestOfCommit(fakeGitHub([]), 'abc')).toBeUndefined();
+  });
+});
+
+describe('the execution path diagram', () => {
+  it('draws each state and each transition once, loops included, and marks how it ended', () => {
+    const chart = mermaid(['Start', 'Wait', 'Poll', 'Wait', 'Poll', 'Done'], 'SUCCEEDED');
+    expect(chart.split('\n')).toEqual([
+      '```mermaid',
+      'flowchart TD',
+      '  s0["Start"]',
+      '  s1["Wait"]',
+      '  s2["Poll"]',
+      '  s3["Done"]',
+      '  s0 --> s1',
+      '  s1 --> s2',
+      '  s2 --> s1',
+      '  s2 --> s3',
+      '  classDef ok fill:#d1f7d6,stroke:#1a7f37',
+      '  classDef bad fill:#ffd8d3,stroke:#cf222e',
+      '  class s3 ok',
+      '```',
+    ]);
+    expect(mermaid(['Run "ETL" [job]'], 'FAILED')).toContain('s0["Run  ETL   job "]');
+  });
+});
+
+describe('changed files on push', () => {
+  const git = (cwd: string, ...args: string[]): string =>
+    execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+  const context = (before: string, after: string): EventContext => ({
+    eventName: 'push',
+    payload: { before, after },
+    repo: { owner: 'acme', repo: 'movies-data' },
+  });
+
+  function origin(): { dir: string; commits: string[] } {
+    const dir = mkdtempSync(join(tmpdir(), 'movies-origin-'));
+    git(dir, 'init', '-q', '-b', 'main');
+    git(dir, 'config', 'user.email', 'ci@example.com');
+    git(dir, 'config', 'user.name', 'CI');
+    git(dir, 'config', 'uploadpack.allowReachableSHA1InWant', 'true');
+    const commits: string[] = [];
+    const commit = (files: Record<string, string | null>): void => {
+      for (const [f, content] of Object.entries(files)) {
+        if (content === null) git(dir, 'rm', '-q', f);
+        else {
+          mkdirSync(join(dir, f, '..'), { recursive: true });
+          writeFileSync(join(dir, f), content);
+          git(dir, 'add', f);
+        }
+      }
+      git(dir, 'commit', '-qm', `c${commits.length}`);
+      commits.push(git(dir, 'rev-parse', 'HEAD'));
+    };
+    commit({ 'data/a.csv': 'title,release_year,imdb_rating\nA,2000,8\n', 'data/old.csv': 'x\n' });
+    commit({
+      'data/b.csv': 'title,release_year,imdb_rating\nB,2001,8\n',
+      'data/a.csv': 'title,release_year,imdb_rating\nA,2000,9\n',
+      'data/old.csv': null,
+      'notes.md': 'n',
+    });
+    commit({ 'data/c.csv': 'title,release_year,imdb_rating\nC,2002,8\n' });
+    return { dir, commits };
+  }
+
+  it('takes the added and modified files between before and after, not deleted ones', async () => {
+    const { dir, commits } = origin();
+    try {
+      expect(
+        await changedDataFiles(dir, 'data/**/*.csv', context(commits[0]!, commits[2]!), undefined),
+      ).toEqual(['data/a.csv', 'data/b.csv', 'data/c.csv']);
+      expect(
+        await changedDataFiles(dir, 'data/**/*.csv', context(commits[1]!, commits[2]!), undefined),
+      ).toEqual(['data/c.csv']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('handles a new branch (all-zero before) and a deleted one (all-zero after)', async () => {
+    const { dir, commits } = origin();
+    try {
+      expect(
+        await changedDataFiles(dir, 'data/**/*.csv', context('0'.repeat(40), commits[1]!), undefined),
+      ).toEqual(['data/a.csv', 'data/b.csv']);
+      expect(
+        await changedDataFiles(dir, 'data/**/*.csv', context(commits[1]!, '0'.repeat(40)), undefined),
+      ).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fetches the commit before the push when the checkout is shallow', async () => {
+    const { dir, commits } = origin();
+    const clone = mkdtempSync(join(tmpdir(), 'movies-shallow-'));
+    try {
+      execFileSync('git', ['clone', '-q', '--depth=1', `file://${dir}`, clone]);
+      expect(() => git(clone, 'cat-file', '-e', `${commits[0]}^{commit}`)).toThrow();
+      expect(
+        await changedDataFiles(clone, 'data/**/*.csv', context(commits[0]!, commits[2]!), undefined),
+      ).toEqual(['data/a.csv', 'data/b.csv', 'data/c.csv']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
+
+  it('on a pull request asks the API, and keeps only added or changed data files', async () => {
+    const { dir } = origin();
+    try {
+      const files = await changedDataFiles(
+        dir,
+        'data/**/*.csv',
+        {
+          eventName: 'pull_request',
+          payload: { pull_request: { number: 7 } },
+          repo: { owner: 'acme', repo: 'movies-data' },
+        },
+        async (n) => {
+          expect(n).toBe(7);
+          return [
+            { filename: 'data/a.csv', status: 'modified' },
+            { filename: 'data/old.csv', status: 'removed' },
+            { filename: 'notes.md', status: 'added' },
+          ];
+        },
+      );
+      expect(files).toEqual(['data/a.csv']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
