@@ -22,7 +22,10 @@ export const USAGE = `Usage:
               [--timeout-minutes N] [--poll-seconds N]
       Upload drops (key: prefix + path under data/) and, with --wait, follow each through
       the pipeline. AWS_ENDPOINT_URL reaches the local twin. Exit 0, or 1 if a drop failed.
-  movies local [--port N] [--data-dir DIR]
+  movies bot
+      The Slack bot (configured by environment variables, see README): Slack requests at
+      /slack/events, SNS at /sns; with BOT_PUBLIC_URL it subscribes to the pipeline's topics.
+  movies local [--port N] [--data-dir DIR] [--bot]
       Run the local twin of the AWS side (S3, Step Functions, Redshift Data API, SNS) on
       127.0.0.1 (default port 4566, data in .movies-local/).
   movies help
@@ -92,16 +95,23 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           io,
         );
       }
+      case 'bot': {
+        const { bot } = await import('./commands/bot.ts');
+        return await bot(io);
+      }
       case 'local': {
         const { values } = parseArgs({
           args: [...rest],
-          options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+          options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, bot: { type: 'boolean' } },
         });
         const port = values.port === undefined ? 4566 : Number(values.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535)
           throw new UsageError(`--port must be a port number; got "${values.port}".`);
         const { local } = await import('./commands/local.ts');
-        return await local({ port, dataDir: values['data-dir'] ?? '.movies-local' }, io);
+        return await local(
+          { port, dataDir: values['data-dir'] ?? '.movies-local', withBot: values.bot ?? false },
+          io,
+        );
       }
       case 'help':
       case '--help':

@@ -1,8 +1,13 @@
 /** `movies local`: run the local twin of the AWS side until interrupted. */
+import { ConfigError, readBotConfig } from '../../bot/config.ts';
+import { startBot, type RunningBot } from '../../bot/server.ts';
 import { startTwin, TwinStartError } from '../../infra/local/twin.ts';
 import type { Io } from '../cli.ts';
 
-export async function local(options: { port: number; dataDir: string }, io: Io): Promise<number> {
+export async function local(
+  options: { port: number; dataDir: string; withBot: boolean },
+  io: Io,
+): Promise<number> {
   io.stdout.write('Starting the local twin (synthesizing the CDK app, opening the warehouse)...\n');
   let twin;
   try {
@@ -28,11 +33,32 @@ export async function local(options: { port: number; dataDir: string }, io: Io):
       '',
     ].join('\n'),
   );
+  // With Slack configured, the bot runs beside the twin, subscribed to its topics.
+  let bot: RunningBot | undefined;
+  if (options.withBot) {
+    try {
+      const config = readBotConfig({
+        AWS_REGION: twin.region,
+        MOVIES_SNS_CERTIFICATE_URL: twin.sns.certificateUrl,
+        ...process.env,
+      });
+      bot = await startBot(config, { endpoint: twin.endpoint, subscribe: true });
+      io.stdout.write(
+        `Slack bot on http://127.0.0.1:${bot.port} (Slack: /slack/events), subscribed to the twin's topics.\n`,
+      );
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      io.stdout.write(
+        `The Slack bot is not started: ${err.message.replace(/^The bot is not configured:\n/, '')}\n`,
+      );
+    }
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   io.stdout.write('Stopping (waiting for running executions)...\n');
+  await bot?.stop();
   await twin.stop();
   return 0;
 }

@@ -9,6 +9,7 @@
 import { createSign, randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { snsStringToSign } from '../pipeline/sns-signature.ts';
 import { selfSignedCertificate, type SigningIdentity } from './certificate.ts';
 import { ApiError, xmlEscape } from './http.ts';
 
@@ -307,17 +308,8 @@ export class Sns {
   }
 }
 
-/** The string SNS signs: the message's fields, in order, as "Name\nvalue\n" pairs. */
-export function stringToSign(m: Record<string, unknown>): string {
-  const fields =
-    m.Type === 'Notification'
-      ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
-      : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
-  return fields
-    .filter((f) => m[f] !== undefined)
-    .map((f) => `${f}\n${String(m[f])}\n`)
-    .join('');
-}
+/** Kept under its old name for callers of the twin. */
+export const stringToSign = snsStringToSign;
 
 function toXml(value: unknown): string {
   if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');

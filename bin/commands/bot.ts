@@ -1,0 +1,27 @@
+/** `movies bot`: the Slack bot's HTTP server (Slack at /slack/events, SNS at /sns). */
+import { ConfigError, readBotConfig } from '../../bot/config.ts';
+import { startBot } from '../../bot/server.ts';
+import type { Io } from '../cli.ts';
+
+export async function bot(io: Io): Promise<number> {
+  let config;
+  try {
+    config = readBotConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.stderr.write(`movies: ${err.message}\n`);
+    return 2;
+  }
+  const running = await startBot(config, {
+    ...(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {}),
+  });
+  io.stdout.write(
+    `movies-gds bot on http://127.0.0.1:${running.port} (Slack: /slack/events, SNS: /sns)${config.publicUrl ? `; subscribed ${config.publicUrl}/sns to ${config.topicArns.length} topics` : ''}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await running.stop();
+  return 0;
+}

@@ -1,0 +1,95 @@
+/**
+ * Pipeline outcomes as Slack messages: one message per run (status, file, rows, who dropped it
+ * from which PR and commit, links), with the details — failed rules and their metrics, the
+ * commonest reasons rows failed — in its thread. Everything from data is escaped.
+ */
+import type { Outcome } from '../infra/pipeline/outcome.ts';
+import { context, section, type Block } from './blocks.ts';
+import { clip, slackEscape } from './slack-text.ts';
+
+const ICON: Record<Outcome['status'], string> = {
+  SUCCEEDED: ':white_check_mark:',
+  PARTIAL: ':warning:',
+  QUALITY_FAILED: ':x:',
+  FAILED: ':boom:',
+};
+const SUMMARY: Record<Outcome['status'], string> = {
+  SUCCEEDED: 'loaded',
+  PARTIAL: 'loaded, with rows quarantined',
+  QUALITY_FAILED: 'rejected by a data-quality gate: nothing loaded',
+  FAILED: 'failed',
+};
+
+export interface AlertMessage {
+  readonly text: string;
+  readonly blocks: Block[];
+  readonly thread: Block[] | null;
+}
+
+export function isFailure(o: Outcome): boolean {
+  return o.status === 'QUALITY_FAILED' || o.status === 'FAILED';
+}
+
+export function renderAlert(o: Outcome, mention?: string): AlertMessage {
+  const e = slackEscape;
+  const file = e(o.source.key);
+  const text = `${o.status}: ${o.source.key} ${SUMMARY[o.status]}`;
+  const facts: string[] = [];
+  if (o.load) facts.push(`*${o.load.rowsLoaded}* rows loaded`);
+  if (o.quarantine) facts.push(`*${o.quarantine.rows}* quarantined`);
+  if (o.quality) facts.push(`score ${o.quality.score.toFixed(2)}`);
+  const who: string[] = [];
+  if (o.source.actor) who.push(`dropped by *${e(o.source.actor)}*`);
+  if (
+    o.source.pullRequest &&
+    o.source.repository &&
+    /^\d+$/.test(o.source.pullRequest) &&
+    /^[\w.-]+\/[\w.-]+$/.test(o.source.repository)
+  )
+    who.push(
+      `<https://github.com/${o.source.repository}/pull/${o.source.pullRequest}|${e(o.source.repository)}#${o.source.pullRequest}>`,
+    );
+  else if (o.source.repository) who.push(e(o.source.repository));
+  if (o.source.commit) who.push(`commit \`${e(o.source.commit.slice(0, 12))}\``);
+  const links: string[] = [];
+  if (/^https:\/\/[\w.-]+\.console\.aws\.amazon\.com\//.test(o.execution.consoleUrl))
+    links.push(`<${o.execution.consoleUrl}|execution ${e(o.execution.name)}>`);
+  else links.push(`execution ${e(o.execution.name)}`);
+  if (o.quarantine) links.push(`quarantine \`${e(o.quarantine.uri)}\``);
+  const lead = isFailure(o) && mention && /^S[A-Z0-9]+$/.test(mention) ? `<!subteam^${mention}> ` : '';
+  const blocks: Block[] = [
+    section(`${lead}${ICON[o.status]} *${file}* ${SUMMARY[o.status]}`),
+    ...(facts.length ? [section(facts.join(' · '))] : []),
+    ...(o.error
+      ? [section(`*${e(o.error.state)}*: \`${e(o.error.error)}\`\n${e(clip(o.error.cause, 1500))}`)]
+      : []),
+    context([...who, ...links].join(' · ')),
+  ];
+  const failed = o.quality?.rules.filter((r) => r.result !== 'PASS') ?? [];
+  const thread: Block[] = [];
+  if (failed.length) {
+    thread.push(section('*Failed rules*'));
+    for (const r of failed.slice(0, 20)) {
+      const metrics = Object.entries(r.metrics)
+        .map(([k, v]) => `${e(k)} = ${Number(v.toPrecision(6))}`)
+        .join(', ');
+      thread.push(
+        section(
+          `${r.gate ? ':no_entry: gate' : ':mag: rows'} \`${e(clip(r.rule, 200))}\` *${r.result}*${metrics ? `\n${metrics}` : ''}${r.message ? `\n_${e(clip(r.message, 500))}_` : ''}`,
+        ),
+      );
+    }
+    if (failed.length > 20) thread.push(context(`…and ${failed.length - 20} more`));
+  }
+  const reasons = o.quality?.reasons ?? [];
+  if (reasons.length)
+    thread.push(
+      section(
+        `*Why rows failed*\n${reasons
+          .slice(0, 10)
+          .map((r) => `• ${r.rows} × ${e(clip(r.reason, 200))} (lines ${r.lines.join(', ')})`)
+          .join('\n')}`,
+      ),
+    );
+  return { text, blocks, thread: thread.length ? thread.slice(0, 50) : null };
+}

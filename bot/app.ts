@@ -1,0 +1,53 @@
+/**
+ * The bot: one Bolt app, created by createApp(config). Slack reaches it at /slack/events; SNS at
+ * /sns. AWS clients are passed in, so the same app serves AWS and the local twin.
+ */
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { BotConfig } from './config.ts';
+import { moviesCommand } from './listeners/commands/movies.ts';
+import { snsRoute } from './listeners/routes/sns.ts';
+import { SnsVerifier } from './sns-verify.ts';
+import type { Row } from './warehouse.ts';
+
+export interface AwsClients {
+  readonly redshift: RedshiftDataClient;
+  readonly sfn: SFNClient;
+  readonly sns: SNSClient;
+}
+
+export function createApp(config: BotConfig, aws: AwsClients): { app: App; receiver: HTTPReceiver } {
+  const cache = new Map<string, Row[]>();
+  const verifier = new SnsVerifier({
+    region: config.region,
+    topicArns: config.topicArns,
+    ...(config.trustedCertificateUrl ? { trustedCertificateUrl: config.trustedCertificateUrl } : {}),
+  });
+  // The route posts with the app's client; it only runs once the app exists.
+  const receiver = new HTTPReceiver({
+    signingSecret: config.signingSecret,
+    endpoints: '/slack/events',
+    customRoutes: [
+      {
+        path: '/sns',
+        method: ['POST'],
+        handler: (req, res) =>
+          snsRoute(app, { config, verifier, sns: aws.sns, onViewsChanged: () => cache.clear() })(req, res),
+      },
+      { path: '/health', method: ['GET'], handler: (_req, res) => void res.writeHead(200).end('ok') },
+    ],
+  });
+  const app: App = new App({
+    token: config.botToken,
+    receiver,
+    tokenVerificationEnabled: false,
+    logLevel: LogLevel.WARN,
+    ...(config.slackApiUrl
+      ? { clientOptions: { slackApiUrl: config.slackApiUrl.replace(/\/?$/, '/') } }
+      : {}),
+  });
+  app.command('/movies', moviesCommand({ config, redshift: aws.redshift, sfn: aws.sfn, cache }));
+  return { app, receiver };
+}

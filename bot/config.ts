@@ -1,0 +1,111 @@
+/**
+ * The bot's configuration, from environment variables, checked at start: every missing or
+ * wrong value is reported, one line each, before anything runs.
+ */
+import { LOCAL_REGION, LOCAL_STATE_MACHINE_ARN } from '../infra/local/names.ts';
+
+export interface BotConfig {
+  readonly signingSecret: string;
+  readonly botToken: string;
+  /** Slack's Web API base (tests and local use point it elsewhere). */
+  readonly slackApiUrl: string | undefined;
+  readonly alertChannel: string;
+  readonly dataChannel: string;
+  /** A user group to mention on failures, e.g. S0123ABCD. */
+  readonly alertMention: string | undefined;
+  readonly workgroup: string;
+  readonly database: string;
+  readonly stateMachineArn: string;
+  readonly region: string;
+  /** SNS topics whose messages are accepted. */
+  readonly topicArns: readonly string[];
+  /** Where signing certificates may come from: SNS's own hosts, or the local twin's URL. */
+  readonly trustedCertificateUrl: string | undefined;
+  readonly port: number;
+  /** The bot's public base URL; when set, it subscribes `${publicUrl}/sns` to the topics at start. */
+  readonly publicUrl: string | undefined;
+  readonly allowedChannels: readonly string[] | undefined;
+  readonly allowedUsers: readonly string[] | undefined;
+  /** How long a warehouse query may take before the user is told so. */
+  readonly queryTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`The bot is not configured:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => env[name]?.trim() || undefined;
+  const required = (name: string, what: string, check?: (v: string) => string | null): string => {
+    const v = get(name);
+    if (!v) {
+      problems.push(`${name} is missing: ${what}.`);
+      return '';
+    }
+    const wrong = check?.(v);
+    if (wrong) problems.push(`${name} ${wrong}`);
+    return v;
+  };
+  const channel = (v: string): string | null =>
+    /^[CGD][A-Z0-9]{6,}$/.test(v) || /^#?[a-z0-9_-]{1,80}$/.test(v)
+      ? null
+      : `is not a channel id or name: "${v}".`;
+  const url = (v: string): string | null =>
+    /^https?:\/\/[^\s]+$/.test(v) ? null : `is not an http(s) URL: "${v}".`;
+  const list = (name: string): string[] | undefined =>
+    get(name)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const region = get('AWS_REGION') ?? get('AWS_DEFAULT_REGION') ?? LOCAL_REGION;
+  const port = Number(get('PORT') ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(`PORT is not a port number: "${get('PORT')}".`);
+  const timeout = Number(get('MOVIES_QUERY_TIMEOUT_SECONDS') ?? 20);
+  if (!(timeout > 0))
+    problems.push(
+      `MOVIES_QUERY_TIMEOUT_SECONDS must be a positive number: "${get('MOVIES_QUERY_TIMEOUT_SECONDS')}".`,
+    );
+  const topics =
+    list('MOVIES_TOPIC_ARNS') ??
+    ['movies-pipeline-success', 'movies-pipeline-failure'].map(
+      (t) => `arn:aws:sns:${region}:000000000000:${t}`,
+    );
+  for (const t of topics)
+    if (!/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(t))
+      problems.push(`MOVIES_TOPIC_ARNS has a value that is not an SNS topic ARN: "${t}".`);
+  const config: BotConfig = {
+    signingSecret: required(
+      'SLACK_SIGNING_SECRET',
+      "the Slack app's signing secret (Basic Information → App Credentials)",
+    ),
+    botToken: required('SLACK_BOT_TOKEN', 'the bot token (OAuth & Permissions), xoxb-…', (v) =>
+      v.startsWith('xoxb-') ? null : 'must be a bot token starting with xoxb-.',
+    ),
+    slackApiUrl: get('SLACK_API_URL'),
+    alertChannel: required('MOVIES_ALERT_CHANNEL', 'the channel for failure alerts', channel),
+    dataChannel: required('MOVIES_DATA_CHANNEL', 'the channel for successful loads', channel),
+    alertMention: get('MOVIES_ALERT_MENTION'),
+    workgroup: get('MOVIES_REDSHIFT_WORKGROUP') ?? 'movies',
+    database: get('MOVIES_REDSHIFT_DATABASE') ?? 'movies',
+    stateMachineArn: get('MOVIES_STATE_MACHINE_ARN') ?? LOCAL_STATE_MACHINE_ARN,
+    region,
+    topicArns: topics,
+    trustedCertificateUrl: get('MOVIES_SNS_CERTIFICATE_URL'),
+    port,
+    publicUrl: get('BOT_PUBLIC_URL')?.replace(/\/$/, ''),
+    allowedChannels: list('MOVIES_ALLOWED_CHANNELS'),
+    allowedUsers: list('MOVIES_ALLOWED_USERS'),
+    queryTimeoutMs: timeout * 1000,
+  };
+  if (get('SLACK_API_URL')) {
+    const wrong = url(get('SLACK_API_URL')!);
+    if (wrong) problems.push(`SLACK_API_URL ${wrong}`);
+  }
+  if (config.publicUrl && url(config.publicUrl)) problems.push(`BOT_PUBLIC_URL ${url(config.publicUrl)}`);
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,41 @@
+/** The bot as an HTTP server (`movies bot`, or beside the local twin in `npm start`). */
+import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.ts';
+import type { BotConfig } from './config.ts';
+
+export interface RunningBot {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start the bot. `endpoint` reaches the local twin; with `subscribe`, the bot subscribes its own
+ * /sns route to the topics (at BOT_PUBLIC_URL, or on 127.0.0.1 when that is not set).
+ */
+export async function startBot(
+  config: BotConfig,
+  options: { endpoint?: string; subscribe?: boolean } = {},
+): Promise<RunningBot> {
+  const endpoint = options.endpoint;
+  const aws = { region: config.region, ...(endpoint ? { endpoint } : {}) };
+  const sns = new SNSClient(aws);
+  const { app } = createApp(config, { redshift: new RedshiftDataClient(aws), sfn: new SFNClient(aws), sns });
+  const server = (await app.start(config.port)) as Server;
+  const port = (server.address() as AddressInfo).port;
+  if (config.publicUrl || options.subscribe) {
+    const target = `${config.publicUrl ?? `http://127.0.0.1:${port}`}/sns`;
+    for (const TopicArn of config.topicArns)
+      await sns.send(
+        new SubscribeCommand({
+          TopicArn,
+          Protocol: target.startsWith('https:') ? 'https' : 'http',
+          Endpoint: target,
+        }),
+      );
+  }
+  return { port, stop: () => app.stop() as Promise<void> };
+}

@@ -1,0 +1,274 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHmac, createSign } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readBotConfig, type BotConfig } from '../../bot/config.ts';
+import { startBot, type RunningBot } from '../../bot/server.ts';
+import { SnsVerifier } from '../../bot/sns-verify.ts';
+import { selfSignedCertificate } from '../../infra/local/certificate.ts';
+import { snsStringToSign } from '../../infra/pipeline/sns-signature.ts';
+import { startTwin, type Twin } from '../../infra/local/twin.ts';
+import { clients, drop, finishedExecution } from '../e2e/twin-client.ts';
+
+const SECRET = 'test-signing-secret';
+let root: string;
+let twin: Twin;
+let bot: RunningBot;
+let slack: Server;
+let slackUrl: string;
+/** Everything the fake Slack received: Web API calls and response_url posts. */
+const calls: { path: string; body: Record<string, unknown> }[] = [];
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'movies-bot-'));
+  twin = await startTwin({ dataDir: join(root, 'twin'), port: 0 });
+  // Slack's Web API and response URLs, faked at the edge of the machine.
+  slack = createServer((req, res) => {
+    let text = '';
+    req.on('data', (d: Buffer) => (text += d.toString()));
+    req.on('end', () => {
+      const body = (req.headers['content-type'] ?? '').includes('json')
+        ? (JSON.parse(text || '{}') as Record<string, unknown>)
+        : Object.fromEntries(new URLSearchParams(text));
+      for (const k of ['blocks']) if (typeof body[k] === 'string') body[k] = JSON.parse(body[k] as string);
+      calls.push({ path: req.url!, body });
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: true, ts: `${Date.now()}.000${calls.length}`, channel: body.channel }));
+    });
+  });
+  await new Promise<void>((r) => slack.listen(0, '127.0.0.1', r));
+  slackUrl = `http://127.0.0.1:${(slack.address() as AddressInfo).port}`;
+  const config: BotConfig = readBotConfig({
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_API_URL: `${slackUrl}/api/`,
+    MOVIES_ALERT_CHANNEL: 'C0ALERTS1',
+    MOVIES_DATA_CHANNEL: 'C0DATA123',
+    MOVIES_TOPIC_ARNS: `${twin.topics.success},${twin.topics.failure}`,
+    MOVIES_SNS_CERTIFICATE_URL: twin.sns.certificateUrl,
+    PORT: '0',
+    AWS_REGION: twin.region,
+  });
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+  bot = await startBot(config, { endpoint: twin.endpoint, subscribe: true });
+}, 120_000);
+afterAll(async () => {
+  await bot?.stop();
+  await twin?.stop();
+  await new Promise((r) => slack?.close(r));
+  rmSync(root, { recursive: true, force: true });
+});
+
+const botUrl = (path: string): string => `http://127.0.0.1:${bot.port}${path}`;
+const waitFor = async (pred: () => boolean, ms = 15_000): Promise<void> => {
+  for (const end = Date.now() + ms; Date.now() < end && !pred();) await new Promise((r) => setTimeout(r, 25));
+};
+
+/** A slash command as Slack sends it, signed with the app's signing secret (or not). */
+async function slash(
+  text: string,
+  sign: { secret?: string; age?: number } = {},
+): Promise<{ status: number; responseUrl: string }> {
+  const responseUrl = `${slackUrl}/response/${Math.random().toString(36).slice(2)}`;
+  const body = new URLSearchParams({
+    command: '/movies',
+    text,
+    response_url: responseUrl,
+    channel_id: 'C0DATA123',
+    user_id: 'U0USER001',
+    team_id: 'T0TEAM001',
+    trigger_id: '1.2.3',
+  }).toString();
+  const ts = String(Math.floor(Date.now() / 1000) - (sign.age ?? 0));
+  const signature = `v0=${createHmac('sha256', sign.secret ?? SECRET)
+    .update(`v0:${ts}:${body}`)
+    .digest('hex')}`;
+  const r = await fetch(botUrl('/slack/events'), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': ts,
+      'x-slack-signature': signature,
+    },
+    body,
+  });
+  return { status: r.status, responseUrl: new URL(responseUrl).pathname };
+}
+
+const response = async (path: string): Promise<Record<string, unknown>> => {
+  await waitFor(() => calls.some((c) => c.path === path));
+  return calls.find((c) => c.path === path)!.body;
+};
+const text = (body: Record<string, unknown>): string => JSON.stringify(body.blocks ?? '');
+
+describe('the Slack bot against the local twin', () => {
+  it('subscribes to both topics through a signed confirmation round trip', async () => {
+    await waitFor(
+      () =>
+        twin.sns.call('ListSubscriptionsByTopic', { TopicArn: twin.topics.failure }).Subscriptions !==
+          undefined &&
+        (
+          twin.sns.call('ListSubscriptionsByTopic', { TopicArn: twin.topics.failure }).Subscriptions as {
+            SubscriptionArn: string;
+          }[]
+        ).every((s) => s.SubscriptionArn !== 'PendingConfirmation'),
+    );
+    for (const topic of [twin.topics.success, twin.topics.failure]) {
+      const subs = twin.sns.call('ListSubscriptionsByTopic', { TopicArn: topic }).Subscriptions as {
+        SubscriptionArn: string;
+        Endpoint: string;
+      }[];
+      expect(subs).toEqual([
+        expect.objectContaining({
+          Endpoint: botUrl('/sns'),
+          SubscriptionArn: expect.stringContaining(topic),
+        }),
+      ]);
+    }
+  });
+
+  it('posts a successful load to the data channel, with the details in the thread, escaped', async () => {
+    const c = clients(twin.endpoint, twin.region);
+    const key = 'input_data/bot/defects.csv';
+    const before = calls.length;
+    const etag = await drop(c, twin.bucket, key, readFileSync('data/defects/movies_2024_q2.csv'), {
+      actor: '<!channel>',
+      repository: 'acme/movies-data',
+      'pull-request': '42',
+      commit: 'abcdef1234567890',
+    });
+    await finishedExecution(c, twin.stateMachineArn, key, etag);
+    await waitFor(() => calls.slice(before).filter((x) => x.path === '/api/chat.postMessage').length >= 2);
+    const [message, thread] = calls.slice(before).filter((x) => x.path === '/api/chat.postMessage');
+    expect(message!.body).toMatchObject({ channel: 'C0DATA123' });
+    expect(text(message!.body)).toContain('input_data/bot/defects.csv* loaded, with rows quarantined');
+    expect(text(message!.body)).toContain('dropped by *&lt;!channel&gt;*');
+    expect(text(message!.body)).not.toContain('<!channel>');
+    expect(text(message!.body)).toContain(
+      '<https://github.com/acme/movies-data/pull/42|acme/movies-data#42>',
+    );
+    expect(thread!.body).toMatchObject({ channel: 'C0DATA123', thread_ts: expect.any(String) });
+    expect(text(thread!.body)).toContain('Failed rules');
+  }, 60_000);
+
+  it('posts a rejected batch to the alert channel', async () => {
+    const c = clients(twin.endpoint, twin.region);
+    const key = 'input_data/bot/rejected.csv';
+    const before = calls.length;
+    const etag = await drop(c, twin.bucket, key, readFileSync('data/rejected/movies_2024_q3.csv'));
+    await finishedExecution(c, twin.stateMachineArn, key, etag);
+    await waitFor(() => calls.slice(before).some((x) => x.path === '/api/chat.postMessage'));
+    const message = calls.slice(before).find((x) => x.path === '/api/chat.postMessage')!;
+    expect(message.body).toMatchObject({ channel: 'C0ALERTS1' });
+    expect(text(message.body)).toContain('rejected by a data-quality gate');
+  }, 60_000);
+
+  it('answers /movies top-rated from the warehouse through the response URL', async () => {
+    const r = await slash('top-rated 3');
+    expect(r.status).toBe(200);
+    const body = await response(r.responseUrl);
+    expect(body.response_type).toBe('in_channel');
+    expect(text(body)).toContain('Top 3 films by weighted rating');
+    const rows = (text(body).match(/\\n/g) ?? []).length;
+    expect(rows).toBeGreaterThanOrEqual(3);
+  }, 30_000);
+
+  it('answers genres and trends, and explains unknown input with ephemeral help', async () => {
+    expect(text(await response((await slash('genres')).responseUrl))).toContain('avg_rating');
+    expect(text(await response((await slash('trends 1940-1960')).responseUrl))).toContain(
+      'Films per year 1940-1960',
+    );
+    const bad = await response((await slash('drop tables')).responseUrl);
+    expect(bad.response_type).toBe('ephemeral');
+    expect(text(bad)).toContain('I do not know \\"drop\\"');
+    const sql = await response((await slash("genre x' OR '1'='1")).responseUrl);
+    expect(text(sql)).toContain('No films in genre');
+  }, 30_000);
+
+  it('refuses unsigned, badly signed and stale requests with 401, running nothing', async () => {
+    const before = calls.length;
+    expect((await slash('top-rated', { secret: 'wrong' })).status).toBe(401);
+    expect((await slash('top-rated', { age: 6 * 60 })).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(calls.length).toBe(before);
+  });
+
+  it('rejects SNS messages that are forged, from another topic, or signed by a stranger', async () => {
+    const [last] = twin.sns.messages(twin.topics.success).slice(-1);
+    expect(last).toBeDefined();
+    const post = (body: object): Promise<Response> =>
+      fetch(botUrl('/sns'), {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify(body),
+      });
+    const forged = {
+      Type: 'Notification',
+      MessageId: 'forged-1',
+      TopicArn: twin.topics.success,
+      Message: '{"version":1}',
+      Timestamp: new Date().toISOString(),
+      SignatureVersion: '2',
+      Signature: 'AAAA',
+      SigningCertURL: twin.sns.certificateUrl,
+    };
+    const r1 = await post(forged);
+    expect(r1.status).toBe(403);
+    expect(await r1.text()).toBe('The signature does not match the message.');
+    const r2 = await post({ ...forged, TopicArn: 'arn:aws:sns:us-east-1:000000000000:someone-else' });
+    expect(await r2.text()).toBe(
+      'Messages from arn:aws:sns:us-east-1:000000000000:someone-else are not accepted.',
+    );
+    const r3 = await post({ ...forged, SigningCertURL: 'https://evil.example.com/cert.pem' });
+    expect(await r3.text()).toBe(
+      'The signing certificate is not from SNS: https://evil.example.com/cert.pem',
+    );
+  });
+});
+
+describe('SNS verification', () => {
+  it('accepts a message once, and a replay of it never again', async () => {
+    const { certificatePem, privateKeyPem } = selfSignedCertificate('sns.us-east-1.amazonaws.com');
+    const topic = 'arn:aws:sns:us-east-1:123456789012:movies-pipeline-success';
+    const verifier = new SnsVerifier({
+      region: 'us-east-1',
+      topicArns: [topic],
+      trustedCertificateUrl: 'http://127.0.0.1:1/cert.pem',
+      fetchText: async () => certificatePem,
+    });
+    const m: Record<string, string> = {
+      Type: 'Notification',
+      MessageId: 'm-1',
+      TopicArn: topic,
+      Message: 'hello',
+      Timestamp: '2026-11-26T06:00:00.000Z',
+      SignatureVersion: '2',
+      SigningCertURL: 'http://127.0.0.1:1/cert.pem',
+    };
+    m.Signature = createSign('RSA-SHA256').update(snsStringToSign(m)).sign(privateKeyPem, 'base64');
+    expect(await verifier.verify(JSON.stringify(m))).toMatchObject({ MessageId: 'm-1' });
+    expect(await verifier.verify(JSON.stringify(m))).toBeNull();
+    await expect(verifier.verify(JSON.stringify({ ...m, SignatureVersion: '1' }))).rejects.toThrow(
+      'Only SignatureVersion 2 (SHA256) is accepted.',
+    );
+    await expect(verifier.verify('not json')).rejects.toThrow('The body is not an SNS message (not JSON).');
+  });
+});
+
+describe('configuration', () => {
+  it('names every missing or wrong variable, one line each', () => {
+    expect(() => readBotConfig({ SLACK_BOT_TOKEN: 'abc', MOVIES_DATA_CHANNEL: 'not a channel!' })).toThrow(
+      [
+        'The bot is not configured:',
+        "  - SLACK_SIGNING_SECRET is missing: the Slack app's signing secret (Basic Information → App Credentials).",
+        '  - SLACK_BOT_TOKEN must be a bot token starting with xoxb-.',
+        '  - MOVIES_ALERT_CHANNEL is missing: the channel for failure alerts.',
+        '  - MOVIES_DATA_CHANNEL is not a channel id or name: "not a channel!".',
+      ].join('\n'),
+    );
+  });
+});
