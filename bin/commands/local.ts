@@ -49,7 +49,7 @@ export async function local(
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       io.stdout.write(
-        `The Slack bot is not started: ${err.message.replace(/^The bot is not configured:\n/, '')}\n`,
+        `The Slack bot is not started; to run it beside the twin, set:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`,
       );
     }
   }
