@@ -9,8 +9,19 @@ import * as queries from '../../queries.ts';
 import { clip, slackEscape } from '../../slack-text.ts';
 import { QueryError, runQuery, type Row } from '../../warehouse.ts';
 
+/** What a deferred answer needs: enough of the command to answer it later. */
+export interface DeferredCommand {
+  readonly kind: 'movies-command';
+  readonly text: string;
+  readonly responseUrl: string;
+  readonly channelId: string;
+  readonly userId: string;
+}
+
 export interface CommandDeps {
   readonly config: BotConfig;
+  /** On Lambda the answer comes from a second invocation (the first must return within Slack's 3 s). */
+  readonly defer?: (command: DeferredCommand) => Promise<void>;
   readonly redshift: RedshiftDataClient;
   readonly sfn: SFNClient;
   /** View answers, dropped when a successful load changes the views. */
@@ -31,37 +42,53 @@ type Answer = { blocks: Block[]; text: string; ephemeral?: boolean };
 export function moviesCommand(deps: CommandDeps) {
   return async ({ command, ack, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     await ack(); // within Slack's 3 seconds; the answer follows on the response URL
-    const { config } = deps;
-    let answer: Answer;
-    if (config.allowedChannels && !config.allowedChannels.includes(command.channel_id))
+    const deferred: DeferredCommand = {
+      kind: 'movies-command',
+      text: command.text ?? '',
+      responseUrl: command.response_url,
+      channelId: command.channel_id,
+      userId: command.user_id,
+    };
+    if (deps.defer) return deps.defer(deferred);
+    await respond(await answerCommand(deferred, deps));
+  };
+}
+
+/** The answer to a command, as a response_url payload. */
+export async function answerCommand(
+  command: DeferredCommand,
+  deps: CommandDeps,
+): Promise<{ response_type: 'ephemeral' | 'in_channel'; text: string; blocks: Block[] }> {
+  const { config } = deps;
+  let answer: Answer;
+  if (config.allowedChannels && !config.allowedChannels.includes(command.channelId))
+    answer = {
+      text: 'Not here',
+      blocks: [section('`/movies` is not enabled in this channel.')],
+      ephemeral: true,
+    };
+  else if (config.allowedUsers && !config.allowedUsers.includes(command.userId))
+    answer = {
+      text: 'Not allowed',
+      blocks: [section('You are not on the list of people who may ask `/movies`.')],
+      ephemeral: true,
+    };
+  else {
+    try {
+      answer = await answerFor(command.text, deps);
+    } catch (err) {
+      if (!(err instanceof QueryError)) throw err;
       answer = {
-        text: 'Not here',
-        blocks: [section('`/movies` is not enabled in this channel.')],
+        text: err.message,
+        blocks: [section(`:hourglass: ${slackEscape(err.message)}`)],
         ephemeral: true,
       };
-    else if (config.allowedUsers && !config.allowedUsers.includes(command.user_id))
-      answer = {
-        text: 'Not allowed',
-        blocks: [section('You are not on the list of people who may ask `/movies`.')],
-        ephemeral: true,
-      };
-    else {
-      try {
-        answer = await answerFor(command.text ?? '', deps);
-      } catch (err) {
-        if (!(err instanceof QueryError)) throw err;
-        answer = {
-          text: err.message,
-          blocks: [section(`:hourglass: ${slackEscape(err.message)}`)],
-          ephemeral: true,
-        };
-      }
     }
-    await respond({
-      response_type: answer.ephemeral ? 'ephemeral' : 'in_channel',
-      text: answer.text,
-      blocks: answer.blocks,
-    });
+  }
+  return {
+    response_type: answer.ephemeral ? 'ephemeral' : 'in_channel',
+    text: answer.text,
+    blocks: answer.blocks,
   };
 }
 

@@ -3,8 +3,8 @@ import type { App } from '@slack/bolt';
 import { ConfirmSubscriptionCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseOutcome } from '../../../infra/pipeline/outcome.ts';
-import { isFailure, renderAlert } from '../../alerts.ts';
 import type { BotConfig } from '../../config.ts';
+import { changesViews, postOutcome } from '../../post-alert.ts';
 import { SnsRejected, type SnsVerifier } from '../../sns-verify.ts';
 
 export interface SnsRouteDeps {
@@ -49,23 +49,8 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
     }
     if (m.Type !== 'Notification') return 'Ignored.';
     const outcome = parseOutcome(m.Message);
-    const alert = renderAlert(outcome, deps.config.alertMention);
-    const channel = isFailure(outcome) ? deps.config.alertChannel : deps.config.dataChannel;
-    const posted = await app.client.chat.postMessage({
-      channel,
-      text: alert.text,
-      blocks: alert.blocks,
-      unfurl_links: false,
-    });
-    if (alert.thread && posted.ts)
-      await app.client.chat.postMessage({
-        channel,
-        thread_ts: posted.ts,
-        text: 'Details',
-        blocks: alert.thread,
-        unfurl_links: false,
-      });
-    if (outcome.status === 'SUCCEEDED' || outcome.status === 'PARTIAL') deps.onViewsChanged();
+    await postOutcome(app.client, deps.config, outcome);
+    if (changesViews(outcome)) deps.onViewsChanged();
     return 'Posted.';
   }
 }

@@ -1,0 +1,131 @@
+/**
+ * The bot on AWS Lambda, behind a Function URL and subscribed to the pipeline's topics.
+ * - SNS records: outcomes, checked against the topic allow-list (Lambda's SNS trigger is AWS's own,
+ *   so no signature to verify here), posted to Slack.
+ * - Slack requests (Function URL): AwsLambdaReceiver verifies the signature; /movies is acked at once
+ *   and answered by a second, asynchronous invocation of this function, which posts to response_url —
+ *   a warehouse query would not fit in Slack's 3 seconds.
+ * Slack's secrets come from Secrets Manager (SLACK_SECRET_ARN), read once per cold start.
+ */
+import { AwsLambdaReceiver, App, LogLevel } from '@slack/bolt';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { parseOutcome } from '../infra/pipeline/outcome.ts';
+import { readBotConfig, type BotConfig } from './config.ts';
+import {
+  answerCommand,
+  moviesCommand,
+  type CommandDeps,
+  type DeferredCommand,
+} from './listeners/commands/movies.ts';
+import { postOutcome } from './post-alert.ts';
+import type { Row } from './warehouse.ts';
+
+interface SnsEvent {
+  Records: { EventSource: string; Sns: { TopicArn: string; Message: string; MessageId: string } }[];
+}
+
+type LambdaEvent = SnsEvent | DeferredCommand | Record<string, unknown>;
+
+export interface LambdaDeps {
+  /** Starts this function again, asynchronously, with the event (Lambda InvokeCommand by default). */
+  readonly invokeSelf?: (event: DeferredCommand) => Promise<void>;
+  /** Slack's secrets; by default read from Secrets Manager. */
+  readonly secrets?: () => Promise<{ signingSecret: string; botToken: string }>;
+}
+
+interface Bot {
+  config: BotConfig;
+  app: App;
+  handler: ReturnType<AwsLambdaReceiver['toHandler']>;
+  commands: CommandDeps;
+}
+
+/** A handler; `deps` lets tests stand in for Lambda's own invoke and Secrets Manager. */
+export function createHandler(deps: LambdaDeps = {}) {
+  let bot: Promise<Bot> | undefined;
+  const init = async (): Promise<Bot> => {
+    const { signingSecret, botToken } = await (deps.secrets ?? readSlackSecret)();
+    const config = readBotConfig({
+      ...process.env,
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_BOT_TOKEN: botToken,
+    });
+    const aws = { region: config.region };
+    const invokeSelf =
+      deps.invokeSelf ??
+      (async (event: DeferredCommand) => {
+        await new LambdaClient(aws).send(
+          new InvokeCommand({
+            FunctionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+            InvocationType: 'Event',
+            Payload: Buffer.from(JSON.stringify(event)),
+          }),
+        );
+      });
+    const commands: CommandDeps = {
+      config,
+      redshift: new RedshiftDataClient(aws),
+      sfn: new SFNClient(aws),
+      cache: new Map<string, Row[]>(),
+      defer: invokeSelf,
+    };
+    const receiver = new AwsLambdaReceiver({ signingSecret: config.signingSecret });
+    const app = new App({
+      token: config.botToken,
+      receiver,
+      tokenVerificationEnabled: false,
+      logLevel: LogLevel.WARN,
+      ...(config.slackApiUrl
+        ? { clientOptions: { slackApiUrl: config.slackApiUrl.replace(/\/?$/, '/') } }
+        : {}),
+    });
+    app.command('/movies', moviesCommand(commands));
+    return { config, app, handler: receiver.toHandler(), commands };
+  };
+
+  return async (event: LambdaEvent, context: unknown): Promise<unknown> => {
+    bot ??= init();
+    const b = await bot;
+    if (isSns(event)) {
+      for (const r of event.Records) {
+        if (!b.config.topicArns.includes(r.Sns.TopicArn)) {
+          b.app.logger.warn(`Ignored a message from ${r.Sns.TopicArn}: not an allowed topic.`);
+          continue;
+        }
+        await postOutcome(b.app.client, b.config, parseOutcome(r.Sns.Message));
+      }
+      return { ok: true };
+    }
+    if ((event as DeferredCommand).kind === 'movies-command') {
+      const command = event as DeferredCommand;
+      const answer = await answerCommand(command, { ...b.commands, defer: undefined } as CommandDeps);
+      await fetch(command.responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(answer),
+      });
+      return { ok: true };
+    }
+    return b.handler(event as never, context as never);
+  };
+}
+
+function isSns(event: LambdaEvent): event is SnsEvent {
+  const records = (event as SnsEvent).Records;
+  return Array.isArray(records) && records.every((r) => r.EventSource === 'aws:sns');
+}
+
+async function readSlackSecret(): Promise<{ signingSecret: string; botToken: string }> {
+  const arn = process.env.SLACK_SECRET_ARN;
+  if (!arn) throw new Error('SLACK_SECRET_ARN is not set: the secret holding signingSecret and botToken.');
+  const r = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
+  const v = JSON.parse(r.SecretString ?? '{}') as { signingSecret?: string; botToken?: string };
+  if (!v.signingSecret || !v.botToken)
+    throw new Error(`The secret ${arn} must hold {"signingSecret": "...", "botToken": "xoxb-..."}.`);
+  return { signingSecret: v.signingSecret, botToken: v.botToken };
+}
+
+export const handler = createHandler();
