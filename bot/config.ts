@@ -15,6 +15,7 @@ export interface BotConfig {
   readonly alertMention: string | undefined;
   readonly workgroup: string;
   readonly database: string;
+  readonly redshiftSecretArn: string | undefined;
   readonly stateMachineArn: string;
   readonly region: string;
   /** SNS topics whose messages are accepted. */
@@ -91,6 +92,7 @@ export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
     alertMention: get('MOVIES_ALERT_MENTION'),
     workgroup: get('MOVIES_REDSHIFT_WORKGROUP') ?? 'movies',
     database: get('MOVIES_REDSHIFT_DATABASE') ?? 'movies',
+    redshiftSecretArn: get('MOVIES_REDSHIFT_SECRET_ARN'),
     stateMachineArn: get('MOVIES_STATE_MACHINE_ARN') ?? LOCAL_STATE_MACHINE_ARN,
     region,
     topicArns: topics,

@@ -18,6 +18,8 @@ export class QueryError extends Error {}
 export interface QueryTarget {
   readonly workgroup: string;
   readonly database: string;
+  /** Database credentials in Secrets Manager (on AWS); the local twin needs none. */
+  readonly secretArn?: string;
   readonly timeoutMs: number;
 }
 
@@ -33,6 +35,7 @@ export async function runQuery(
     new ExecuteStatementCommand({
       WorkgroupName: target.workgroup,
       Database: target.database,
+      ...(target.secretArn ? { SecretArn: target.secretArn } : {}),
       Sql: sql,
       ...(params.length ? { Parameters: params } : {}),
     }),

@@ -26,6 +26,9 @@ export interface PipelineConfig {
   readonly glueWorkers: number;
   readonly crawlerTimeoutMinutes: number;
   readonly etlTimeoutMinutes: number;
+  /** Slack channels for failure alerts and for successful loads (ids or names). */
+  readonly slackAlertChannel: string;
+  readonly slackDataChannel: string;
 }
 
 export const DEFAULTS: PipelineConfig = {
@@ -41,6 +44,8 @@ export const DEFAULTS: PipelineConfig = {
   glueWorkers: 2,
   crawlerTimeoutMinutes: 15,
   etlTimeoutMinutes: 60,
+  slackAlertChannel: 'movies-alerts',
+  slackDataChannel: 'movies-data',
 };
 
 /** Read the config from a context getter (app.node.tryGetContext), validating each value. */
@@ -89,6 +94,8 @@ export function readConfig(get: (key: string) => unknown): PipelineConfig {
     glueWorkers: int('glueWorkers', 2, 100),
     crawlerTimeoutMinutes: int('crawlerTimeoutMinutes', 1, 240),
     etlTimeoutMinutes: int('etlTimeoutMinutes', 5, 2880),
+    slackAlertChannel: text('slackAlertChannel') ?? DEFAULTS.slackAlertChannel,
+    slackDataChannel: text('slackDataChannel') ?? DEFAULTS.slackDataChannel,
   };
 }
 

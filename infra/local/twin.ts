@@ -101,7 +101,8 @@ function localResolver(template: CfnTemplate): IntrinsicResolver {
 export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
   const dataDir = options.dataDir ?? '.movies-local';
   mkdirSync(dataDir, { recursive: true });
-  const { pipeline } = buildApp(new App(), { nag: false });
+  // Only the definition is needed here: no cdk-nag, no Lambda bundling.
+  const { pipeline } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), { nag: false });
   const template = Template.fromStack(pipeline).toJSON() as CfnTemplate;
   const resolver = localResolver(template);
   const definition = stateMachineDefinition(template, resolver);

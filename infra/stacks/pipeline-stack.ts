@@ -10,6 +10,7 @@ import { Notifications } from '../constructs/notifications.ts';
 import { PIPELINE_NAME, PipelineStateMachine } from '../constructs/pipeline-state-machine.ts';
 import { DropTrigger } from '../constructs/trigger.ts';
 import { Warehouse } from '../constructs/warehouse.ts';
+import { Bot } from '../constructs/bot.ts';
 import { bucketLogicalId } from '../constructs/nag.ts';
 
 export interface PipelineStackProps extends StackProps {
@@ -70,6 +71,19 @@ export class PipelineStack extends Stack {
       stateMachineName: PIPELINE_NAME,
     });
 
+    const bot = new Bot(this, 'Bot', {
+      successTopic: this.notifications.success,
+      failureTopic: this.notifications.failure,
+      workgroupName: this.warehouse.workgroupName,
+      workgroupArn: this.warehouse.workgroupArn,
+      database: this.warehouse.database,
+      warehouseSecret: this.warehouse.secret,
+      stateMachineArn: this.pipeline.stateMachine.stateMachineArn,
+      stateMachineName: PIPELINE_NAME,
+      alertChannel: config.slackAlertChannel,
+      dataChannel: config.slackDataChannel,
+    });
+
     const out = (name: string, value: string, description: string): CfnOutput =>
       new CfnOutput(this, name, { value, description });
     out('BucketName', this.lake.bucket.bucketName, 'Action input "bucket"');
@@ -92,5 +106,7 @@ export class PipelineStack extends Stack {
     out('FailureTopicArn', this.notifications.failure.topicArn, 'SNS topic of failed runs');
     out('RedshiftWorkgroup', this.warehouse.workgroupName, 'bot MOVIES_REDSHIFT_WORKGROUP');
     out('RedshiftDatabase', this.warehouse.database, 'bot MOVIES_REDSHIFT_DATABASE');
+    out('BotUrl', bot.url.url, 'Slack app: the Request URL for /movies (append slack/events)');
+    out('SlackSecretArn', bot.slackSecret.secretArn, 'write {"signingSecret": ..., "botToken": ...} here');
   }
 }

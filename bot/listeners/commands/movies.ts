@@ -111,6 +111,7 @@ export async function answerFor(text: string, deps: CommandDeps): Promise<Answer
         {
           workgroup: deps.config.workgroup,
           database: deps.config.database,
+          ...(deps.config.redshiftSecretArn ? { secretArn: deps.config.redshiftSecretArn } : {}),
           timeoutMs: deps.config.queryTimeoutMs,
         },
         q.sql,

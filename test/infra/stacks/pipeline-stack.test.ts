@@ -218,6 +218,47 @@ describe('the pipeline stack', () => {
     expect(schema.join()).toMatch(/CREATE MATERIALIZED VIEW mv_top_rated_movies AUTO REFRESH NO/);
   });
 
+  it('runs the bot on a current Node.js Lambda behind a Function URL, subscribed to both topics, with narrow IAM', () => {
+    const fn = logicalId(json, 'AWS::Lambda::Function', (p) => p.FunctionName === 'movies-bot');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'movies-bot',
+      Runtime: 'nodejs24.x',
+      Environment: {
+        Variables: Match.objectLike({
+          SLACK_SECRET_ARN: Match.anyValue(),
+          MOVIES_REDSHIFT_WORKGROUP: 'movies',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      TargetFunctionArn: { 'Fn::GetAtt': [fn, 'Arn'] },
+    });
+    expect(
+      Object.values(template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } })),
+    ).toHaveLength(2);
+    const role = (json.Resources[fn]!.Properties!.Role as { 'Fn::GetAtt': [string, string] })[
+      'Fn::GetAtt'
+    ][0];
+    const statements = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }),
+    ).flatMap(
+      (p) =>
+        (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }).Properties
+          .PolicyDocument.Statement,
+    );
+    expect([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort()).toEqual([
+      'lambda:InvokeFunction',
+      'redshift-data:DescribeStatement',
+      'redshift-data:ExecuteStatement',
+      'redshift-data:GetStatementResult',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'states:DescribeExecution',
+      'states:ListExecutions',
+    ]);
+  });
+
   it('prints what the Action and the bot need', () => {
     for (const name of [
       'BucketName',
@@ -227,6 +268,8 @@ describe('the pipeline stack', () => {
       'SuccessTopicArn',
       'FailureTopicArn',
       'RedshiftWorkgroup',
+      'BotUrl',
+      'SlackSecretArn',
     ])
       template.hasOutput(name, Match.anyValue());
   });
