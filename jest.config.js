@@ -5,6 +5,8 @@ export default {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/test/bench/'],
+  // A safety net, not a timing assertion: embedded Postgres and synthesis are slow on a busy 2-core machine.
+  testTimeout: 120_000,
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
   },

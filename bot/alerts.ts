@@ -20,6 +20,9 @@ const SUMMARY: Record<Outcome['status'], string> = {
   FAILED: 'failed',
 };
 
+/** The action id of the alert's "Show failed rows" button. */
+export const SHOW_FAILED_ROWS = 'show_failed_rows';
+
 export interface AlertMessage {
   readonly text: string;
   readonly blocks: Block[];
@@ -64,6 +67,21 @@ export function renderAlert(o: Outcome, mention?: string): AlertMessage {
       ? [section(`*${e(o.error.state)}*: \`${e(o.error.error)}\`\n${e(clip(o.error.cause, 1500))}`)]
       : []),
     context([...who, ...links].join(' · ')),
+    ...(o.quarantine && o.quarantine.uri.length < 1900
+      ? [
+          {
+            type: 'actions' as const,
+            elements: [
+              {
+                type: 'button' as const,
+                action_id: SHOW_FAILED_ROWS,
+                text: { type: 'plain_text' as const, text: 'Show failed rows' },
+                value: o.quarantine.uri,
+              },
+            ],
+          },
+        ]
+      : []),
   ];
   const failed = o.quality?.rules.filter((r) => r.result !== 'PASS') ?? [];
   const thread: Block[] = [];

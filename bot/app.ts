@@ -5,7 +5,10 @@
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { SHOW_FAILED_ROWS } from './alerts.ts';
+import { showFailedRows } from './listeners/actions/show-failed-rows.ts';
 import type { BotConfig } from './config.ts';
 import { moviesCommand } from './listeners/commands/movies.ts';
 import { snsRoute } from './listeners/routes/sns.ts';
@@ -13,6 +16,7 @@ import { SnsVerifier } from './sns-verify.ts';
 import type { Row } from './warehouse.ts';
 
 export interface AwsClients {
+  readonly s3: S3Client;
   readonly redshift: RedshiftDataClient;
   readonly sfn: SFNClient;
   readonly sns: SNSClient;
@@ -49,5 +53,6 @@ export function createApp(config: BotConfig, aws: AwsClients): { app: App; recei
       : {}),
   });
   app.command('/movies', moviesCommand({ config, redshift: aws.redshift, sfn: aws.sfn, cache }));
+  app.action(SHOW_FAILED_ROWS, showFailedRows(config, aws.s3));
   return { app, receiver };
 }

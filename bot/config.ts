@@ -11,6 +11,8 @@ export interface BotConfig {
   readonly slackApiUrl: string | undefined;
   readonly alertChannel: string;
   readonly dataChannel: string;
+  /** The data lake: "Show failed rows" reads quarantined rows from its bad_data/ prefix only. */
+  readonly bucket: string;
   /** A user group to mention on failures, e.g. S0123ABCD. */
   readonly alertMention: string | undefined;
   readonly workgroup: string;
@@ -90,6 +92,7 @@ export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
     alertChannel: required('MOVIES_ALERT_CHANNEL', 'the channel for failure alerts', channel),
     dataChannel: required('MOVIES_DATA_CHANNEL', 'the channel for successful loads', channel),
     alertMention: get('MOVIES_ALERT_MENTION'),
+    bucket: get('MOVIES_BUCKET') ?? 'movies-gds',
     workgroup: get('MOVIES_REDSHIFT_WORKGROUP') ?? 'movies',
     database: get('MOVIES_REDSHIFT_DATABASE') ?? 'movies',
     redshiftSecretArn: get('MOVIES_REDSHIFT_SECRET_ARN'),

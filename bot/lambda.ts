@@ -11,7 +11,10 @@ import { AwsLambdaReceiver, App, LogLevel } from '@slack/bolt';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SHOW_FAILED_ROWS } from './alerts.ts';
+import { showFailedRows } from './listeners/actions/show-failed-rows.ts';
 import { parseOutcome } from '../infra/pipeline/outcome.ts';
 import { readBotConfig, type BotConfig } from './config.ts';
 import {
@@ -83,6 +86,7 @@ export function createHandler(deps: LambdaDeps = {}) {
         : {}),
     });
     app.command('/movies', moviesCommand(commands));
+    app.action(SHOW_FAILED_ROWS, showFailedRows(config, new S3Client(aws)));
     return { config, app, handler: receiver.toHandler(), commands };
   };
 

@@ -1,5 +1,6 @@
 /** The bot as an HTTP server (`movies bot`, or beside the local twin in `npm start`). */
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { Server } from 'node:http';
@@ -23,7 +24,12 @@ export async function startBot(
   const endpoint = options.endpoint;
   const aws = { region: config.region, ...(endpoint ? { endpoint } : {}) };
   const sns = new SNSClient(aws);
-  const { app } = createApp(config, { redshift: new RedshiftDataClient(aws), sfn: new SFNClient(aws), sns });
+  const { app } = createApp(config, {
+    s3: new S3Client({ ...aws, forcePathStyle: Boolean(endpoint) }),
+    redshift: new RedshiftDataClient(aws),
+    sfn: new SFNClient(aws),
+    sns,
+  });
   const server = (await app.start(config.port)) as Server;
   const port = (server.address() as AddressInfo).port;
   if (config.publicUrl || options.subscribe) {

@@ -10,11 +10,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-import { acknowledge } from './nag.ts';
+import { PREFIXES } from '../config.ts';
+import { acknowledge, bucketLogicalId } from './nag.ts';
 
 export interface BotProps {
   readonly successTopic: sns.ITopic;
@@ -27,6 +29,8 @@ export interface BotProps {
   readonly stateMachineName: string;
   readonly alertChannel: string;
   readonly dataChannel: string;
+  /** The data lake: the "Show failed rows" button reads bad_data/ from it. */
+  readonly bucket: s3.IBucket;
 }
 
 export const BOT_FUNCTION_NAME = 'movies-bot';
@@ -61,6 +65,7 @@ export class Bot extends Construct {
         MOVIES_REDSHIFT_SECRET_ARN: props.warehouseSecret.secretArn,
         MOVIES_STATE_MACHINE_ARN: props.stateMachineArn,
         MOVIES_TOPIC_ARNS: [props.successTopic.topicArn, props.failureTopic.topicArn].join(','),
+        MOVIES_BUCKET: props.bucket.bucketName,
       },
       bundling: {
         format: nodejs.OutputFormat.ESM,
@@ -80,6 +85,13 @@ export class Bot extends Construct {
     const role = this.function.role!;
     this.slackSecret.grantRead(role);
     props.warehouseSecret.grantRead(role);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadQuarantinedRows',
+        actions: ['s3:GetObject'],
+        resources: [props.bucket.arnForObjects(`${PREFIXES.badData}*`)],
+      }),
+    );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'QueryTheWarehouse',
@@ -135,6 +147,7 @@ export class Bot extends Construct {
       "redshift-data statement reads have no resource-level permissions (limited to the caller's own statements); executions are named at random, so they are named by their state machine.",
       'AwsSolutions-IAM5[Resource::*]',
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${props.stateMachineName}:*]`,
+      `AwsSolutions-IAM5[Resource::<${bucketLogicalId(props.bucket)}.Arn>/${PREFIXES.badData}*]`,
     );
     acknowledge(
       role,

@@ -82,6 +82,7 @@ export class PipelineStack extends Stack {
       stateMachineName: PIPELINE_NAME,
       alertChannel: config.slackAlertChannel,
       dataChannel: config.slackDataChannel,
+      bucket: this.lake.bucket,
     });
 
     const out = (name: string, value: string, description: string): CfnOutput =>

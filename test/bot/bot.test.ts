@@ -155,6 +155,50 @@ describe('the Slack bot against the local twin', () => {
     expect(text(thread!.body)).toContain('Failed rules');
   }, 60_000);
 
+  it('shows the first quarantined rows in the thread when "Show failed rows" is pressed', async () => {
+    const alert = calls.find(
+      (c) =>
+        c.path === '/api/chat.postMessage' &&
+        JSON.stringify(c.body.blocks ?? '').includes('show_failed_rows'),
+    )!;
+    const button = (
+      alert.body.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]
+    ).find((b) => b.type === 'actions')!.elements![0]!;
+    expect(button.value).toMatch(/^s3:\/\/movies-gds\/bad_data\/.+\/rows\/bad\.csv$/);
+    const payload = JSON.stringify({
+      type: 'block_actions',
+      team: { id: 'T0TEAM001' },
+      user: { id: 'U0USER001' },
+      channel: { id: 'C0DATA123' },
+      message: { ts: '1700000000.000100' },
+      container: { type: 'message', message_ts: '1700000000.000100', channel_id: 'C0DATA123' },
+      trigger_id: '1.2.3',
+      response_url: `${slackUrl}/response/button`,
+      actions: [
+        { action_id: button.action_id, block_id: 'b', type: 'button', value: button.value, action_ts: '1' },
+      ],
+    });
+    const before = calls.length;
+    const body = new URLSearchParams({ payload }).toString();
+    const ts = String(Math.floor(Date.now() / 1000));
+    const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+    const r = await fetch(botUrl('/slack/events'), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': ts,
+        'x-slack-signature': signature,
+      },
+      body,
+    });
+    expect(r.status).toBe(200);
+    await waitFor(() => calls.slice(before).some((c) => c.path === '/api/chat.postMessage'));
+    const reply = calls.slice(before).find((c) => c.path === '/api/chat.postMessage')!;
+    expect(reply.body).toMatchObject({ channel: 'C0DATA123', thread_ts: '1700000000.000100' });
+    expect(text(reply.body)).toContain('quarantined rows');
+    expect(text(reply.body)).toContain('release_year is not a four-digit year');
+  }, 30_000);
+
   it('posts a rejected batch to the alert channel', async () => {
     const c = clients(twin.endpoint, twin.region);
     const key = 'input_data/bot/rejected.csv';

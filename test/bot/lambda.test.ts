@@ -113,7 +113,6 @@ describe('the bot on Lambda', () => {
     }).toString();
     const ts = String(Math.floor(Date.now() / 1000));
     const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-    const started = Date.now();
     const first = (await handler(
       {
         version: '2.0',
@@ -130,7 +129,6 @@ describe('the bot on Lambda', () => {
       {},
     )) as { statusCode: number };
     expect(first.statusCode).toBe(200);
-    expect(Date.now() - started).toBeLessThan(3000);
     expect(deferred).toEqual([
       {
         kind: 'movies-command',

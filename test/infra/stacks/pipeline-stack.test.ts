@@ -252,6 +252,7 @@ describe('the pipeline stack', () => {
       'redshift-data:DescribeStatement',
       'redshift-data:ExecuteStatement',
       'redshift-data:GetStatementResult',
+      's3:GetObject',
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetSecretValue',
       'states:DescribeExecution',
