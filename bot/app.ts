@@ -2,7 +2,7 @@
  * The bot: one Bolt app, created by createApp(config). Slack reaches it at /slack/events; SNS at
  * /sns. AWS clients are passed in, so the same app serves AWS and the local twin.
  */
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type Receiver } from '@slack/bolt';
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -10,7 +10,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { SHOW_FAILED_ROWS } from './alerts.ts';
 import { showFailedRows } from './listeners/actions/show-failed-rows.ts';
 import type { BotConfig } from './config.ts';
-import { moviesCommand } from './listeners/commands/movies.ts';
+import { moviesCommand, type CommandDeps } from './listeners/commands/movies.ts';
 import { snsRoute } from './listeners/routes/sns.ts';
 import { SnsVerifier } from './sns-verify.ts';
 import type { Row } from './warehouse.ts';
@@ -43,7 +43,13 @@ export function createApp(config: BotConfig, aws: AwsClients): { app: App; recei
       { path: '/health', method: ['GET'], handler: (_req, res) => void res.writeHead(200).end('ok') },
     ],
   });
-  const app: App = new App({
+  const app: App = boltApp(config, receiver, { config, redshift: aws.redshift, sfn: aws.sfn, cache }, aws.s3);
+  return { app, receiver };
+}
+
+/** The Bolt app and its listeners, whichever receiver (HTTP server or Lambda) brings the requests. */
+export function boltApp(config: BotConfig, receiver: Receiver, commands: CommandDeps, s3: S3Client): App {
+  const app = new App({
     token: config.botToken,
     receiver,
     tokenVerificationEnabled: false,
@@ -52,7 +58,7 @@ export function createApp(config: BotConfig, aws: AwsClients): { app: App; recei
       ? { clientOptions: { slackApiUrl: config.slackApiUrl.replace(/\/?$/, '/') } }
       : {}),
   });
-  app.command('/movies', moviesCommand({ config, redshift: aws.redshift, sfn: aws.sfn, cache }));
-  app.action(SHOW_FAILED_ROWS, showFailedRows(config, aws.s3));
-  return { app, receiver };
+  app.command('/movies', moviesCommand(commands));
+  app.action(SHOW_FAILED_ROWS, showFailedRows(config, s3));
+  return app;
 }

@@ -7,22 +7,16 @@
  *   a warehouse query would not fit in Slack's 3 seconds.
  * Slack's secrets come from Secrets Manager (SLACK_SECRET_ARN), read once per cold start.
  */
-import { AwsLambdaReceiver, App, LogLevel } from '@slack/bolt';
+import { AwsLambdaReceiver, type App } from '@slack/bolt';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SHOW_FAILED_ROWS } from './alerts.ts';
-import { showFailedRows } from './listeners/actions/show-failed-rows.ts';
+import { boltApp } from './app.ts';
 import { parseOutcome } from '../infra/pipeline/outcome.ts';
 import { readBotConfig, type BotConfig } from './config.ts';
-import {
-  answerCommand,
-  moviesCommand,
-  type CommandDeps,
-  type DeferredCommand,
-} from './listeners/commands/movies.ts';
+import { answerCommand, type CommandDeps, type DeferredCommand } from './listeners/commands/movies.ts';
 import { postOutcome } from './post-alert.ts';
 import type { Row } from './warehouse.ts';
 
@@ -76,17 +70,7 @@ export function createHandler(deps: LambdaDeps = {}) {
       defer: invokeSelf,
     };
     const receiver = new AwsLambdaReceiver({ signingSecret: config.signingSecret });
-    const app = new App({
-      token: config.botToken,
-      receiver,
-      tokenVerificationEnabled: false,
-      logLevel: LogLevel.WARN,
-      ...(config.slackApiUrl
-        ? { clientOptions: { slackApiUrl: config.slackApiUrl.replace(/\/?$/, '/') } }
-        : {}),
-    });
-    app.command('/movies', moviesCommand(commands));
-    app.action(SHOW_FAILED_ROWS, showFailedRows(config, new S3Client(aws)));
+    const app = boltApp(config, receiver, commands, new S3Client(aws));
     return { config, app, handler: receiver.toHandler(), commands };
   };
 
