@@ -31,6 +31,18 @@ export async function validate(files: readonly string[], options: ValidateOption
     }
   } else ruleset = pipelineRuleset();
 
+  if (options.out && files.length > 1) {
+    // DIR/<name>/ per input: two inputs with one name would overwrite each other's outputs.
+    const names = files.map((f) => basename(f, extname(f)));
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) {
+      io.stderr.write(
+        `movies: two inputs are named "${twice}"; with --out each needs its own name (run them separately).\n`,
+      );
+      return 2;
+    }
+  }
+
   let exit = 0;
   const json: object[] = [];
   for (const file of files) {

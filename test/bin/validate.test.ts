@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -108,6 +108,25 @@ describe('movies validate', () => {
       `movies: ${broken}:1: the header is separated by semicolons; drops must be comma-separated\n`,
     );
     expect(r.stdout).toContain('SUCCEEDED');
+  });
+
+  it('refuses --out for two inputs with one name instead of overwriting', async () => {
+    mkdirSync(join(dir, 'a'), { recursive: true });
+    mkdirSync(join(dir, 'b'), { recursive: true });
+    copyFileSync(CLEAN, join(dir, 'a', 'drop.csv'));
+    copyFileSync(CLEAN, join(dir, 'b', 'drop.csv'));
+    const r = await movies(
+      'validate',
+      join(dir, 'a', 'drop.csv'),
+      join(dir, 'b', 'drop.csv'),
+      '--out',
+      join(dir, 'out-twice'),
+    );
+    expect(r).toMatchObject({
+      code: 2,
+      stderr:
+        'movies: two inputs are named "drop"; with --out each needs its own name (run them separately).\n',
+    });
   });
 
   it('leaves no half-written outputs behind when the file turns out to be broken', async () => {
