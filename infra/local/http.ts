@@ -62,3 +62,18 @@ export class ApiError extends Error {
     super(message);
   }
 }
+
+/** Offset paging behind an opaque token, as the JSON APIs page lists. */
+export function page<T>(
+  items: readonly T[],
+  maxResults: unknown,
+  token: unknown,
+  limit: number,
+): { items: T[]; next?: string } {
+  const size = Math.min(Number(maxResults) || limit, limit);
+  const start = token ? Number(Buffer.from(String(token), 'base64url').toString()) : 0;
+  return {
+    items: items.slice(start, start + size),
+    ...(start + size < items.length ? { next: Buffer.from(String(start + size)).toString('base64url') } : {}),
+  };
+}

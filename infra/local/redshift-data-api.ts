@@ -6,7 +6,7 @@
  */
 import type { Transaction } from '@electric-sql/pglite';
 import { randomUUID } from 'node:crypto';
-import { ApiError } from './http.ts';
+import { ApiError, page } from './http.ts';
 import type { Warehouse } from './warehouse.ts';
 
 type Status = 'SUBMITTED' | 'PICKED' | 'STARTED' | 'FINISHED' | 'FAILED' | 'ABORTED';
@@ -147,12 +147,9 @@ export class RedshiftDataApi {
       );
     if (!s.HasResultSet)
       throw new ApiError(400, 'ResourceNotFoundException', `Statement ${id} has no result set.`);
-    const start = token ? Number(Buffer.from(token, 'base64url').toString()) : 0;
-    const page = s.rows.slice(start, start + PAGE);
-    const next =
-      start + PAGE < s.rows.length ? Buffer.from(String(start + PAGE)).toString('base64url') : undefined;
+    const { items, next } = page(s.rows, PAGE, token, PAGE);
     return {
-      Records: page,
+      Records: items,
       ColumnMetadata: s.columns.map((c) => ({
         name: c.name,
         label: c.name,

@@ -9,7 +9,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiError } from './http.ts';
+import { ApiError, page } from './http.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -150,13 +150,16 @@ export class StepFunctions {
   call(operation: string, input: Record<string, unknown>): unknown {
     const seconds = (ms: number | undefined): number | undefined =>
       ms === undefined ? undefined : ms / 1000;
-    const describe = (r: ExecutionRecord) => ({
+    const summary = (r: ExecutionRecord) => ({
       executionArn: r.executionArn,
       stateMachineArn: r.stateMachineArn,
       name: r.name,
       status: r.status,
       startDate: seconds(r.startDate),
       ...(r.stopDate ? { stopDate: seconds(r.stopDate) } : {}),
+    });
+    const describe = (r: ExecutionRecord) => ({
+      ...summary(r),
       input: r.input,
       inputDetails: { included: true },
       ...(r.output !== undefined ? { output: r.output, outputDetails: { included: true } } : {}),
@@ -186,14 +189,7 @@ export class StepFunctions {
         const all = this.list().filter((r) => !input.statusFilter || r.status === input.statusFilter);
         const { items, next } = page(all, input.maxResults, input.nextToken, 100);
         return {
-          executions: items.map((r) => ({
-            executionArn: r.executionArn,
-            stateMachineArn: r.stateMachineArn,
-            name: r.name,
-            status: r.status,
-            startDate: seconds(r.startDate),
-            ...(r.stopDate ? { stopDate: seconds(r.stopDate) } : {}),
-          })),
+          executions: items.map(summary),
           ...(next ? { nextToken: next } : {}),
         };
       }
@@ -372,19 +368,4 @@ export class StepFunctions {
     writeFileSync(`${file}.tmp`, JSON.stringify(r));
     renameSync(`${file}.tmp`, file);
   }
-}
-
-function page<T>(
-  items: readonly T[],
-  maxResults: unknown,
-  token: unknown,
-  limit: number,
-): { items: T[]; next?: string } {
-  const size = Math.min(Number(maxResults) || limit, limit);
-  const start = token ? Number(Buffer.from(String(token), 'base64url').toString()) : 0;
-  const slice = items.slice(start, start + size);
-  return {
-    items: slice,
-    ...(start + size < items.length ? { next: Buffer.from(String(start + size)).toString('base64url') } : {}),
-  };
 }

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHmac, createSign } from 'node:crypto';
+import { createSign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readBotConfig, type BotConfig } from '../../bot/config.ts';
@@ -12,36 +10,24 @@ import { selfSignedCertificate } from '../../infra/local/certificate.ts';
 import { snsStringToSign } from '../../infra/pipeline/sns-signature.ts';
 import { startTwin, type Twin } from '../../infra/local/twin.ts';
 import { clients, drop, finishedExecution } from '../e2e/twin-client.ts';
+import { slackSignature, startFakeSlack, type FakeSlack } from './fake-slack.ts';
 
 const SECRET = 'test-signing-secret';
 let root: string;
 let twin: Twin;
 let bot: RunningBot;
-let slack: Server;
+let slack: FakeSlack;
 let slackUrl: string;
 /** Everything the fake Slack received: Web API calls and response_url posts. */
-const calls: { path: string; body: Record<string, unknown> }[] = [];
+let calls: FakeSlack['calls'] = [];
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'movies-bot-'));
   twin = await startTwin({ dataDir: join(root, 'twin'), port: 0 });
   // Slack's Web API and response URLs, faked at the edge of the machine.
-  slack = createServer((req, res) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      const body = (req.headers['content-type'] ?? '').includes('json')
-        ? (JSON.parse(text || '{}') as Record<string, unknown>)
-        : Object.fromEntries(new URLSearchParams(text));
-      for (const k of ['blocks']) if (typeof body[k] === 'string') body[k] = JSON.parse(body[k] as string);
-      calls.push({ path: req.url!, body });
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ ok: true, ts: `${Date.now()}.000${calls.length}`, channel: body.channel }));
-    });
-  });
-  await new Promise<void>((r) => slack.listen(0, '127.0.0.1', r));
-  slackUrl = `http://127.0.0.1:${(slack.address() as AddressInfo).port}`;
+  slack = await startFakeSlack();
+  slackUrl = slack.url;
+  calls = slack.calls;
   const config: BotConfig = readBotConfig({
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_BOT_TOKEN: 'xoxb-test',
@@ -59,7 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bot?.stop();
   await twin?.stop();
-  await new Promise((r) => slack?.close(r));
+  await slack?.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -83,17 +69,9 @@ async function slash(
     team_id: 'T0TEAM001',
     trigger_id: '1.2.3',
   }).toString();
-  const ts = String(Math.floor(Date.now() / 1000) - (sign.age ?? 0));
-  const signature = `v0=${createHmac('sha256', sign.secret ?? SECRET)
-    .update(`v0:${ts}:${body}`)
-    .digest('hex')}`;
   const r = await fetch(botUrl('/slack/events'), {
     method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': ts,
-      'x-slack-signature': signature,
-    },
+    headers: slackSignature(sign.secret ?? SECRET, body, sign.age),
     body,
   });
   return { status: r.status, responseUrl: new URL(responseUrl).pathname };
@@ -180,15 +158,9 @@ describe('the Slack bot against the local twin', () => {
     });
     const before = calls.length;
     const body = new URLSearchParams({ payload }).toString();
-    const ts = String(Math.floor(Date.now() / 1000));
-    const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
     const r = await fetch(botUrl('/slack/events'), {
       method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': ts,
-        'x-slack-signature': signature,
-      },
+      headers: slackSignature(SECRET, body),
       body,
     });
     expect(r.status).toBe(200);

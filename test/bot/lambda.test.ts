@@ -1,41 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHandler } from '../../bot/lambda.ts';
 import type { DeferredCommand } from '../../bot/listeners/commands/movies.ts';
 import { startTwin, type Twin } from '../../infra/local/twin.ts';
 import { clients, drop, finishedExecution } from '../e2e/twin-client.ts';
+import { slackSignature, startFakeSlack, type FakeSlack } from './fake-slack.ts';
 
 const SECRET = 'lambda-signing-secret';
 let root: string;
 let twin: Twin;
-let slack: Server;
+let slack: FakeSlack;
 let slackUrl: string;
-const calls: { path: string; body: Record<string, unknown> }[] = [];
+let calls: FakeSlack['calls'] = [];
 const saved = { ...process.env };
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'movies-lambda-'));
   twin = await startTwin({ dataDir: join(root, 'twin'), port: 0 });
-  slack = createServer((req, res) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      const body = (req.headers['content-type'] ?? '').includes('json')
-        ? (JSON.parse(text || '{}') as Record<string, unknown>)
-        : Object.fromEntries(new URLSearchParams(text));
-      calls.push({ path: req.url!, body });
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ ok: true, ts: `${Date.now()}.0001` }));
-    });
-  });
-  await new Promise<void>((r) => slack.listen(0, '127.0.0.1', r));
-  slackUrl = `http://127.0.0.1:${(slack.address() as AddressInfo).port}`;
+  slack = await startFakeSlack();
+  slackUrl = slack.url;
+  calls = slack.calls;
   Object.assign(process.env, {
     ...twin.env,
     SLACK_API_URL: `${slackUrl}/api/`,
@@ -55,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   process.env = saved;
   await twin?.stop();
-  await new Promise((r) => slack?.close(r));
+  await slack?.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -111,17 +97,11 @@ describe('the bot on Lambda', () => {
       user_id: 'U0USER001',
       team_id: 'T0TEAM001',
     }).toString();
-    const ts = String(Math.floor(Date.now() / 1000));
-    const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
     const first = (await handler(
       {
         version: '2.0',
         rawPath: '/slack/events',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-slack-request-timestamp': ts,
-          'x-slack-signature': signature,
-        },
+        headers: slackSignature(SECRET, body),
         body,
         isBase64Encoded: false,
         requestContext: { http: { method: 'POST' } },
