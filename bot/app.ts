@@ -29,7 +29,8 @@ export function createApp(config: BotConfig, aws: AwsClients): { app: App; recei
     topicArns: config.topicArns,
     ...(config.trustedCertificateUrl ? { trustedCertificateUrl: config.trustedCertificateUrl } : {}),
   });
-  // The route posts with the app's client; it only runs once the app exists.
+  // The route posts with the app's client, so it is made on first use, once the app exists.
+  let sns: ReturnType<typeof snsRoute> | undefined;
   const receiver = new HTTPReceiver({
     signingSecret: config.signingSecret,
     endpoints: '/slack/events',
@@ -37,8 +38,10 @@ export function createApp(config: BotConfig, aws: AwsClients): { app: App; recei
       {
         path: '/sns',
         method: ['POST'],
-        handler: (req, res) =>
-          snsRoute(app, { config, verifier, sns: aws.sns, onViewsChanged: () => cache.clear() })(req, res),
+        handler: (req, res) => {
+          sns ??= snsRoute(app, { config, verifier, sns: aws.sns, onViewsChanged: () => cache.clear() });
+          sns(req, res);
+        },
       },
       { path: '/health', method: ['GET'], handler: (_req, res) => void res.writeHead(200).end('ok') },
     ],
