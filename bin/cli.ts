@@ -22,6 +22,10 @@ export const USAGE = `Usage:
               [--timeout-minutes N] [--poll-seconds N]
       Upload drops (key: prefix + path under data/) and, with --wait, follow each through
       the pipeline. AWS_ENDPOINT_URL reaches the local twin. Exit 0, or 1 if a drop failed.
+  movies query <top-rated [n] [genre] | genres | genre NAME | trends [FROM-TO] [--chart PNG] | status>
+      The Slack bot's /movies answers, as text (--chart also draws trends as a PNG). MOVIES_REDSHIFT_* and MOVIES_STATE_MACHINE_ARN
+      point it at AWS (see README); with AWS_ENDPOINT_URL it asks the local twin. Exit 0, 1 if
+      the warehouse failed, 2 if the question was not understood.
   movies bot
       The Slack bot (configured by environment variables, see README): Slack requests at
       /slack/events, SNS at /sns; with BOT_PUBLIC_URL it subscribes to the pipeline's topics.
@@ -94,6 +98,21 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           },
           io,
         );
+      }
+      case 'query': {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          allowPositionals: true,
+          options: { chart: { type: 'string' } },
+        });
+        if (!positionals.length)
+          throw new UsageError('query needs a question, e.g. movies query top-rated 5.');
+        if (values.chart !== undefined && positionals[0] !== 'trends')
+          throw new UsageError(
+            '--chart draws the trends answer only: movies query trends --chart trends.png',
+          );
+        const { query } = await import('./commands/query.ts');
+        return await query(positionals, { chart: values.chart }, io);
       }
       case 'bot': {
         const { bot } = await import('./commands/bot.ts');

@@ -9,11 +9,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { SHOW_FAILED_ROWS } from './alerts.ts';
 import { showFailedRows } from './listeners/actions/show-failed-rows.ts';
+import { AnswerCache } from './answer-cache.ts';
 import type { BotConfig } from './config.ts';
 import { moviesCommand, type CommandDeps } from './listeners/commands/movies.ts';
 import { snsRoute } from './listeners/routes/sns.ts';
 import { SnsVerifier } from './sns-verify.ts';
-import type { Row } from './warehouse.ts';
 
 export interface AwsClients {
   readonly s3: S3Client;
@@ -23,7 +23,7 @@ export interface AwsClients {
 }
 
 export function createApp(config: BotConfig, aws: AwsClients): { app: App; receiver: HTTPReceiver } {
-  const cache = new Map<string, Row[]>();
+  const cache = new AnswerCache(config.cacheTtlMs);
   const verifier = new SnsVerifier({
     region: config.region,
     topicArns: config.topicArns,

@@ -31,6 +31,8 @@ export interface BotConfig {
   readonly allowedUsers: readonly string[] | undefined;
   /** How long a warehouse query may take before the user is told so. */
   readonly queryTimeoutMs: number;
+  /** How long an answer is reused when no success outcome has said the views changed. */
+  readonly cacheTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -39,9 +41,45 @@ export class ConfigError extends Error {
   }
 }
 
+/** What answering `/movies` needs: the warehouse and the state machine (defaults: the stack's and the twin's). */
+export type WarehouseConfig = Pick<
+  BotConfig,
+  'workgroup' | 'database' | 'redshiftSecretArn' | 'stateMachineArn' | 'region' | 'queryTimeoutMs'
+>;
+
+type Get = (name: string) => string | undefined;
+const getter =
+  (env: NodeJS.ProcessEnv): Get =>
+  (name) =>
+    env[name]?.trim() || undefined;
+
+/** For `movies query`: the warehouse settings alone, no Slack. */
+export function readWarehouseConfig(env: NodeJS.ProcessEnv): WarehouseConfig {
+  const problems: string[] = [];
+  const config = warehouseSettings(getter(env), problems);
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+function warehouseSettings(get: Get, problems: string[]): WarehouseConfig {
+  const timeout = Number(get('MOVIES_QUERY_TIMEOUT_SECONDS') ?? 20);
+  if (!(timeout > 0))
+    problems.push(
+      `MOVIES_QUERY_TIMEOUT_SECONDS must be a positive number: "${get('MOVIES_QUERY_TIMEOUT_SECONDS')}".`,
+    );
+  return {
+    workgroup: get('MOVIES_REDSHIFT_WORKGROUP') ?? 'movies',
+    database: get('MOVIES_REDSHIFT_DATABASE') ?? 'movies',
+    redshiftSecretArn: get('MOVIES_REDSHIFT_SECRET_ARN'),
+    stateMachineArn: get('MOVIES_STATE_MACHINE_ARN') ?? LOCAL_STATE_MACHINE_ARN,
+    region: get('AWS_REGION') ?? get('AWS_DEFAULT_REGION') ?? LOCAL_REGION,
+    queryTimeoutMs: timeout * 1000,
+  };
+}
+
 export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
   const problems: string[] = [];
-  const get = (name: string): string | undefined => env[name]?.trim() || undefined;
+  const get = getter(env);
   const required = (name: string, what: string, check?: (v: string) => string | null): string => {
     const v = get(name);
     if (!v) {
@@ -63,15 +101,14 @@ export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-  const region = get('AWS_REGION') ?? get('AWS_DEFAULT_REGION') ?? LOCAL_REGION;
+  const warehouse = warehouseSettings(get, problems);
+  const region = warehouse.region;
   const port = Number(get('PORT') ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     problems.push(`PORT is not a port number: "${get('PORT')}".`);
-  const timeout = Number(get('MOVIES_QUERY_TIMEOUT_SECONDS') ?? 20);
-  if (!(timeout > 0))
-    problems.push(
-      `MOVIES_QUERY_TIMEOUT_SECONDS must be a positive number: "${get('MOVIES_QUERY_TIMEOUT_SECONDS')}".`,
-    );
+  const cacheSeconds = Number(get('MOVIES_CACHE_SECONDS') ?? 300);
+  if (!(cacheSeconds >= 0))
+    problems.push(`MOVIES_CACHE_SECONDS must be 0 or more: "${get('MOVIES_CACHE_SECONDS')}".`);
   const topics =
     list('MOVIES_TOPIC_ARNS') ??
     ['movies-pipeline-success', 'movies-pipeline-failure'].map(
@@ -93,18 +130,14 @@ export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
     dataChannel: required('MOVIES_DATA_CHANNEL', 'the channel for successful loads', channel),
     alertMention: get('MOVIES_ALERT_MENTION'),
     bucket: get('MOVIES_BUCKET') ?? 'movies-gds',
-    workgroup: get('MOVIES_REDSHIFT_WORKGROUP') ?? 'movies',
-    database: get('MOVIES_REDSHIFT_DATABASE') ?? 'movies',
-    redshiftSecretArn: get('MOVIES_REDSHIFT_SECRET_ARN'),
-    stateMachineArn: get('MOVIES_STATE_MACHINE_ARN') ?? LOCAL_STATE_MACHINE_ARN,
-    region,
+    ...warehouse,
     topicArns: topics,
     trustedCertificateUrl: get('MOVIES_SNS_CERTIFICATE_URL'),
     port,
     publicUrl: get('BOT_PUBLIC_URL')?.replace(/\/$/, ''),
     allowedChannels: list('MOVIES_ALLOWED_CHANNELS'),
     allowedUsers: list('MOVIES_ALLOWED_USERS'),
-    queryTimeoutMs: timeout * 1000,
+    cacheTtlMs: cacheSeconds * 1000,
   };
   if (get('SLACK_API_URL')) {
     const wrong = url(get('SLACK_API_URL')!);

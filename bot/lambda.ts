@@ -13,12 +13,12 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { AnswerCache } from './answer-cache.ts';
 import { boltApp } from './app.ts';
 import { parseOutcome } from '../infra/pipeline/outcome.ts';
 import { readBotConfig, type BotConfig } from './config.ts';
 import { answerCommand, type CommandDeps, type DeferredCommand } from './listeners/commands/movies.ts';
-import { postOutcome } from './post-alert.ts';
-import type { Row } from './warehouse.ts';
+import { changesViews, postOutcome } from './post-alert.ts';
 
 interface SnsEvent {
   Records: { EventSource: string; Sns: { TopicArn: string; Message: string; MessageId: string } }[];
@@ -66,7 +66,7 @@ export function createHandler(deps: LambdaDeps = {}) {
       config,
       redshift: new RedshiftDataClient(aws),
       sfn: new SFNClient(aws),
-      cache: new Map<string, Row[]>(),
+      cache: new AnswerCache(config.cacheTtlMs),
       defer: invokeSelf,
     };
     const receiver = new AwsLambdaReceiver({ signingSecret: config.signingSecret });
@@ -83,13 +83,19 @@ export function createHandler(deps: LambdaDeps = {}) {
           b.app.logger.warn(`Ignored a message from ${r.Sns.TopicArn}: not an allowed topic.`);
           continue;
         }
-        await postOutcome(b.app.client, b.config, parseOutcome(r.Sns.Message));
+        const outcome = parseOutcome(r.Sns.Message);
+        await postOutcome(b.app.client, b.config, outcome);
+        if (changesViews(outcome)) b.commands.cache.clear();
       }
       return { ok: true };
     }
     if ((event as DeferredCommand).kind === 'movies-command') {
       const command = event as DeferredCommand;
-      const answer = await answerCommand(command, { ...b.commands, defer: undefined } as CommandDeps);
+      const answer = await answerCommand(
+        command,
+        { ...b.commands, defer: undefined } as CommandDeps,
+        b.app.client,
+      );
       await fetch(command.responseUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

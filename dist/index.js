@@ -70102,8 +70102,9 @@ function describeAwsError(err) {
   if (e5.name === "NoSuchBucket") return `The bucket does not exist: ${e5.message ?? ""}`.trim();
   if (e5.name === "AccessDenied" || e5.$metadata?.httpStatusCode === 403)
     return `AWS refused the request (access denied): ${e5.message ?? ""}`.trim();
-  if (e5.code === "ECONNREFUSED")
-    return `Nothing answers at the endpoint (${e5.message ?? ""}); is the local twin running?`;
+  const refused = /connect ECONNREFUSED \S+/.exec(e5.message ?? "");
+  if (e5.code === "ECONNREFUSED" || refused)
+    return `Nothing answers at the endpoint (${refused?.[0] ?? e5.message ?? ""}); is the local twin running?`;
   return `${e5.name ?? "Error"}: ${e5.message ?? String(err)}`;
 }
 

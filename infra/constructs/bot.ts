@@ -15,6 +15,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { CHART_ASSETS } from '../../bot/chart-assets.ts';
 import { PREFIXES } from '../config.ts';
 import { acknowledge, bucketLogicalId } from './nag.ts';
 
@@ -53,7 +54,7 @@ export class Bot extends Construct {
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: 512,
+      memorySize: 1024, // the trends chart renders in about a second at this size
       timeout: Duration.seconds(60),
       logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS }),
       environment: {
@@ -75,6 +76,13 @@ export class Bot extends Construct {
         // Bundled CommonJS dependencies call require() for Node built-ins.
         banner:
           "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        // The trends chart reads its rasterizer (WASM) and font at run time, next to the bundle.
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            CHART_ASSETS.map((a) => `cp "${inputDir}/node_modules/${a.module}" "${outputDir}/${a.file}"`),
+        },
       },
     });
     // Slack authenticates with its request signatures, which the bot verifies; IAM auth is not an option for Slack.

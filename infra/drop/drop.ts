@@ -148,7 +148,9 @@ export function describeAwsError(err: unknown): string {
   if (e.name === 'NoSuchBucket') return `The bucket does not exist: ${e.message ?? ''}`.trim();
   if (e.name === 'AccessDenied' || e.$metadata?.httpStatusCode === 403)
     return `AWS refused the request (access denied): ${e.message ?? ''}`.trim();
-  if ((e as { code?: string }).code === 'ECONNREFUSED')
-    return `Nothing answers at the endpoint (${e.message ?? ''}); is the local twin running?`;
+  // The SDK sometimes wraps the socket error ("AWS SDK error wrapper for Error: connect ECONNREFUSED …").
+  const refused = /connect ECONNREFUSED \S+/.exec(e.message ?? '');
+  if ((e as { code?: string }).code === 'ECONNREFUSED' || refused)
+    return `Nothing answers at the endpoint (${refused?.[0] ?? e.message ?? ''}); is the local twin running?`;
   return `${e.name ?? 'Error'}: ${e.message ?? String(err)}`;
 }

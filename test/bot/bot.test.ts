@@ -205,6 +205,40 @@ describe('the Slack bot against the local twin', () => {
     expect(text(sql)).toContain('No films in genre');
   }, 30_000);
 
+  it('posts /movies trends as a PNG chart in the channel with the file upload API', async () => {
+    const before = calls.length;
+    const r = await slash('trends');
+    const answer = await response(r.responseUrl);
+    expect(text(answer)).toContain('Films per year');
+    expect(text(answer)).not.toContain('could not be posted');
+    const mine = calls.slice(before);
+    const asked = mine.find((c) => c.path === '/api/files.getUploadURLExternal')!;
+    expect(asked.body).toMatchObject({ filename: 'movies-trends.png' });
+    const upload = mine.find((c) => c.path.startsWith('/upload/'))!;
+    const bytes = upload.body.bytes as Buffer;
+    expect(bytes.includes(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
+    expect(Number(asked.body.length)).toBeGreaterThan(10_000);
+    const done = mine.find((c) => c.path === '/api/files.completeUploadExternal')!;
+    expect(done.body).toMatchObject({ channel_id: 'C0DATA123' });
+    expect(JSON.parse(String(done.body.files))).toEqual([
+      { id: upload.path.slice('/upload/'.length), title: 'Films per year and their average IMDb rating' },
+    ]);
+    // The chart goes first, so the table can say when Slack refused it.
+    expect(mine.indexOf(done)).toBeLessThan(mine.findIndex((c) => c.path === r.responseUrl));
+  }, 30_000);
+
+  it('still answers trends when Slack refuses the chart, and says why', async () => {
+    slack.failures.set('files.completeUploadExternal', 'not_in_channel');
+    try {
+      const answer = await response((await slash('trends 1940-2020')).responseUrl);
+      expect(answer.response_type).toBe('in_channel');
+      expect(text(answer)).toContain('Films per year 1940-2020');
+      expect(text(answer)).toContain('invite the bot to this channel to get charts');
+    } finally {
+      slack.failures.clear();
+    }
+  }, 30_000);
+
   it('refuses unsigned, badly signed and stale requests with 401, running nothing', async () => {
     const before = calls.length;
     expect((await slash('top-rated', { secret: 'wrong' })).status).toBe(401);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { Match } from 'aws-cdk-lib/assertions';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readConfig } from '../../../infra/config.ts';
 import { stateMachineDefinition } from '../../../infra/local/asl.ts';
@@ -216,6 +221,27 @@ describe('the pipeline stack', () => {
     template.resourceCountIs('AWS::EC2::InternetGateway', 0);
     const schema = Object.values(template.findResources('Custom::AWS')).map((r) => JSON.stringify(r));
     expect(schema.join()).toMatch(/CREATE MATERIALIZED VIEW mv_top_rated_movies AUTO REFRESH NO/);
+  });
+
+  it('bundles the bot with the chart rasterizer and font beside it, and the bundle loads in Node', () => {
+    const fn = logicalId(json, 'AWS::Lambda::Function', (p) => p.FunctionName === 'movies-bot');
+    const key = (json.Resources[fn]!.Properties!.Code as { S3Key: string }).S3Key;
+    const dir = join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+    expect(readdirSync(dir).sort()).toEqual(['DejaVuSans.ttf', 'index.mjs', 'index_bg.wasm']);
+    // As on Lambda: the bundle alone, with only the runtime's own AWS SDK beside it.
+    const lambdaRoot = mkdtempSync(join(tmpdir(), 'movies-bot-bundle-'));
+    cpSync(dir, lambdaRoot, { recursive: true });
+    mkdirSync(join(lambdaRoot, 'node_modules'));
+    symlinkSync(resolve('node_modules/@aws-sdk'), join(lambdaRoot, 'node_modules/@aws-sdk'));
+    const index = pathToFileURL(join(lambdaRoot, 'index.mjs')).href;
+    const loaded = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const m = await import('${index}'); console.log(typeof m.handler);`],
+      { encoding: 'utf8' },
+    );
+    rmSync(lambdaRoot, { recursive: true, force: true });
+    expect(loaded.stderr.split('\n').filter((l) => /Error/.test(l))).toEqual([]);
+    expect(loaded.stdout.trim()).toBe('function');
   });
 
   it('runs the bot on a current Node.js Lambda behind a Function URL, subscribed to both topics, with narrow IAM', () => {

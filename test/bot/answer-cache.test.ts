@@ -1,0 +1,26 @@
+import { describe, expect, it } from '@jest/globals';
+import { AnswerCache } from '../../bot/answer-cache.ts';
+import type { Row } from '../../bot/warehouse.ts';
+
+describe('the answer cache', () => {
+  it('asks the warehouse once for many concurrent askers, and again after clear() or the TTL', async () => {
+    let now = 0;
+    let loads = 0;
+    const cache = new AnswerCache(1000, () => now);
+    const load = async (): Promise<Row[]> => [{ n: ++loads }];
+    const answers = await Promise.all(Array.from({ length: 50 }, () => cache.get('q', load)));
+    expect(new Set(answers.map((a) => a[0]!.n))).toEqual(new Set([1]));
+    cache.clear();
+    expect(await cache.get('q', load)).toEqual([{ n: 2 }]);
+    now = 999;
+    expect(await cache.get('q', load)).toEqual([{ n: 2 }]);
+    now = 1001;
+    expect(await cache.get('q', load)).toEqual([{ n: 3 }]);
+  });
+
+  it('does not keep a failed answer', async () => {
+    const cache = new AnswerCache(60_000);
+    await expect(cache.get('q', () => Promise.reject(new Error('timed out')))).rejects.toThrow('timed out');
+    expect(await cache.get('q', async () => [{ ok: true }])).toEqual([{ ok: true }]);
+  });
+});
