@@ -1,23 +1,20 @@
 /**
- * `npm run demo`: the whole flow offline. Starts the local twin in-process, drops the sample
- * files from data/ into S3 with the AWS SDK (as the GitHub Action does on merge), waits for the
- * pipeline's executions, and prints each outcome and the top rows of each view.
+ * `npm run demo`: the whole flow offline. Starts the local twin, a local stand-in for Slack and
+ * the Slack bot in-process; drops the sample files from data/ into S3 with the AWS SDK (as the
+ * GitHub Action does on merge); then shows the alert the bot posted for each drop and its answers
+ * to `/movies top-rated` and `/movies genres`, as text.
  */
-import {
-  ExecuteStatementCommand,
-  DescribeStatementCommand,
-  GetStatementResultCommand,
-  RedshiftDataClient,
-  type Field,
-} from '@aws-sdk/client-redshift-data';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import type { Block } from '../bot/blocks.ts';
+import { readBotConfig } from '../bot/config.ts';
+import { blocksAsText } from '../bot/plain-text.ts';
+import { startBot } from '../bot/server.ts';
+import { slackSignature, startLocalSlack, type SlackCall } from '../infra/local/slack.ts';
 import { startTwin } from '../infra/local/twin.ts';
-import { parseOutcome, type Outcome } from '../infra/pipeline/outcome.ts';
-import { VIEW_NAMES } from '../infra/pipeline/sql.ts';
 
 // The AWS SDK warns that its 2027 releases will need Node 22; this project supports Node 20.
 process.removeAllListeners('warning');
@@ -30,25 +27,44 @@ const DROPS = [
   'data/defects/movies_2024_q2.csv',
   'data/rejected/movies_2024_q3.csv',
 ];
+const CHANNELS = { alerts: 'C0MOVIEALERTS', data: 'C0MOVIEDATA' };
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+const seconds = (since: number): string => ((Date.now() - since) / 1000).toFixed(1);
 
 const started = Date.now();
 const dataDir = mkdtempSync(join(tmpdir(), 'movies-demo-'));
 out(
-  'movies-gds demo: the AWS side runs locally (S3, EventBridge, Step Functions, Glue-equivalent ETL, warehouse, SNS).',
+  'movies-gds demo: the AWS side runs locally (S3, EventBridge, Step Functions, Glue-equivalent ETL, warehouse, SNS),',
 );
+out('with the Slack bot beside it and a local stand-in for Slack.');
 const twin = await startTwin({ dataDir, port: 0 });
-out(`Local twin up on ${twin.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
-const aws = {
-  endpoint: twin.endpoint,
-  region: twin.region,
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-};
-const s3 = new S3Client(aws);
-const sfn = new SFNClient(aws);
-const redshift = new RedshiftDataClient(aws);
+const slack = await startLocalSlack();
+const signingSecret = randomBytes(16).toString('hex');
+// The twin accepts any credentials; the bot's SDK clients only need some.
+process.env.AWS_ACCESS_KEY_ID ??= 'local';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+const bot = await startBot(
+  readBotConfig({
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_BOT_TOKEN: 'xoxb-local-demo',
+    SLACK_API_URL: `${slack.url}/api/`,
+    MOVIES_ALERT_CHANNEL: CHANNELS.alerts,
+    MOVIES_DATA_CHANNEL: CHANNELS.data,
+    MOVIES_TOPIC_ARNS: `${twin.topics.success},${twin.topics.failure}`,
+    MOVIES_SNS_CERTIFICATE_URL: twin.sns.certificateUrl,
+    AWS_REGION: twin.region,
+    PORT: '0',
+  }),
+  { endpoint: twin.endpoint, subscribe: true },
+);
+out(`Local twin on ${twin.endpoint}, bot on http://127.0.0.1:${bot.port}, up in ${seconds(started)} s.\n`);
 
 try {
+  const s3 = new S3Client({
+    endpoint: twin.endpoint,
+    region: twin.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   for (const file of DROPS) {
     const key = `input_data/${relative('data', file)}`;
     await s3.send(
@@ -62,86 +78,64 @@ try {
     );
     out(`dropped ${file} → s3://${twin.bucket}/${key}`);
   }
-  out('\nwaiting for the pipeline...\n');
-  const outcomes = await waitForOutcomes(DROPS.length);
-  for (const o of outcomes) printOutcome(o);
-  for (const view of VIEW_NAMES) await printView(view);
+  out('\nwaiting for the pipeline and its alerts in Slack...\n');
+  for (const alert of await alerts(DROPS.length)) {
+    const channel = alert.body.channel === CHANNELS.alerts ? '#movies-alerts' : '#movies-data';
+    out(`${channel} ─ the bot posted:`);
+    out(blocksAsText(alert.body.blocks as Block[], '  │ '));
+    for (const reply of slack.calls.filter((c) => c.body.thread_ts && c.body.thread_ts === alert.reply.ts))
+      out(blocksAsText(reply.body.blocks as Block[], '  └─ thread │ '));
+    out();
+  }
+  for (const question of ['top-rated 5', 'genres']) {
+    out(`/movies ${question}`);
+    out(blocksAsText(await ask(question), '  '));
+    out();
+  }
   out(
-    `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Try it yourself: npx movies local (then the AWS CLI or SDK with AWS_ENDPOINT_URL).`,
+    `Done in ${seconds(started)} s. Next: npm start (the twin and the bot), npx movies query trends --chart trends.png`,
   );
 } finally {
+  await bot.stop();
+  await slack.close();
   await twin.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-async function waitForOutcomes(count: number): Promise<Outcome[]> {
+/** The top-level alert messages, once one per drop has arrived (the thread follows each at once). */
+async function alerts(count: number): Promise<SlackCall[]> {
+  const deadline = Date.now() + 120_000;
   for (;;) {
-    const list = await sfn.send(new ListExecutionsCommand({ stateMachineArn: twin.stateMachineArn }));
-    const runs = list.executions ?? [];
-    if (runs.length >= count && runs.every((e) => e.status !== 'RUNNING')) {
-      const outcomes = await Promise.all(
-        runs.map(async (e) => {
-          const d = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
-          return parseOutcome(d.status === 'SUCCEEDED' ? d.output! : d.cause!);
-        }),
-      );
-      return outcomes.sort((a, b) => (a.source.key < b.source.key ? -1 : 1));
+    const top = slack.calls.filter((c) => c.path === '/api/chat.postMessage' && !c.body.thread_ts);
+    if (top.length >= count) {
+      await new Promise((r) => setTimeout(r, 200)); // the thread replies follow their message
+      // In the order of the drops (alerts arrive in the order the runs finish).
+      const order = (c: SlackCall): number =>
+        DROPS.findIndex((f) => String(c.body.text).includes(relative('data', f)));
+      return top.sort((a, b) => order(a) - order(b));
     }
+    if (Date.now() > deadline) throw new Error(`Only ${top.length} of ${count} alerts arrived in 120 s.`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-function printOutcome(o: Outcome): void {
-  const icon = { SUCCEEDED: '✅', PARTIAL: '⚠️ ', QUALITY_FAILED: '❌', FAILED: '💥' }[o.status];
-  out(`${icon} ${o.source.key}: ${o.status}`);
-  if (o.quality)
-    out(
-      `   rows: ${o.quality.rowsProcessed} read, ${o.load?.rowsLoaded ?? 0} loaded, ${o.quarantine?.rows ?? 0} quarantined (score ${o.quality.score.toFixed(2)})`,
-    );
-  for (const r of o.quality?.rules.filter((x) => x.result !== 'PASS') ?? []) {
-    const metrics = Object.entries(r.metrics)
-      .map(([k, v]) => `${k.split('.').slice(2).join('.')}=${Number(v.toPrecision(4))}`)
-      .join(' ');
-    out(`   ${r.gate ? 'gate' : 'rows'} ${r.result} ${r.rule}  ${metrics}`);
-  }
-  if (o.quarantine) out(`   quarantine: ${o.quarantine.uri}`);
-  if (o.error) out(`   error in ${o.error.state}: ${o.error.error}: ${o.error.cause}`);
-  out();
-}
-
-async function printView(view: string): Promise<void> {
-  const order = {
-    mv_top_rated_movies: 'weighted_rating DESC',
-    mv_genre_statistics: 'movies DESC, genre',
-    mv_yearly_trends: 'release_year DESC',
-  }[view];
-  const { Id } = await redshift.send(
-    new ExecuteStatementCommand({
-      WorkgroupName: 'movies',
-      Database: 'movies',
-      Sql: `SELECT * FROM ${view} ORDER BY ${order} LIMIT 5`,
-    }),
-  );
-  for (;;) {
-    const d = await redshift.send(new DescribeStatementCommand({ Id }));
-    if (d.Status === 'FINISHED') break;
-    if (d.Status === 'FAILED' || d.Status === 'ABORTED') throw new Error(`${view}: ${d.Error}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const r = await redshift.send(new GetStatementResultCommand({ Id }));
-  const names = (r.ColumnMetadata ?? []).map((c) => c.name!);
-  const rows = (r.Records ?? []).map((rec) => rec.map(cell));
-  const widths = names.map((n, i) => Math.min(28, Math.max(n.length, ...rows.map((row) => row[i]!.length))));
-  out(`${view} (top ${rows.length})`);
-  out(`  ${names.map((n, i) => n.padEnd(widths[i]!)).join('  ')}`);
-  for (const row of rows)
-    out(
-      `  ${row.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join('  ')}`,
-    );
-  out();
-}
-
-function cell(f: Field): string {
-  if (f.isNull) return '–';
-  return String(f.stringValue ?? f.longValue ?? f.doubleValue ?? f.booleanValue ?? '');
+/** Ask the bot as Slack would: a signed slash command; the answer arrives on the response URL. */
+async function ask(text: string): Promise<Block[]> {
+  const path = `/response/${randomBytes(6).toString('hex')}`;
+  const body = new URLSearchParams({
+    command: '/movies',
+    text,
+    response_url: `${slack.url}${path}`,
+    channel_id: CHANNELS.data,
+    user_id: 'U0DEMO',
+    team_id: 'T0DEMO',
+    trigger_id: 'demo',
+  }).toString();
+  const r = await fetch(`http://127.0.0.1:${bot.port}/slack/events`, {
+    method: 'POST',
+    headers: slackSignature(signingSecret, body),
+    body,
+  });
+  if (r.status !== 200) throw new Error(`The bot answered /movies ${text} with HTTP ${r.status}.`);
+  return (await slack.next(path)).body.blocks as Block[];
 }

@@ -14,6 +14,8 @@ export interface SlackCall {
   readonly body: Record<string, unknown>;
   /** When it arrived (performance.now()). */
   readonly at: number;
+  /** What the stand-in answered, e.g. the `ts` of a posted message (thread replies carry it). */
+  reply: Record<string, unknown>;
 }
 
 export interface LocalSlack {
@@ -39,24 +41,21 @@ export async function startLocalSlack(): Promise<LocalSlack> {
       const path = req.url ?? '/';
       const raw = Buffer.concat(chunks);
       const body = path.startsWith('/upload/') ? { bytes: raw } : parseBody(raw, req.headers['content-type']);
-      calls.push({ path, body, at: performance.now() });
-      for (const wake of waiting) wake();
-      let reply: Record<string, unknown> = { ok: true };
+      const call: SlackCall = { path, body, at: performance.now(), reply: { ok: true } };
       const failure = failures.get(path.replace(/^\/api\//, ''));
-      if (failure) reply = { ok: false, error: failure };
+      if (failure) call.reply = { ok: false, error: failure };
       else if (path === '/api/files.getUploadURLExternal') {
         const id = `F${String(++files).padStart(8, '0')}`;
-        reply = { ok: true, file_id: id, upload_url: `${url}/upload/${id}` };
+        call.reply = { ok: true, file_id: id, upload_url: `${url}/upload/${id}` };
       } else if (path === '/api/files.completeUploadExternal') {
-        reply = { ok: true, files: JSON.parse(String(body.files ?? '[]')) as unknown };
+        call.reply = { ok: true, files: JSON.parse(String(body.files ?? '[]')) as unknown };
       } else if (path.startsWith('/api/')) {
-        reply = {
-          ok: true,
-          ts: `${Math.floor(Date.now() / 1000)}.${String(calls.length).padStart(6, '0')}`,
-          channel: body.channel,
-        };
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(calls.length + 1).padStart(6, '0')}`;
+        call.reply = { ok: true, ts, channel: body.channel };
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+      calls.push(call);
+      for (const wake of waiting) wake();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(call.reply));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
