@@ -4,6 +4,7 @@
  * GitHub Action does on merge); then shows the alert the bot posted for each drop and its answers
  * to `/movies top-rated` and `/movies genres`, as text.
  */
+import './node-warnings.ts';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,12 +16,6 @@ import { blocksAsText } from '../bot/plain-text.ts';
 import { startBot } from '../bot/server.ts';
 import { slackSignature, startLocalSlack, type SlackCall } from '../infra/local/slack.ts';
 import { startTwin } from '../infra/local/twin.ts';
-
-// The AWS SDK warns that its 2027 releases will need Node 22; this project supports Node 20.
-process.removeAllListeners('warning');
-process.on('warning', (w) => {
-  if (w.name !== 'NodeVersionSupportWarning') console.warn(w);
-});
 
 const DROPS = [
   'data/clean/movies_2024_q1.csv',
@@ -119,7 +114,7 @@ async function alerts(count: number): Promise<SlackCall[]> {
   }
 }
 
-/** Ask the bot as Slack would: a signed slash command; the answer arrives on the response URL. */
+/** Ask the bot as Slack would: a signed slash command. */
 async function ask(text: string): Promise<Block[]> {
   const path = `/response/${randomBytes(6).toString('hex')}`;
   const body = new URLSearchParams({
@@ -137,5 +132,7 @@ async function ask(text: string): Promise<Block[]> {
     body,
   });
   if (r.status !== 200) throw new Error(`The bot answered /movies ${text} with HTTP ${r.status}.`);
-  return (await slack.next(path)).body.blocks as Block[];
+  // A quick answer comes in the acknowledgment itself; a slower one on the response URL.
+  const ack = await r.text();
+  return ((ack ? JSON.parse(ack) : (await slack.next(path)).body) as { blocks: Block[] }).blocks;
 }

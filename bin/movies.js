@@ -3,5 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
+await import('./node-warnings.ts');
 const { main } = await import('./cli.ts');
 process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });

@@ -55,8 +55,8 @@ export function boltApp(config: BotConfig, receiver: Receiver, commands: Command
   const app = new App({
     token: config.botToken,
     receiver,
-    tokenVerificationEnabled: false,
     logLevel: LogLevel.WARN,
+    convoStore: false, // no conversation state to keep; saves work on every request
     ...(config.slackApiUrl
       ? { clientOptions: { slackApiUrl: config.slackApiUrl.replace(/\/?$/, '/') } }
       : {}),

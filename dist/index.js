@@ -70098,7 +70098,7 @@ async function dropFiles(clients, files, options) {
 function describeAwsError(err) {
   const e5 = err;
   if (e5.name === "CredentialsProviderError" || /credentials/i.test(e5.message ?? ""))
-    return "No AWS credentials were found: configure them before this step (for example with aws-actions/configure-aws-credentials and the stack's GitHubDropRoleArn).";
+    return "No AWS credentials were found: configure them first (in a workflow, aws-actions/configure-aws-credentials with the stack's GitHubDropRoleArn; in a terminal, AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).";
   if (e5.name === "NoSuchBucket") return `The bucket does not exist: ${e5.message ?? ""}`.trim();
   if (e5.name === "AccessDenied" || e5.$metadata?.httpStatusCode === 403)
     return `AWS refused the request (access denied): ${e5.message ?? ""}`.trim();

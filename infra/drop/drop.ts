@@ -144,7 +144,7 @@ export async function dropFiles(
 export function describeAwsError(err: unknown): string {
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   if (e.name === 'CredentialsProviderError' || /credentials/i.test(e.message ?? ''))
-    return "No AWS credentials were found: configure them before this step (for example with aws-actions/configure-aws-credentials and the stack's GitHubDropRoleArn).";
+    return "No AWS credentials were found: configure them first (in a workflow, aws-actions/configure-aws-credentials with the stack's GitHubDropRoleArn; in a terminal, AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).";
   if (e.name === 'NoSuchBucket') return `The bucket does not exist: ${e.message ?? ''}`.trim();
   if (e.name === 'AccessDenied' || e.$metadata?.httpStatusCode === 403)
     return `AWS refused the request (access denied): ${e.message ?? ''}`.trim();

@@ -66,7 +66,14 @@ describe('the bot on Lambda', () => {
       },
       {},
     );
-    expect(calls.slice(before).map((c) => [c.path, c.body.channel])).toEqual([
+    // The token is checked once per cold start (auth.test), then the alert is posted.
+    expect(
+      calls
+        .slice(before)
+        .map((c) => [c.path, c.body.channel])
+        .sort(),
+    ).toEqual([
+      ['/api/auth.test', undefined],
       ['/api/chat.postMessage', 'C0DATA123'],
     ]);
     const after = calls.length;

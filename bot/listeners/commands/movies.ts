@@ -22,6 +22,12 @@ export interface CommandDeps extends AnswerDeps {
   readonly defer?: (command: DeferredCommand) => Promise<void>;
 }
 
+/**
+ * An answer ready within this long (a cached one, or a quick query) comes back in the
+ * acknowledgment itself; a slower one follows on the response URL, well inside Slack's 3 seconds.
+ */
+const INLINE_ANSWER_MS = 200;
+
 export function moviesCommand(deps: CommandDeps) {
   return async ({
     command,
@@ -29,7 +35,6 @@ export function moviesCommand(deps: CommandDeps) {
     respond,
     client,
   }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
-    await ack(); // within Slack's 3 seconds; the answer follows on the response URL
     const deferred: DeferredCommand = {
       kind: 'movies-command',
       text: command.text ?? '',
@@ -37,8 +42,17 @@ export function moviesCommand(deps: CommandDeps) {
       channelId: command.channel_id,
       userId: command.user_id,
     };
-    if (deps.defer) return deps.defer(deferred);
-    await respond(await answerCommand(deferred, deps, client));
+    if (deps.defer) {
+      await ack();
+      return deps.defer(deferred);
+    }
+    const answering = answerCommand(deferred, deps, client);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, INLINE_ANSWER_MS, null)));
+    const quick = await Promise.race([answering, late]).finally(() => clearTimeout(timer));
+    if (quick) return ack(quick);
+    await ack();
+    await respond(await answering);
   };
 }
 
@@ -66,10 +80,15 @@ export async function answerCommand(
     try {
       answer = await answerFor(command.text, deps);
     } catch (err) {
-      if (!(err instanceof QueryError)) throw err;
+      // The asker gets one sentence; the details go to the log.
+      const problem =
+        err instanceof QueryError
+          ? err.message
+          : `The warehouse could not be asked (${(err as Error).name}); the bot's log has the details.`;
+      if (!(err instanceof QueryError)) console.error('/movies failed:', err);
       answer = {
-        text: err.message,
-        blocks: [section(`:hourglass: ${slackEscape(err.message)}`)],
+        text: problem,
+        blocks: [section(`:hourglass: ${slackEscape(problem)}`)],
         ephemeral: true,
       };
     }
