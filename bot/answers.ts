@@ -8,16 +8,13 @@ import { parseOutcome } from '../infra/pipeline/outcome.ts';
 import type { AnswerCache } from './answer-cache.ts';
 import type { TrendPoint } from './chart.ts';
 import { context, section, table, type Block } from './blocks.ts';
-import type { BotConfig } from './config.ts';
+import type { WarehouseConfig } from './config.ts';
 import * as queries from './queries.ts';
 import { clip, slackEscape } from './slack-text.ts';
 import { runQuery, type Row } from './warehouse.ts';
 
 export interface AnswerDeps {
-  readonly config: Pick<
-    BotConfig,
-    'workgroup' | 'database' | 'redshiftSecretArn' | 'queryTimeoutMs' | 'stateMachineArn'
-  >;
+  readonly config: WarehouseConfig;
   readonly redshift: RedshiftDataClient;
   readonly sfn: SFNClient;
   /** View answers, dropped when a successful load changes the views. */

@@ -1,4 +1,7 @@
-/** `/movies <top-rated|genres|genre|trends|status|help>`: ack at once, answer through the response URL. */
+/**
+ * `/movies <top-rated|genres|genre|trends|status|help>`: a quick answer in the acknowledgment,
+ * a slower one through the response URL; on Lambda, always from a second invocation.
+ */
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { answerFor, type Answer, type AnswerDeps } from '../../answers.ts';
 import { context, section, type Block } from '../../blocks.ts';
@@ -84,7 +87,7 @@ export async function answerCommand(
       const problem =
         err instanceof QueryError
           ? err.message
-          : `The warehouse could not be asked (${(err as Error).name}); the bot's log has the details.`;
+          : `The answer could not be fetched (${(err as Error).name}); the bot's log has the details.`;
       if (!(err instanceof QueryError)) console.error('/movies failed:', err);
       answer = {
         text: problem,
