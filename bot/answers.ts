@@ -17,8 +17,8 @@ export interface AnswerDeps {
   readonly config: WarehouseConfig;
   readonly redshift: RedshiftDataClient;
   readonly sfn: SFNClient;
-  /** View answers, dropped when a successful load changes the views. */
-  readonly cache: AnswerCache;
+  /** Answers from the views, dropped when a successful load changes them. */
+  readonly cache: AnswerCache<Answer>;
 }
 
 export interface Answer {
@@ -56,19 +56,27 @@ function help(problem?: string): Answer {
 }
 
 export async function answerFor(text: string, deps: AnswerDeps): Promise<Answer> {
-  const [sub = 'help', ...args] = text.trim().split(/\s+/).filter(Boolean);
-  const ask = async (q: queries.Query): Promise<Row[]> => {
-    const target = {
-      workgroup: deps.config.workgroup,
-      database: deps.config.database,
-      ...(deps.config.redshiftSecretArn ? { secretArn: deps.config.redshiftSecretArn } : {}),
-      timeoutMs: deps.config.queryTimeoutMs,
-    };
-    return deps.cache.get(JSON.stringify([q.sql, q.parameters]), () =>
-      runQuery(deps.redshift, target, q.sql, q.parameters),
+  const [first = 'help', ...args] = text.trim().split(/\s+/).filter(Boolean);
+  const sub = first.toLowerCase();
+  if (sub === 'status') return status(deps);
+  // Every other answer depends only on the question and the views: kept until they change.
+  return deps.cache.get(JSON.stringify([sub, ...args]), () => fromViews(sub, args, deps));
+}
+
+async function fromViews(sub: string, args: string[], deps: AnswerDeps): Promise<Answer> {
+  const ask = (q: queries.Query): Promise<Row[]> =>
+    runQuery(
+      deps.redshift,
+      {
+        workgroup: deps.config.workgroup,
+        database: deps.config.database,
+        ...(deps.config.redshiftSecretArn ? { secretArn: deps.config.redshiftSecretArn } : {}),
+        timeoutMs: deps.config.queryTimeoutMs,
+      },
+      q.sql,
+      q.parameters,
     );
-  };
-  switch (sub.toLowerCase()) {
+  switch (sub) {
     case 'help':
       return help();
     case 'top-rated': {
@@ -142,8 +150,6 @@ export async function answerFor(text: string, deps: AnswerDeps): Promise<Answer>
         ]),
       };
     }
-    case 'status':
-      return status(deps);
     default:
       return help(`I do not know "${clip(sub, 40)}".`);
   }

@@ -10,6 +10,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { SHOW_FAILED_ROWS } from './alerts.ts';
 import { showFailedRows } from './listeners/actions/show-failed-rows.ts';
 import { AnswerCache } from './answer-cache.ts';
+import type { Answer } from './answers.ts';
 import type { BotConfig } from './config.ts';
 import { moviesCommand, type CommandDeps } from './listeners/commands/movies.ts';
 import { snsRoute } from './listeners/routes/sns.ts';
@@ -23,7 +24,7 @@ export interface AwsClients {
 }
 
 export function createApp(config: BotConfig, aws: AwsClients): { app: App; receiver: HTTPReceiver } {
-  const cache = new AnswerCache(config.cacheTtlMs);
+  const cache = new AnswerCache<Answer>(config.cacheTtlMs);
   const verifier = new SnsVerifier({
     region: config.region,
     topicArns: config.topicArns,

@@ -14,6 +14,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { AnswerCache } from './answer-cache.ts';
+import type { Answer } from './answers.ts';
 import { boltApp } from './app.ts';
 import { parseOutcome } from '../infra/pipeline/outcome.ts';
 import { readBotConfig, type BotConfig } from './config.ts';
@@ -66,7 +67,7 @@ export function createHandler(deps: LambdaDeps = {}) {
       config,
       redshift: new RedshiftDataClient(aws),
       sfn: new SFNClient(aws),
-      cache: new AnswerCache(config.cacheTtlMs),
+      cache: new AnswerCache<Answer>(config.cacheTtlMs),
       defer: invokeSelf,
     };
     const receiver = new AwsLambdaReceiver({ signingSecret: config.signingSecret });

@@ -6,7 +6,7 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { writeFileSync } from 'node:fs';
 import { AnswerCache } from '../../bot/answer-cache.ts';
-import { answerFor } from '../../bot/answers.ts';
+import { answerFor, type Answer } from '../../bot/answers.ts';
 import { ConfigError, readWarehouseConfig } from '../../bot/config.ts';
 import { blocksAsText } from '../../bot/plain-text.ts';
 import { QueryError } from '../../bot/warehouse.ts';
@@ -32,7 +32,7 @@ export async function query(
       config,
       redshift: new RedshiftDataClient(aws),
       sfn: new SFNClient(aws),
-      cache: new AnswerCache(0),
+      cache: new AnswerCache<Answer>(0),
     });
     const text = `${blocksAsText(answer.blocks).replace(/\/movies /g, 'movies query ')}\n`;
     if (answer.usage) {

@@ -27,6 +27,7 @@ const SECRET = 'bench-signing-secret';
 const REQUESTS = Number(process.env.BENCH_BOT_REQUESTS ?? 50);
 const ANSWER_TIMEOUT_MS = 30_000;
 const TARGETS = { ackP99: 300, answerP95: 1000, cachedAnswerP95: 50 };
+const CACHED_ROUNDS = 5;
 
 interface Answer {
   at: number;
@@ -229,13 +230,14 @@ try {
   ] as const)
     console.log(`loaded ${file}: ${await load(run.twin, file, key)}`);
 
-  // Nothing has asked the views yet: the first round is cold, the second finds its answers kept.
-  // A long-running bot is warm: /movies help (no warehouse) runs the same request path first,
-  // so the rounds measure the answer cache rather than V8 compiling the code.
-  for (let i = 0; i < 4; i++) await round(run, `warm-up ${i}`, 'help');
+  // A long-running bot is warm. The warm-up runs the same code paths with other questions
+  // (`help`, and `top-rated 9`, which is another cache entry), so the rounds measure the answer
+  // cache rather than V8 compiling the code, and `top-rated` itself is still unasked: cold.
+  for (const text of ['help', 'help', 'top-rated 9', 'top-rated 9', 'top-rated 9'])
+    await round(run, 'warm-up', text);
   const rounds = [await round(run, 'cold')];
-  // Three cached rounds: on a small shared machine one round's tail varies by tens of ms.
-  for (let i = 1; i <= 3; i++) rounds.push(await round(run, `cached ${i}`));
+  // Five cached rounds: on a small shared machine one round's tail varies by tens of ms.
+  for (let i = 1; i <= CACHED_ROUNDS; i++) rounds.push(await round(run, `cached ${i}`));
   // A successful load tells the bot (through SNS) that its answers are stale.
   const reload = await load(run.twin, 'data/clean/movies_2024_q1.csv', 'input_data/bench/q1-again.csv');
   console.log(`loaded data/clean/movies_2024_q1.csv again: ${reload}`);
@@ -270,6 +272,11 @@ try {
     console.log(`${r.name.padEnd(10)}${figures.map(cell).join('')}  ${targets.join('; ')}`);
   }
 
+  const cachedP95 = rounds.filter((r) => r.name.startsWith('cached')).map((r) => percentile(r.answer, 95));
+  const median = percentile(cachedP95, 50);
+  console.log(
+    `cached answer p95, median of ${CACHED_ROUNDS} rounds: ${median.toFixed(1)} ms (target < ${TARGETS.cachedAnswerP95} ms: ${median < TARGETS.cachedAnswerP95 ? 'met' : 'NOT met'})`,
+  );
   const methods = new Map<string, number>();
   for (const m of rounds.flatMap((r) => r.webApi)) methods.set(m, (methods.get(m) ?? 0) + 1);
   const called = [...methods].map(([m, n]) => `${m} × ${n}`).join(', ');

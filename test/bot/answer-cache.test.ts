@@ -6,7 +6,7 @@ describe('the answer cache', () => {
   it('asks the warehouse once for many concurrent askers, and again after clear() or the TTL', async () => {
     let now = 0;
     let loads = 0;
-    const cache = new AnswerCache(1000, () => now);
+    const cache = new AnswerCache<Row[]>(1000, () => now);
     const load = async (): Promise<Row[]> => [{ n: ++loads }];
     const answers = await Promise.all(Array.from({ length: 50 }, () => cache.get('q', load)));
     expect(new Set(answers.map((a) => a[0]!.n))).toEqual(new Set([1]));
@@ -19,7 +19,7 @@ describe('the answer cache', () => {
   });
 
   it('does not keep a failed answer', async () => {
-    const cache = new AnswerCache(60_000);
+    const cache = new AnswerCache<Row[]>(60_000);
     await expect(cache.get('q', () => Promise.reject(new Error('timed out')))).rejects.toThrow('timed out');
     expect(await cache.get('q', async () => [{ ok: true }])).toEqual([{ ok: true }]);
   });
