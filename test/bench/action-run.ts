@@ -4,6 +4,7 @@
  * with the same SDK, each in its own process for its own peak RSS; and the delay between an
  * execution's end and the Action reporting it.
  */
+import '../../bin/node-warnings.ts';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { S3Client } from '@aws-sdk/client-s3';
 import { execFileSync, spawn } from 'node:child_process';

@@ -1,4 +1,5 @@
 /** Child process of the Action benchmark: one upload of a file to the twin, our way or as one PutObject. */
+import '../../bin/node-warnings.ts';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createReadStream, statSync } from 'node:fs';
 import { uploadDrop } from '../../infra/drop/upload.ts';
