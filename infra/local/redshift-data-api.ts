@@ -207,8 +207,8 @@ function required(input: Record<string, unknown>, name: string): unknown {
 }
 
 /**
- * `:name` placeholders → `$n`, outside quotes and `::` casts. Values are always bound, never
- * spliced into the SQL (as in Redshift).
+ * `:name` placeholders → `$n`, outside quotes, comments and `::` casts. Values are always bound,
+ * never spliced into the SQL (as in Redshift).
  */
 export function bindNamed(
   sql: string,
@@ -216,7 +216,7 @@ export function bindNamed(
 ): { text: string; values: string[] } {
   const order: string[] = [];
   const text = sql.replace(
-    /'(?:[^']|'')*'|"(?:[^"]|"")*"|::|:([A-Za-z_][A-Za-z0-9_]*)/g,
+    /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|::|:([A-Za-z_][A-Za-z0-9_]*)/g,
     (m, name: string | undefined) => {
       if (!name) return m;
       const param = params.find((p) => p.name === name);

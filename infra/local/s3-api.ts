@@ -174,9 +174,14 @@ export class S3Api {
     const prefix = q.get('prefix') ?? '';
     const delimiter = q.get('delimiter') ?? '';
     const max = Math.min(Number(q.get('max-keys') ?? 1000) || 1000, 1000);
-    const after = q.get('continuation-token')
-      ? Buffer.from(q.get('continuation-token')!, 'base64url').toString()
-      : (q.get('start-after') ?? '');
+    // ListObjectsV2 pages by continuation token (or starts after a key); version 1 by marker.
+    const v2 = q.get('list-type') === '2';
+    const token = q.get('continuation-token');
+    const after = !v2
+      ? (q.get('marker') ?? '')
+      : token
+        ? Buffer.from(token, 'base64url').toString()
+        : (q.get('start-after') ?? '');
     const entries: ({ kind: 'key'; meta: ObjectMeta } | { kind: 'prefix'; prefix: string })[] = [];
     const seenPrefixes = new Set<string>();
     for (const meta of this.store.keys(bucket, prefix)) {
@@ -211,8 +216,12 @@ export class S3Api {
       res,
       200,
       `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xmlEscape(bucket)}</Name><Prefix>${xmlEscape(prefix)}</Prefix>` +
-        `${delimiter ? `<Delimiter>${xmlEscape(delimiter)}</Delimiter>` : ''}<MaxKeys>${max}</MaxKeys><KeyCount>${page.length}</KeyCount><IsTruncated>${truncated}</IsTruncated>` +
-        `${truncated ? `<NextContinuationToken>${Buffer.from(lastName).toString('base64url')}</NextContinuationToken>` : ''}${contents.join('')}${prefixes.join('')}</ListBucketResult>`,
+        `${delimiter ? `<Delimiter>${xmlEscape(delimiter)}</Delimiter>` : ''}<MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
+        (v2
+          ? `<KeyCount>${page.length}</KeyCount>${token ? `<ContinuationToken>${xmlEscape(token)}</ContinuationToken>` : ''}` +
+            `${truncated ? `<NextContinuationToken>${Buffer.from(lastName).toString('base64url')}</NextContinuationToken>` : ''}`
+          : `<Marker>${xmlEscape(after)}</Marker>${truncated ? `<NextMarker>${xmlEscape(lastName)}</NextMarker>` : ''}`) +
+        `${contents.join('')}${prefixes.join('')}</ListBucketResult>`,
     );
   }
 

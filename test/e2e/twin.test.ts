@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+} from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -174,6 +179,15 @@ describe('the pipeline on the local twin, through AWS SDK clients', () => {
     }
   });
 
+  it('binds named parameters, but not inside quotes, comments or casts', async () => {
+    const sql = `SELECT ':key' AS quoted, :key AS bound, '7'::int AS cast -- :absent
+      /* :absent */`;
+    expect(await query(c, sql, [{ name: 'key', value: "x'; DROP TABLE movies; --" }])).toEqual([
+      { quoted: ':key', bound: "x'; DROP TABLE movies; --", cast: 7 },
+    ]);
+    await expect(query(c, 'SELECT :absent AS a', [])).rejects.toThrow(/:absent/);
+  });
+
   it('lists objects with pagination and serves ranges, like S3', async () => {
     const list = await c.s3.send(
       new ListObjectsV2Command({ Bucket: twin.bucket, Prefix: 'archive/', MaxKeys: 2 }),
@@ -189,6 +203,17 @@ describe('the pipeline on the local twin, through AWS SDK clients', () => {
       }),
     );
     expect(String(next.Contents?.[0]?.Key) > String(list.Contents?.[1]?.Key)).toBe(true);
+    // Version 1 of the listing pages by marker.
+    const v1 = await c.s3.send(
+      new ListObjectsCommand({
+        Bucket: twin.bucket,
+        Prefix: 'archive/',
+        MaxKeys: 2,
+        Marker: list.Contents![0]!.Key,
+      }),
+    );
+    expect(v1.Contents?.map((o) => o.Key)).toEqual([list.Contents![1]!.Key, next.Contents![0]!.Key]);
+    expect(v1.IsTruncated).toBe(true);
     const key = list.Contents![0]!.Key!;
     const part = await c.s3.send(
       new GetObjectCommand({ Bucket: twin.bucket, Key: key, Range: 'bytes=0-11' }),
