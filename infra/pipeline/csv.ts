@@ -12,6 +12,7 @@ const COMMA = 44;
 const QUOTE = 34;
 const CR = 13;
 const LF = 10;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** A fault that makes the whole file unreadable. `line` is 1-based. */
 export class CsvFileError extends Error {
@@ -63,7 +64,8 @@ export class CsvReader implements CsvRecord {
   private escaped = new Uint8Array(64);
   private pending: Buffer | null = null;
   private scratch = Buffer.alloc(0);
-  private first = true;
+  /** The file's first bytes, held until it is clear whether they are a BOM (a chunk may be 1 byte). */
+  private head: Buffer | null = Buffer.alloc(0);
   private utf8Tail: Buffer | null = null;
   private readonly maxRecordBytes: number;
 
@@ -92,9 +94,14 @@ export class CsvReader implements CsvRecord {
 
   /** Feed the next chunk of the file. */
   push(chunk: Buffer): void {
-    if (this.first) {
-      this.first = false;
-      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+    if (this.head) {
+      const head = this.head.length ? Buffer.concat([this.head, chunk]) : chunk;
+      if (head.length < BOM.length && BOM.subarray(0, head.length).equals(head)) {
+        this.head = head;
+        return;
+      }
+      this.head = null;
+      chunk = head.subarray(0, BOM.length).equals(BOM) ? head.subarray(BOM.length) : head;
     }
     const fault = this.checkBytes(chunk);
     if (fault) {
@@ -108,6 +115,12 @@ export class CsvReader implements CsvRecord {
 
   /** Signal the end of the file; flushes the last record. */
   end(): void {
+    // A file shorter than a BOM whose bytes all look like one: they are data after all.
+    if (this.head?.length) {
+      const head = this.head;
+      this.head = null;
+      this.push(head);
+    }
     if (this.utf8Tail) {
       const line = this.nextLine + (this.pending ? countNewlines(this.pending, 0, this.pending.length) : 0);
       throw new CsvFileError('the file ends in the middle of a UTF-8 character', line);

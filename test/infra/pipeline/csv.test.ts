@@ -48,6 +48,14 @@ describe('CsvReader', () => {
     for (let size = 1; size <= 12; size++) expect(read(text, size)).toEqual(whole);
   });
 
+  it('drops a BOM split across the first chunks, and only a BOM', () => {
+    const text = '\uFEFFtitle,year\nAmélie,2001\n';
+    for (let size = 1; size <= 4; size++) expect(read(text, size)).toEqual(read(text));
+    expect(read(text, 1)[0]).toEqual([1, ['title', 'year'], null]);
+    expect(read('\uFEFF\uFEFFa\n', 1)[0]).toEqual([1, ['\uFEFFa'], null]);
+    expect(errorOf(Buffer.from([0xef, 0xbb])).reason).toMatch(/UTF-8/);
+  });
+
   it('flags text after a closing quote as a row defect, keeping the raw text', () => {
     expect(read('a,b\n"x"y,z\n')[1]).toEqual([2, ['"x"y', 'z'], 'field 1 has text after its closing quote']);
   });
