@@ -15,7 +15,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { PREFIXES } from '../config.ts';
 import { PIPELINE_NAME } from '../local/names.ts';
-import { OUTCOME_VERSION } from '../pipeline/outcome.ts';
+import { executionConsoleUrl, OUTCOME_VERSION } from '../pipeline/outcome.ts';
 import { acknowledge, bucketLogicalId } from './nag.ts';
 import { refreshStatements, VIEW_NAMES } from '../pipeline/sql.ts';
 
@@ -508,10 +508,7 @@ function executionInfo(stack: Stack): Record<string, unknown> {
     arn: sfn.JsonPath.executionId,
     name: sfn.JsonPath.executionName,
     startedAt: sfn.JsonPath.executionStartTime,
-    consoleUrl: sfn.JsonPath.format(
-      `https://${stack.region}.console.aws.amazon.com/states/home?region=${stack.region}#/v2/executions/details/{}`,
-      sfn.JsonPath.executionId,
-    ),
+    consoleUrl: sfn.JsonPath.format(executionConsoleUrl(stack.region), sfn.JsonPath.executionId),
   };
 }
 

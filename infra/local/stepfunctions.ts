@@ -1,8 +1,9 @@
 /**
  * Step Functions for the twin (JSON 1.0, X-Amz-Target AWSStepFunctions.*): the pipeline's
  * state machine — the synthesized ASL — run by aws-local-stepfunctions with a local handler per
- * Task state. Executions and their history persist in the data directory; one that was running
- * when the twin stopped is marked FAILED at the next start, never RUNNING forever.
+ * Task state. Executions and their history persist in the data directory (saved as each state
+ * is entered); one that was running when the twin stopped is marked FAILED at the next start,
+ * never RUNNING forever, and listed in `interrupted` for the twin to report.
  */
 import './polyfills.ts';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -61,6 +62,8 @@ export class StepFunctions {
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly aborts = new Map<string, () => void>();
   private readonly done = new Map<string, Promise<void>>();
+  /** Executions found running at this start, now FAILED: nobody has been told yet. */
+  readonly interrupted: ExecutionRecord[] = [];
 
   constructor(
     private readonly dir: string,
@@ -71,10 +74,13 @@ export class StepFunctions {
       const record = JSON.parse(readFileSync(join(dir, f), 'utf8')) as ExecutionRecord;
       if (record.status === 'RUNNING') {
         // Interrupted by a stop or a crash: its load was one transaction, so nothing half-loaded stays.
-        this.finish(record, 'FAILED', {
+        const failure = {
           error: 'States.Runtime',
           cause: 'The local twin stopped while this execution was running.',
-        });
+        };
+        this.event(record, 'ExecutionFailed', { executionFailedEventDetails: failure });
+        this.finish(record, 'FAILED', failure);
+        this.interrupted.push(record);
       }
       this.executions.set(record.executionArn, record);
     }
@@ -295,12 +301,15 @@ export class StepFunctions {
           ev.timestamp,
         );
       case 'StateEntered':
-        return this.event(
+        this.event(
           r,
           `${type(ev.state!.type)}Entered`,
           { stateEnteredEventDetails: { name: ev.state!.name, input: json(ev.state!.input) } },
           ev.timestamp,
         );
+        // Saved as it goes, so a crash leaves the history up to the state it stopped in.
+        if (r.status === 'RUNNING') this.save(r);
+        return;
       case 'StateExited':
         return this.event(
           r,

@@ -29,6 +29,7 @@ import {
 } from './asl.ts';
 import { matches, objectCreatedEvent, type EventPattern } from './events.ts';
 import { pipelineHandlers } from './handlers.ts';
+import { interruptedOutcome } from './interrupted.ts';
 import { ApiError, readBody, sendJson, sendJsonError, sendXml, xmlEscape } from './http.ts';
 import { ObjectStore } from './object-store.ts';
 import { RedshiftDataApi } from './redshift-data-api.ts';
@@ -241,6 +242,10 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
   }
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   sns.setEndpoint(endpoint);
+  for (const record of stepFunctions.interrupted)
+    sns.publish(topics.failure, JSON.stringify(interruptedOutcome(record, LOCAL_REGION, store)), {
+      status: { Type: 'String', Value: 'FAILED' },
+    });
   return {
     endpoint,
     region: LOCAL_REGION,

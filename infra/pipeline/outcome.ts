@@ -17,6 +17,11 @@ export const SOURCE_METADATA = {
   actor: 'actor',
 } as const;
 
+/** The console page of an execution, `{}` standing for its ARN (a States.Format template). */
+export function executionConsoleUrl(region: string): string {
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/{}`;
+}
+
 export interface OutcomeSource {
   readonly bucket: string;
   readonly key: string;

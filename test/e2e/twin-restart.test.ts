@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTwin, type Twin } from '../../infra/local/twin.ts';
 import { checkDrop } from '../../infra/pipeline/check.ts';
+import { parseOutcome } from '../../infra/pipeline/outcome.ts';
 import { generateDrop } from '../bench/generate.ts';
 import { clients, drop } from './twin-client.ts';
 
@@ -37,7 +38,7 @@ function startChild(): Promise<string> {
 }
 
 describe('the twin across a crash', () => {
-  it('marks an execution interrupted by a crash FAILED at the next start, and never leaves half a load', async () => {
+  it('marks an execution interrupted by a crash FAILED at the next start, alerts, and never leaves half a load', async () => {
     const file = join(dir, 'big.csv');
     await generateDrop(file, 60_000);
     const endpoint = await startChild();
@@ -67,11 +68,31 @@ describe('the twin across a crash', () => {
 
     twin = await startTwin({ dataDir: join(dir, 'twin'), port: 0 });
     const record = twin.stepFunctions.get(executionArn);
-    expect(record).toMatchObject({
-      status: 'FAILED',
+    const failure = {
       error: 'States.Runtime',
       cause: 'The local twin stopped while this execution was running.',
+    };
+    expect(record).toMatchObject({ status: 'FAILED', ...failure });
+    // The history up to the crash survived it, and ends in the failure.
+    const history = await clients(twin.endpoint, twin.region).sfn.send(
+      new GetExecutionHistoryCommand({ executionArn }),
+    );
+    const names = history.events!.map((e) => e.stateEnteredEventDetails?.name).filter(Boolean);
+    expect(names.at(-1)).toBe('Run ETL job');
+    expect(history.events!.at(-1)).toMatchObject({
+      type: 'ExecutionFailed',
+      executionFailedEventDetails: failure,
     });
+    // Nobody would hear of it otherwise: the failure alert the state machine never got to send.
+    const alerts = twin.sns.messages(twin.topics.failure).map((m) => parseOutcome(m.Message));
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        status: 'FAILED',
+        source: expect.objectContaining({ bucket: 'movies-gds', key }),
+        execution: expect.objectContaining({ arn: executionArn }),
+        error: { state: 'Run ETL job', ...failure },
+      }),
+    ]);
     const loaded = await twin.warehouse.exclusive((db) =>
       db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM movies WHERE source_key = $1', [key]),
     );
