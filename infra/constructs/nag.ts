@@ -23,6 +23,11 @@ export function s3GrantFindings(bucketLogicalId: string, prefixes: readonly stri
 
 /** The synthesized logical id of a bucket, as cdk-nag prints it in findings. */
 export function bucketLogicalId(bucket: s3.IBucket): string {
-  const stack = Stack.of(bucket);
-  return stack.resolve(stack.getLogicalId(bucket.node.defaultChild as CfnElement)) as string;
+  return logicalIdOf(bucket);
+}
+
+/** The synthesized logical id of a construct's resource, as cdk-nag prints it in findings. */
+export function logicalIdOf(construct: IConstruct): string {
+  const stack = Stack.of(construct);
+  return stack.resolve(stack.getLogicalId(construct.node.defaultChild as CfnElement)) as string;
 }

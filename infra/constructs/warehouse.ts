@@ -1,17 +1,23 @@
 /**
  * Redshift Serverless in private subnets, admin credentials in Secrets Manager, and the schema
- * (the movies table and the three materialized views, from the shared SQL) created by a custom
- * resource through the Redshift Data API on deploy.
+ * (the movies table and the three materialized views, from the shared SQL) created on deploy by
+ * a custom resource that runs them through the Redshift Data API and waits for the result.
  */
-import { Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as redshift from 'aws-cdk-lib/aws-redshiftserverless';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
 import { schemaStatements } from '../pipeline/sql.ts';
+import type { SchemaProperties } from '../schema/handler.ts';
+import { acknowledge, logicalIdOf } from './nag.ts';
 
 export interface WarehouseProps {
   readonly vpc: ec2.IVpc;
@@ -75,34 +81,57 @@ export class Warehouse extends Construct {
     this.workgroup.addResourceDependency(namespace);
     this.workgroupArn = this.workgroup.attrWorkgroupWorkgroupArn;
 
-    // The schema, created once the workgroup is up (idempotent statements; a failure shows in the Data API history).
-    const statements = schemaStatements('redshift');
-    const init = new cr.AwsCustomResource(this, 'Schema', {
-      onCreate: {
-        service: 'RedshiftData',
-        action: 'batchExecuteStatement',
-        parameters: {
-          WorkgroupName: this.workgroupName,
-          Database: props.database,
-          SecretArn: this.secret.secretArn,
-          Sqls: statements,
-        },
-        physicalResourceId: cr.PhysicalResourceId.of('movies-schema'),
-      },
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({
-          actions: ['redshift-data:BatchExecuteStatement'],
-          resources: [this.workgroup.attrWorkgroupWorkgroupArn],
-        }),
-        new iam.PolicyStatement({
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: [this.secret.secretArn],
-        }),
-      ]),
-      logGroup: new logs.LogGroup(this, 'SchemaLogs', { retention: logs.RetentionDays.ONE_MONTH }),
-      installLatestAwsSdk: false,
+    // The schema, once the workgroup is up: the deploy waits for the statements' result and
+    // fails with Redshift's error if one fails. Changed statements run again on the next deploy.
+    const handler = new nodejs.NodejsFunction(this, 'SchemaHandler', {
+      entry: fileURLToPath(new URL('../schema/handler.ts', import.meta.url)),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: Duration.seconds(30),
+      logGroup: new logs.LogGroup(this, 'SchemaHandlerLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+      bundling: { format: nodejs.OutputFormat.ESM, target: 'node22', minify: true, sourceMap: false },
     });
-    init.node.addDependency(this.workgroup);
+    this.grantDataApi(handler);
+    acknowledge(
+      handler,
+      "redshift-data statement reads have no resource-level permissions (limited to the caller's own statements).",
+      'AwsSolutions-IAM5[Resource::*]',
+    );
+    const provider = new cr.Provider(this, 'SchemaProvider', {
+      onEventHandler: handler,
+      isCompleteHandler: handler,
+      queryInterval: Duration.seconds(10),
+      totalTimeout: Duration.minutes(30),
+      logGroup: new logs.LogGroup(this, 'SchemaProviderLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: {
+        destination: new logs.LogGroup(this, 'SchemaWaiterLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+    acknowledge(
+      provider,
+      "CDK's provider framework invokes its handlers' versions (ARN:*), its waiter has no X-Ray option, and Step Functions log delivery has no resource-level permissions (*).",
+      'AwsSolutions-SF2',
+      'AwsSolutions-IAM5[Resource::*]',
+      ...[handler, ...provider.node.findAll()]
+        .filter((c): c is lambda.Function => c instanceof lambda.Function)
+        .map((fn) => `AwsSolutions-IAM5[Resource::<${logicalIdOf(fn)}.Arn>:*]`),
+    );
+    const properties: SchemaProperties = {
+      WorkgroupName: this.workgroupName,
+      Database: props.database,
+      SecretArn: this.secret.secretArn,
+      Sqls: schemaStatements('redshift'),
+    };
+    const schema = new CustomResource(this, 'Schema', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::MoviesSchema',
+      properties: { ...properties },
+    });
+    schema.node.addDependency(this.workgroup);
   }
 
   /**

@@ -4,7 +4,7 @@
  * twin runs this, so what runs offline is what deploys.
  */
 
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './names.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION, PIPELINE_NAME } from './names.ts';
 
 export type CfnTemplate = {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
@@ -64,12 +64,18 @@ export function resolveIntrinsics(value: unknown, r: IntrinsicResolver): unknown
   return Object.fromEntries(keys.map((k) => [k, resolveIntrinsics(obj[k], r)]));
 }
 
-/** The logical id of the (only) state machine in a template. */
+/** The logical id of the pipeline's state machine in a template (CDK's own waiters aside). */
 export function stateMachineLogicalId(template: CfnTemplate): string {
   const ids = Object.entries(template.Resources)
-    .filter(([, res]) => res.Type === 'AWS::StepFunctions::StateMachine')
+    .filter(
+      ([, res]) =>
+        res.Type === 'AWS::StepFunctions::StateMachine' && res.Properties?.StateMachineName === PIPELINE_NAME,
+    )
     .map(([id]) => id);
-  if (ids.length !== 1) throw new Error(`Expected one state machine in the template, found ${ids.length}.`);
+  if (ids.length !== 1)
+    throw new Error(
+      `Expected one state machine named ${PIPELINE_NAME} in the template, found ${ids.length}.`,
+    );
   return ids[0]!;
 }
 

@@ -23,6 +23,8 @@ interface Statement {
   Sqls?: string[];
   Status: Status;
   Error?: string;
+  /** In a batch, the statement that failed (the ones before it ran, the ones after never did). */
+  failedAt?: number;
   CreatedAt: number;
   UpdatedAt: number;
   Database?: string;
@@ -130,7 +132,7 @@ export class RedshiftDataApi {
             SubStatements: s.Sqls.map((q, i) => ({
               Id: `${s.Id}:${i + 1}`,
               QueryString: q,
-              Status: s.Status,
+              ...subStatus(s, i),
             })),
           }
         : {}),
@@ -178,7 +180,8 @@ export class RedshiftDataApi {
         if (s.Status === 'ABORTED') return;
         s.Status = 'STARTED';
         const exec = async (q: Pick<Transaction, 'query'>): Promise<void> => {
-          for (const sql of sqls) {
+          for (const [i, sql] of sqls.entries()) {
+            s.failedAt = i;
             const { text, values } = bindNamed(sql, params);
             const r = await q.query<Record<string, unknown>>(text, values, { rowMode: 'object' });
             if (r.fields.length) {
@@ -192,6 +195,7 @@ export class RedshiftDataApi {
         if (batch) await db.transaction(exec);
         else await exec(db);
       });
+      delete s.failedAt;
       if (s.Status !== 'ABORTED') s.Status = 'FINISHED';
     } catch (err) {
       s.Status = 'FAILED';
@@ -199,6 +203,14 @@ export class RedshiftDataApi {
     }
     s.UpdatedAt = Date.now() / 1000;
   }
+}
+
+/** A sub-statement's status: as its batch's, except in a failed batch. */
+function subStatus(s: Statement, i: number): { Status: Status; Error?: string } {
+  if (s.Status !== 'FAILED' || s.failedAt === undefined) return { Status: s.Status };
+  if (i < s.failedAt) return { Status: 'FINISHED' };
+  if (i > s.failedAt) return { Status: 'ABORTED' };
+  return { Status: 'FAILED', ...(s.Error ? { Error: s.Error } : {}) };
 }
 
 function required(input: Record<string, unknown>, name: string): unknown {

@@ -62,14 +62,21 @@ GROUP BY release_year`,
 
 export type Dialect = 'redshift' | 'postgres';
 
-/** CREATE statements for the table and the views, in order. */
+/**
+ * The table and the views, in order; safe to run again. On Redshift (run on every deploy that
+ * changes them, in one transaction) the views are replaced, so a changed definition takes
+ * effect; Redshift has no CREATE MATERIALIZED VIEW IF NOT EXISTS. The table is kept as it is.
+ */
 export function schemaStatements(dialect: Dialect): string[] {
   return [
     createTableSql(),
-    ...VIEW_NAMES.map((name) =>
+    ...VIEW_NAMES.flatMap((name) =>
       dialect === 'redshift'
-        ? `CREATE MATERIALIZED VIEW ${name} AUTO REFRESH NO AS\n${VIEW_BODIES[name]}`
-        : `CREATE MATERIALIZED VIEW IF NOT EXISTS ${name} AS\n${VIEW_BODIES[name]}`,
+        ? [
+            `DROP MATERIALIZED VIEW IF EXISTS ${name}`,
+            `CREATE MATERIALIZED VIEW ${name} AUTO REFRESH NO AS\n${VIEW_BODIES[name]}`,
+          ]
+        : [`CREATE MATERIALIZED VIEW IF NOT EXISTS ${name} AS\n${VIEW_BODIES[name]}`],
     ),
   ];
 }
