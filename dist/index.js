@@ -18323,7 +18323,7 @@ var require_eventsource_stream = __commonJS({
     var buffer = __require("node:buffer");
     var { Transform } = __require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
-    var BOM = [239, 187, 191];
+    var BOM2 = [239, 187, 191];
     var LF2 = 10;
     var CR2 = 13;
     var COLON2 = 58;
@@ -18695,20 +18695,20 @@ ${value}`;
         const second = this.peekBufferedByte(1);
         const third = this.peekBufferedByte(2);
         if (second === void 0) {
-          if (first === BOM[0]) {
+          if (first === BOM2[0]) {
             return true;
           }
           this.checkBOM = false;
           return true;
         }
         if (third === void 0) {
-          if (first === BOM[0] && second === BOM[1]) {
+          if (first === BOM2[0] && second === BOM2[1]) {
             return true;
           }
           this.checkBOM = false;
           return false;
         }
-        if (first === BOM[0] && second === BOM[1] && third === BOM[2]) {
+        if (first === BOM2[0] && second === BOM2[1] && third === BOM2[2]) {
           this.discardLeadingBytes(3);
         }
         this.checkBOM = false;
@@ -72861,6 +72861,7 @@ var COMMA3 = 44;
 var QUOTE2 = 34;
 var CR = 13;
 var LF = 10;
+var BOM = Buffer.from([239, 187, 191]);
 var CsvFileError = class extends Error {
   constructor(reason, line) {
     super(`line ${line}: ${reason}`);
@@ -72889,7 +72890,8 @@ var CsvReader = class {
   escaped = new Uint8Array(64);
   pending = null;
   scratch = Buffer.alloc(0);
-  first = true;
+  /** The file's first bytes, held until it is clear whether they are a BOM (a chunk may be 1 byte). */
+  head = Buffer.alloc(0);
   utf8Tail = null;
   maxRecordBytes;
   field(i5) {
@@ -72905,9 +72907,14 @@ var CsvReader = class {
   }
   /** Feed the next chunk of the file. */
   push(chunk) {
-    if (this.first) {
-      this.first = false;
-      if (chunk[0] === 239 && chunk[1] === 187 && chunk[2] === 191) chunk = chunk.subarray(3);
+    if (this.head) {
+      const head = this.head.length ? Buffer.concat([this.head, chunk]) : chunk;
+      if (head.length < BOM.length && BOM.subarray(0, head.length).equals(head)) {
+        this.head = head;
+        return;
+      }
+      this.head = null;
+      chunk = head.subarray(0, BOM.length).equals(BOM) ? head.subarray(BOM.length) : head;
     }
     const fault = this.checkBytes(chunk);
     if (fault) {
@@ -72919,6 +72926,11 @@ var CsvReader = class {
   }
   /** Signal the end of the file; flushes the last record. */
   end() {
+    if (this.head?.length) {
+      const head = this.head;
+      this.head = null;
+      this.push(head);
+    }
     if (this.utf8Tail) {
       const line = this.nextLine + (this.pending ? countNewlines(this.pending, 0, this.pending.length) : 0);
       throw new CsvFileError("the file ends in the middle of a UTF-8 character", line);
