@@ -26,17 +26,28 @@ export const SHOW_FAILED_ROWS = 'show_failed_rows';
 export interface AlertMessage {
   readonly text: string;
   readonly blocks: Block[];
-  readonly thread: Block[] | null;
+  thread: Block[] | null;
 }
 
 export function isFailure(o: Outcome): boolean {
   return o.status === 'QUALITY_FAILED' || o.status === 'FAILED';
 }
 
+/** The quarantine's S3 URI, linked to its place in the S3 console. */
+function quarantineLink(uri: string): string {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(uri);
+  if (!m) return `quarantine \`${slackEscape(uri)}\``;
+  const [, bucket, key] = m;
+  const folder = key!.slice(0, key!.lastIndexOf('/') + 1);
+  const url = `https://s3.console.aws.amazon.com/s3/buckets/${bucket}?prefix=${encodeURIComponent(folder)}`;
+  return `<${url}|quarantine ${slackEscape(uri)}>`;
+}
+
 export function renderAlert(o: Outcome, mention?: string): AlertMessage {
   const e = slackEscape;
   const file = e(o.source.key);
-  const text = `${o.status}: ${o.source.key} ${SUMMARY[o.status]}`;
+  // The notification text too: Slack renders it, so a key like `<!channel>.csv` stays inert.
+  const text = `${o.status}: ${file} ${SUMMARY[o.status]}`;
   const facts: string[] = [];
   if (o.load) facts.push(`*${o.load.rowsLoaded}* rows loaded`);
   if (o.quarantine) facts.push(`*${o.quarantine.rows}* quarantined`);
@@ -55,10 +66,11 @@ export function renderAlert(o: Outcome, mention?: string): AlertMessage {
   else if (o.source.repository) who.push(e(o.source.repository));
   if (o.source.commit) who.push(`commit \`${e(o.source.commit.slice(0, 12))}\``);
   const links: string[] = [];
-  if (/^https:\/\/[\w.-]+\.console\.aws\.amazon\.com\//.test(o.execution.consoleUrl))
+  // Only AWS console links, and nothing in them that could end the <url|label> early.
+  if (/^https:\/\/[\w.-]+\.console\.aws\.amazon\.com\/[^\s<>|]*$/.test(o.execution.consoleUrl))
     links.push(`<${o.execution.consoleUrl}|execution ${e(o.execution.name)}>`);
   else links.push(`execution ${e(o.execution.name)}`);
-  if (o.quarantine) links.push(`quarantine \`${e(o.quarantine.uri)}\``);
+  if (o.quarantine) links.push(quarantineLink(o.quarantine.uri));
   const lead = isFailure(o) && mention && /^S[A-Z0-9]+$/.test(mention) ? `<!subteam^${mention}> ` : '';
   const blocks: Block[] = [
     section(`${lead}${ICON[o.status]} *${file}* ${SUMMARY[o.status]}`),

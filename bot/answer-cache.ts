@@ -10,6 +10,8 @@ export class AnswerCache<T> {
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    /** Each distinct question is an entry (`genre <anything>`): the oldest go first past this. */
+    private readonly maxEntries = 1000,
   ) {}
 
   /** The kept answer for `key`, or the one `load` gives (a failed load is not kept). */
@@ -18,7 +20,9 @@ export class AnswerCache<T> {
     if (hit && hit.expires > this.now()) return hit.value;
     const value = load();
     const entry = { value, expires: this.now() + this.ttlMs };
+    this.entries.delete(key); // re-inserted last: Map order is age order
     this.entries.set(key, entry);
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     value.catch(() => {
       if (this.entries.get(key) === entry) this.entries.delete(key);
     });

@@ -55,11 +55,14 @@ function help(problem?: string): Answer {
   };
 }
 
+const VIEW_QUESTIONS = new Set(['top-rated', 'genres', 'genre', 'trends']);
+
 export async function answerFor(text: string, deps: AnswerDeps): Promise<Answer> {
   const [first = 'help', ...args] = text.trim().split(/\s+/).filter(Boolean);
   const sub = first.toLowerCase();
   if (sub === 'status') return status(deps);
-  // Every other answer depends only on the question and the views: kept until they change.
+  // The warehouse questions depend only on the question and the views: kept until they change.
+  if (!VIEW_QUESTIONS.has(sub)) return fromViews(sub, args, deps);
   return deps.cache.get(JSON.stringify([sub, ...args]), () => fromViews(sub, args, deps));
 }
 
@@ -81,19 +84,18 @@ async function fromViews(sub: string, args: string[], deps: AnswerDeps): Promise
       return help();
     case 'top-rated': {
       let n = 10;
-      if (args[0] && /^\d+$/.test(args[0])) n = Number(args.shift());
+      if (args[0] && /^[-+]?\d+$/.test(args[0])) n = Number(args.shift());
       if (n < 1 || n > 50) return help('n must be from 1 to 50.');
       const genre = args.join(' ').slice(0, 64) || undefined;
       const rows = await ask(queries.topRated(n, genre));
       return {
         text: 'Top rated films',
-        blocks: table(`Top ${n} films${genre ? ` in ${genre}` : ''} by weighted rating`, rows, [
-          'title',
-          'release_year',
-          'imdb_rating',
-          'votes',
-          'weighted_rating',
-        ]),
+        blocks: table(
+          `Top ${n} films${genre ? ` in ${genre}` : ''} by weighted rating`,
+          rows,
+          ['title', 'release_year', 'imdb_rating', 'votes', 'weighted_rating'],
+          genre ? 'No rated films in this genre yet. `/movies genres` lists the genres.' : undefined,
+        ),
       };
     }
     case 'genres': {
@@ -114,7 +116,7 @@ async function fromViews(sub: string, args: string[], deps: AnswerDeps): Promise
           ephemeral: true,
         };
       return {
-        text: `Genre ${name}`,
+        text: `Genre ${slackEscape(name)}`,
         blocks: table(`Genre ${name}`, rows, [
           'genre',
           'movies',
@@ -141,13 +143,12 @@ async function fromViews(sub: string, args: string[], deps: AnswerDeps): Promise
         ...(rows.length > 1
           ? { chart: { title: `${title} and their average IMDb rating`, points: rows.map(point) } }
           : {}),
-        blocks: table(title, rows, [
-          'release_year',
-          'movies',
-          'avg_rating',
-          'avg_runtime_minutes',
-          'total_votes',
-        ]),
+        blocks: table(
+          title,
+          rows,
+          ['release_year', 'movies', 'avg_rating', 'avg_runtime_minutes', 'total_votes'],
+          range ? 'No films from these years in the warehouse.' : undefined,
+        ),
       };
     }
     default:

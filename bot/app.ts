@@ -40,7 +40,13 @@ export function createApp(config: BotConfig, aws: AwsClients): { app: App; recei
         path: '/sns',
         method: ['POST'],
         handler: (req, res) => {
-          sns ??= snsRoute(app, { config, verifier, sns: aws.sns, onViewsChanged: () => cache.clear() });
+          sns ??= snsRoute(app, {
+            config,
+            verifier,
+            sns: aws.sns,
+            s3: aws.s3,
+            onViewsChanged: () => cache.clear(),
+          });
           sns(req, res);
         },
       },

@@ -15,19 +15,32 @@ export function context(markdown: string): Block {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(markdown, TEXT_LIMIT) }] };
 }
 
-/** Rows as an aligned monospace table (every cell escaped), cut to fit. */
-export function table(title: string, rows: readonly Row[], columns: readonly string[]): Block[] {
-  if (!rows.length)
-    return [section(`*${slackEscape(title)}*\nNo rows yet: nothing has been loaded into the warehouse.`)];
+/**
+ * Rows as an aligned monospace table (headers and cells escaped), cut to fit. `empty` is what
+ * to say when there are no rows.
+ */
+export function table(
+  title: string,
+  rows: readonly Row[],
+  columns: readonly string[],
+  empty = 'No rows yet: nothing has been loaded into the warehouse.',
+): Block[] {
+  if (!rows.length) return [section(`*${slackEscape(title)}*\n${empty}`)];
   const shown = rows.slice(0, MAX_ROWS);
-  const cell = (v: Row[string]): string => clip(slackEscape(v === null ? '–' : String(v)), 40);
-  const widths = columns.map((c) => Math.max(c.length, ...shown.map((r) => cell(r[c] ?? null).length)));
+  // Cut, then pad, then escape: an entity such as &lt; is never split, and columns line up as shown.
+  const cell = (v: Row[string]): string => clip(v === null ? '–' : String(v), 40);
+  const heads = columns.map((c) => clip(c, 40));
+  const widths = heads.map((h, i) =>
+    Math.max(h.length, ...shown.map((r) => cell(r[columns[i]!] ?? null).length)),
+  );
   const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  const lines = [line([...columns]), ...shown.map((r) => line(columns.map((c) => cell(r[c] ?? null))))];
+    slackEscape(
+      cells
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
+  const lines = [line(heads), ...shown.map((r) => line(columns.map((c) => cell(r[c] ?? null))))];
   const blocks: Block[] = [section(`*${slackEscape(title)}*`)];
   // Several code blocks when the table is longer than one text allows.
   let chunk: string[] = [];

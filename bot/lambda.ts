@@ -37,6 +37,7 @@ export interface LambdaDeps {
 interface Bot {
   config: BotConfig;
   app: App;
+  s3: S3Client;
   handler: ReturnType<AwsLambdaReceiver['toHandler']>;
   commands: CommandDeps;
 }
@@ -71,8 +72,9 @@ export function createHandler(deps: LambdaDeps = {}) {
       defer: invokeSelf,
     };
     const receiver = new AwsLambdaReceiver({ signingSecret: config.signingSecret });
-    const app = boltApp(config, receiver, commands, new S3Client(aws));
-    return { config, app, handler: receiver.toHandler(), commands };
+    const s3 = new S3Client(aws);
+    const app = boltApp(config, receiver, commands, s3);
+    return { config, app, s3, handler: receiver.toHandler(), commands };
   };
 
   return async (event: LambdaEvent, context: unknown): Promise<unknown> => {
@@ -85,7 +87,7 @@ export function createHandler(deps: LambdaDeps = {}) {
           continue;
         }
         const outcome = parseOutcome(r.Sns.Message);
-        await postOutcome(b.app.client, b.config, outcome);
+        await postOutcome(b.app.client, b.config, outcome, b.s3);
         if (changesViews(outcome)) b.commands.cache.clear();
       }
       return { ok: true };

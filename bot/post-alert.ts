@@ -1,11 +1,24 @@
 /** Post one pipeline outcome: failures to the alert channel, successes to the data channel, details in the thread. */
 import type { App } from '@slack/bolt';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Outcome } from '../infra/pipeline/outcome.ts';
 import { isFailure, renderAlert } from './alerts.ts';
+import { context, table, type Block } from './blocks.ts';
 import type { BotConfig } from './config.ts';
+import { QuarantineUnavailable, quarantineSample } from './quarantine.ts';
+import { slackEscape } from './slack-text.ts';
 
-export async function postOutcome(client: App['client'], config: BotConfig, outcome: Outcome): Promise<void> {
+const SAMPLE_ROWS = 3;
+
+export async function postOutcome(
+  client: App['client'],
+  config: BotConfig,
+  outcome: Outcome,
+  s3: S3Client,
+): Promise<void> {
   const alert = renderAlert(outcome, config.alertMention);
+  const sample = await sampleBlocks(s3, config, outcome);
+  if (sample.length) alert.thread = [...(alert.thread ?? []), ...sample].slice(0, 50);
   const channel = isFailure(outcome) ? config.alertChannel : config.dataChannel;
   const posted = await client.chat.postMessage({
     channel,
@@ -21,6 +34,21 @@ export async function postOutcome(client: App['client'], config: BotConfig, outc
       blocks: alert.thread,
       unfurl_links: false,
     });
+}
+
+/**
+ * A few quarantined rows, when only some rows were (a whole rejected file is the file itself).
+ * The alert goes out anyway if they cannot be read: it says so in one line.
+ */
+async function sampleBlocks(s3: S3Client, config: BotConfig, outcome: Outcome): Promise<Block[]> {
+  if (outcome.status !== 'PARTIAL' || !outcome.quarantine) return [];
+  try {
+    const { rows, columns } = await quarantineSample(s3, config.bucket, outcome.quarantine.uri, SAMPLE_ROWS);
+    return rows.length ? table('Sample failed rows', rows, columns) : [];
+  } catch (err) {
+    if (!(err instanceof QuarantineUnavailable)) throw err;
+    return [context(slackEscape(err.message))];
+  }
 }
 
 /** Whether a load changed the views (so cached answers are stale). */

@@ -11,18 +11,20 @@ export interface Query {
 }
 
 export function topRated(limit: number, genre?: string): Query {
+  const columns = 'title, release_year, imdb_rating, votes, weighted_rating';
+  const order = `ORDER BY weighted_rating DESC, title LIMIT ${limit}`;
   return genre
     ? {
         view: 'mv_top_rated_movies',
-        sql: `SELECT t.title, t.release_year, t.imdb_rating, t.votes, t.weighted_rating FROM mv_top_rated_movies t
-              JOIN movies m ON m.movie_id = t.movie_id
-              WHERE LOWER(m.genres) LIKE '%' || LOWER(:genre) || '%'
-              ORDER BY t.weighted_rating DESC, t.title LIMIT ${limit}`,
+        // One of the film's (up to three) listed genres, exactly: no pattern, whatever was typed.
+        sql: `SELECT ${columns} FROM mv_top_rated_movies
+              WHERE LOWER(:genre) IN (LOWER(TRIM(SPLIT_PART(genres, ',', 1))), LOWER(TRIM(SPLIT_PART(genres, ',', 2))), LOWER(TRIM(SPLIT_PART(genres, ',', 3))))
+              ${order}`,
         parameters: { genre },
       }
     : {
         view: 'mv_top_rated_movies',
-        sql: `SELECT title, release_year, imdb_rating, votes, weighted_rating FROM mv_top_rated_movies ORDER BY weighted_rating DESC, title LIMIT ${limit}`,
+        sql: `SELECT ${columns} FROM mv_top_rated_movies ${order}`,
         parameters: {},
       };
 }

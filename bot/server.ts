@@ -5,8 +5,12 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { describeAwsError } from '../infra/drop/drop.ts';
 import { createApp } from './app.ts';
 import type { BotConfig } from './config.ts';
+
+/** The bot could not start (a busy port, an unreachable SNS): one sentence for the user. */
+export class BotStartError extends Error {}
 
 export interface RunningBot {
   readonly port: number;
@@ -30,18 +34,33 @@ export async function startBot(
     sfn: new SFNClient(aws),
     sns,
   });
-  const server = (await app.start(config.port)) as Server;
+  let server: Server;
+  try {
+    server = (await app.start(config.port)) as Server;
+  } catch (err) {
+    throw new BotStartError(
+      (err as { code?: string }).code === 'EADDRINUSE'
+        ? `Port ${config.port} is already in use; stop what uses it or pick another with PORT.`
+        : `The bot could not listen on port ${config.port}: ${(err as Error).message}`,
+    );
+  }
   const port = (server.address() as AddressInfo).port;
   if (config.publicUrl || options.subscribe) {
     const target = `${config.publicUrl ?? `http://127.0.0.1:${port}`}/sns`;
-    for (const TopicArn of config.topicArns)
-      await sns.send(
-        new SubscribeCommand({
-          TopicArn,
-          Protocol: target.startsWith('https:') ? 'https' : 'http',
-          Endpoint: target,
-        }),
-      );
+    for (const TopicArn of config.topicArns) {
+      try {
+        await sns.send(
+          new SubscribeCommand({
+            TopicArn,
+            Protocol: target.startsWith('https:') ? 'https' : 'http',
+            Endpoint: target,
+          }),
+        );
+      } catch (err) {
+        await app.stop();
+        throw new BotStartError(`The bot could not subscribe to ${TopicArn}: ${describeAwsError(err)}`);
+      }
+    }
   }
   return { port, stop: () => app.stop() as Promise<void> };
 }

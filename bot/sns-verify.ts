@@ -27,7 +27,12 @@ export interface VerifyOptions {
   /** The local twin's certificate URL, trusted in addition to SNS's host. */
   readonly trustedCertificateUrl?: string;
   readonly fetchText?: (url: string) => Promise<string>;
+  /** Messages signed longer ago than this are refused (SNS's own retries take minutes). */
+  readonly maxAgeMs?: number;
+  readonly now?: () => number;
 }
+
+const MAX_AGE_MS = 60 * 60 * 1000;
 
 export class SnsRejected extends Error {}
 
@@ -37,7 +42,10 @@ export class SnsVerifier {
 
   constructor(private readonly options: VerifyOptions) {}
 
-  /** The message if it is authentic, for an allowed topic and new; throws SnsRejected otherwise. Returns null for a replay. */
+  /**
+   * The message if it is authentic, recent, for an allowed topic and not yet handled; throws
+   * SnsRejected otherwise. Returns null for one already handled (SNS delivers at least once).
+   */
   async verify(body: string): Promise<SnsEnvelope | null> {
     let m: SnsEnvelope;
     try {
@@ -60,10 +68,17 @@ export class SnsVerifier {
       .update(snsStringToSign(m as unknown as Record<string, unknown>))
       .verify(cert.publicKey, m.Signature, 'base64');
     if (!ok) throw new SnsRejected('The signature does not match the message.');
-    if (this.seen.has(m.MessageId)) return null;
-    this.seen.add(m.MessageId);
+    // Signed, so the time is SNS's: an old message is a replay, whatever this process remembers.
+    const age = (this.options.now ?? Date.now)() - Date.parse(m.Timestamp);
+    if (!(age < (this.options.maxAgeMs ?? MAX_AGE_MS)))
+      throw new SnsRejected(`The message is too old to accept (signed at ${String(m.Timestamp)}).`);
+    return this.seen.has(m.MessageId) ? null : m;
+  }
+
+  /** The message was handled: a redelivery of it is ignored. Not before, so SNS's retry of a failure is not lost. */
+  handled(messageId: string): void {
+    this.seen.add(messageId);
     if (this.seen.size > 10_000) this.seen.delete(this.seen.values().next().value!);
-    return m;
   }
 
   private certificate(url: string): Promise<X509Certificate> {
@@ -73,8 +88,12 @@ export class SnsVerifier {
     if (!cert) {
       const fetchText =
         this.options.fetchText ??
-        (async (u: string) =>
-          (await fetch(u, { redirect: 'error', signal: AbortSignal.timeout(5000) })).text());
+        (async (u: string) => {
+          const r = await fetch(u, { redirect: 'error', signal: AbortSignal.timeout(5000) });
+          if (!r.ok)
+            throw new SnsRejected(`The signing certificate could not be fetched (HTTP ${r.status}).`);
+          return r.text();
+        });
       cert = fetchText(url).then((pem) => new X509Certificate(pem));
       cert.catch(() => this.certificates.delete(url));
       this.certificates.set(url, cert);

@@ -4,6 +4,7 @@
  * and a deadline that ends in one clear sentence.
  */
 import {
+  CancelStatementCommand,
   DescribeStatementCommand,
   ExecuteStatementCommand,
   GetStatementResultCommand,
@@ -47,10 +48,13 @@ export async function runQuery(
       throw new QueryError(
         `The warehouse query ${d.Status === 'FAILED' ? 'failed' : 'was aborted'}${d.Error ? `: ${d.Error}` : '.'}`,
       );
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
+      // Nobody waits for it any more: stop it rather than leave it using the warehouse.
+      await client.send(new CancelStatementCommand({ Id })).catch(() => undefined);
       throw new QueryError(
-        `The warehouse did not answer within ${Math.round(target.timeoutMs / 1000)} s; try again in a moment.`,
+        `The warehouse did not answer within ${Number((target.timeoutMs / 1000).toPrecision(3))} s; try again in a moment.`,
       );
+    }
     await new Promise((r) => setTimeout(r, wait));
   }
   const rows: Row[] = [];

@@ -1,6 +1,6 @@
 /** `movies bot`: the Slack bot's HTTP server (Slack at /slack/events, SNS at /sns). */
 import { ConfigError, readBotConfig } from '../../bot/config.ts';
-import { startBot } from '../../bot/server.ts';
+import { BotStartError, startBot } from '../../bot/server.ts';
 import type { Io } from '../cli.ts';
 
 export async function bot(io: Io): Promise<number> {
@@ -12,9 +12,16 @@ export async function bot(io: Io): Promise<number> {
     io.stderr.write(`movies: ${err.message}\n`);
     return 2;
   }
-  const running = await startBot(config, {
-    ...(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {}),
-  });
+  let running;
+  try {
+    running = await startBot(config, {
+      ...(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {}),
+    });
+  } catch (err) {
+    if (!(err instanceof BotStartError)) throw err;
+    io.stderr.write(`movies: ${err.message}\n`);
+    return 1;
+  }
   io.stdout.write(
     `movies-gds bot on http://127.0.0.1:${running.port} (Slack: /slack/events, SNS: /sns)${config.publicUrl ? `; subscribed ${config.publicUrl}/sns to ${config.topicArns.length} topics` : ''}\n`,
   );

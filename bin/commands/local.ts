@@ -1,6 +1,6 @@
 /** `movies local`: run the local twin of the AWS side until interrupted. */
 import { ConfigError, readBotConfig } from '../../bot/config.ts';
-import { startBot, type RunningBot } from '../../bot/server.ts';
+import { BotStartError, startBot, type RunningBot } from '../../bot/server.ts';
 import { startTwin, TwinStartError } from '../../infra/local/twin.ts';
 import type { Io } from '../cli.ts';
 
@@ -47,10 +47,12 @@ export async function local(
         `Slack bot on http://127.0.0.1:${bot.port} (Slack: /slack/events), subscribed to the twin's topics.\n`,
       );
     } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      io.stdout.write(
-        `The Slack bot is not started; to run it beside the twin, set:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`,
-      );
+      if (err instanceof BotStartError) io.stdout.write(`The Slack bot is not started: ${err.message}\n`);
+      else if (err instanceof ConfigError)
+        io.stdout.write(
+          `The Slack bot is not started; to run it beside the twin, set:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+        );
+      else throw err;
     }
   }
   await new Promise<void>((resolve) => {

@@ -5,9 +5,10 @@
  * concurrent executions never interleave inside a transaction.
  */
 import { PGlite } from '@electric-sql/pglite';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { INPUT_COLUMNS, PRIMARY_KEY, TABLE_NAME } from '../pipeline/contract.ts';
-import { schemaStatements } from '../pipeline/sql.ts';
+import { createTableSql, VIEW_BODIES, VIEW_NAMES } from '../pipeline/sql.ts';
 
 /** Canonical columns of good.csv, in order (the contract's, then primary_genre). */
 export const LOAD_COLUMNS = [...INPUT_COLUMNS.map((c) => c.name), 'primary_genre'];
@@ -22,8 +23,29 @@ export class Warehouse {
     const db = dir ? new PGlite(dir) : new PGlite();
     await db.waitReady;
     const wh = new Warehouse(db);
-    for (const sql of schemaStatements('postgres')) await db.exec(sql);
+    await db.exec(createTableSql());
+    await wh.ensureViews();
     return wh;
+  }
+
+  /**
+   * Each view as its body says, in a data directory made by an older version too: a view whose
+   * definition changed since (its comment holds a fingerprint of the body) is rebuilt.
+   */
+  private async ensureViews(): Promise<void> {
+    for (const name of VIEW_NAMES) {
+      const fingerprint = createHash('sha256').update(VIEW_BODIES[name]).digest('hex').slice(0, 16);
+      const r = await this.db.query<{ comment: string | null }>(
+        "SELECT obj_description(to_regclass($1), 'pg_class') AS comment",
+        [name],
+      );
+      if (r.rows[0]?.comment === fingerprint) continue;
+      await this.db.transaction(async (tx) => {
+        await tx.exec(`DROP MATERIALIZED VIEW IF EXISTS ${name}`);
+        await tx.exec(`CREATE MATERIALIZED VIEW ${name} AS\n${VIEW_BODIES[name]}`);
+        await tx.exec(`COMMENT ON MATERIALIZED VIEW ${name} IS '${fingerprint}'`);
+      });
+    }
   }
 
   /** Run `work` alone: no other exclusive work starts until it settles. */

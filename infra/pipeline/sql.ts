@@ -25,7 +25,7 @@ export type ViewName = (typeof VIEW_NAMES)[number];
  */
 export const VIEW_BODIES: Record<ViewName, string> = {
   // IMDb's weighted rating: a film with few votes is pulled toward the mean rating.
-  mv_top_rated_movies: `SELECT m.movie_id, m.title, m.release_year, m.primary_genre, m.director,
+  mv_top_rated_movies: `SELECT m.movie_id, m.title, m.release_year, m.primary_genre, m.genres, m.director,
        m.imdb_rating, m.meta_score, m.votes,
        CAST((m.votes * m.imdb_rating + 25000 * s.mean_rating) / (m.votes + 25000) AS DECIMAL(6,3)) AS weighted_rating
 FROM movies m

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startTwin, type Twin } from '../../infra/local/twin.ts';
-import { slackSignature, startFakeSlack, type FakeSlack } from '../bot/fake-slack.ts';
+import { botEnv, slackSignature, startFakeSlack, type FakeSlack } from '../bot/fake-slack.ts';
 import { clients, drop, finishedExecution } from '../e2e/twin-client.ts';
 
 const SECRET = 'bench-signing-secret';
@@ -104,15 +104,7 @@ async function start(): Promise<Running> {
   const bot = spawn(process.execPath, [join(repo, 'bin/movies.js'), 'bot'], {
     env: {
       ...Object.fromEntries(inherited),
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_API_URL: `${slack.url}/api/`,
-      MOVIES_ALERT_CHANNEL: 'C0ALERTS1',
-      MOVIES_DATA_CHANNEL: 'C0DATA123',
-      MOVIES_TOPIC_ARNS: `${twin.topics.success},${twin.topics.failure}`,
-      MOVIES_SNS_CERTIFICATE_URL: twin.sns.certificateUrl,
-      PORT: '0',
-      AWS_REGION: twin.region,
+      ...botEnv(twin, slack, SECRET),
       AWS_ENDPOINT_URL: twin.endpoint,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',

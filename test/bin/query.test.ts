@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../bin/cli.ts';
+import { movies } from './run-cli.ts';
 import { startTwin, type Twin } from '../../infra/local/twin.ts';
 import { clients, drop, finishedExecution } from '../e2e/twin-client.ts';
 
@@ -30,16 +30,6 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function movies(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-  });
-  return { code, stdout, stderr };
-}
-
 describe('movies query', () => {
   it('prints the top-rated films from the warehouse as a text table', async () => {
     const r = await movies('query', 'top-rated', '3');
@@ -59,6 +49,18 @@ describe('movies query', () => {
     const none = await movies('query', 'genre', "x' OR '1'='1");
     expect(none).toMatchObject({ code: 0 });
     expect(none.stdout).toContain("No films in genre x' OR '1'='1 yet. `movies query genres` lists them.");
+  });
+
+  it("filters top-rated by one of a film's genres, exactly: typed wildcards match nothing", async () => {
+    const drama = await movies('query', 'top-rated', '50', 'drama');
+    expect(drama.stdout).toMatch(/^Top 50 films in drama by weighted rating\n/);
+    expect(drama.stdout).toContain('The Crimson Garden'); // "Romance, Sci-Fi, Drama": its third genre
+    expect(drama.stdout).not.toContain('The Silent Harbor'); // "Action, Animation"
+    for (const pattern of ['%', 'dram_', 'ram'])
+      expect((await movies('query', 'top-rated', '5', pattern)).stdout).toContain(
+        'No rated films in this genre yet. `movies query genres` lists the genres.',
+      );
+    expect((await movies('query', 'top-rated', '--', '-5')).stderr).toContain('n must be from 1 to 50.');
   });
 
   it('draws trends as a PNG with --chart', async () => {

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { main } from '../../bin/cli.ts';
+import { movies } from './run-cli.ts';
 
 const CLEAN = 'data/clean/movies_2024_q1.csv';
 const DEFECTS = 'data/defects/movies_2024_q2.csv';
@@ -14,16 +14,6 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'movies-cli-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function movies(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-  });
-  return { code, stdout, stderr };
-}
 
 function file(name: string, text: string): string {
   const path = join(dir, name);

@@ -23,4 +23,15 @@ describe('the answer cache', () => {
     await expect(cache.get('q', () => Promise.reject(new Error('timed out')))).rejects.toThrow('timed out');
     expect(await cache.get('q', async () => [{ ok: true }])).toEqual([{ ok: true }]);
   });
+
+  it('keeps at most maxEntries questions, dropping the oldest', async () => {
+    let loads = 0;
+    const cache = new AnswerCache<Row[]>(60_000, Date.now, 2);
+    const load = async (): Promise<Row[]> => [{ n: ++loads }];
+    await cache.get('a', load);
+    await cache.get('b', load);
+    await cache.get('c', load); // 'a' goes
+    expect(await cache.get('b', load)).toEqual([{ n: 2 }]);
+    expect(await cache.get('a', load)).toEqual([{ n: 4 }]);
+  });
 });

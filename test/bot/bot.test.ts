@@ -10,7 +10,7 @@ import { selfSignedCertificate } from '../../infra/local/certificate.ts';
 import { snsStringToSign } from '../../infra/pipeline/sns-signature.ts';
 import { startTwin, type Twin } from '../../infra/local/twin.ts';
 import { clients, drop, finishedExecution } from '../e2e/twin-client.ts';
-import { slackSignature, startFakeSlack, type FakeSlack } from './fake-slack.ts';
+import { botEnv, slackSignature, startFakeSlack, type FakeSlack } from './fake-slack.ts';
 
 const SECRET = 'test-signing-secret';
 let root: string;
@@ -28,17 +28,7 @@ beforeAll(async () => {
   slack = await startFakeSlack();
   slackUrl = slack.url;
   calls = slack.calls;
-  const config: BotConfig = readBotConfig({
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_API_URL: `${slackUrl}/api/`,
-    MOVIES_ALERT_CHANNEL: 'C0ALERTS1',
-    MOVIES_DATA_CHANNEL: 'C0DATA123',
-    MOVIES_TOPIC_ARNS: `${twin.topics.success},${twin.topics.failure}`,
-    MOVIES_SNS_CERTIFICATE_URL: twin.sns.certificateUrl,
-    PORT: '0',
-    AWS_REGION: twin.region,
-  });
+  const config: BotConfig = readBotConfig(botEnv(twin, slack, SECRET));
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
   bot = await startBot(config, { endpoint: twin.endpoint, subscribe: true });
 }, 120_000);
@@ -118,9 +108,10 @@ describe('the Slack bot against the local twin', () => {
     }
   });
 
-  it('posts a successful load to the data channel, with the details in the thread, escaped', async () => {
+  it('posts a successful load to the data channel, with the details and sample rows in the thread, escaped', async () => {
     const c = clients(twin.endpoint, twin.region);
-    const key = 'input_data/bot/defects.csv';
+    // A key may hold what Slack would read as a mention: it must stay text everywhere.
+    const key = 'input_data/bot/<!channel>defects.csv';
     const before = calls.length;
     const etag = await drop(c, twin.bucket, key, readFileSync('data/defects/movies_2024_q2.csv'), {
       actor: '<!channel>',
@@ -132,14 +123,25 @@ describe('the Slack bot against the local twin', () => {
     await waitFor(() => calls.slice(before).filter((x) => x.path === '/api/chat.postMessage').length >= 2);
     const [message, thread] = calls.slice(before).filter((x) => x.path === '/api/chat.postMessage');
     expect(message!.body).toMatchObject({ channel: 'C0DATA123' });
-    expect(text(message!.body)).toContain('input_data/bot/defects.csv* loaded, with rows quarantined');
+    expect(text(message!.body)).toContain(
+      'input_data/bot/&lt;!channel&gt;defects.csv* loaded, with rows quarantined',
+    );
+    expect(message!.body.text).toBe(
+      'PARTIAL: input_data/bot/&lt;!channel&gt;defects.csv loaded, with rows quarantined',
+    );
     expect(text(message!.body)).toContain('dropped by *&lt;!channel&gt;*');
-    expect(text(message!.body)).not.toContain('<!channel>');
+    expect(JSON.stringify(message!.body)).not.toContain('<!channel>');
+    expect(text(message!.body)).toMatch(
+      /<https:\/\/s3\.console\.aws\.amazon\.com\/s3\/buckets\/movies-gds\?prefix=bad_data%2F[\w-]+%2Frows%2F\|quarantine s3:\/\/movies-gds\/bad_data\/[\w-]+\/rows\/bad\.csv>/,
+    );
     expect(text(message!.body)).toContain(
       '<https://github.com/acme/movies-data/pull/42|acme/movies-data#42>',
     );
     expect(thread!.body).toMatchObject({ channel: 'C0DATA123', thread_ts: expect.any(String) });
     expect(text(thread!.body)).toContain('Failed rules');
+    // A few of the quarantined rows themselves, with why each failed.
+    expect(text(thread!.body)).toContain('Sample failed rows');
+    expect(text(thread!.body)).toContain('release_year is not a four-digit year');
   }, 60_000);
 
   it('shows the first quarantined rows in the thread when "Show failed rows" is pressed', async () => {
@@ -296,7 +298,7 @@ describe('the Slack bot against the local twin', () => {
 });
 
 describe('SNS verification', () => {
-  it('accepts a message once, and a replay of it never again', async () => {
+  it('accepts a message until it is handled, never a replay of it after, nor a stale one', async () => {
     const { certificatePem, privateKeyPem } = selfSignedCertificate('sns.us-east-1.amazonaws.com');
     const topic = 'arn:aws:sns:us-east-1:123456789012:movies-pipeline-success';
     const verifier = new SnsVerifier({
@@ -304,7 +306,13 @@ describe('SNS verification', () => {
       topicArns: [topic],
       trustedCertificateUrl: 'http://127.0.0.1:1/cert.pem',
       fetchText: async () => certificatePem,
+      now: () => Date.parse('2026-11-26T06:30:00.000Z'),
     });
+    const sign = (fields: Record<string, string>): string =>
+      JSON.stringify({
+        ...fields,
+        Signature: createSign('RSA-SHA256').update(snsStringToSign(fields)).sign(privateKeyPem, 'base64'),
+      });
     const m: Record<string, string> = {
       Type: 'Notification',
       MessageId: 'm-1',
@@ -316,7 +324,13 @@ describe('SNS verification', () => {
     };
     m.Signature = createSign('RSA-SHA256').update(snsStringToSign(m)).sign(privateKeyPem, 'base64');
     expect(await verifier.verify(JSON.stringify(m))).toMatchObject({ MessageId: 'm-1' });
+    // Not handled yet (posting to Slack failed, say): SNS's retry is let through.
+    expect(await verifier.verify(JSON.stringify(m))).toMatchObject({ MessageId: 'm-1' });
+    verifier.handled('m-1');
     expect(await verifier.verify(JSON.stringify(m))).toBeNull();
+    await expect(
+      verifier.verify(sign({ ...m, MessageId: 'm-2', Timestamp: '2026-11-26T05:00:00.000Z' })),
+    ).rejects.toThrow('The message is too old to accept (signed at 2026-11-26T05:00:00.000Z).');
     await expect(verifier.verify(JSON.stringify({ ...m, SignatureVersion: '1' }))).rejects.toThrow(
       'Only SignatureVersion 2 (SHA256) is accepted.',
     );

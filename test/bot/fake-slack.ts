@@ -4,3 +4,24 @@ export {
   startLocalSlack as startFakeSlack,
   type LocalSlack as FakeSlack,
 } from '../../infra/local/slack.ts';
+import type { LocalSlack as FakeSlack } from '../../infra/local/slack.ts';
+import type { Twin } from '../../infra/local/twin.ts';
+
+/** The bot's settings for a test against the twin and the fake Slack: its two channels, the twin's topics and certificate. */
+export function botEnv(
+  twin: Pick<Twin, 'topics' | 'sns' | 'region'>,
+  slack: Pick<FakeSlack, 'url'>,
+  signingSecret: string,
+): Record<string, string> {
+  return {
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_API_URL: `${slack.url}/api/`,
+    MOVIES_ALERT_CHANNEL: 'C0ALERTS1',
+    MOVIES_DATA_CHANNEL: 'C0DATA123',
+    MOVIES_TOPIC_ARNS: `${twin.topics.success},${twin.topics.failure}`,
+    MOVIES_SNS_CERTIFICATE_URL: twin.sns.certificateUrl,
+    PORT: '0',
+    AWS_REGION: twin.region,
+  };
+}

@@ -1,16 +1,19 @@
 /** POST /sns: pipeline outcomes from SNS, verified, then posted to Slack (one message, details in its thread). */
 import type { App } from '@slack/bolt';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfirmSubscriptionCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseOutcome } from '../../../infra/pipeline/outcome.ts';
 import type { BotConfig } from '../../config.ts';
 import { changesViews, postOutcome } from '../../post-alert.ts';
-import { SnsRejected, type SnsVerifier } from '../../sns-verify.ts';
+import { SnsRejected, type SnsEnvelope, type SnsVerifier } from '../../sns-verify.ts';
 
 export interface SnsRouteDeps {
   readonly config: BotConfig;
   readonly verifier: SnsVerifier;
   readonly sns: SNSClient;
+  /** Reads a few quarantined rows for the alert's thread. */
+  readonly s3: S3Client;
   /** Called after a successful load: the views changed. */
   readonly onViewsChanged: () => void;
 }
@@ -21,14 +24,16 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const reply = (status: number, text: string): void =>
       void res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (d: string) => {
-      body += d;
-      if (body.length > MAX_BODY) req.destroy();
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    req.on('data', (d: Buffer) => {
+      bytes += d.length;
+      if (bytes <= MAX_BODY) chunks.push(d);
     });
     req.on('end', () => {
-      handle(body).then(
+      // SNS messages are at most 256 KiB: anything much larger is not one.
+      if (bytes > MAX_BODY) return reply(413, 'The body is too large to be an SNS message.');
+      handle(Buffer.concat(chunks).toString('utf8')).then(
         (text) => reply(200, text),
         (err: unknown) => {
           if (err instanceof SnsRejected) return reply(403, err.message);
@@ -42,6 +47,13 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
   async function handle(body: string): Promise<string> {
     const m = await deps.verifier.verify(body);
     if (!m) return 'Already handled.';
+    const reply = await act(m);
+    // Only now: if posting failed, SNS's retry of this message must get through.
+    deps.verifier.handled(m.MessageId);
+    return reply;
+  }
+
+  async function act(m: SnsEnvelope): Promise<string> {
     if (m.Type === 'SubscriptionConfirmation') {
       // Confirmed through the API with the token; the SubscribeURL in the message is never fetched.
       await deps.sns.send(new ConfirmSubscriptionCommand({ TopicArn: m.TopicArn, Token: m.Token! }));
@@ -49,7 +61,7 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
     }
     if (m.Type !== 'Notification') return 'Ignored.';
     const outcome = parseOutcome(m.Message);
-    await postOutcome(app.client, deps.config, outcome);
+    await postOutcome(app.client, deps.config, outcome, deps.s3);
     if (changesViews(outcome)) deps.onViewsChanged();
     return 'Posted.';
   }
