@@ -91,9 +91,10 @@ try {
     `Done in ${seconds(started)} s. Next: npm start (the twin and the bot), npx movies query trends --chart trends.png`,
   );
 } finally {
+  // The twin first: its last SNS deliveries reach the bot, and the bot's posts reach Slack.
+  await twin.stop();
   await bot.stop();
   await slack.close();
-  await twin.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
 

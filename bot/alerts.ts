@@ -26,7 +26,7 @@ export const SHOW_FAILED_ROWS = 'show_failed_rows';
 export interface AlertMessage {
   readonly text: string;
   readonly blocks: Block[];
-  thread: Block[] | null;
+  readonly thread: Block[] | null;
 }
 
 export function isFailure(o: Outcome): boolean {

@@ -2,7 +2,7 @@
  * The bot: one Bolt app, created by createApp(config). Slack reaches it at /slack/events; SNS at
  * /sns. AWS clients are passed in, so the same app serves AWS and the local twin.
  */
-import { App, HTTPReceiver, LogLevel, type Receiver } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, webApi, type Authorize, type Receiver } from '@slack/bolt';
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -42,6 +42,7 @@ export function createApp(config: BotConfig, aws: AwsClients): { app: App; recei
         handler: (req, res) => {
           sns ??= snsRoute(app, {
             config,
+            slack: alerts,
             verifier,
             sns: aws.sns,
             s3: aws.s3,
@@ -53,6 +54,7 @@ export function createApp(config: BotConfig, aws: AwsClients): { app: App; recei
       { path: '/health', method: ['GET'], handler: (_req, res) => void res.writeHead(200).end('ok') },
     ],
   });
+  const alerts = slackClient(config);
   const app: App = boltApp(config, receiver, { config, redshift: aws.redshift, sfn: aws.sfn, cache }, aws.s3);
   return { app, receiver };
 }
@@ -60,15 +62,42 @@ export function createApp(config: BotConfig, aws: AwsClients): { app: App; recei
 /** The Bolt app and its listeners, whichever receiver (HTTP server or Lambda) brings the requests. */
 export function boltApp(config: BotConfig, receiver: Receiver, commands: CommandDeps, s3: S3Client): App {
   const app = new App({
-    token: config.botToken,
+    authorize: authorizeOnce(new webApi.WebClient(undefined, clientOptions(config)), config.botToken),
     receiver,
     logLevel: LogLevel.WARN,
     convoStore: false, // no conversation state to keep; saves work on every request
-    ...(config.slackApiUrl
-      ? { clientOptions: { slackApiUrl: config.slackApiUrl.replace(/\/?$/, '/') } }
-      : {}),
+    clientOptions: clientOptions(config),
   });
   app.command('/movies', moviesCommand(commands));
   app.action(SHOW_FAILED_ROWS, showFailedRows(config, s3));
   return app;
+}
+
+/** Slack's Web API with the bot token, for what the bot posts unasked: the pipeline's alerts. */
+export function slackClient(config: BotConfig): webApi.WebClient {
+  return new webApi.WebClient(config.botToken, clientOptions(config));
+}
+
+function clientOptions(config: BotConfig): webApi.WebClientOptions {
+  return config.slackApiUrl ? { slackApiUrl: config.slackApiUrl.replace(/\/?$/, '/') } : {};
+}
+
+/**
+ * Bolt's authorization for one bot token, with its auth.test asked on the first request and
+ * kept: once per process rather than per request, never by a bot that did not get to start
+ * (Bolt's own asks at construction, and its retries would keep a failed `movies bot` alive),
+ * and asked again after a failure rather than failing every later request.
+ */
+function authorizeOnce(client: webApi.WebClient, botToken: string): Authorize<boolean> {
+  let identity: Promise<{ botId?: string; botUserId?: string }> | undefined;
+  return async () => {
+    const asked = (identity ??= client.auth.test({ token: botToken }).then((r) => ({
+      ...(r.bot_id ? { botId: r.bot_id } : {}),
+      ...(r.user_id ? { botUserId: r.user_id } : {}),
+    })));
+    asked.catch(() => {
+      if (identity === asked) identity = undefined;
+    });
+    return { botToken, ...(await asked) };
+  };
 }

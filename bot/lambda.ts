@@ -15,7 +15,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { AnswerCache } from './answer-cache.ts';
 import type { Answer } from './answers.ts';
-import { boltApp } from './app.ts';
+import { boltApp, slackClient } from './app.ts';
 import { parseOutcome } from '../infra/pipeline/outcome.ts';
 import { readBotConfig, type BotConfig } from './config.ts';
 import { answerCommand, type CommandDeps, type DeferredCommand } from './listeners/commands/movies.ts';
@@ -37,6 +37,8 @@ export interface LambdaDeps {
 interface Bot {
   config: BotConfig;
   app: App;
+  /** Posts the alerts. */
+  slack: App['client'];
   s3: S3Client;
   handler: ReturnType<AwsLambdaReceiver['toHandler']>;
   commands: CommandDeps;
@@ -74,7 +76,7 @@ export function createHandler(deps: LambdaDeps = {}) {
     const receiver = new AwsLambdaReceiver({ signingSecret: config.signingSecret });
     const s3 = new S3Client(aws);
     const app = boltApp(config, receiver, commands, s3);
-    return { config, app, s3, handler: receiver.toHandler(), commands };
+    return { config, app, slack: slackClient(config), s3, handler: receiver.toHandler(), commands };
   };
 
   return async (event: LambdaEvent, context: unknown): Promise<unknown> => {
@@ -87,7 +89,7 @@ export function createHandler(deps: LambdaDeps = {}) {
           continue;
         }
         const outcome = parseOutcome(r.Sns.Message);
-        await postOutcome(b.app.client, b.config, outcome, b.s3);
+        await postOutcome(b.slack, b.config, outcome, b.s3);
         if (changesViews(outcome)) b.commands.cache.clear();
       }
       return { ok: true };
@@ -97,7 +99,7 @@ export function createHandler(deps: LambdaDeps = {}) {
       const answer = await answerCommand(
         command,
         { ...b.commands, defer: undefined } as CommandDeps,
-        b.app.client,
+        b.slack,
       );
       await fetch(command.responseUrl, {
         method: 'POST',

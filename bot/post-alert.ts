@@ -18,7 +18,7 @@ export async function postOutcome(
 ): Promise<void> {
   const alert = renderAlert(outcome, config.alertMention);
   const sample = await sampleBlocks(s3, config, outcome);
-  if (sample.length) alert.thread = [...(alert.thread ?? []), ...sample].slice(0, 50);
+  const thread = sample.length ? [...(alert.thread ?? []), ...sample].slice(0, 50) : alert.thread;
   const channel = isFailure(outcome) ? config.alertChannel : config.dataChannel;
   const posted = await client.chat.postMessage({
     channel,
@@ -26,12 +26,12 @@ export async function postOutcome(
     blocks: alert.blocks,
     unfurl_links: false,
   });
-  if (alert.thread && posted.ts)
+  if (thread && posted.ts)
     await client.chat.postMessage({
       channel,
       thread_ts: posted.ts,
       text: 'Details',
-      blocks: alert.thread,
+      blocks: thread,
       unfurl_links: false,
     });
 }

@@ -33,8 +33,9 @@ beforeAll(async () => {
   bot = await startBot(config, { endpoint: twin.endpoint, subscribe: true });
 }, 120_000);
 afterAll(async () => {
-  await bot?.stop();
+  // The twin first: its last SNS deliveries reach the bot, and the bot's posts reach Slack.
   await twin?.stop();
+  await bot?.stop();
   await slack?.close();
   rmSync(root, { recursive: true, force: true });
 });

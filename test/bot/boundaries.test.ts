@@ -50,9 +50,10 @@ beforeAll(async () => {
   await twin.sns.flush(); // the subscription confirmations have reached the bot
 }, 120_000);
 afterAll(async () => {
+  // The twin first: its last SNS deliveries reach the bot, and the bot's posts reach Slack.
+  await twin?.stop();
   await bot?.stop();
   await impatient?.stop();
-  await twin?.stop();
   await slack?.close();
   rmSync(root, { recursive: true, force: true });
 });

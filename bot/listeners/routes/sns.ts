@@ -10,6 +10,8 @@ import { SnsRejected, type SnsEnvelope, type SnsVerifier } from '../../sns-verif
 
 export interface SnsRouteDeps {
   readonly config: BotConfig;
+  /** Posts the alerts. */
+  readonly slack: App['client'];
   readonly verifier: SnsVerifier;
   readonly sns: SNSClient;
   /** Reads a few quarantined rows for the alert's thread. */
@@ -61,7 +63,7 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
     }
     if (m.Type !== 'Notification') return 'Ignored.';
     const outcome = parseOutcome(m.Message);
-    await postOutcome(app.client, deps.config, outcome, deps.s3);
+    await postOutcome(deps.slack, deps.config, outcome, deps.s3);
     if (changesViews(outcome)) deps.onViewsChanged();
     return 'Posted.';
   }
