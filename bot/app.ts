@@ -30,7 +30,8 @@ export function createApp(config: BotConfig, aws: AwsClients): { app: App; recei
     topicArns: config.topicArns,
     ...(config.trustedCertificateUrl ? { trustedCertificateUrl: config.trustedCertificateUrl } : {}),
   });
-  // The route posts with the app's client, so it is made on first use, once the app exists.
+  const alerts = slackClient(config);
+  // The route logs with the app's logger, so it is made on first use, once the app exists.
   let sns: ReturnType<typeof snsRoute> | undefined;
   const receiver = new HTTPReceiver({
     signingSecret: config.signingSecret,
@@ -54,7 +55,6 @@ export function createApp(config: BotConfig, aws: AwsClients): { app: App; recei
       { path: '/health', method: ['GET'], handler: (_req, res) => void res.writeHead(200).end('ok') },
     ],
   });
-  const alerts = slackClient(config);
   const app: App = boltApp(config, receiver, { config, redshift: aws.redshift, sfn: aws.sfn, cache }, aws.s3);
   return { app, receiver };
 }
