@@ -62,7 +62,15 @@ export function createApp(config: BotConfig, aws: AwsClients): { app: App; recei
 /** The Bolt app and its listeners, whichever receiver (HTTP server or Lambda) brings the requests. */
 export function boltApp(config: BotConfig, receiver: Receiver, commands: CommandDeps, s3: S3Client): App {
   const app = new App({
-    authorize: authorizeOnce(new webApi.WebClient(undefined, clientOptions(config)), config.botToken),
+    // Asked while Slack waits (3 s): one quick retry, not the client's half hour of them.
+    authorize: authorizeOnce(
+      new webApi.WebClient(undefined, {
+        ...clientOptions(config),
+        retryConfig: { retries: 1 },
+        timeout: 1000,
+      }),
+      config.botToken,
+    ),
     receiver,
     logLevel: LogLevel.WARN,
     convoStore: false, // no conversation state to keep; saves work on every request

@@ -15,10 +15,9 @@ export async function postOutcome(
   config: BotConfig,
   outcome: Outcome,
   s3: S3Client,
+  logger: Pick<Console, 'error'> = console,
 ): Promise<void> {
   const alert = renderAlert(outcome, config.alertMention);
-  const sample = await sampleBlocks(s3, config, outcome);
-  const thread = sample.length ? [...(alert.thread ?? []), ...sample].slice(0, 50) : alert.thread;
   const channel = isFailure(outcome) ? config.alertChannel : config.dataChannel;
   const posted = await client.chat.postMessage({
     channel,
@@ -26,14 +25,23 @@ export async function postOutcome(
     blocks: alert.blocks,
     unfurl_links: false,
   });
-  if (thread && posted.ts)
-    await client.chat.postMessage({
-      channel,
-      thread_ts: posted.ts,
-      text: 'Details',
-      blocks: thread,
-      unfurl_links: false,
-    });
+  // The alert is out. Its details follow; if they fail, posting again would repeat the alert.
+  try {
+    const sample = await sampleBlocks(s3, config, outcome);
+    const thread = sample.length ? [...(alert.thread ?? []), ...sample].slice(0, 50) : alert.thread;
+    if (thread && posted.ts)
+      await client.chat.postMessage({
+        channel,
+        thread_ts: posted.ts,
+        text: 'Details',
+        blocks: thread,
+        unfurl_links: false,
+      });
+  } catch (err) {
+    logger.error(
+      `The details of the alert for ${outcome.execution.name} were not posted: ${(err as Error).message}`,
+    );
+  }
 }
 
 /**

@@ -43,6 +43,7 @@ export async function quarantineSample(
         Key: uri.slice(`s3://${bucket}/`.length),
         Range: `bytes=0-${SAMPLE_BYTES - 1}`,
       }),
+      { abortSignal: AbortSignal.timeout(5000) },
     );
     bytes = Buffer.from(await r.Body!.transformToByteArray());
   } catch (err) {

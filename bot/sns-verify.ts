@@ -39,12 +39,15 @@ export class SnsRejected extends Error {}
 export class SnsVerifier {
   private readonly certificates = new Map<string, Promise<X509Certificate>>();
   private readonly seen = new Set<string>();
+  /** Being handled now: SNS may redeliver before the first delivery is done. */
+  private readonly inProgress = new Set<string>();
 
   constructor(private readonly options: VerifyOptions) {}
 
   /**
-   * The message if it is authentic, recent, for an allowed topic and not yet handled; throws
-   * SnsRejected otherwise. Returns null for one already handled (SNS delivers at least once).
+   * The message if it is authentic, recent, for an allowed topic and neither handled nor being
+   * handled; throws SnsRejected otherwise. Returns null for one handled or being handled (SNS
+   * delivers at least once). Then call handled() or failed().
    */
   async verify(body: string): Promise<SnsEnvelope | null> {
     let m: SnsEnvelope;
@@ -72,13 +75,21 @@ export class SnsVerifier {
     const age = (this.options.now ?? Date.now)() - Date.parse(m.Timestamp);
     if (!(age < (this.options.maxAgeMs ?? MAX_AGE_MS)))
       throw new SnsRejected(`The message is too old to accept (signed at ${String(m.Timestamp)}).`);
-    return this.seen.has(m.MessageId) ? null : m;
+    if (this.seen.has(m.MessageId) || this.inProgress.has(m.MessageId)) return null;
+    this.inProgress.add(m.MessageId);
+    return m;
   }
 
-  /** The message was handled: a redelivery of it is ignored. Not before, so SNS's retry of a failure is not lost. */
+  /** The message was handled: a redelivery of it is ignored from now on. */
   handled(messageId: string): void {
+    this.inProgress.delete(messageId);
     this.seen.add(messageId);
     if (this.seen.size > 10_000) this.seen.delete(this.seen.values().next().value!);
+  }
+
+  /** Handling it failed: SNS's retry of it must get through. */
+  failed(messageId: string): void {
+    this.inProgress.delete(messageId);
   }
 
   private certificate(url: string): Promise<X509Certificate> {

@@ -68,11 +68,14 @@ async function isComplete(event: SchemaEvent, client: RedshiftDataClient): Promi
     const failed = subs.findIndex((x) => x.Status === 'FAILED');
     const i = failed >= 0 ? failed : subs.findIndex((x) => x.Status === 'ABORTED');
     const which = i >= 0 ? `statement ${i + 1} of ${subs.length}` : 'the batch';
-    const error = subs[i]?.Error ?? s.Error;
-    throw new Error(
+    const reason = subs[i]?.Error ?? s.Error;
+    const error = new Error(
       `The warehouse schema was not created: ${which} ${s.Status === 'ABORTED' ? 'was aborted' : 'failed'}` +
-        `${error ? `: ${error}` : ''}. Nothing of the batch was kept.`,
+        `${reason ? `: ${reason}` : ''}. Nothing of the batch was kept.`,
     );
+    // CloudFormation shows what the provider framework sends, stack included: the sentence alone.
+    error.stack = error.message;
+    throw error;
   }
   return { IsComplete: false };
 }

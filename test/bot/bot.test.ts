@@ -299,7 +299,7 @@ describe('the Slack bot against the local twin', () => {
 });
 
 describe('SNS verification', () => {
-  it('accepts a message until it is handled, never a replay of it after, nor a stale one', async () => {
+  it('accepts a message once at a time, again only if handling it failed, and never a stale one', async () => {
     const { certificatePem, privateKeyPem } = selfSignedCertificate('sns.us-east-1.amazonaws.com');
     const topic = 'arn:aws:sns:us-east-1:123456789012:movies-pipeline-success';
     const verifier = new SnsVerifier({
@@ -325,7 +325,10 @@ describe('SNS verification', () => {
     };
     m.Signature = createSign('RSA-SHA256').update(snsStringToSign(m)).sign(privateKeyPem, 'base64');
     expect(await verifier.verify(JSON.stringify(m))).toMatchObject({ MessageId: 'm-1' });
-    // Not handled yet (posting to Slack failed, say): SNS's retry is let through.
+    // A redelivery while the first is being handled is not handled twice.
+    expect(await verifier.verify(JSON.stringify(m))).toBeNull();
+    // Handling failed (Slack was down, say): SNS's retry is let through.
+    verifier.failed('m-1');
     expect(await verifier.verify(JSON.stringify(m))).toMatchObject({ MessageId: 'm-1' });
     verifier.handled('m-1');
     expect(await verifier.verify(JSON.stringify(m))).toBeNull();

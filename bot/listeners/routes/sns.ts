@@ -49,10 +49,15 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
   async function handle(body: string): Promise<string> {
     const m = await deps.verifier.verify(body);
     if (!m) return 'Already handled.';
-    const reply = await act(m);
-    // Only now: if posting failed, SNS's retry of this message must get through.
-    deps.verifier.handled(m.MessageId);
-    return reply;
+    try {
+      const reply = await act(m);
+      deps.verifier.handled(m.MessageId);
+      return reply;
+    } catch (err) {
+      // Not handled: SNS's retry of this message must get through.
+      deps.verifier.failed(m.MessageId);
+      throw err;
+    }
   }
 
   async function act(m: SnsEnvelope): Promise<string> {
@@ -62,7 +67,14 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
       return 'Subscribed.';
     }
     if (m.Type !== 'Notification') return 'Ignored.';
-    const outcome = parseOutcome(m.Message);
+    let outcome;
+    try {
+      outcome = parseOutcome(m.Message);
+    } catch (err) {
+      // Retrying cannot make it an outcome: answered 200, so SNS does not try again.
+      app.logger.warn(`SNS message ${m.MessageId} is not a pipeline outcome: ${(err as Error).message}`);
+      return 'Ignored: not a pipeline outcome.';
+    }
     await postOutcome(deps.slack, deps.config, outcome, deps.s3);
     if (changesViews(outcome)) deps.onViewsChanged();
     return 'Posted.';
