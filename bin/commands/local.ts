@@ -11,7 +11,12 @@ export async function local(
   io.stdout.write('Starting the local twin (synthesizing the CDK app, opening the warehouse)...\n');
   let twin;
   try {
-    twin = await startTwin({ port: options.port, dataDir: options.dataDir });
+    // With the bot, alerts of interrupted runs wait until it listens, so that it gets them.
+    twin = await startTwin({
+      port: options.port,
+      dataDir: options.dataDir,
+      holdInterruptedAlerts: options.withBot,
+    });
   } catch (err) {
     if (!(err instanceof TwinStartError)) throw err;
     io.stderr.write(`movies: ${err.message}\n`);
@@ -54,6 +59,7 @@ export async function local(
         );
       else throw err;
     }
+    twin.reportInterrupted();
   }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -3,7 +3,7 @@
  * state machine — the synthesized ASL — run by aws-local-stepfunctions with a local handler per
  * Task state. Executions and their history persist in the data directory (saved as each state
  * is entered); one that was running when the twin stopped is marked FAILED at the next start,
- * never RUNNING forever, and listed in `interrupted` for the twin to report.
+ * never RUNNING forever, and kept as unreported until the twin has published its failure.
  */
 import './polyfills.ts';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -34,6 +34,8 @@ export interface ExecutionRecord {
   error?: string;
   cause?: string;
   history: HistoryEvent[];
+  /** Interrupted, and nobody told yet: kept until the failure alert is published. */
+  alertPending?: boolean;
 }
 
 export type TaskHandler = (input: Record<string, unknown>, execution: ExecutionRecord) => Promise<unknown>;
@@ -62,8 +64,6 @@ export class StepFunctions {
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly aborts = new Map<string, () => void>();
   private readonly done = new Map<string, Promise<void>>();
-  /** Executions found running at this start, now FAILED: nobody has been told yet. */
-  readonly interrupted: ExecutionRecord[] = [];
 
   constructor(
     private readonly dir: string,
@@ -79,11 +79,22 @@ export class StepFunctions {
           cause: 'The local twin stopped while this execution was running.',
         };
         this.event(record, 'ExecutionFailed', { executionFailedEventDetails: failure });
+        record.alertPending = true;
         this.finish(record, 'FAILED', failure);
-        this.interrupted.push(record);
       }
       this.executions.set(record.executionArn, record);
     }
+  }
+
+  /** Executions interrupted by a stop or crash whose failure nobody has been told of yet. */
+  unreported(): ExecutionRecord[] {
+    return [...this.executions.values()].filter((r) => r.alertPending);
+  }
+
+  /** Their failure alert is out. */
+  reported(record: ExecutionRecord): void {
+    delete record.alertPending;
+    this.save(record);
   }
 
   get stateMachineArn(): string {

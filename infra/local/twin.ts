@@ -50,6 +50,8 @@ export interface TwinOptions {
   readonly port?: number;
   /** How long Wait states take locally, in ms (default 20). */
   readonly waitMs?: number;
+  /** Publish the alerts of interrupted executions only on reportInterrupted() (once the bot listens). */
+  readonly holdInterruptedAlerts?: boolean;
 }
 
 export interface Twin {
@@ -62,6 +64,8 @@ export interface Twin {
   readonly stepFunctions: StepFunctions;
   readonly sns: Sns;
   readonly warehouse: Warehouse;
+  /** Publish the failure alerts of executions a stop or crash cut off (see holdInterruptedAlerts). */
+  reportInterrupted(): void;
   /** The environment an AWS SDK client or the AWS CLI needs to use the twin. */
   readonly env: Readonly<Record<string, string>>;
   stop(): Promise<void>;
@@ -242,10 +246,16 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
   }
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   sns.setEndpoint(endpoint);
-  for (const record of stepFunctions.interrupted)
-    sns.publish(topics.failure, JSON.stringify(interruptedOutcome(record, LOCAL_REGION, store)), {
-      status: { Type: 'String', Value: 'FAILED' },
-    });
+  // Executions a stop or crash cut off never sent their failure alert: the twin sends it.
+  const reportInterrupted = (): void => {
+    for (const record of stepFunctions.unreported()) {
+      sns.publish(topics.failure, JSON.stringify(interruptedOutcome(record, LOCAL_REGION, store)), {
+        status: { Type: 'String', Value: 'FAILED' },
+      });
+      stepFunctions.reported(record);
+    }
+  };
+  if (!options.holdInterruptedAlerts) reportInterrupted();
   return {
     endpoint,
     region: LOCAL_REGION,
@@ -256,6 +266,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     stepFunctions,
     sns,
     warehouse,
+    reportInterrupted,
     env: {
       AWS_ENDPOINT_URL: endpoint,
       AWS_REGION: LOCAL_REGION,

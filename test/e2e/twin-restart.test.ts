@@ -66,7 +66,10 @@ describe('the twin across a crash', () => {
     child!.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
 
-    twin = await startTwin({ dataDir: join(dir, 'twin'), port: 0 });
+    // Held back, as `movies local` does until its bot listens.
+    twin = await startTwin({ dataDir: join(dir, 'twin'), port: 0, holdInterruptedAlerts: true });
+    expect(twin.sns.messages(twin.topics.failure)).toEqual([]);
+    twin.reportInterrupted();
     const record = twin.stepFunctions.get(executionArn);
     const failure = {
       error: 'States.Runtime',
@@ -93,6 +96,10 @@ describe('the twin across a crash', () => {
         error: { state: 'Run ETL job', ...failure },
       }),
     ]);
+    // Told once: the next start does not tell again.
+    await twin.stop();
+    twin = await startTwin({ dataDir: join(dir, 'twin'), port: 0 });
+    expect(twin.sns.messages(twin.topics.failure)).toHaveLength(1);
     const loaded = await twin.warehouse.exclusive((db) =>
       db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM movies WHERE source_key = $1', [key]),
     );
