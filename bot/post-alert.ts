@@ -15,7 +15,6 @@ export async function postOutcome(
   config: BotConfig,
   outcome: Outcome,
   s3: S3Client,
-  logger: Pick<Console, 'error'> = console,
 ): Promise<void> {
   const alert = renderAlert(outcome, config.alertMention);
   const channel = isFailure(outcome) ? config.alertChannel : config.dataChannel;
@@ -38,7 +37,7 @@ export async function postOutcome(
         unfurl_links: false,
       });
   } catch (err) {
-    logger.error(
+    console.error(
       `The details of the alert for ${outcome.execution.name} were not posted: ${(err as Error).message}`,
     );
   }

@@ -8,7 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { INPUT_COLUMNS, PRIMARY_KEY, TABLE_NAME } from '../pipeline/contract.ts';
-import { createTableSql, VIEW_BODIES, VIEW_NAMES } from '../pipeline/sql.ts';
+import { createTableSql, createViewSql, VIEW_BODIES, VIEW_NAMES } from '../pipeline/sql.ts';
 
 /** Canonical columns of good.csv, in order (the contract's, then primary_genre). */
 export const LOAD_COLUMNS = [...INPUT_COLUMNS.map((c) => c.name), 'primary_genre'];
@@ -42,7 +42,7 @@ export class Warehouse {
       if (r.rows[0]?.comment === fingerprint) continue;
       await this.db.transaction(async (tx) => {
         await tx.exec(`DROP MATERIALIZED VIEW IF EXISTS ${name}`);
-        await tx.exec(`CREATE MATERIALIZED VIEW ${name} AS\n${VIEW_BODIES[name]}`);
+        await tx.exec(createViewSql(name, 'postgres'));
         await tx.exec(`COMMENT ON MATERIALIZED VIEW ${name} IS '${fingerprint}'`);
       });
     }

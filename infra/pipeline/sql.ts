@@ -62,22 +62,23 @@ GROUP BY release_year`,
 
 export type Dialect = 'redshift' | 'postgres';
 
+/** One view's CREATE statement (Redshift's would refresh on its own unless told not to). */
+export function createViewSql(name: ViewName, dialect: Dialect): string {
+  return `CREATE MATERIALIZED VIEW ${name}${dialect === 'redshift' ? ' AUTO REFRESH NO' : ''} AS\n${VIEW_BODIES[name]}`;
+}
+
 /**
- * The table and the views, in order; safe to run again. On Redshift (run on every deploy that
- * changes them, in one transaction) the views are replaced, so a changed definition takes
- * effect; Redshift has no CREATE MATERIALIZED VIEW IF NOT EXISTS. The table is kept as it is.
+ * The table and the views, in order; safe to run again (in one transaction). The views are
+ * replaced, so a changed definition takes effect (Redshift has no CREATE MATERIALIZED VIEW IF
+ * NOT EXISTS); the table, which holds the data, is kept as it is.
  */
 export function schemaStatements(dialect: Dialect): string[] {
   return [
     createTableSql(),
-    ...VIEW_NAMES.flatMap((name) =>
-      dialect === 'redshift'
-        ? [
-            `DROP MATERIALIZED VIEW IF EXISTS ${name}`,
-            `CREATE MATERIALIZED VIEW ${name} AUTO REFRESH NO AS\n${VIEW_BODIES[name]}`,
-          ]
-        : [`CREATE MATERIALIZED VIEW IF NOT EXISTS ${name} AS\n${VIEW_BODIES[name]}`],
-    ),
+    ...VIEW_NAMES.flatMap((name) => [
+      `DROP MATERIALIZED VIEW IF EXISTS ${name}`,
+      createViewSql(name, dialect),
+    ]),
   ];
 }
 
