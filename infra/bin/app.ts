@@ -5,13 +5,23 @@ import { readConfig } from '../config.ts';
 import { PipelineStack } from '../stacks/pipeline-stack.ts';
 import { applySuppressions } from '../stacks/nag-suppressions.ts';
 
-/** The app; `nag: false` skips cdk-nag (the local twin synthesizes only to read the definition). */
-export function buildApp(app = new App(), { nag = true } = {}): { app: App; pipeline: PipelineStack } {
+export interface AppOptions {
+  /** Run cdk-nag; off for the local twin, which synthesizes only to read the definition. */
+  readonly nag?: boolean;
+  /** Account and region; by default what the CDK CLI sets on deploy (none: environment-agnostic). */
+  readonly env?: { readonly account?: string | undefined; readonly region?: string | undefined };
+}
+
+export function buildApp(app = new App(), options: AppOptions = {}): { app: App; pipeline: PipelineStack } {
+  const { nag = true } = options;
   const config = readConfig((key) => app.node.tryGetContext(key));
-  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  const env = options.env ?? {
+    account: process.env.CDK_DEFAULT_ACCOUNT,
+    region: process.env.CDK_DEFAULT_REGION,
+  };
   const pipeline = new PipelineStack(app, 'MoviesPipeline', {
     config,
-    ...(env.account && env.region ? { env } : {}),
+    ...(env.account && env.region ? { env: { account: env.account, region: env.region } } : {}),
     description: 'movies-gds: S3 → EventBridge → Step Functions → Glue → Redshift → SNS',
   });
   applySuppressions(pipeline);

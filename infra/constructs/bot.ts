@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { CHART_ASSETS } from '../../bot/chart-assets.ts';
 import { PREFIXES } from '../config.ts';
-import { acknowledge, bucketLogicalId } from './nag.ts';
+import { acknowledge, bucketLogicalId, resourceFinding } from './nag.ts';
 
 export interface BotProps {
   readonly successTopic: sns.ITopic;
@@ -154,7 +154,7 @@ export class Bot extends Construct {
       role,
       "redshift-data statement reads have no resource-level permissions (limited to the caller's own statements); executions are named at random, so they are named by their state machine.",
       'AwsSolutions-IAM5[Resource::*]',
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${props.stateMachineName}:*]`,
+      resourceFinding(role, executions),
       `AwsSolutions-IAM5[Resource::<${bucketLogicalId(props.bucket)}.Arn>/${PREFIXES.badData}*]`,
     );
     acknowledge(

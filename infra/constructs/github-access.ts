@@ -7,7 +7,7 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { PREFIXES } from '../config.ts';
-import { acknowledge } from './nag.ts';
+import { acknowledge, resourceFinding } from './nag.ts';
 
 export interface GitHubAccessProps {
   readonly repository: string;
@@ -65,27 +65,24 @@ export class GitHubAccess extends Construct {
         resources: [`${props.bucketArn}/${PREFIXES.input}*`],
       }),
     );
+    const executions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${props.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     for (const r of [this.dropRole, this.readRole])
       r.addToPolicy(
         new iam.PolicyStatement({
           sid: 'FollowPipelineExecutions',
           actions: ['states:ListExecutions', 'states:DescribeExecution', 'states:GetExecutionHistory'],
-          resources: [
-            props.stateMachineArn,
-            Stack.of(this).formatArn({
-              service: 'states',
-              resource: 'execution',
-              resourceName: `${props.stateMachineName}:*`,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          ],
+          resources: [props.stateMachineArn, executions],
         }),
       );
-    const executions = `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${props.stateMachineName}:*]`;
     acknowledge(
       this,
       'EventBridge names executions at random: they can only be named by their state machine.',
-      executions,
+      resourceFinding(this, executions),
     );
     acknowledge(
       this.dropRole,

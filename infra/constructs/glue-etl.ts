@@ -16,7 +16,7 @@ import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { PREFIXES } from '../config.ts';
 import { glueJobArguments } from '../pipeline/glue-arguments.ts';
-import { acknowledge, bucketLogicalId, s3GrantFindings } from './nag.ts';
+import { acknowledge, bucketLogicalId, resourceFinding, s3GrantFindings } from './nag.ts';
 import type { Warehouse } from './warehouse.ts';
 
 export interface GlueEtlProps {
@@ -162,7 +162,7 @@ export class GlueEtl extends Construct {
     acknowledge(
       role,
       'The job script is a CDK asset: read access to the asset bucket, granted by CDK.',
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+      resourceFinding(role, script.bucket.arnForObjects('*')),
     );
     new glue.CfnJob(this, 'Job', {
       name: GLUE_NAMES.job,

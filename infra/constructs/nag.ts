@@ -21,6 +21,29 @@ export function s3GrantFindings(bucketLogicalId: string, prefixes: readonly stri
   ];
 }
 
+/**
+ * A resource (an ARN, tokens and all) as cdk-nag prints it in a finding: `<AWS::Region>` while the
+ * stack is environment-agnostic, `eu-west-1` once the CDK CLI sets an account and region. Writing
+ * findings by hand with placeholders breaks synthesis on every real deploy.
+ */
+export function resourceFinding(scope: IConstruct, arn: string): string {
+  return `AwsSolutions-IAM5[Resource::${flatten(Stack.of(scope).resolve(arn))}]`;
+}
+
+/** cdk-nag's flattening of a resolved value: `{Ref: X}` → `<X>`, GetAtt → `<X.Attr>`, `${X}` → `<X>`. */
+function flatten(node: unknown): string {
+  if (typeof node === 'string') return node;
+  const o = node as Record<string, unknown>;
+  if (o['Fn::Join']) {
+    const [delimiter, parts] = o['Fn::Join'] as [string, unknown[]];
+    return parts.map(flatten).join(delimiter);
+  }
+  if (typeof o['Fn::Sub'] === 'string') return o['Fn::Sub'].replace(/\$\{/g, '<').replace(/\}/g, '>');
+  if (o['Fn::GetAtt']) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
+  if (o.Ref) return `<${String(o.Ref)}>`;
+  return JSON.stringify(node);
+}
+
 /** The synthesized logical id of a bucket, as cdk-nag prints it in findings. */
 export function bucketLogicalId(bucket: s3.IBucket): string {
   return logicalIdOf(bucket);

@@ -107,7 +107,10 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
   const dataDir = options.dataDir ?? '.movies-local';
   mkdirSync(dataDir, { recursive: true });
   // Only the definition is needed here: no cdk-nag, no Lambda bundling.
-  const { pipeline } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), { nag: false });
+  const { pipeline } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), {
+    nag: false,
+    env: {},
+  });
   const template = Template.fromStack(pipeline).toJSON() as CfnTemplate;
   const resolver = localResolver(template);
   const definition = stateMachineDefinition(template, resolver);

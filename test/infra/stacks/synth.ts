@@ -4,17 +4,35 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../infra/bin/app.ts';
 import type { CfnTemplate } from '../../../infra/local/asl.ts';
 
-let cached: { app: App; template: Template; json: CfnTemplate } | null = null;
+export interface Synthesized {
+  readonly app: App;
+  readonly template: Template;
+  readonly json: CfnTemplate;
+}
 
-export function synth(): { app: App; template: Template; json: CfnTemplate } {
-  if (!cached) {
+/** The three ways the app is synthesized: as CI does, and as `cdk deploy` does in two regions. */
+export const ENVIRONMENTS = {
+  agnostic: {},
+  'eu-west-1': { account: '123456789012', region: 'eu-west-1' },
+  // Two Availability Zones only: Redshift Serverless's three subnets must fit in two.
+  'us-west-1': { account: '123456789012', region: 'us-west-1' },
+} as const;
+export type EnvironmentName = keyof typeof ENVIRONMENTS;
+
+const cached = new Map<EnvironmentName, Synthesized>();
+
+export function synth(name: EnvironmentName = 'agnostic'): Synthesized {
+  let s = cached.get(name);
+  if (!s) {
     const { app, pipeline } = buildApp(
       new App({ context: { githubRepository: 'acme/movies-data', alertEmails: 'data-team@example.com' } }),
+      { env: ENVIRONMENTS[name] },
     );
     const template = Template.fromStack(pipeline);
-    cached = { app, template, json: template.toJSON() as CfnTemplate };
+    s = { app, template, json: template.toJSON() as CfnTemplate };
+    cached.set(name, s);
   }
-  return cached;
+  return s;
 }
 
 /** The logical id of the only resource of a type whose properties include `match`. */
