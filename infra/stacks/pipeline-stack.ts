@@ -11,7 +11,7 @@ import { PIPELINE_NAME, PipelineStateMachine } from '../constructs/pipeline-stat
 import { DropTrigger } from '../constructs/trigger.ts';
 import { Warehouse } from '../constructs/warehouse.ts';
 import { Bot } from '../constructs/bot.ts';
-import { bucketLogicalId } from '../constructs/nag.ts';
+import { acknowledge, bucketLogicalId } from '../constructs/nag.ts';
 
 export interface PipelineStackProps extends StackProps {
   readonly config: PipelineConfig;
@@ -60,6 +60,14 @@ export class PipelineStack extends Stack {
       etlTimeout: Duration.minutes(config.etlTimeoutMinutes),
     });
     this.warehouse.secret.grantRead(this.pipeline.stateMachine);
+    // The topics are encrypted with a customer key: publishing needs the key as well as sns:Publish.
+    for (const topic of [this.notifications.success, this.notifications.failure])
+      topic.grantPublish(this.pipeline.stateMachine);
+    acknowledge(
+      this.pipeline.stateMachine,
+      "kms:GenerateDataKey* is CDK's grant for publishing to a topic under a customer key, on that key only.",
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+    );
     new DropTrigger(this, 'Trigger', { bucket: this.lake.bucket, stateMachine: this.pipeline.stateMachine });
     this.github = new GitHubAccess(this, 'GitHub', {
       repository: config.githubRepository,

@@ -216,6 +216,27 @@ describe('the pipeline stack', () => {
     });
   });
 
+  it("lets the state machine use the topics' key, without which SNS refuses every publish", () => {
+    const key = logicalId(json, 'AWS::KMS::Key', (p) => /notifications/.test(String(p.Description)));
+    const machine = logicalId(json, 'AWS::StepFunctions::StateMachine', (p) =>
+      JSON.stringify(p).includes('movies-pipeline'),
+    );
+    const role = (json.Resources[machine]!.Properties!.RoleArn as { 'Fn::GetAtt': [string, string] })[
+      'Fn::GetAtt'
+    ][0];
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: role }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Resource: { 'Fn::GetAtt': [key, 'Arn'] },
+          }),
+        ]),
+      },
+    });
+  });
+
   it('puts Redshift Serverless in private subnets and creates the schema from the shared SQL', () => {
     template.hasResourceProperties('AWS::RedshiftServerless::Workgroup', {
       PubliclyAccessible: false,
