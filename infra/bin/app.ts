@@ -5,6 +5,16 @@ import { readConfig } from '../config.ts';
 import { PipelineStack } from '../stacks/pipeline-stack.ts';
 import { applySuppressions } from '../stacks/nag-suppressions.ts';
 
+/**
+ * CDK feature flags, set here rather than in cdk.json so that tests, the twin and `cdk deploy`
+ * synthesize the same template. A flag given on the command line (-c) still wins.
+ */
+export const FEATURE_FLAGS = {
+  '@aws-cdk/aws-iam:minimizePolicies': true,
+  // Log delivery by bucket policy, not the deprecated LogDeliveryWrite ACL.
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+} as const;
+
 export interface AppOptions {
   /** Run cdk-nag; off for the local twin, which synthesizes only to read the definition. */
   readonly nag?: boolean;
@@ -14,6 +24,8 @@ export interface AppOptions {
 
 export function buildApp(app = new App(), options: AppOptions = {}): { app: App; pipeline: PipelineStack } {
   const { nag = true } = options;
+  for (const [flag, value] of Object.entries(FEATURE_FLAGS))
+    if (app.node.tryGetContext(flag) === undefined) app.node.setContext(flag, value);
   const config = readConfig((key) => app.node.tryGetContext(key));
   const env = options.env ?? {
     account: process.env.CDK_DEFAULT_ACCOUNT,

@@ -1,22 +1,31 @@
 /**
- * A VPC with isolated subnets only (no NAT, no internet): Redshift Serverless needs three AZs;
- * the Glue job reaches S3 through a gateway endpoint and Secrets Manager, Glue and CloudWatch
- * Logs through interface endpoints placed in one AZ to keep the cost at rest low.
+ * A VPC with isolated subnets only (no NAT, no internet). Redshift Serverless needs three subnets
+ * in three Availability Zones (in us-west-1, which has two, three subnets over two zones); the
+ * Glue job reaches S3 through a gateway endpoint and Secrets Manager, Glue, CloudWatch Logs and
+ * CloudWatch metrics through interface endpoints placed in one AZ to keep the cost at rest low.
  */
+import { Aws, CfnCondition, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { acknowledge } from './nag.ts';
+
+/** Regions whose accounts get two Availability Zones, where Redshift Serverless takes three subnets over two. */
+export const TWO_ZONE_REGIONS = ['us-west-1'] as const;
 
 export class Network extends Construct {
   readonly vpc: ec2.Vpc;
   /** The subnet (and so the AZ) the Glue job runs in. */
   readonly glueSubnet: ec2.ISubnet;
   readonly glueSecurityGroup: ec2.SecurityGroup;
+  /** S3 in this region (its managed prefix list): where COPY and UNLOAD go through the gateway endpoint. */
+  readonly s3: ec2.IPeer;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      maxAzs: 3,
+      availabilityZones: warehouseZones(this),
       natGateways: 0,
       subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
     });
@@ -27,7 +36,11 @@ export class Network extends Construct {
       trafficType: ec2.FlowLogTrafficType.REJECT,
     });
     this.glueSubnet = this.vpc.isolatedSubnets[0]!;
-    this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    this.vpc.addGatewayEndpoint('S3', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [{ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
+    this.s3 = ec2.Peer.prefixList(s3PrefixListId(this));
     this.glueSecurityGroup = new ec2.SecurityGroup(this, 'GlueSecurityGroup', {
       vpc: this.vpc,
       description: 'movies-gds Glue job (Glue requires the group to reach itself)',
@@ -48,6 +61,8 @@ export class Network extends Construct {
       ['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
       ['Glue', ec2.InterfaceVpcEndpointAwsService.GLUE],
       ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
+      // The job runs with --enable-metrics: without this endpoint its metrics calls time out.
+      ['Monitoring', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING],
     ] as const)
       this.vpc.addInterfaceEndpoint(name, {
         service,
@@ -57,4 +72,41 @@ export class Network extends Construct {
         open: false, // only the Glue job's group may reach them (the rule above)
       });
   }
+}
+
+/**
+ * Three zones by index into Fn::GetAZs, the third being the first again where the region has
+ * only two. An environment-agnostic template decides by a condition on the region at deploy.
+ */
+function warehouseZones(scope: Construct): string[] {
+  const zone = (i: number): string => Fn.select(i, Fn.getAzs());
+  const region = Stack.of(scope).region;
+  if (!Token.isUnresolved(region))
+    return [zone(0), zone(1), (TWO_ZONE_REGIONS as readonly string[]).includes(region) ? zone(0) : zone(2)];
+  const tests = TWO_ZONE_REGIONS.map((r) => Fn.conditionEquals(Aws.REGION, r));
+  const twoZones = new CfnCondition(scope, 'TwoZoneRegion', {
+    expression: tests.length === 1 ? tests[0]! : Fn.conditionOr(...tests),
+  });
+  return [zone(0), zone(1), Token.asString(Fn.conditionIf(twoZones.logicalId, zone(0), zone(2)))];
+}
+
+/** The id of the region's S3 prefix list, looked up at deploy (CloudFormation has no attribute for it). */
+function s3PrefixListId(scope: Construct): string {
+  const lookup = new cr.AwsCustomResource(scope, 'S3PrefixList', {
+    onUpdate: {
+      service: 'EC2',
+      action: 'describeManagedPrefixLists',
+      parameters: { Filters: [{ Name: 'prefix-list-name', Values: [`com.amazonaws.${Aws.REGION}.s3`] }] },
+      physicalResourceId: cr.PhysicalResourceId.of(`s3-prefix-list-${Aws.REGION}`),
+      outputPaths: ['PrefixLists.0.PrefixListId'],
+    },
+    policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+    installLatestAwsSdk: false,
+  });
+  acknowledge(
+    lookup,
+    'ec2:DescribeManagedPrefixLists has no resource-level permissions; the lookup only reads.',
+    'AwsSolutions-IAM5[Resource::*]',
+  );
+  return lookup.getResponseField('PrefixLists.0.PrefixListId');
 }

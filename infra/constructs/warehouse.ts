@@ -21,6 +21,8 @@ import { acknowledge, logicalIdOf } from './nag.ts';
 
 export interface WarehouseProps {
   readonly vpc: ec2.IVpc;
+  /** S3 as a security-group peer: COPY reads the Glue job's staged rows from it. */
+  readonly s3: ec2.IPeer;
   readonly database: string;
   readonly adminUser: string;
   readonly baseCapacity: number;
@@ -59,6 +61,8 @@ export class Warehouse extends Construct {
       description: 'movies-gds Redshift Serverless',
       allowAllOutbound: false,
     });
+    // Enhanced VPC routing sends COPY's S3 traffic through the VPC: no egress, no load.
+    this.securityGroup.addEgressRule(props.s3, ec2.Port.tcp(443), 'COPY from S3 via the gateway endpoint');
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('redshift.amazonaws.com') });
     const namespace = new redshift.CfnNamespace(this, 'Namespace', {
       namespaceName: this.namespaceName,

@@ -12,6 +12,7 @@ import { DropTrigger } from '../constructs/trigger.ts';
 import { Warehouse } from '../constructs/warehouse.ts';
 import { Bot } from '../constructs/bot.ts';
 import { acknowledge, bucketLogicalId } from '../constructs/nag.ts';
+import { dropImpliedDependsOn } from './template-tidy.ts';
 
 export interface PipelineStackProps extends StackProps {
   readonly config: PipelineConfig;
@@ -32,6 +33,7 @@ export class PipelineStack extends Stack {
     const network = new Network(this, 'Network');
     this.warehouse = new Warehouse(this, 'Warehouse', {
       vpc: network.vpc,
+      s3: network.s3,
       database: config.redshiftDatabase,
       adminUser: config.redshiftAdminUser,
       baseCapacity: config.redshiftBaseCapacity,
@@ -117,5 +119,9 @@ export class PipelineStack extends Stack {
     out('RedshiftDatabase', this.warehouse.database, 'bot MOVIES_REDSHIFT_DATABASE');
     out('BotUrl', bot.url.url, 'Slack app: the Request URL for /movies (append slack/events)');
     out('SlackSecretArn', bot.slackSecret.secretArn, 'write {"signingSecret": ..., "botToken": ...} here');
+  }
+
+  protected override _toCloudFormation(): unknown {
+    return dropImpliedDependsOn(super._toCloudFormation() as Parameters<typeof dropImpliedDependsOn>[0]);
   }
 }
