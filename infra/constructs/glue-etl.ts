@@ -133,6 +133,7 @@ export class GlueEtl extends Construct {
       }),
     });
     inputCrawler.addResourceDependency(database);
+    inputCrawler.addResourceDependency(security);
 
     const warehouseCrawler = new glue.CfnCrawler(this, 'WarehouseCrawler', {
       name: GLUE_NAMES.warehouseCrawler,
@@ -146,14 +147,16 @@ export class GlueEtl extends Construct {
     });
     warehouseCrawler.addResourceDependency(database);
     warehouseCrawler.addResourceDependency(connection);
+    warehouseCrawler.addResourceDependency(security);
 
     const args = glueJobArguments();
-    new glue.CfnDataQualityRuleset(this, 'Ruleset', {
+    const ruleset = new glue.CfnDataQualityRuleset(this, 'Ruleset', {
       name: GLUE_NAMES.ruleset,
       description: 'movies-gds: the pipeline ruleset (infra/pipeline/movies.dqdl)',
       ruleset: args.ruleset,
       targetTable: { databaseName: GLUE_NAMES.database, tableName: PREFIXES.input.replace(/\/$/, '') },
     });
+    ruleset.addResourceDependency(database);
 
     const script = new assets.Asset(this, 'Script', {
       path: fileURLToPath(new URL('../glue/movie_etl.py', import.meta.url)),
@@ -164,7 +167,7 @@ export class GlueEtl extends Construct {
       'The job script is a CDK asset: read access to the asset bucket, granted by CDK.',
       resourceFinding(role, script.bucket.arnForObjects('*')),
     );
-    new glue.CfnJob(this, 'Job', {
+    const job = new glue.CfnJob(this, 'Job', {
       name: GLUE_NAMES.job,
       role: role.roleArn,
       glueVersion: '5.0',
@@ -189,5 +192,7 @@ export class GlueEtl extends Construct {
         '--gates': args.gates,
       },
     });
+    job.addResourceDependency(security);
+    job.addResourceDependency(connection);
   }
 }

@@ -203,6 +203,24 @@ describe('the pipeline stack', () => {
     });
   });
 
+  it('creates each Glue resource after the ones it names', () => {
+    const id = (type: string, name?: string): string =>
+      logicalId(json, type, (p) => name === undefined || p.Name === name);
+    const dependsOn = (logical: string): string[] =>
+      [(json.Resources[logical] as { DependsOn?: string | string[] }).DependsOn ?? []].flat();
+    const security = id('AWS::Glue::SecurityConfiguration');
+    const database = id('AWS::Glue::Database');
+    const connection = id('AWS::Glue::Connection');
+    expect(dependsOn(id('AWS::Glue::Crawler', 'crawl-movies-in-s3'))).toEqual(
+      expect.arrayContaining([database, security]),
+    );
+    expect(dependsOn(id('AWS::Glue::Crawler', 'crawl_movies_data_in_redshift'))).toEqual(
+      expect.arrayContaining([database, connection, security]),
+    );
+    expect(dependsOn(id('AWS::Glue::DataQualityRuleset'))).toEqual(expect.arrayContaining([database]));
+    expect(dependsOn(id('AWS::Glue::Job'))).toEqual(expect.arrayContaining([connection, security]));
+  });
+
   it('publishes outcomes on two SNS topics with signature version 2, alerts by e-mail', () => {
     for (const name of ['movies-pipeline-success', 'movies-pipeline-failure'])
       template.hasResourceProperties('AWS::SNS::Topic', {
