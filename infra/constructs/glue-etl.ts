@@ -47,6 +47,8 @@ export class GlueEtl extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const { bucket, warehouse } = props;
+    // Where the Redshift connector stages the rows it loads with COPY.
+    const tempPrefix = `${PREFIXES.scripts}tmp/`;
 
     const database = new glue.CfnDatabase(this, 'Database', {
       catalogId: stack.account,
@@ -79,7 +81,7 @@ export class GlueEtl extends Construct {
     bucket.grantRead(role, `${PREFIXES.scripts}*`);
     bucket.grantReadWrite(role, `${PREFIXES.badData}*`);
     bucket.grantReadWrite(role, `${PREFIXES.results}*`);
-    bucket.grantReadWrite(role, `${PREFIXES.scripts}tmp/*`);
+    bucket.grantReadWrite(role, `${tempPrefix}*`);
     warehouse.secret.grantRead(role);
     key.grantEncryptDecrypt(role);
     acknowledge(
@@ -90,7 +92,7 @@ export class GlueEtl extends Construct {
         PREFIXES.scripts,
         PREFIXES.badData,
         PREFIXES.results,
-        `${PREFIXES.scripts}tmp/`,
+        tempPrefix,
       ]),
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
@@ -149,6 +151,27 @@ export class GlueEtl extends Construct {
     warehouseCrawler.addResourceDependency(connection);
     warehouseCrawler.addResourceDependency(security);
 
+    // Redshift runs the connector's COPY with its own role (the job passes it as aws_iam_role):
+    // it lists and reads the files the job stages under the TempDir, and nothing else.
+    warehouse.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [bucket.arnForObjects(`${tempPrefix}*`)],
+      }),
+    );
+    warehouse.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': `${tempPrefix}*` } },
+      }),
+    );
+    acknowledge(
+      warehouse.role,
+      'COPY reads the files the Glue job stages under its temp prefix; their names are chosen per run.',
+      `AwsSolutions-IAM5[Resource::<${bucketLogicalId(bucket)}.Arn>/${tempPrefix}*]`,
+    );
+
     const args = glueJobArguments();
     const ruleset = new glue.CfnDataQualityRuleset(this, 'Ruleset', {
       name: GLUE_NAMES.ruleset,
@@ -184,9 +207,10 @@ export class GlueEtl extends Construct {
         '--job-bookmark-option': 'job-bookmark-disable',
         '--enable-metrics': 'true',
         '--enable-continuous-cloudwatch-log': 'true',
-        '--TempDir': `s3://${bucket.bucketName}/${PREFIXES.scripts}tmp/`,
+        '--TempDir': `s3://${bucket.bucketName}/${tempPrefix}`,
         '--redshift_connection': GLUE_NAMES.connection,
         '--redshift_database': warehouse.database,
+        '--redshift_role': warehouse.role.roleArn,
         '--contract': args.contract,
         '--ruleset': args.ruleset,
         '--gates': args.gates,

@@ -42,6 +42,7 @@ ARGS = getResolvedOptions(
         "gates",
         "redshift_connection",
         "redshift_database",
+        "redshift_role",
         "TempDir",
     ],
 )
@@ -312,6 +313,8 @@ def load(glue, good_rows, key, execution):
             "dbtable": staging,
             "preactions": f"DROP TABLE IF EXISTS {staging}; CREATE TABLE {staging} (LIKE {table});",
             "postactions": merge,
+            # COPY reads the staged files with the warehouse's own role, not the job's credentials.
+            "aws_iam_role": ARGS["redshift_role"],
         },
         redshift_tmp_dir=ARGS["TempDir"],
     )

@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
+import { stateMachineDefinition } from '../../infra/local/asl.ts';
 import { coerce, deriveMovieId, EXPECTED, INVALID } from '../../infra/pipeline/coerce.ts';
 import { contractJson, normalizeHeader, type Coercion } from '../../infra/pipeline/contract.ts';
+import { logicalId, synth } from './stacks/synth.ts';
 
 const SCRIPT = 'infra/glue/movie_etl.py';
 
@@ -35,6 +37,27 @@ print(json.dumps({
   const r = spawnSync('python3', ['-c', program], { input: JSON.stringify(cases), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as ReturnType<typeof python>;
+}
+
+/** Runs a Python program that reads the script; stdin and stdout are JSON. */
+function runPython<T>(program: string, input: unknown = null): T {
+  const r = spawnSync('python3', ['-c', program], { input: JSON.stringify(input), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** The job's DefaultArguments as synthesized, and the arguments the state machine adds per run. */
+function jobArguments(): { defaults: Record<string, unknown>; perRun: string[] } {
+  const { json } = synth();
+  const job = json.Resources[logicalId(json, 'AWS::Glue::Job')]!.Properties!;
+  const asl = stateMachineDefinition(json) as {
+    States: Record<string, { Parameters?: { Arguments?: Record<string, unknown> } }>;
+  };
+  const perRun = Object.keys(asl.States['Run ETL job']!.Parameters!.Arguments!);
+  return {
+    defaults: job.DefaultArguments as Record<string, unknown>,
+    perRun: perRun.map((k) => k.replace(/\.\$$/, '')),
+  };
 }
 
 describe('the Glue ETL script', () => {
@@ -91,6 +114,33 @@ describe('the Glue ETL script', () => {
     expect(py.headers).toEqual(headers.map(normalizeHeader));
     expect(py.ids).toEqual(ids.map(([t, y]) => deriveMovieId(t, y)));
     expect(py.expected).toEqual(EXPECTED);
+  });
+
+  it('resolves exactly the arguments the job and the state machine pass, and reads no other', () => {
+    const py = runPython<{ resolved: string[]; read: string[]; copyRole: string[] }>(`
+import ast, json
+tree = ast.parse(open(${JSON.stringify(SCRIPT)}).read())
+resolved, read, copy_role = [], set(), []
+for node in ast.walk(tree):
+    if isinstance(node, ast.Dict):
+        copy_role += [ast.unparse(v) for k, v in zip(node.keys, node.values) if getattr(k, "value", None) == "aws_iam_role"]
+    if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "getResolvedOptions":
+        resolved = [e.value for e in node.args[1].elts]
+    if isinstance(node, ast.Subscript) and getattr(node.value, "id", None) == "ARGS":
+        read.add(node.slice.value)
+print(json.dumps({"resolved": resolved, "read": sorted(read), "copyRole": copy_role}))
+`);
+    const { defaults, perRun } = jobArguments();
+    // Glue's own parameters are dashed (--job-language); the job's are snake_case, plus TempDir.
+    const ours = Object.keys(defaults)
+      .filter((k) => /^--[A-Za-z_]+$/.test(k))
+      .map((k) => k.slice(2));
+    const passed = [...ours, ...perRun.map((k) => k.slice(2)), 'JOB_NAME']; // Glue passes JOB_NAME
+    expect([...py.resolved].sort()).toEqual([...new Set(passed)].sort());
+    for (const name of py.read) expect(py.resolved).toContain(name);
+    // Redshift's COPY runs with the role the stack passes, not the job's own credentials.
+    expect(py.copyRole).toEqual(["ARGS['redshift_role']"]);
+    expect(ours).toContain('redshift_role');
   });
 
   it('knows every coercion the contract JSON it receives can name', () => {

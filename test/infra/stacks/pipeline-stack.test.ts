@@ -203,6 +203,43 @@ describe('the pipeline stack', () => {
     });
   });
 
+  it("lets Redshift's COPY read the files the Glue job stages, and nothing else", () => {
+    const bucket = logicalId(json, 'AWS::S3::Bucket', (p) => p.VersioningConfiguration !== undefined);
+    const role = logicalId(json, 'AWS::IAM::Role', (p) =>
+      JSON.stringify(p.AssumeRolePolicyDocument).includes('redshift.amazonaws.com'),
+    );
+    // The role is the namespace's, and the job hands it to the connector (aws_iam_role).
+    template.hasResourceProperties('AWS::RedshiftServerless::Namespace', {
+      IamRoles: [{ 'Fn::GetAtt': [role, 'Arn'] }],
+    });
+    template.hasResourceProperties('AWS::Glue::Job', {
+      DefaultArguments: Match.objectLike({ '--redshift_role': { 'Fn::GetAtt': [role, 'Arn'] } }),
+    });
+    const statements = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: role }]) } }),
+    ).flatMap(
+      (p) =>
+        (p as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument
+          .Statement,
+    );
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/scripts/tmp/*']] },
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': 'scripts/tmp/*' } },
+      },
+    ]);
+    expect(json.Resources[logicalId(json, 'AWS::Glue::Job')]!.Properties!.DefaultArguments).toMatchObject({
+      '--TempDir': { 'Fn::Join': ['', ['s3://', { Ref: bucket }, '/scripts/tmp/']] },
+    });
+  });
+
   it('creates each Glue resource after the ones it names', () => {
     const id = (type: string, name?: string): string =>
       logicalId(json, type, (p) => name === undefined || p.Name === name);
