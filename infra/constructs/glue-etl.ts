@@ -1,8 +1,9 @@
 /**
  * The Glue side: the catalog database, the two crawlers (the drop in S3; the warehouse table
  * over JDBC), the Data Quality ruleset (the same .dqdl file), and the ETL job that applies the
- * contract and the ruleset, quarantines bad rows and loads good ones. The job gets the contract
- * and which rules gate the batch as JSON emitted here, from the TypeScript sources.
+ * contract and the ruleset, quarantines bad rows and loads good ones. The job gets the contract,
+ * the ruleset and which rules gate the batch as arguments emitted here, from the TypeScript
+ * sources.
  */
 import type { Duration } from 'aws-cdk-lib';
 import { Stack } from 'aws-cdk-lib';
@@ -15,7 +16,7 @@ import * as assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { PREFIXES } from '../config.ts';
-import { glueJobArguments } from '../pipeline/glue-arguments.ts';
+import { encodeJobArgument, glueJobArguments } from '../pipeline/glue-arguments.ts';
 import { acknowledge, bucketLogicalId, resourceFinding, s3GrantFindings } from './nag.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -211,9 +212,9 @@ export class GlueEtl extends Construct {
         '--redshift_connection': GLUE_NAMES.connection,
         '--redshift_database': warehouse.database,
         '--redshift_role': warehouse.role.roleArn,
-        '--contract': args.contract,
-        '--ruleset': args.ruleset,
-        '--gates': args.gates,
+        '--contract': encodeJobArgument(args.contract),
+        '--ruleset': encodeJobArgument(args.ruleset),
+        '--gates': encodeJobArgument(args.gates),
       },
     });
     job.addResourceDependency(security);

@@ -6,11 +6,12 @@ failed rows and load the rest into Redshift through a staging table and one MERG
 run's results JSON for the state machine.
 
 The contract, the ruleset and which rules gate the batch arrive as job arguments emitted at
-synth from the TypeScript sources (infra/pipeline), so this script and the local engine apply
-the same rules. The coercions below mirror infra/pipeline/coerce.ts; a test keeps the
-contract's coercion names in step.
+synth from the TypeScript sources (infra/pipeline), Base64-encoded, so this script and the
+local engine apply the same rules. The coercions below mirror infra/pipeline/coerce.ts; a test
+keeps the contract's coercion names in step.
 """
 
+import base64
 import csv
 import io
 import json
@@ -46,8 +47,20 @@ ARGS = getResolvedOptions(
         "TempDir",
     ],
 )
-CONTRACT = json.loads(ARGS["contract"])
-GATES = {re.sub(r"\s+", " ", g["rule"]).strip(): g["gate"] for g in json.loads(ARGS["gates"])}
+
+
+# --- job arguments (encoded by infra/pipeline/glue-arguments.ts) ---
+
+def decode_argument(text):
+    """Base64 of UTF-8: JSON quotes and the ruleset's newlines survive Glue's command line."""
+    return base64.b64decode(text, validate=True).decode("utf-8")
+
+
+CONTRACT = json.loads(decode_argument(ARGS["contract"]))
+RULESET = decode_argument(ARGS["ruleset"])
+GATES = {re.sub(r"\s+", " ", g["rule"]).strip(): g["gate"] for g in json.loads(decode_argument(ARGS["gates"]))}
+# --- end of job arguments ---
+
 METADATA_KEYS = {"commit": "commit", "repository": "repository", "ref": "ref", "pull-request": "pullRequest", "actor": "actor"}
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 s3 = boto3.client("s3")
@@ -228,7 +241,7 @@ def main():
     frame = spark.createDataFrame([canonical(header, fields, line, row) for line, row in rows], schema).cache()
     evaluated = EvaluateDataQuality().process_rows(
         frame=DynamicFrame.fromDF(frame, glue, "drop"),
-        ruleset=ARGS["ruleset"],
+        ruleset=RULESET,
         publishing_options={"dataQualityEvaluationContext": execution, "enableDataQualityResultsPublishing": True},
         additional_options={"performanceTuning.caching": "CACHE_NOTHING"},
     )

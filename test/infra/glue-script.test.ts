@@ -1,8 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { stateMachineDefinition } from '../../infra/local/asl.ts';
+import { DEFAULT_RULESET_PATH } from '../../infra/pipeline/check.ts';
 import { coerce, deriveMovieId, EXPECTED, INVALID } from '../../infra/pipeline/coerce.ts';
 import { contractJson, normalizeHeader, type Coercion } from '../../infra/pipeline/contract.ts';
+import { glueJobArguments } from '../../infra/pipeline/glue-arguments.ts';
 import { logicalId, synth } from './stacks/synth.ts';
 
 const SCRIPT = 'infra/glue/movie_etl.py';
@@ -114,6 +117,37 @@ describe('the Glue ETL script', () => {
     expect(py.headers).toEqual(headers.map(normalizeHeader));
     expect(py.ids).toEqual(ids.map(([t, y]) => deriveMovieId(t, y)));
     expect(py.expected).toEqual(EXPECTED);
+  });
+
+  it('decodes the synthesized job arguments into exactly the TypeScript contract, ruleset and gates', () => {
+    const { defaults } = jobArguments();
+    const encoded = {
+      contract: defaults['--contract'],
+      ruleset: defaults['--ruleset'],
+      gates: defaults['--gates'],
+    };
+    // Nothing the command line could split or take for an option.
+    for (const value of Object.values(encoded)) expect(value).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const py = runPython<{ contract: unknown; ruleset: string; gates: unknown; byRule: unknown }>(
+      `
+import base64, json, re, sys
+src = open(${JSON.stringify(SCRIPT)}).read()
+section = src[src.index("# --- job arguments"):src.index("# --- end of job arguments ---")]
+env = {"ARGS": json.load(sys.stdin), "base64": base64, "json": json, "re": re}
+exec(section, env)
+print(json.dumps({"contract": env["CONTRACT"], "ruleset": env["RULESET"],
+                  "gates": json.loads(env["decode_argument"](env["ARGS"]["gates"])), "byRule": env["GATES"]}))
+`,
+      encoded,
+    );
+    const ts = glueJobArguments();
+    expect(py.contract).toEqual(contractJson());
+    expect(py.ruleset).toBe(readFileSync(DEFAULT_RULESET_PATH, 'utf8'));
+    const gates = JSON.parse(ts.gates) as { rule: string; gate: boolean }[];
+    expect(py.gates).toEqual(gates);
+    expect(py.byRule).toEqual(
+      Object.fromEntries(gates.map((g) => [g.rule.replace(/\s+/g, ' ').trim(), g.gate])),
+    );
   });
 
   it('resolves exactly the arguments the job and the state machine pass, and reads no other', () => {

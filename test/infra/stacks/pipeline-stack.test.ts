@@ -1,14 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { Match } from 'aws-cdk-lib/assertions';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readConfig } from '../../../infra/config.ts';
 import { stateMachineDefinition } from '../../../infra/local/asl.ts';
+import { DEFAULT_RULESET_PATH } from '../../../infra/pipeline/check.ts';
 import { contractJson } from '../../../infra/pipeline/contract.ts';
+import { encodeJobArgument } from '../../../infra/pipeline/glue-arguments.ts';
 import { ENVIRONMENTS, logicalId, synth, type EnvironmentName } from './synth.ts';
 
 describe('the pipeline stack', () => {
@@ -186,8 +188,9 @@ describe('the pipeline stack', () => {
       NumberOfWorkers: 2,
       Command: Match.objectLike({ Name: 'glueetl', PythonVersion: '3' }),
       DefaultArguments: Match.objectLike({
-        '--contract': JSON.stringify(contractJson()),
-        '--gates': Match.stringLikeRegexp('"gate":true'),
+        '--contract': encodeJobArgument(JSON.stringify(contractJson())),
+        '--ruleset': encodeJobArgument(readFileSync(DEFAULT_RULESET_PATH, 'utf8')),
+        '--gates': Match.stringLikeRegexp('^[A-Za-z0-9+/]+=*$'),
       }),
     });
     template.hasResourceProperties('AWS::Glue::Crawler', { Name: 'crawl-movies-in-s3' });
@@ -195,8 +198,9 @@ describe('the pipeline stack', () => {
       Name: 'crawl_movies_data_in_redshift',
       Targets: { JdbcTargets: [Match.objectLike({ Path: 'movies/public/movies' })] },
     });
+    // The catalog's ruleset is the plain text: only the job's command line needs it encoded.
     template.hasResourceProperties('AWS::Glue::DataQualityRuleset', {
-      Ruleset: Match.stringLikeRegexp('Completeness "title" > 0.95'),
+      Ruleset: readFileSync(DEFAULT_RULESET_PATH, 'utf8'),
     });
     template.hasResourceProperties('AWS::Glue::Database', {
       DatabaseInput: { Name: 'movie_database', Description: Match.anyValue() },
