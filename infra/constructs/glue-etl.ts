@@ -207,7 +207,6 @@ export class GlueEtl extends Construct {
         '--job-language': 'python',
         '--job-bookmark-option': 'job-bookmark-disable',
         '--enable-metrics': 'true',
-        '--enable-continuous-cloudwatch-log': 'true',
         '--TempDir': `s3://${bucket.bucketName}/${tempPrefix}`,
         '--redshift_connection': GLUE_NAMES.connection,
         '--redshift_database': warehouse.database,

@@ -191,6 +191,8 @@ describe('the pipeline stack', () => {
         '--contract': encodeJobArgument(JSON.stringify(contractJson())),
         '--ruleset': encodeJobArgument(readFileSync(DEFAULT_RULESET_PATH, 'utf8')),
         '--gates': Match.stringLikeRegexp('^[A-Za-z0-9+/]+=*$'),
+        // Glue 5 always logs in real time; continuous logging is a Glue 4 (and earlier) option.
+        '--enable-continuous-cloudwatch-log': Match.absent(),
       }),
     });
     template.hasResourceProperties('AWS::Glue::Crawler', { Name: 'crawl-movies-in-s3' });
