@@ -122,8 +122,10 @@ EXPECTED = {
     "minutes": 'a duration like "142 min"',
     "money": 'a dollar amount like "28,341,469"',
 }
+# Wide enough for every value a coercion returns: Spark fails the whole job on a value that
+# does not fit its column, where the rules should quarantine the row.
 SPARK_TYPES = {"text": T.StringType(), "genres": T.StringType(), "year": T.IntegerType(), "integer": T.LongType(),
-               "decimal": T.DoubleType(), "minutes": T.IntegerType(), "money": T.LongType()}
+               "decimal": T.DoubleType(), "minutes": T.LongType(), "money": T.LongType()}
 
 
 def coerce(kind, text):

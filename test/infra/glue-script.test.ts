@@ -17,6 +17,7 @@ function python(cases: object): {
   ids: string[];
   expected: Record<string, string>;
   kinds: string[];
+  sparkTypes: Record<string, string>;
 } {
   const program = `
 import json, re, sys, unicodedata
@@ -24,7 +25,7 @@ src = open(${JSON.stringify(SCRIPT)}).read()
 start = src.index("# --- the contract's coercions")
 end = src.index("def canonical(")
 helpers = src[start:end].split("# --- reading the drop ---")[0]
-env = {"re": re, "unicodedata": unicodedata, "T": type("T", (), {k: staticmethod(lambda *a: None) for k in ["StringType", "IntegerType", "LongType", "DoubleType"]})}
+env = {"re": re, "unicodedata": unicodedata, "T": type("T", (), {k: staticmethod(lambda *a, k=k: k) for k in ["StringType", "IntegerType", "LongType", "DoubleType"]})}
 exec(helpers, env)
 cases = json.load(sys.stdin)
 def value(v):
@@ -35,6 +36,7 @@ print(json.dumps({
     "ids": [env["derive_movie_id"](t, y) for t, y in cases["ids"]],
     "expected": env["EXPECTED"],
     "kinds": sorted(env["COERCIONS"].keys()),
+    "sparkTypes": env["SPARK_TYPES"],
 }))
 `;
   const r = spawnSync('python3', ['-c', program], { input: JSON.stringify(cases), encoding: 'utf8' });
@@ -175,6 +177,30 @@ print(json.dumps({"resolved": resolved, "read": sorted(read), "copyRole": copy_r
     // Redshift's COPY runs with the role the stack passes, not the job's own credentials.
     expect(py.copyRole).toEqual(["ARGS['redshift_role']"]);
     expect(ours).toContain('redshift_role');
+  });
+
+  it('gives every value a coercion can produce a Spark type that holds it', () => {
+    // Spark refuses a row whose value does not fit its column: the job would fail, not quarantine.
+    const range: Record<string, [number, number]> = {
+      IntegerType: [-(2 ** 31), 2 ** 31 - 1],
+      LongType: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+      DoubleType: [-Infinity, Infinity],
+    };
+    const { sparkTypes } = python({ coerce: [], headers: [], ids: [] });
+    const extremes = [
+      '9007199254740991',
+      '-9007199254740991',
+      '9007199254740991 min',
+      '9,007,199,254,740,991',
+    ];
+    for (const kind of Object.keys(EXPECTED) as Coercion[]) {
+      for (const text of extremes) {
+        const v = coerce(kind, text);
+        if (typeof v !== 'number') continue;
+        const [min, max] = range[sparkTypes[kind]!]!;
+        expect([kind, text, v >= min && v <= max]).toEqual([kind, text, true]);
+      }
+    }
   });
 
   it('knows every coercion the contract JSON it receives can name', () => {
