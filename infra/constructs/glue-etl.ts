@@ -1,8 +1,9 @@
 /**
  * The Glue side: the catalog database, the two crawlers (the drop in S3; the warehouse table
  * over JDBC), the Data Quality ruleset (the same .dqdl file), and the ETL job that applies the
- * contract and the ruleset, quarantines bad rows and loads good ones. The job gets the contract
- * and which rules gate the batch as JSON emitted here, from the TypeScript sources.
+ * contract and the ruleset, quarantines bad rows and loads good ones. The job gets the contract,
+ * the ruleset and which rules gate the batch as arguments emitted here, from the TypeScript
+ * sources.
  */
 import type { Duration } from 'aws-cdk-lib';
 import { Stack } from 'aws-cdk-lib';
@@ -15,7 +16,7 @@ import * as assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { PREFIXES } from '../config.ts';
-import { glueJobArguments } from '../pipeline/glue-arguments.ts';
+import { encodeJobArgument, glueJobArguments } from '../pipeline/glue-arguments.ts';
 import { acknowledge, bucketLogicalId, resourceFinding, s3GrantFindings } from './nag.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -47,6 +48,8 @@ export class GlueEtl extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const { bucket, warehouse } = props;
+    // Where the Redshift connector stages the rows it loads with COPY.
+    const tempPrefix = `${PREFIXES.scripts}tmp/`;
 
     const database = new glue.CfnDatabase(this, 'Database', {
       catalogId: stack.account,
@@ -79,7 +82,7 @@ export class GlueEtl extends Construct {
     bucket.grantRead(role, `${PREFIXES.scripts}*`);
     bucket.grantReadWrite(role, `${PREFIXES.badData}*`);
     bucket.grantReadWrite(role, `${PREFIXES.results}*`);
-    bucket.grantReadWrite(role, `${PREFIXES.scripts}tmp/*`);
+    bucket.grantReadWrite(role, `${tempPrefix}*`);
     warehouse.secret.grantRead(role);
     key.grantEncryptDecrypt(role);
     acknowledge(
@@ -90,7 +93,7 @@ export class GlueEtl extends Construct {
         PREFIXES.scripts,
         PREFIXES.badData,
         PREFIXES.results,
-        `${PREFIXES.scripts}tmp/`,
+        tempPrefix,
       ]),
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
@@ -133,6 +136,7 @@ export class GlueEtl extends Construct {
       }),
     });
     inputCrawler.addResourceDependency(database);
+    inputCrawler.addResourceDependency(security);
 
     const warehouseCrawler = new glue.CfnCrawler(this, 'WarehouseCrawler', {
       name: GLUE_NAMES.warehouseCrawler,
@@ -146,14 +150,37 @@ export class GlueEtl extends Construct {
     });
     warehouseCrawler.addResourceDependency(database);
     warehouseCrawler.addResourceDependency(connection);
+    warehouseCrawler.addResourceDependency(security);
+
+    // Redshift runs the connector's COPY with its own role (the job passes it as aws_iam_role):
+    // it lists and reads the files the job stages under the TempDir, and nothing else.
+    warehouse.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [bucket.arnForObjects(`${tempPrefix}*`)],
+      }),
+    );
+    warehouse.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': `${tempPrefix}*` } },
+      }),
+    );
+    acknowledge(
+      warehouse.role,
+      'COPY reads the files the Glue job stages under its temp prefix; their names are chosen per run.',
+      `AwsSolutions-IAM5[Resource::<${bucketLogicalId(bucket)}.Arn>/${tempPrefix}*]`,
+    );
 
     const args = glueJobArguments();
-    new glue.CfnDataQualityRuleset(this, 'Ruleset', {
+    const ruleset = new glue.CfnDataQualityRuleset(this, 'Ruleset', {
       name: GLUE_NAMES.ruleset,
       description: 'movies-gds: the pipeline ruleset (infra/pipeline/movies.dqdl)',
       ruleset: args.ruleset,
       targetTable: { databaseName: GLUE_NAMES.database, tableName: PREFIXES.input.replace(/\/$/, '') },
     });
+    ruleset.addResourceDependency(database);
 
     const script = new assets.Asset(this, 'Script', {
       path: fileURLToPath(new URL('../glue/movie_etl.py', import.meta.url)),
@@ -164,7 +191,7 @@ export class GlueEtl extends Construct {
       'The job script is a CDK asset: read access to the asset bucket, granted by CDK.',
       resourceFinding(role, script.bucket.arnForObjects('*')),
     );
-    new glue.CfnJob(this, 'Job', {
+    const job = new glue.CfnJob(this, 'Job', {
       name: GLUE_NAMES.job,
       role: role.roleArn,
       glueVersion: '5.0',
@@ -180,14 +207,16 @@ export class GlueEtl extends Construct {
         '--job-language': 'python',
         '--job-bookmark-option': 'job-bookmark-disable',
         '--enable-metrics': 'true',
-        '--enable-continuous-cloudwatch-log': 'true',
-        '--TempDir': `s3://${bucket.bucketName}/${PREFIXES.scripts}tmp/`,
+        '--TempDir': `s3://${bucket.bucketName}/${tempPrefix}`,
         '--redshift_connection': GLUE_NAMES.connection,
         '--redshift_database': warehouse.database,
-        '--contract': args.contract,
-        '--ruleset': args.ruleset,
-        '--gates': args.gates,
+        '--redshift_role': warehouse.role.roleArn,
+        '--contract': encodeJobArgument(args.contract),
+        '--ruleset': encodeJobArgument(args.ruleset),
+        '--gates': encodeJobArgument(args.gates),
       },
     });
+    job.addResourceDependency(security);
+    job.addResourceDependency(connection);
   }
 }

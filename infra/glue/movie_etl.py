@@ -6,11 +6,12 @@ failed rows and load the rest into Redshift through a staging table and one MERG
 run's results JSON for the state machine.
 
 The contract, the ruleset and which rules gate the batch arrive as job arguments emitted at
-synth from the TypeScript sources (infra/pipeline), so this script and the local engine apply
-the same rules. The coercions below mirror infra/pipeline/coerce.ts; a test keeps the
-contract's coercion names in step.
+synth from the TypeScript sources (infra/pipeline), Base64-encoded, so this script and the
+local engine apply the same rules. The coercions below mirror infra/pipeline/coerce.ts; a test
+keeps the contract's coercion names in step.
 """
 
+import base64
 import csv
 import io
 import json
@@ -42,11 +43,24 @@ ARGS = getResolvedOptions(
         "gates",
         "redshift_connection",
         "redshift_database",
+        "redshift_role",
         "TempDir",
     ],
 )
-CONTRACT = json.loads(ARGS["contract"])
-GATES = {re.sub(r"\s+", " ", g["rule"]).strip(): g["gate"] for g in json.loads(ARGS["gates"])}
+
+
+# --- job arguments (encoded by infra/pipeline/glue-arguments.ts) ---
+
+def decode_argument(text):
+    """Base64 of UTF-8: JSON quotes and the ruleset's newlines survive Glue's command line."""
+    return base64.b64decode(text, validate=True).decode("utf-8")
+
+
+CONTRACT = json.loads(decode_argument(ARGS["contract"]))
+RULESET = decode_argument(ARGS["ruleset"])
+GATES = {re.sub(r"\s+", " ", g["rule"]).strip(): g["gate"] for g in json.loads(decode_argument(ARGS["gates"]))}
+# --- end of job arguments ---
+
 METADATA_KEYS = {"commit": "commit", "repository": "repository", "ref": "ref", "pull-request": "pullRequest", "actor": "actor"}
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 s3 = boto3.client("s3")
@@ -108,8 +122,10 @@ EXPECTED = {
     "minutes": 'a duration like "142 min"',
     "money": 'a dollar amount like "28,341,469"',
 }
+# Wide enough for every value a coercion returns: Spark fails the whole job on a value that
+# does not fit its column, where the rules should quarantine the row.
 SPARK_TYPES = {"text": T.StringType(), "genres": T.StringType(), "year": T.IntegerType(), "integer": T.LongType(),
-               "decimal": T.DoubleType(), "minutes": T.IntegerType(), "money": T.LongType()}
+               "decimal": T.DoubleType(), "minutes": T.LongType(), "money": T.LongType()}
 
 
 def coerce(kind, text):
@@ -227,7 +243,7 @@ def main():
     frame = spark.createDataFrame([canonical(header, fields, line, row) for line, row in rows], schema).cache()
     evaluated = EvaluateDataQuality().process_rows(
         frame=DynamicFrame.fromDF(frame, glue, "drop"),
-        ruleset=ARGS["ruleset"],
+        ruleset=RULESET,
         publishing_options={"dataQualityEvaluationContext": execution, "enableDataQualityResultsPublishing": True},
         additional_options={"performanceTuning.caching": "CACHE_NOTHING"},
     )
@@ -312,6 +328,8 @@ def load(glue, good_rows, key, execution):
             "dbtable": staging,
             "preactions": f"DROP TABLE IF EXISTS {staging}; CREATE TABLE {staging} (LIKE {table});",
             "postactions": merge,
+            # COPY reads the staged files with the warehouse's own role, not the job's credentials.
+            "aws_iam_role": ARGS["redshift_role"],
         },
         redshift_tmp_dir=ARGS["TempDir"],
     )

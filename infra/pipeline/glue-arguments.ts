@@ -1,7 +1,8 @@
 /**
  * What the Glue job gets from the TypeScript sources, as job arguments emitted at synth: the
  * contract (columns, aliases, coercions), the ruleset text, and which rules gate the batch.
- * One source of truth, so the two engines cannot drift.
+ * One source of truth, so the two engines cannot drift. The job receives each one encoded
+ * (encodeJobArgument) and decodes it in infra/glue/movie_etl.py.
  */
 import { readFileSync } from 'node:fs';
 import { Evaluation } from '../quality/evaluate.ts';
@@ -31,4 +32,12 @@ export function glueJobArguments(rulesetPath = DEFAULT_RULESET_PATH): GlueJobArg
     ruleset: text,
     gates: JSON.stringify(rules.map((r) => ({ rule: r.description, gate: r.tolerance }))),
   };
+}
+
+/**
+ * Base64 of the UTF-8 text. Glue hands job arguments to the script on a command line, where
+ * JSON quotes, the ruleset's newlines and a leading `--` do not survive reliably.
+ */
+export function encodeJobArgument(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
 }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { stateMachineDefinition } from '../../infra/local/asl.ts';
+import { DEFAULT_RULESET_PATH } from '../../infra/pipeline/check.ts';
 import { coerce, deriveMovieId, EXPECTED, INVALID } from '../../infra/pipeline/coerce.ts';
 import { contractJson, normalizeHeader, type Coercion } from '../../infra/pipeline/contract.ts';
+import { glueJobArguments } from '../../infra/pipeline/glue-arguments.ts';
+import { logicalId, synth } from './stacks/synth.ts';
 
 const SCRIPT = 'infra/glue/movie_etl.py';
 
@@ -12,6 +17,7 @@ function python(cases: object): {
   ids: string[];
   expected: Record<string, string>;
   kinds: string[];
+  sparkTypes: Record<string, string>;
 } {
   const program = `
 import json, re, sys, unicodedata
@@ -19,7 +25,7 @@ src = open(${JSON.stringify(SCRIPT)}).read()
 start = src.index("# --- the contract's coercions")
 end = src.index("def canonical(")
 helpers = src[start:end].split("# --- reading the drop ---")[0]
-env = {"re": re, "unicodedata": unicodedata, "T": type("T", (), {k: staticmethod(lambda *a: None) for k in ["StringType", "IntegerType", "LongType", "DoubleType"]})}
+env = {"re": re, "unicodedata": unicodedata, "T": type("T", (), {k: staticmethod(lambda *a, k=k: k) for k in ["StringType", "IntegerType", "LongType", "DoubleType"]})}
 exec(helpers, env)
 cases = json.load(sys.stdin)
 def value(v):
@@ -30,11 +36,33 @@ print(json.dumps({
     "ids": [env["derive_movie_id"](t, y) for t, y in cases["ids"]],
     "expected": env["EXPECTED"],
     "kinds": sorted(env["COERCIONS"].keys()),
+    "sparkTypes": env["SPARK_TYPES"],
 }))
 `;
   const r = spawnSync('python3', ['-c', program], { input: JSON.stringify(cases), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as ReturnType<typeof python>;
+}
+
+/** Runs a Python program that reads the script; stdin and stdout are JSON. */
+function runPython<T>(program: string, input: unknown = null): T {
+  const r = spawnSync('python3', ['-c', program], { input: JSON.stringify(input), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** The job's DefaultArguments as synthesized, and the arguments the state machine adds per run. */
+function jobArguments(): { defaults: Record<string, unknown>; perRun: string[] } {
+  const { json } = synth();
+  const job = json.Resources[logicalId(json, 'AWS::Glue::Job')]!.Properties!;
+  const asl = stateMachineDefinition(json) as {
+    States: Record<string, { Parameters?: { Arguments?: Record<string, unknown> } }>;
+  };
+  const perRun = Object.keys(asl.States['Run ETL job']!.Parameters!.Arguments!);
+  return {
+    defaults: job.DefaultArguments as Record<string, unknown>,
+    perRun: perRun.map((k) => k.replace(/\.\$$/, '')),
+  };
 }
 
 describe('the Glue ETL script', () => {
@@ -91,6 +119,88 @@ describe('the Glue ETL script', () => {
     expect(py.headers).toEqual(headers.map(normalizeHeader));
     expect(py.ids).toEqual(ids.map(([t, y]) => deriveMovieId(t, y)));
     expect(py.expected).toEqual(EXPECTED);
+  });
+
+  it('decodes the synthesized job arguments into exactly the TypeScript contract, ruleset and gates', () => {
+    const { defaults } = jobArguments();
+    const encoded = {
+      contract: defaults['--contract'],
+      ruleset: defaults['--ruleset'],
+      gates: defaults['--gates'],
+    };
+    // Nothing the command line could split or take for an option.
+    for (const value of Object.values(encoded)) expect(value).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const py = runPython<{ contract: unknown; ruleset: string; gates: unknown; byRule: unknown }>(
+      `
+import base64, json, re, sys
+src = open(${JSON.stringify(SCRIPT)}).read()
+section = src[src.index("# --- job arguments"):src.index("# --- end of job arguments ---")]
+env = {"ARGS": json.load(sys.stdin), "base64": base64, "json": json, "re": re}
+exec(section, env)
+print(json.dumps({"contract": env["CONTRACT"], "ruleset": env["RULESET"],
+                  "gates": json.loads(env["decode_argument"](env["ARGS"]["gates"])), "byRule": env["GATES"]}))
+`,
+      encoded,
+    );
+    const ts = glueJobArguments();
+    expect(py.contract).toEqual(contractJson());
+    expect(py.ruleset).toBe(readFileSync(DEFAULT_RULESET_PATH, 'utf8'));
+    const gates = JSON.parse(ts.gates) as { rule: string; gate: boolean }[];
+    expect(py.gates).toEqual(gates);
+    expect(py.byRule).toEqual(
+      Object.fromEntries(gates.map((g) => [g.rule.replace(/\s+/g, ' ').trim(), g.gate])),
+    );
+  });
+
+  it('resolves exactly the arguments the job and the state machine pass, and reads no other', () => {
+    const py = runPython<{ resolved: string[]; read: string[]; copyRole: string[] }>(`
+import ast, json
+tree = ast.parse(open(${JSON.stringify(SCRIPT)}).read())
+resolved, read, copy_role = [], set(), []
+for node in ast.walk(tree):
+    if isinstance(node, ast.Dict):
+        copy_role += [ast.unparse(v) for k, v in zip(node.keys, node.values) if getattr(k, "value", None) == "aws_iam_role"]
+    if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "getResolvedOptions":
+        resolved = [e.value for e in node.args[1].elts]
+    if isinstance(node, ast.Subscript) and getattr(node.value, "id", None) == "ARGS":
+        read.add(node.slice.value)
+print(json.dumps({"resolved": resolved, "read": sorted(read), "copyRole": copy_role}))
+`);
+    const { defaults, perRun } = jobArguments();
+    // Glue's own parameters are dashed (--job-language); the job's are snake_case, plus TempDir.
+    const ours = Object.keys(defaults)
+      .filter((k) => /^--[A-Za-z_]+$/.test(k))
+      .map((k) => k.slice(2));
+    const passed = [...ours, ...perRun.map((k) => k.slice(2)), 'JOB_NAME']; // Glue passes JOB_NAME
+    expect([...py.resolved].sort()).toEqual([...new Set(passed)].sort());
+    for (const name of py.read) expect(py.resolved).toContain(name);
+    // Redshift's COPY runs with the role the stack passes, not the job's own credentials.
+    expect(py.copyRole).toEqual(["ARGS['redshift_role']"]);
+    expect(ours).toContain('redshift_role');
+  });
+
+  it('gives every value a coercion can produce a Spark type that holds it', () => {
+    // Spark refuses a row whose value does not fit its column: the job would fail, not quarantine.
+    const range: Record<string, [number, number]> = {
+      IntegerType: [-(2 ** 31), 2 ** 31 - 1],
+      LongType: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+      DoubleType: [-Infinity, Infinity],
+    };
+    const { sparkTypes } = python({ coerce: [], headers: [], ids: [] });
+    const extremes = [
+      '9007199254740991',
+      '-9007199254740991',
+      '9007199254740991 min',
+      '9,007,199,254,740,991',
+    ];
+    for (const kind of Object.keys(EXPECTED) as Coercion[]) {
+      for (const text of extremes) {
+        const v = coerce(kind, text);
+        if (typeof v !== 'number') continue;
+        const [min, max] = range[sparkTypes[kind]!]!;
+        expect([kind, text, v >= min && v <= max]).toEqual([kind, text, true]);
+      }
+    }
   });
 
   it('knows every coercion the contract JSON it receives can name', () => {

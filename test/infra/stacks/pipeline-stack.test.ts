@@ -1,14 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { Match } from 'aws-cdk-lib/assertions';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readConfig } from '../../../infra/config.ts';
 import { stateMachineDefinition } from '../../../infra/local/asl.ts';
+import { DEFAULT_RULESET_PATH } from '../../../infra/pipeline/check.ts';
 import { contractJson } from '../../../infra/pipeline/contract.ts';
+import { encodeJobArgument } from '../../../infra/pipeline/glue-arguments.ts';
 import { ENVIRONMENTS, logicalId, synth, type EnvironmentName } from './synth.ts';
 
 describe('the pipeline stack', () => {
@@ -186,8 +188,11 @@ describe('the pipeline stack', () => {
       NumberOfWorkers: 2,
       Command: Match.objectLike({ Name: 'glueetl', PythonVersion: '3' }),
       DefaultArguments: Match.objectLike({
-        '--contract': JSON.stringify(contractJson()),
-        '--gates': Match.stringLikeRegexp('"gate":true'),
+        '--contract': encodeJobArgument(JSON.stringify(contractJson())),
+        '--ruleset': encodeJobArgument(readFileSync(DEFAULT_RULESET_PATH, 'utf8')),
+        '--gates': Match.stringLikeRegexp('^[A-Za-z0-9+/]+=*$'),
+        // Glue 5 always logs in real time; continuous logging is a Glue 4 (and earlier) option.
+        '--enable-continuous-cloudwatch-log': Match.absent(),
       }),
     });
     template.hasResourceProperties('AWS::Glue::Crawler', { Name: 'crawl-movies-in-s3' });
@@ -195,12 +200,68 @@ describe('the pipeline stack', () => {
       Name: 'crawl_movies_data_in_redshift',
       Targets: { JdbcTargets: [Match.objectLike({ Path: 'movies/public/movies' })] },
     });
+    // The catalog's ruleset is the plain text: only the job's command line needs it encoded.
     template.hasResourceProperties('AWS::Glue::DataQualityRuleset', {
-      Ruleset: Match.stringLikeRegexp('Completeness "title" > 0.95'),
+      Ruleset: readFileSync(DEFAULT_RULESET_PATH, 'utf8'),
     });
     template.hasResourceProperties('AWS::Glue::Database', {
       DatabaseInput: { Name: 'movie_database', Description: Match.anyValue() },
     });
+  });
+
+  it("lets Redshift's COPY read the files the Glue job stages, and nothing else", () => {
+    const bucket = logicalId(json, 'AWS::S3::Bucket', (p) => p.VersioningConfiguration !== undefined);
+    const role = logicalId(json, 'AWS::IAM::Role', (p) =>
+      JSON.stringify(p.AssumeRolePolicyDocument).includes('redshift.amazonaws.com'),
+    );
+    // The role is the namespace's, and the job hands it to the connector (aws_iam_role).
+    template.hasResourceProperties('AWS::RedshiftServerless::Namespace', {
+      IamRoles: [{ 'Fn::GetAtt': [role, 'Arn'] }],
+    });
+    template.hasResourceProperties('AWS::Glue::Job', {
+      DefaultArguments: Match.objectLike({ '--redshift_role': { 'Fn::GetAtt': [role, 'Arn'] } }),
+    });
+    const statements = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: role }]) } }),
+    ).flatMap(
+      (p) =>
+        (p as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument
+          .Statement,
+    );
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/scripts/tmp/*']] },
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': 'scripts/tmp/*' } },
+      },
+    ]);
+    expect(json.Resources[logicalId(json, 'AWS::Glue::Job')]!.Properties!.DefaultArguments).toMatchObject({
+      '--TempDir': { 'Fn::Join': ['', ['s3://', { Ref: bucket }, '/scripts/tmp/']] },
+    });
+  });
+
+  it('creates each Glue resource after the ones it names', () => {
+    const id = (type: string, name?: string): string =>
+      logicalId(json, type, (p) => name === undefined || p.Name === name);
+    const dependsOn = (logical: string): string[] =>
+      [(json.Resources[logical] as { DependsOn?: string | string[] }).DependsOn ?? []].flat();
+    const security = id('AWS::Glue::SecurityConfiguration');
+    const database = id('AWS::Glue::Database');
+    const connection = id('AWS::Glue::Connection');
+    expect(dependsOn(id('AWS::Glue::Crawler', 'crawl-movies-in-s3'))).toEqual(
+      expect.arrayContaining([database, security]),
+    );
+    expect(dependsOn(id('AWS::Glue::Crawler', 'crawl_movies_data_in_redshift'))).toEqual(
+      expect.arrayContaining([database, connection, security]),
+    );
+    expect(dependsOn(id('AWS::Glue::DataQualityRuleset'))).toEqual(expect.arrayContaining([database]));
+    expect(dependsOn(id('AWS::Glue::Job'))).toEqual(expect.arrayContaining([connection, security]));
   });
 
   it('publishes outcomes on two SNS topics with signature version 2, alerts by e-mail', () => {
