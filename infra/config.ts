@@ -4,7 +4,10 @@
  */
 
 export interface PipelineConfig {
-  /** Data-lake bucket name; default movies-gds-<account>-<region>. */
+  /**
+   * A fixed data-lake bucket name; by default CloudFormation names the bucket, so a redeploy
+   * after `cdk destroy` (which keeps the bucket) never collides. The name is the stack output BucketName.
+   */
   readonly bucketName?: string;
   /** Days before archive/ moves to Glacier Instant Retrieval. */
   readonly archiveTransitionDays: number;

@@ -1,10 +1,16 @@
-/** The data-lake bucket: encrypted, private, TLS-only, versioned, EventBridge on, with lifecycle rules. */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+/**
+ * The data-lake bucket: encrypted, private, TLS-only, versioned, EventBridge on, with lifecycle rules.
+ *
+ * `cdk destroy` keeps it with its data. CloudFormation names it unless a fixed name is asked for,
+ * so a redeploy never collides with the kept bucket.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PREFIXES } from '../config.ts';
 
 export interface DataLakeProps {
+  /** A fixed bucket name; by default CloudFormation names the bucket. */
   readonly bucketName?: string;
   readonly archiveTransitionDays: number;
   readonly badDataExpirationDays: number;
@@ -16,7 +22,6 @@ export class DataLake extends Construct {
 
   constructor(scope: Construct, id: string, props: DataLakeProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -26,7 +31,7 @@ export class DataLake extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      bucketName: props.bucketName ?? `movies-gds-${stack.account}-${stack.region}`,
+      ...(props.bucketName ? { bucketName: props.bucketName } : {}),
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -34,7 +39,9 @@ export class DataLake extends Construct {
       eventBridgeEnabled: true,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'data-lake/',
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Kept on delete and replacement; deleted (still empty) when the deploy that created it rolls
+      // back, so a failed first deploy leaves no bucket behind to collide with the next one.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lifecycleRules: [
         {
           id: 'archive-to-glacier-ir',
