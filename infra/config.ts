@@ -4,8 +4,13 @@
  */
 
 export interface PipelineConfig {
-  /** Data-lake bucket name; default movies-gds-<account>-<region>. */
+  /**
+   * A fixed data-lake bucket name; by default CloudFormation names the bucket, so a redeploy
+   * after `cdk destroy` (which keeps the bucket) never collides. The name is the stack output BucketName.
+   */
   readonly bucketName?: string;
+  /** Adopt the existing bucket named bucketName (with `cdk deploy --import-existing-resources`). */
+  readonly adoptBucket?: boolean;
   /** Days before archive/ moves to Glacier Instant Retrieval. */
   readonly archiveTransitionDays: number;
   /** Days before bad_data/ (quarantined rows) expires. */
@@ -78,9 +83,15 @@ export function readConfig(get: (key: string) => unknown): PipelineConfig {
   const bucketName = text('bucketName');
   if (bucketName && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucketName))
     throw new Error(`Context bucketName is not a valid S3 bucket name: "${bucketName}".`);
+  const adopt = text('adoptBucket') ?? 'false';
+  if (adopt !== 'true' && adopt !== 'false')
+    throw new Error(`Context adoptBucket must be true or false; got "${adopt}".`);
+  if (adopt === 'true' && !bucketName)
+    throw new Error('Context adoptBucket needs bucketName, the name of the bucket to adopt.');
   const providerArn = text('githubOidcProviderArn');
   return {
     ...(bucketName ? { bucketName } : {}),
+    ...(adopt === 'true' ? { adoptBucket: true } : {}),
     archiveTransitionDays: int('archiveTransitionDays', 1, 3650),
     badDataExpirationDays: int('badDataExpirationDays', 1, 3650),
     alertEmails: emails,

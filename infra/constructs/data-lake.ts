@@ -1,11 +1,29 @@
-/** The data-lake bucket: encrypted, private, TLS-only, versioned, EventBridge on, with lifecycle rules. */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+/**
+ * The data-lake bucket: encrypted, private, TLS-only, versioned, EventBridge on, with lifecycle rules.
+ *
+ * `cdk destroy` keeps it with its data. CloudFormation names it unless a fixed name is asked for,
+ * so a redeploy never collides with the kept bucket; a fixed name is checked first by a custom
+ * resource the bucket depends on, which fails the deploy with one sentence saying what to do when
+ * the name is taken.
+ */
+import { Aws, type CfnResource, CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import type { BucketCheckProperties } from '../bucket-check/handler.ts';
 import { PREFIXES } from '../config.ts';
+import { acknowledge, resourceFinding } from './nag.ts';
 
 export interface DataLakeProps {
+  /** A fixed bucket name; by default CloudFormation names the bucket. */
   readonly bucketName?: string;
+  /** The bucket named bucketName exists and this deploy adopts it (--import-existing-resources). */
+  readonly adoptBucket?: boolean;
   readonly archiveTransitionDays: number;
   readonly badDataExpirationDays: number;
 }
@@ -16,7 +34,6 @@ export class DataLake extends Construct {
 
   constructor(scope: Construct, id: string, props: DataLakeProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -26,7 +43,7 @@ export class DataLake extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      bucketName: props.bucketName ?? `movies-gds-${stack.account}-${stack.region}`,
+      ...(props.bucketName ? { bucketName: props.bucketName } : {}),
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -34,7 +51,9 @@ export class DataLake extends Construct {
       eventBridgeEnabled: true,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'data-lake/',
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Kept on delete and replacement; deleted (still empty) when the deploy that created it rolls
+      // back, so a failed first deploy leaves no bucket behind to collide with the next one.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lifecycleRules: [
         {
           id: 'archive-to-glacier-ir',
@@ -59,5 +78,45 @@ export class DataLake extends Construct {
         },
       ],
     });
+    if (props.bucketName) this.checkName(props.bucketName, props.adoptBucket ?? false);
+  }
+
+  /** Before the bucket is created under a fixed name: is the name free (or, adopting, the bucket ours)? */
+  private checkName(bucketName: string, adopt: boolean): void {
+    const handler = new nodejs.NodejsFunction(this, 'NameCheckHandler', {
+      entry: fileURLToPath(new URL('../bucket-check/handler.ts', import.meta.url)),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: Duration.seconds(30),
+      logGroup: new logs.LogGroup(this, 'NameCheckHandlerLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+      bundling: { format: nodejs.OutputFormat.ESM, target: 'node22', minify: true, sourceMap: false },
+    });
+    // HeadBucket is authorized as s3:ListBucket. The ARN is written from the name: the bucket may not
+    // exist yet, and referring to it would make it a dependency of its own check.
+    handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [`arn:${Aws.PARTITION}:s3:::${bucketName}`],
+      }),
+    );
+    const provider = new cr.Provider(this, 'NameCheckProvider', {
+      onEventHandler: handler,
+      logGroup: new logs.LogGroup(this, 'NameCheckProviderLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+    });
+    acknowledge(
+      provider,
+      "CDK's provider framework invokes its handler's versions (ARN:*).",
+      resourceFinding(provider, `${handler.functionArn}:*`),
+    );
+    const properties: BucketCheckProperties = { BucketName: bucketName, Adopt: adopt ? 'true' : 'false' };
+    const check = new CustomResource(this, 'NameCheck', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::MoviesBucketNameCheck',
+      properties: { ...properties },
+    });
+    (this.bucket.node.defaultChild as CfnResource).addResourceDependency(
+      check.node.defaultChild as CfnResource,
+    );
   }
 }
