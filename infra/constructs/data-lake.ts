@@ -71,6 +71,8 @@ export class DataLake extends Construct {
           expiration: Duration.days(props.badDataExpirationDays),
         },
         { id: 'expire-results', prefix: PREFIXES.results, expiration: Duration.days(365) },
+        // The Glue job stages every load here for Redshift's COPY and leaves the files behind.
+        { id: 'expire-staged-loads', prefix: `${PREFIXES.scripts}tmp/`, expiration: Duration.days(7) },
         {
           id: 'expire-old-versions',
           noncurrentVersionExpiration: Duration.days(30),

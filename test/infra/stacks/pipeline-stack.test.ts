@@ -68,6 +68,7 @@ describe('the pipeline stack', () => {
             Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
           }),
           Match.objectLike({ Prefix: 'bad_data/', ExpirationInDays: 90 }),
+          Match.objectLike({ Prefix: 'scripts/tmp/', ExpirationInDays: 7 }),
         ]),
       },
     });
