@@ -189,11 +189,13 @@ export class PipelineStateMachine extends Construct {
         resultPath: sfn.JsonPath.DISCARD,
       });
       start.next(resetPolls).next(wait).next(get).next(count).next(done);
-      const lastCrawlFailed = sfn.Condition.and(
-        sfn.Condition.stringEquals('$.crawler.state', 'READY'),
-        sfn.Condition.isPresent('$.crawler.crawler.LastCrawl.Status'),
-        sfn.Condition.stringEquals('$.crawler.crawler.LastCrawl.Status', 'FAILED'),
-      );
+      const lastCrawl = (status: 'FAILED' | 'CANCELLED'): sfn.Condition =>
+        sfn.Condition.and(
+          sfn.Condition.stringEquals('$.crawler.state', 'READY'),
+          sfn.Condition.isPresent('$.crawler.crawler.LastCrawl.Status'),
+          sfn.Condition.stringEquals('$.crawler.crawler.LastCrawl.Status', status),
+        );
+      const lastCrawlFailed = lastCrawl('FAILED');
       // A path that is absent fails a Pass state uncatchably: read the message only when it is there.
       done
         .when(
@@ -216,6 +218,16 @@ export class PipelineStateMachine extends Construct {
             getName,
             'CrawlerFailed',
             `The ${crawlerName} crawler's last crawl failed.`,
+          ),
+        )
+        // A cancelled crawl is no success: the catalog may not describe this drop yet.
+        .when(
+          lastCrawl('CANCELLED'),
+          failWith(
+            `The ${label} crawl was cancelled`,
+            getName,
+            'CrawlerCancelled',
+            `The ${crawlerName} crawler's last crawl was cancelled before it finished, so the catalog may not describe this drop; nothing was loaded.`,
           ),
         )
         .when(

@@ -319,4 +319,24 @@ describe('the synthesized state machine', () => {
       cause: 'Unable to connect to movies-redshift',
     });
   });
+
+  it.each([
+    [STATES.getInputCrawler, 'crawl-movies-in-s3'],
+    [STATES.getWarehouseCrawler, 'crawl_movies_data_in_redshift'],
+  ])(
+    'a cancelled crawl (%s) fails the run with CrawlerCancelled instead of loading on a stale catalog',
+    async (state, crawler) => {
+      const r = await run(results('SUCCEEDED'), {
+        [state]: () => ({ Crawler: { State: 'READY', LastCrawl: { Status: 'CANCELLED' } } }),
+      });
+      expect(r.error?.name).toBe('CrawlerCancelled');
+      expect(parseOutcome(r.error!.cause).error).toEqual({
+        state,
+        error: 'CrawlerCancelled',
+        cause: `The ${crawler} crawler's last crawl was cancelled before it finished, so the catalog may not describe this drop; nothing was loaded.`,
+      });
+      expect(states(r)).not.toContain(STATES.runEtl);
+      expect(r.published.map((p) => [p.topic, p.status])).toEqual([[FAILURE, 'FAILED']]);
+    },
+  );
 });
