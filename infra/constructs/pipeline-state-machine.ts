@@ -101,17 +101,39 @@ export class PipelineStateMachine extends Construct {
     });
     failureOutcome.next(asText(this, 'Failure outcome as text')).next(publishFailure).next(failed);
 
+    // A caught error may come without a Cause (some States.* errors do), and a Pass that reads an
+    // absent path fails uncatchably (States.Runtime): read the cause only when there is one.
+    const withCause = new sfn.Pass(this, 'Record the failure cause', {
+      parameters: {
+        state: sfn.JsonPath.stringAt('$.failure.state'),
+        error: sfn.JsonPath.stringAt('$.failure.error'),
+        cause: sfn.JsonPath.stringAt('$.error.Cause'),
+      },
+      resultPath: '$.failure',
+    });
+    const withoutCause = new sfn.Pass(this, 'Record a failure without cause', {
+      parameters: {
+        state: sfn.JsonPath.stringAt('$.failure.state'),
+        error: sfn.JsonPath.stringAt('$.failure.error'),
+        cause: sfn.JsonPath.format(
+          '{} failed with {} and gave no cause.',
+          sfn.JsonPath.stringAt('$.failure.state'),
+          sfn.JsonPath.stringAt('$.failure.error'),
+        ),
+      },
+      resultPath: '$.failure',
+    });
+    const recordCause = new sfn.Choice(this, 'Failure has a cause?')
+      .when(hasString('$.error.Cause'), withCause.next(failureOutcome))
+      .otherwise(withoutCause.next(failureOutcome));
+
     const guard = <T extends sfn.TaskStateBase>(task: T): T => {
       retry(task);
       const record = new sfn.Pass(this, `Record failure in ${task.stateId}`, {
-        parameters: {
-          state: task.stateId,
-          error: sfn.JsonPath.stringAt('$.error.Error'),
-          cause: sfn.JsonPath.stringAt('$.error.Cause'),
-        },
+        parameters: { state: task.stateId, error: sfn.JsonPath.stringAt('$.error.Error') },
         resultPath: '$.failure',
       });
-      record.next(failureOutcome);
+      record.next(recordCause);
       task.addCatch(record, { errors: ['States.ALL'], resultPath: '$.error' });
       return task;
     };
@@ -502,6 +524,11 @@ class GlueJobTask extends tasks.GlueStartJobRun {
     const rendered = super._renderTask(topLevelQueryLanguage) as Record<string, unknown>;
     return { ...rendered, TimeoutSeconds: (this.jobProps.taskTimeout.seconds ?? 0) + 600 };
   }
+}
+
+/** The path holds a string (IsPresent first: a comparison on an absent path is a runtime error). */
+function hasString(path: string): sfn.Condition {
+  return sfn.Condition.and(sfn.Condition.isPresent(path), sfn.Condition.isString(path));
 }
 
 function retry(task: sfn.TaskStateBase): void {

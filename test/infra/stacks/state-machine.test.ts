@@ -339,4 +339,19 @@ describe('the synthesized state machine', () => {
       expect(r.published.map((p) => [p.topic, p.status])).toEqual([[FAILURE, 'FAILED']]);
     },
   );
+
+  it('an error caught without a cause (some States.* errors have none) still ends in the failure alert', async () => {
+    const r = await run(null, {
+      [STATES.runEtl]: () => {
+        throw Object.assign(new Error(), { name: 'States.Timeout', message: undefined });
+      },
+    });
+    expect(r.error?.name).toBe('States.Timeout');
+    expect(parseOutcome(r.error!.cause).error).toEqual({
+      state: 'Run ETL job',
+      error: 'States.Timeout',
+      cause: 'Run ETL job failed with States.Timeout and gave no cause.',
+    });
+    expect(r.published.map((p) => [p.topic, p.status])).toEqual([[FAILURE, 'FAILED']]);
+  });
 });
