@@ -94,49 +94,78 @@ export class PipelineStateMachine extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
       taskTimeout: sfn.Timeout.duration(Duration.seconds(30)),
     });
-    retry(publishFailure);
     const failed = new sfn.Fail(this, 'Pipeline failed', {
       errorPath: '$.failure.error',
       causePath: '$.outcomeText.text',
     });
     failureOutcome.next(asText(this, 'Failure outcome as text')).next(publishFailure).next(failed);
 
-    // A caught error may come without a Cause (some States.* errors do), and a Pass that reads an
-    // absent path fails uncatchably (States.Runtime): read the cause only when there is one.
-    const withCause = new sfn.Pass(this, 'Record the failure cause', {
-      parameters: {
-        state: sfn.JsonPath.stringAt('$.failure.state'),
-        error: sfn.JsonPath.stringAt('$.failure.error'),
-        cause: sfn.JsonPath.stringAt('$.error.Cause'),
-      },
-      resultPath: '$.failure',
-    });
-    const withoutCause = new sfn.Pass(this, 'Record a failure without cause', {
-      parameters: {
-        state: sfn.JsonPath.stringAt('$.failure.state'),
-        error: sfn.JsonPath.stringAt('$.failure.error'),
-        cause: sfn.JsonPath.format(
-          '{} failed with {} and gave no cause.',
-          sfn.JsonPath.stringAt('$.failure.state'),
-          sfn.JsonPath.stringAt('$.failure.error'),
-        ),
-      },
-      resultPath: '$.failure',
-    });
-    const recordCause = new sfn.Choice(this, 'Failure has a cause?')
-      .when(hasString('$.error.Cause'), withCause.next(failureOutcome))
-      .otherwise(withoutCause.next(failureOutcome));
-
-    const guard = <T extends sfn.TaskStateBase>(task: T): T => {
+    /**
+     * Completes the {state, error} a catch recorded at `path` with the caught error's cause.
+     * A caught error may come without a Cause (some States.* errors do), and a Pass that reads an
+     * absent path fails uncatchably (States.Runtime): read the cause only when there is one.
+     */
+    const recordCause = (what: string, path: string, next: sfn.IChainable): sfn.Choice => {
+      const record = (name: string, cause: string): sfn.Pass =>
+        new sfn.Pass(this, name, {
+          parameters: {
+            state: sfn.JsonPath.stringAt(`${path}.state`),
+            error: sfn.JsonPath.stringAt(`${path}.error`),
+            cause,
+          },
+          resultPath: path,
+        });
+      const noCause = sfn.JsonPath.format(
+        '{} failed with {} and gave no cause.',
+        sfn.JsonPath.stringAt(`${path}.state`),
+        sfn.JsonPath.stringAt(`${path}.error`),
+      );
+      return new sfn.Choice(this, `${what} has a cause?`)
+        .when(
+          hasString('$.error.Cause'),
+          record(`Record the ${what.toLowerCase()} cause`, sfn.JsonPath.stringAt('$.error.Cause')).next(next),
+        )
+        .otherwise(record(`Record a ${what.toLowerCase()} without cause`, noCause).next(next));
+    };
+    const recordFailure = recordCause('Failure', '$.failure', failureOutcome);
+    /** Retries, and catches any error into {state, error, cause} at `path` before going on to `next`. */
+    const guard = <T extends sfn.TaskStateBase>(
+      task: T,
+      path = '$.failure',
+      next: sfn.IChainable = recordFailure,
+    ): T => {
       retry(task);
       const record = new sfn.Pass(this, `Record failure in ${task.stateId}`, {
         parameters: { state: task.stateId, error: sfn.JsonPath.stringAt('$.error.Error') },
-        resultPath: '$.failure',
+        resultPath: path,
       });
-      record.next(recordCause);
+      record.next(next);
       task.addCatch(record, { errors: ['States.ALL'], resultPath: '$.error' });
       return task;
     };
+
+    // --- a publish that fails keeps the run's outcome, adds why it went unpublished, then fails
+    // (publishing a failure alert instead would rewrite the outcome, to a topic likely as broken) ---
+    const notPublished = new sfn.Fail(this, 'Outcome not published', {
+      error: 'OutcomeNotPublished',
+      causePath: '$.outcomeText.text',
+    });
+    const qualityFailed = new sfn.Fail(this, 'Quality gate failed', {
+      error: 'QualityGateFailed',
+      causePath: '$.outcomeText.text',
+    });
+    const unpublished = asText(this, 'Unpublished outcome as text').next(
+      new sfn.Choice(this, 'Which outcome went unpublished?')
+        // A failed run keeps its first error as the execution's error.
+        .when(sfn.Condition.stringEquals('$.outcome.status', 'FAILED'), failed)
+        .when(sfn.Condition.stringEquals('$.outcome.status', 'QUALITY_FAILED'), qualityFailed)
+        .otherwise(notPublished),
+    );
+    const recordPublishError = recordCause('Publish error', '$.outcome.publishError', unpublished);
+    const publishGuard = <T extends sfn.TaskStateBase>(task: T): T =>
+      guard(task, '$.outcome.publishError', recordPublishError);
+    publishGuard(publishFailure);
+
     const failWith = (
       name: string,
       state: string,
@@ -317,7 +346,7 @@ export class PipelineStateMachine extends Construct {
       parameters: outcomeParameters(stack, []),
       resultPath: '$.outcome',
     });
-    const publishQuality = guard(
+    const publishQuality = publishGuard(
       new tasks.SnsPublish(this, STATES.publishQuality, {
         topic: props.failureTopic,
         message: sfn.TaskInput.fromJsonPathAt('$.outcomeText.text'),
@@ -326,15 +355,7 @@ export class PipelineStateMachine extends Construct {
         taskTimeout: sfn.Timeout.duration(Duration.seconds(30)),
       }),
     );
-    qualityOutcome
-      .next(asText(this, 'Quality outcome as text'))
-      .next(publishQuality)
-      .next(
-        new sfn.Fail(this, 'Quality gate failed', {
-          error: 'QualityGateFailed',
-          causePath: '$.outcomeText.text',
-        }),
-      );
+    qualityOutcome.next(asText(this, 'Quality outcome as text')).next(publishQuality).next(qualityFailed);
 
     // --- refresh the views (Redshift Data API), polling until the batch finishes ---
     const refresh = guard(
@@ -423,7 +444,7 @@ export class PipelineStateMachine extends Construct {
       parameters: outcomeParameters(stack, VIEW_NAMES),
       resultPath: '$.outcome',
     });
-    const publishSuccess = guard(
+    const publishSuccess = publishGuard(
       new tasks.SnsPublish(this, STATES.publishSuccess, {
         topic: props.successTopic,
         message: sfn.TaskInput.fromJsonPathAt('$.outcomeText.text'),

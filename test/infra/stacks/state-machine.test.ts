@@ -354,4 +354,75 @@ describe('the synthesized state machine', () => {
     });
     expect(r.published.map((p) => [p.topic, p.status])).toEqual([[FAILURE, 'FAILED']]);
   });
+
+  const kmsDenied = (): never => {
+    throw Object.assign(new Error('User is not authorized to perform: kms:GenerateDataKey on the key'), {
+      name: 'Sns.KMSAccessDeniedException',
+    });
+  };
+
+  it('a failure alert that cannot be published still fails the run with the first error, and says so in the cause', async () => {
+    const r = await run(null, {
+      [STATES.runEtl]: () => {
+        throw Object.assign(new Error('movies_2024.csv:1: missing required column: title'), {
+          name: 'States.TaskFailed',
+        });
+      },
+      [STATES.publishFailure]: kmsDenied,
+    });
+    expect(r.error?.name).toBe('States.TaskFailed');
+    expect(parseOutcome(r.error!.cause)).toMatchObject({
+      status: 'FAILED',
+      error: {
+        state: 'Run ETL job',
+        error: 'States.TaskFailed',
+        cause: 'movies_2024.csv:1: missing required column: title',
+      },
+      publishError: {
+        state: 'Publish failure alert',
+        error: 'Sns.KMSAccessDeniedException',
+        cause: 'User is not authorized to perform: kms:GenerateDataKey on the key',
+      },
+    });
+    expect(r.published.map((p) => p.topic)).toEqual([FAILURE]); // the one attempt that failed
+  });
+
+  it('a publish error without a cause is recorded too', async () => {
+    const r = await run(null, {
+      [STATES.getInputCrawler]: () => ({ Crawler: { State: 'READY', LastCrawl: { Status: 'CANCELLED' } } }),
+      [STATES.publishFailure]: () => {
+        throw Object.assign(new Error(), { name: 'Sns.KMSDisabledException', message: undefined });
+      },
+    });
+    expect(r.error?.name).toBe('CrawlerCancelled');
+    expect(parseOutcome(r.error!.cause).publishError).toEqual({
+      state: 'Publish failure alert',
+      error: 'Sns.KMSDisabledException',
+      cause: 'Publish failure alert failed with Sns.KMSDisabledException and gave no cause.',
+    });
+  });
+
+  it('a quality alert that cannot be published keeps the quality outcome, and sends no failure alert', async () => {
+    const r = await run(results('QUALITY_FAILED'), { [STATES.publishQuality]: kmsDenied });
+    expect(r.error?.name).toBe('QualityGateFailed');
+    expect(parseOutcome(r.error!.cause)).toMatchObject({
+      status: 'QUALITY_FAILED',
+      quality: { gatesFailed: ['Rule_3'] },
+      publishError: { state: 'Publish quality alert', error: 'Sns.KMSAccessDeniedException' },
+    });
+    expect(r.published.map((p) => p.status)).toEqual(['QUALITY_FAILED']);
+  });
+
+  it('a success that cannot be published fails with OutcomeNotPublished, the loaded outcome in the cause', async () => {
+    const r = await run(results('SUCCEEDED'), { [STATES.publishSuccess]: kmsDenied });
+    expect(r.error?.name).toBe('OutcomeNotPublished');
+    expect(parseOutcome(r.error!.cause)).toMatchObject({
+      status: 'SUCCEEDED',
+      load: { rowsLoaded: 30 },
+      views: ['mv_top_rated_movies', 'mv_genre_statistics', 'mv_yearly_trends'],
+      publishError: { state: 'Publish success', error: 'Sns.KMSAccessDeniedException' },
+    });
+    expect(states(r)).toContain(STATES.deleteInput);
+    expect(r.published.map((p) => p.topic)).toEqual([SUCCESS]);
+  });
 });
