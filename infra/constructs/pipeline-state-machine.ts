@@ -179,6 +179,8 @@ export class PipelineStateMachine extends Construct {
       }).next(failureOutcome) as unknown as sfn.Pass;
 
     // --- describe the drop (from the S3 "Object Created" event) ---
+    // EventBridge's S3 events carry the key raw (S3's notifications to SQS/SNS/Lambda URL-encode
+    // it): it is passed on as is; only CopySource needs encoding, which the ETL step does.
     const describe = new sfn.Pass(this, STATES.describeDrop, {
       parameters: {
         bucket: sfn.JsonPath.stringAt('$.detail.bucket.name'),
@@ -408,11 +410,8 @@ export class PipelineStateMachine extends Construct {
         action: 'copyObject',
         parameters: {
           Bucket: sfn.JsonPath.stringAt('$.drop.bucket'),
-          CopySource: sfn.JsonPath.format(
-            '{}/{}',
-            sfn.JsonPath.stringAt('$.drop.bucket'),
-            sfn.JsonPath.stringAt('$.drop.key'),
-          ),
+          // URL-encoded, as S3 wants it: the ETL step encodes it, since no intrinsic can.
+          CopySource: sfn.JsonPath.stringAt('$.results.value.copySource'),
           Key: archiveKey,
         },
         iamAction: 's3:PutObject',

@@ -66,9 +66,14 @@ export interface EtlResults {
   readonly quality: OutcomeQuality;
   readonly load: { readonly table: string; readonly rowsLoaded: number };
   readonly quarantine: { readonly uri: string; readonly rows: number } | null;
+  /**
+   * The drop as S3 CopyObject's `CopySource` for the archive step: `bucket/key`, URL-encoded
+   * (copySourceOf in etl-results.ts). No intrinsic function can URL-encode, so the job does.
+   */
+  readonly copySource: string;
 }
 
-export interface Outcome extends Partial<Omit<EtlResults, 'status' | 'source'>> {
+export interface Outcome extends Partial<Omit<EtlResults, 'status' | 'source' | 'copySource'>> {
   readonly version: typeof OUTCOME_VERSION;
   readonly status: OutcomeStatus;
   readonly source: OutcomeSource;

@@ -4,6 +4,7 @@ import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { POLL_SECONDS, STATES } from '../../../infra/constructs/pipeline-state-machine.ts';
 import { stateMachineDefinition } from '../../../infra/local/asl.ts';
+import { copySourceOf } from '../../../infra/pipeline/etl-results.ts';
 import { parseOutcome, type EtlResults, type Outcome } from '../../../infra/pipeline/outcome.ts';
 import { refreshStatements } from '../../../infra/pipeline/sql.ts';
 import { logicalId, synth } from './synth.ts';
@@ -76,6 +77,7 @@ function results(status: EtlResults['status']): EtlResults {
       status === 'SUCCEEDED'
         ? null
         : { uri: 's3://movies-gds-lake/bad_data/run-1/', rows: rejected ? 30 : 8 },
+    copySource: 'movies-gds-lake/input_data/2024/q2.csv',
   };
 }
 
@@ -90,6 +92,7 @@ interface Run {
 async function run(
   etl: EtlResults | null,
   overrides: Record<string, (input: Json) => unknown> = {},
+  input: typeof event = event,
 ): Promise<Run> {
   const calls: Run['calls'] = [];
   const published: Run['published'] = [];
@@ -134,7 +137,7 @@ async function run(
       .map(([n]) => [n, 0]),
   );
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
-  const execution = machine.run(event, {
+  const execution = machine.run(input, {
     overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: waits },
     context: { Execution: EXECUTION } as never,
   });
@@ -424,5 +427,23 @@ describe('the synthesized state machine', () => {
     });
     expect(states(r)).toContain(STATES.deleteInput);
     expect(r.published.map((p) => p.topic)).toEqual([SUCCESS]);
+  });
+
+  it('archives a key that needs URL encoding with the CopySource the ETL step encoded', async () => {
+    const key = 'input_data/Amélie + friends.csv';
+    const etl = { ...results('SUCCEEDED'), copySource: copySourceOf('movies-gds-lake', key) };
+    const r = await run(
+      etl,
+      {},
+      { ...event, detail: { ...event.detail, object: { ...event.detail.object, key } } },
+    );
+    expect(r.output).toMatchObject({ status: 'SUCCEEDED' });
+    const call = (state: string): Json => r.calls.find((c) => c.state === state)!.input;
+    expect(call(STATES.copyToArchive)).toEqual({
+      Bucket: 'movies-gds-lake',
+      CopySource: 'movies-gds-lake/input_data/Am%C3%A9lie%20%2B%20friends.csv',
+      Key: `archive/run-1/${key}`, // a Key parameter is raw: the SDK encodes it
+    });
+    expect(call(STATES.deleteInput)).toEqual({ Bucket: 'movies-gds-lake', Key: key });
   });
 });
