@@ -94,27 +94,78 @@ export class PipelineStateMachine extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
       taskTimeout: sfn.Timeout.duration(Duration.seconds(30)),
     });
-    retry(publishFailure);
     const failed = new sfn.Fail(this, 'Pipeline failed', {
       errorPath: '$.failure.error',
       causePath: '$.outcomeText.text',
     });
     failureOutcome.next(asText(this, 'Failure outcome as text')).next(publishFailure).next(failed);
 
-    const guard = <T extends sfn.TaskStateBase>(task: T): T => {
+    /**
+     * Completes the {state, error} a catch recorded at `path` with the caught error's cause.
+     * A caught error may come without a Cause (some States.* errors do), and a Pass that reads an
+     * absent path fails uncatchably (States.Runtime): read the cause only when there is one.
+     */
+    const recordCause = (what: string, path: string, next: sfn.IChainable): sfn.Choice => {
+      const record = (name: string, cause: string): sfn.Pass =>
+        new sfn.Pass(this, name, {
+          parameters: {
+            state: sfn.JsonPath.stringAt(`${path}.state`),
+            error: sfn.JsonPath.stringAt(`${path}.error`),
+            cause,
+          },
+          resultPath: path,
+        });
+      const noCause = sfn.JsonPath.format(
+        '{} failed with {} and gave no cause.',
+        sfn.JsonPath.stringAt(`${path}.state`),
+        sfn.JsonPath.stringAt(`${path}.error`),
+      );
+      return new sfn.Choice(this, `${what} has a cause?`)
+        .when(
+          hasString('$.error.Cause'),
+          record(`Record the ${what.toLowerCase()} cause`, sfn.JsonPath.stringAt('$.error.Cause')).next(next),
+        )
+        .otherwise(record(`Record a ${what.toLowerCase()} without cause`, noCause).next(next));
+    };
+    const recordFailure = recordCause('Failure', '$.failure', failureOutcome);
+    /** Retries, and catches any error into {state, error, cause} at `path` before going on to `next`. */
+    const guard = <T extends sfn.TaskStateBase>(
+      task: T,
+      path = '$.failure',
+      next: sfn.IChainable = recordFailure,
+    ): T => {
       retry(task);
       const record = new sfn.Pass(this, `Record failure in ${task.stateId}`, {
-        parameters: {
-          state: task.stateId,
-          error: sfn.JsonPath.stringAt('$.error.Error'),
-          cause: sfn.JsonPath.stringAt('$.error.Cause'),
-        },
-        resultPath: '$.failure',
+        parameters: { state: task.stateId, error: sfn.JsonPath.stringAt('$.error.Error') },
+        resultPath: path,
       });
-      record.next(failureOutcome);
+      record.next(next);
       task.addCatch(record, { errors: ['States.ALL'], resultPath: '$.error' });
       return task;
     };
+
+    // --- a publish that fails keeps the run's outcome, adds why it went unpublished, then fails
+    // (publishing a failure alert instead would rewrite the outcome, to a topic likely as broken) ---
+    const notPublished = new sfn.Fail(this, 'Outcome not published', {
+      error: 'OutcomeNotPublished',
+      causePath: '$.outcomeText.text',
+    });
+    const qualityFailed = new sfn.Fail(this, 'Quality gate failed', {
+      error: 'QualityGateFailed',
+      causePath: '$.outcomeText.text',
+    });
+    const unpublished = asText(this, 'Unpublished outcome as text').next(
+      new sfn.Choice(this, 'Which outcome went unpublished?')
+        // A failed run keeps its first error as the execution's error.
+        .when(sfn.Condition.stringEquals('$.outcome.status', 'FAILED'), failed)
+        .when(sfn.Condition.stringEquals('$.outcome.status', 'QUALITY_FAILED'), qualityFailed)
+        .otherwise(notPublished),
+    );
+    const recordPublishError = recordCause('Publish error', '$.outcome.publishError', unpublished);
+    const publishGuard = <T extends sfn.TaskStateBase>(task: T): T =>
+      guard(task, '$.outcome.publishError', recordPublishError);
+    publishGuard(publishFailure);
+
     const failWith = (
       name: string,
       state: string,
@@ -128,6 +179,8 @@ export class PipelineStateMachine extends Construct {
       }).next(failureOutcome) as unknown as sfn.Pass;
 
     // --- describe the drop (from the S3 "Object Created" event) ---
+    // EventBridge's S3 events carry the key raw (S3's notifications to SQS/SNS/Lambda URL-encode
+    // it): it is passed on as is; only CopySource needs encoding, which the ETL step does.
     const describe = new sfn.Pass(this, STATES.describeDrop, {
       parameters: {
         bucket: sfn.JsonPath.stringAt('$.detail.bucket.name'),
@@ -189,11 +242,13 @@ export class PipelineStateMachine extends Construct {
         resultPath: sfn.JsonPath.DISCARD,
       });
       start.next(resetPolls).next(wait).next(get).next(count).next(done);
-      const lastCrawlFailed = sfn.Condition.and(
-        sfn.Condition.stringEquals('$.crawler.state', 'READY'),
-        sfn.Condition.isPresent('$.crawler.crawler.LastCrawl.Status'),
-        sfn.Condition.stringEquals('$.crawler.crawler.LastCrawl.Status', 'FAILED'),
-      );
+      const lastCrawl = (status: 'FAILED' | 'CANCELLED'): sfn.Condition =>
+        sfn.Condition.and(
+          sfn.Condition.stringEquals('$.crawler.state', 'READY'),
+          sfn.Condition.isPresent('$.crawler.crawler.LastCrawl.Status'),
+          sfn.Condition.stringEquals('$.crawler.crawler.LastCrawl.Status', status),
+        );
+      const lastCrawlFailed = lastCrawl('FAILED');
       // A path that is absent fails a Pass state uncatchably: read the message only when it is there.
       done
         .when(
@@ -216,6 +271,16 @@ export class PipelineStateMachine extends Construct {
             getName,
             'CrawlerFailed',
             `The ${crawlerName} crawler's last crawl failed.`,
+          ),
+        )
+        // A cancelled crawl is no success: the catalog may not describe this drop yet.
+        .when(
+          lastCrawl('CANCELLED'),
+          failWith(
+            `The ${label} crawl was cancelled`,
+            getName,
+            'CrawlerCancelled',
+            `The ${crawlerName} crawler's last crawl was cancelled before it finished, so the catalog may not describe this drop; nothing was loaded.`,
           ),
         )
         .when(
@@ -283,7 +348,7 @@ export class PipelineStateMachine extends Construct {
       parameters: outcomeParameters(stack, []),
       resultPath: '$.outcome',
     });
-    const publishQuality = guard(
+    const publishQuality = publishGuard(
       new tasks.SnsPublish(this, STATES.publishQuality, {
         topic: props.failureTopic,
         message: sfn.TaskInput.fromJsonPathAt('$.outcomeText.text'),
@@ -292,15 +357,7 @@ export class PipelineStateMachine extends Construct {
         taskTimeout: sfn.Timeout.duration(Duration.seconds(30)),
       }),
     );
-    qualityOutcome
-      .next(asText(this, 'Quality outcome as text'))
-      .next(publishQuality)
-      .next(
-        new sfn.Fail(this, 'Quality gate failed', {
-          error: 'QualityGateFailed',
-          causePath: '$.outcomeText.text',
-        }),
-      );
+    qualityOutcome.next(asText(this, 'Quality outcome as text')).next(publishQuality).next(qualityFailed);
 
     // --- refresh the views (Redshift Data API), polling until the batch finishes ---
     const refresh = guard(
@@ -353,11 +410,8 @@ export class PipelineStateMachine extends Construct {
         action: 'copyObject',
         parameters: {
           Bucket: sfn.JsonPath.stringAt('$.drop.bucket'),
-          CopySource: sfn.JsonPath.format(
-            '{}/{}',
-            sfn.JsonPath.stringAt('$.drop.bucket'),
-            sfn.JsonPath.stringAt('$.drop.key'),
-          ),
+          // URL-encoded, as S3 wants it: the ETL step encodes it, since no intrinsic can.
+          CopySource: sfn.JsonPath.stringAt('$.results.value.copySource'),
           Key: archiveKey,
         },
         iamAction: 's3:PutObject',
@@ -389,7 +443,7 @@ export class PipelineStateMachine extends Construct {
       parameters: outcomeParameters(stack, VIEW_NAMES),
       resultPath: '$.outcome',
     });
-    const publishSuccess = guard(
+    const publishSuccess = publishGuard(
       new tasks.SnsPublish(this, STATES.publishSuccess, {
         topic: props.successTopic,
         message: sfn.TaskInput.fromJsonPathAt('$.outcomeText.text'),
@@ -490,6 +544,11 @@ class GlueJobTask extends tasks.GlueStartJobRun {
     const rendered = super._renderTask(topLevelQueryLanguage) as Record<string, unknown>;
     return { ...rendered, TimeoutSeconds: (this.jobProps.taskTimeout.seconds ?? 0) + 600 };
   }
+}
+
+/** The path holds a string (IsPresent first: a comparison on an absent path is a runtime error). */
+function hasString(path: string): sfn.Condition {
+  return sfn.Condition.and(sfn.Condition.isPresent(path), sfn.Condition.isString(path));
 }
 
 function retry(task: sfn.TaskStateBase): void {

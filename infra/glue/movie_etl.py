@@ -18,6 +18,7 @@ import json
 import re
 import sys
 import unicodedata
+from urllib.parse import quote
 
 import boto3
 from awsglue.context import GlueContext
@@ -335,7 +336,15 @@ def load(glue, good_rows, key, execution):
     )
 
 
+# --- the archive step's CopySource (copySourceOf in infra/pipeline/etl-results.ts) ---
+
+def copy_source(bucket, key):
+    """bucket/key URL-encoded as RFC 3986, slashes kept: S3 decodes CopySource, and no intrinsic can encode."""
+    return quote(f"{bucket}/{key}", safe="/")
+
+
 def write_results(results):
+    results = {**results, "copySource": copy_source(ARGS["bucket"], ARGS["key"])}
     s3.put_object(Bucket=ARGS["bucket"], Key=ARGS["results_key"], Body=json.dumps(results).encode(), ContentType="application/json")
 
 

@@ -9,7 +9,7 @@ import { STATES } from '../constructs/pipeline-state-machine.ts';
 import { checkDrop } from '../pipeline/check.ts';
 import { contractColumnFor, INPUT_COLUMNS, TABLE_NAME } from '../pipeline/contract.ts';
 import { CsvReader } from '../pipeline/csv.ts';
-import { qualityOf, sourceOf } from '../pipeline/etl-results.ts';
+import { copySourceOf, qualityOf, sourceOf } from '../pipeline/etl-results.ts';
 import { DropFileError } from '../pipeline/movie-reader.ts';
 import type { EtlResults } from '../pipeline/outcome.ts';
 import { PREFIXES } from '../config.ts';
@@ -113,7 +113,7 @@ export function pipelineHandlers(deps: HandlerDeps): Record<string, TaskHandler>
       }
       const quality = qualityOf(check);
       const quarantinePrefix = `${PREFIXES.badData}${execution}/`;
-      let results: EtlResults;
+      let results: Omit<EtlResults, 'copySource'>;
       if (check.decision.verdict === 'QUALITY_FAILED') {
         const target = `${quarantinePrefix}${basename(key)}`;
         store.copy(bucket, key, bucket, target);
@@ -140,7 +140,8 @@ export function pipelineHandlers(deps: HandlerDeps): Record<string, TaskHandler>
           quarantine,
         };
       }
-      store.put(bucket, args['--results_key']!, Buffer.from(JSON.stringify(results)), 'application/json');
+      const written: EtlResults = { ...results, copySource: copySourceOf(bucket, key) };
+      store.put(bucket, args['--results_key']!, Buffer.from(JSON.stringify(written)), 'application/json');
       return { JobName: 'movie_data_analysis', JobRunState: 'SUCCEEDED', Id: `jr_${execution}` };
     } finally {
       rmSync(work, { recursive: true, force: true });

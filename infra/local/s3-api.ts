@@ -292,9 +292,20 @@ export class S3Api {
   }
 }
 
-/** "bucket/key" (URL-encoded, optionally with a leading slash and ?versionId), as CopyObject takes it. */
+/**
+ * "bucket/key" (URL-encoded, optionally with a leading slash and ?versionId), as CopyObject takes
+ * it, decoded as S3 decodes it: a `+` is a space, and what is not URL-encoded ASCII (a stray `%`,
+ * a raw non-ASCII letter, which no HTTP header carries intact) is refused.
+ */
 export function parseCopySource(source: string): { bucket: string; key: string } {
-  const path = decodeURIComponent(source.split('?')[0]!).replace(/^\//, '');
+  const invalid = new ApiError(400, 'InvalidArgument', 'Invalid copy source encoding');
+  if (/[^\x20-\x7e]/.test(source)) throw invalid;
+  let path: string;
+  try {
+    path = decodeURIComponent(source.split('?')[0]!.replace(/\+/g, ' ')).replace(/^\//, '');
+  } catch {
+    throw invalid;
+  }
   const slash = path.indexOf('/');
   if (slash < 1)
     throw new ApiError(

@@ -36,4 +36,18 @@ export function sourceOf(
   return source as unknown as OutcomeSource;
 }
 
+/**
+ * `bucket/key` as S3 CopyObject's CopySource wants it: URL-encoded as RFC 3986 (every byte of the
+ * UTF-8 key but letters, digits, `-._~` and the slashes), since S3 decodes it (a raw `+` would
+ * read as a space, a raw `%` as an escape). The Glue job's copy_source is the same function.
+ */
+export function copySourceOf(bucket: string, key: string): string {
+  return `${bucket}/${key}`
+    .split('/')
+    .map((part) =>
+      encodeURIComponent(part).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
+    .join('/');
+}
+
 export type { EtlResults };

@@ -66,9 +66,14 @@ export interface EtlResults {
   readonly quality: OutcomeQuality;
   readonly load: { readonly table: string; readonly rowsLoaded: number };
   readonly quarantine: { readonly uri: string; readonly rows: number } | null;
+  /**
+   * The drop as S3 CopyObject's `CopySource` for the archive step: `bucket/key`, URL-encoded
+   * (copySourceOf in etl-results.ts). No intrinsic function can URL-encode, so the job does.
+   */
+  readonly copySource: string;
 }
 
-export interface Outcome extends Partial<Omit<EtlResults, 'status' | 'source'>> {
+export interface Outcome extends Partial<Omit<EtlResults, 'status' | 'source' | 'copySource'>> {
   readonly version: typeof OUTCOME_VERSION;
   readonly status: OutcomeStatus;
   readonly source: OutcomeSource;
@@ -81,7 +86,18 @@ export interface Outcome extends Partial<Omit<EtlResults, 'status' | 'source'>> 
   /** Materialized views refreshed after the load. */
   readonly views?: readonly string[];
   /** For FAILED: the state that failed and why. */
-  readonly error?: { readonly state: string; readonly error: string; readonly cause: string };
+  readonly error?: OutcomeError;
+  /**
+   * Set only in a failed execution's cause: the SNS message carrying this outcome could not be
+   * published (the publish state and why), so no subscriber has seen it.
+   */
+  readonly publishError?: OutcomeError;
+}
+
+export interface OutcomeError {
+  readonly state: string;
+  readonly error: string;
+  readonly cause: string;
 }
 
 const STATUSES: readonly OutcomeStatus[] = ['SUCCEEDED', 'PARTIAL', 'QUALITY_FAILED', 'FAILED'];
@@ -153,6 +169,10 @@ export const OUTCOME_SCHEMA = {
       properties: { uri: { type: 'string' }, rows: { type: 'integer' } },
     },
     views: { type: 'array', items: { type: 'string' } },
+    error: { $ref: '#/$defs/error' },
+    publishError: { $ref: '#/$defs/error' },
+  },
+  $defs: {
     error: {
       type: 'object',
       required: ['state', 'error', 'cause'],

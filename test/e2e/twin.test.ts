@@ -1,15 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  CopyObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTwin, type Twin } from '../../infra/local/twin.ts';
+import { copySourceOf } from '../../infra/pipeline/etl-results.ts';
 import { parseOutcome } from '../../infra/pipeline/outcome.ts';
 import { clients, drop, finishedExecution, query, type Clients } from './twin-client.ts';
 
@@ -137,6 +140,41 @@ describe('the pipeline on the local twin, through AWS SDK clients', () => {
     expect(after).toBe(before);
     expect(await rowsFrom(key)).toBe(25); // the rows now name their latest source
   }, 60_000);
+
+  it('a key with a space, a plus and a non-ASCII letter is loaded, archived under the same key and deleted', async () => {
+    const [header, row] = CLEAN.toString().split('\r\n');
+    const cells = row!.split(',');
+    cells[1] = 'Amélie Encoded';
+    const key = 'input_data/e2e/Amélie + friends.csv';
+    const body = `${header}\r\n${cells.join(',')}\r\n`;
+    const etag = await drop(c, twin.bucket, key, body);
+    const run = await finishedExecution(c, twin.stateMachineArn, key, etag);
+    expect([run.status, run.error ?? null, run.cause ?? null]).toEqual(['SUCCEEDED', null, null]);
+    expect(parseOutcome(run.output!)).toMatchObject({ status: 'SUCCEEDED', source: { key } });
+    expect(await rowsFrom(key)).toBe(1);
+    await expect(c.s3.send(new HeadObjectCommand({ Bucket: twin.bucket, Key: key }))).rejects.toMatchObject({
+      name: 'NotFound',
+    });
+    const archived = await c.s3.send(
+      new GetObjectCommand({ Bucket: twin.bucket, Key: `archive/${run.name}/${key}` }),
+    );
+    expect(await archived.Body!.transformToString()).toBe(body);
+  }, 60_000);
+
+  it('reads CopyObject’s CopySource URL-encoded, as S3 does: a + is a space, a stray % is refused', async () => {
+    const from = 'e2e/copy/a+b c.csv';
+    await c.s3.send(new PutObjectCommand({ Bucket: twin.bucket, Key: from, Body: 'x' }));
+    const copy = (source: string): Promise<unknown> =>
+      c.s3.send(new CopyObjectCommand({ Bucket: twin.bucket, Key: 'e2e/copy/to.csv', CopySource: source }));
+    await copy(copySourceOf(twin.bucket, from));
+    expect(
+      await (
+        await c.s3.send(new GetObjectCommand({ Bucket: twin.bucket, Key: 'e2e/copy/to.csv' }))
+      ).Body!.transformToString(),
+    ).toBe('x');
+    await expect(copy(`${twin.bucket}/e2e/copy/a+b%20c.csv`)).rejects.toMatchObject({ name: 'NoSuchKey' });
+    await expect(copy(`${twin.bucket}/e2e/copy/100%.csv`)).rejects.toMatchObject({ name: 'InvalidArgument' });
+  });
 
   it('20 concurrent drops: 20 executions, every row loaded exactly once', async () => {
     const header = CLEAN.toString().split('\r\n')[0]!;

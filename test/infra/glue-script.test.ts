@@ -6,6 +6,7 @@ import { DEFAULT_RULESET_PATH } from '../../infra/pipeline/check.ts';
 import { coerce, deriveMovieId, EXPECTED, INVALID } from '../../infra/pipeline/coerce.ts';
 import { contractJson, normalizeHeader, type Coercion } from '../../infra/pipeline/contract.ts';
 import { glueJobArguments } from '../../infra/pipeline/glue-arguments.ts';
+import { copySourceOf } from '../../infra/pipeline/etl-results.ts';
 import { logicalId, synth } from './stacks/synth.ts';
 
 const SCRIPT = 'infra/glue/movie_etl.py';
@@ -207,5 +208,30 @@ print(json.dumps({"resolved": resolved, "read": sorted(read), "copyRole": copy_r
     const contract = contractJson() as { inputColumns: { coercion: string }[] };
     const py = python({ coerce: [], headers: [], ids: [] });
     for (const c of contract.inputColumns) expect(py.kinds).toContain(c.coercion);
+  });
+
+  it('URL-encodes the archive step’s CopySource exactly as the local ETL step does', () => {
+    const keys = [
+      'input_data/2024/q2.csv',
+      'input_data/Amélie + friends.csv',
+      "input_data/100% (final) [v2]!*'~;:@&=$,.csv",
+      'input_data/a#b?c=d&e.csv',
+      'input_data/千と千尋の神隠し/😀.csv',
+      'input_data//double slash/.csv',
+    ];
+    const program = `
+import json, sys
+from urllib.parse import quote
+src = open(${JSON.stringify(SCRIPT)}).read()
+env = {"quote": quote}
+exec(src[src.index("# --- the archive step's CopySource"):src.index("def write_results(")], env)
+print(json.dumps([env["copy_source"]("movies-gds-lake", k) for k in json.load(sys.stdin)]))
+`;
+    const r = spawnSync('python3', ['-c', program], { input: JSON.stringify(keys), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(keys.map((k) => copySourceOf('movies-gds-lake', k)));
+    expect(copySourceOf('movies-gds-lake', keys[1]!)).toBe(
+      'movies-gds-lake/input_data/Am%C3%A9lie%20%2B%20friends.csv',
+    );
   });
 });

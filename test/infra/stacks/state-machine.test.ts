@@ -4,6 +4,7 @@ import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { POLL_SECONDS, STATES } from '../../../infra/constructs/pipeline-state-machine.ts';
 import { stateMachineDefinition } from '../../../infra/local/asl.ts';
+import { copySourceOf } from '../../../infra/pipeline/etl-results.ts';
 import { parseOutcome, type EtlResults, type Outcome } from '../../../infra/pipeline/outcome.ts';
 import { refreshStatements } from '../../../infra/pipeline/sql.ts';
 import { logicalId, synth } from './synth.ts';
@@ -76,6 +77,7 @@ function results(status: EtlResults['status']): EtlResults {
       status === 'SUCCEEDED'
         ? null
         : { uri: 's3://movies-gds-lake/bad_data/run-1/', rows: rejected ? 30 : 8 },
+    copySource: 'movies-gds-lake/input_data/2024/q2.csv',
   };
 }
 
@@ -90,6 +92,7 @@ interface Run {
 async function run(
   etl: EtlResults | null,
   overrides: Record<string, (input: Json) => unknown> = {},
+  input: typeof event = event,
 ): Promise<Run> {
   const calls: Run['calls'] = [];
   const published: Run['published'] = [];
@@ -134,7 +137,7 @@ async function run(
       .map(([n]) => [n, 0]),
   );
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
-  const execution = machine.run(event, {
+  const execution = machine.run(input, {
     overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: waits },
     context: { Execution: EXECUTION } as never,
   });
@@ -318,5 +321,129 @@ describe('the synthesized state machine', () => {
       error: 'CrawlerFailed',
       cause: 'Unable to connect to movies-redshift',
     });
+  });
+
+  it.each([
+    [STATES.getInputCrawler, 'crawl-movies-in-s3'],
+    [STATES.getWarehouseCrawler, 'crawl_movies_data_in_redshift'],
+  ])(
+    'a cancelled crawl (%s) fails the run with CrawlerCancelled instead of loading on a stale catalog',
+    async (state, crawler) => {
+      const r = await run(results('SUCCEEDED'), {
+        [state]: () => ({ Crawler: { State: 'READY', LastCrawl: { Status: 'CANCELLED' } } }),
+      });
+      expect(r.error?.name).toBe('CrawlerCancelled');
+      expect(parseOutcome(r.error!.cause).error).toEqual({
+        state,
+        error: 'CrawlerCancelled',
+        cause: `The ${crawler} crawler's last crawl was cancelled before it finished, so the catalog may not describe this drop; nothing was loaded.`,
+      });
+      expect(states(r)).not.toContain(STATES.runEtl);
+      expect(r.published.map((p) => [p.topic, p.status])).toEqual([[FAILURE, 'FAILED']]);
+    },
+  );
+
+  it('an error caught without a cause (some States.* errors have none) still ends in the failure alert', async () => {
+    const r = await run(null, {
+      [STATES.runEtl]: () => {
+        throw Object.assign(new Error(), { name: 'States.Timeout', message: undefined });
+      },
+    });
+    expect(r.error?.name).toBe('States.Timeout');
+    expect(parseOutcome(r.error!.cause).error).toEqual({
+      state: 'Run ETL job',
+      error: 'States.Timeout',
+      cause: 'Run ETL job failed with States.Timeout and gave no cause.',
+    });
+    expect(r.published.map((p) => [p.topic, p.status])).toEqual([[FAILURE, 'FAILED']]);
+  });
+
+  const kmsDenied = (): never => {
+    throw Object.assign(new Error('User is not authorized to perform: kms:GenerateDataKey on the key'), {
+      name: 'Sns.KMSAccessDeniedException',
+    });
+  };
+
+  it('a failure alert that cannot be published still fails the run with the first error, and says so in the cause', async () => {
+    const r = await run(null, {
+      [STATES.runEtl]: () => {
+        throw Object.assign(new Error('movies_2024.csv:1: missing required column: title'), {
+          name: 'States.TaskFailed',
+        });
+      },
+      [STATES.publishFailure]: kmsDenied,
+    });
+    expect(r.error?.name).toBe('States.TaskFailed');
+    expect(parseOutcome(r.error!.cause)).toMatchObject({
+      status: 'FAILED',
+      error: {
+        state: 'Run ETL job',
+        error: 'States.TaskFailed',
+        cause: 'movies_2024.csv:1: missing required column: title',
+      },
+      publishError: {
+        state: 'Publish failure alert',
+        error: 'Sns.KMSAccessDeniedException',
+        cause: 'User is not authorized to perform: kms:GenerateDataKey on the key',
+      },
+    });
+    expect(r.published.map((p) => p.topic)).toEqual([FAILURE]); // the one attempt that failed
+  });
+
+  it('a publish error without a cause is recorded too', async () => {
+    const r = await run(null, {
+      [STATES.getInputCrawler]: () => ({ Crawler: { State: 'READY', LastCrawl: { Status: 'CANCELLED' } } }),
+      [STATES.publishFailure]: () => {
+        throw Object.assign(new Error(), { name: 'Sns.KMSDisabledException', message: undefined });
+      },
+    });
+    expect(r.error?.name).toBe('CrawlerCancelled');
+    expect(parseOutcome(r.error!.cause).publishError).toEqual({
+      state: 'Publish failure alert',
+      error: 'Sns.KMSDisabledException',
+      cause: 'Publish failure alert failed with Sns.KMSDisabledException and gave no cause.',
+    });
+  });
+
+  it('a quality alert that cannot be published keeps the quality outcome, and sends no failure alert', async () => {
+    const r = await run(results('QUALITY_FAILED'), { [STATES.publishQuality]: kmsDenied });
+    expect(r.error?.name).toBe('QualityGateFailed');
+    expect(parseOutcome(r.error!.cause)).toMatchObject({
+      status: 'QUALITY_FAILED',
+      quality: { gatesFailed: ['Rule_3'] },
+      publishError: { state: 'Publish quality alert', error: 'Sns.KMSAccessDeniedException' },
+    });
+    expect(r.published.map((p) => p.status)).toEqual(['QUALITY_FAILED']);
+  });
+
+  it('a success that cannot be published fails with OutcomeNotPublished, the loaded outcome in the cause', async () => {
+    const r = await run(results('SUCCEEDED'), { [STATES.publishSuccess]: kmsDenied });
+    expect(r.error?.name).toBe('OutcomeNotPublished');
+    expect(parseOutcome(r.error!.cause)).toMatchObject({
+      status: 'SUCCEEDED',
+      load: { rowsLoaded: 30 },
+      views: ['mv_top_rated_movies', 'mv_genre_statistics', 'mv_yearly_trends'],
+      publishError: { state: 'Publish success', error: 'Sns.KMSAccessDeniedException' },
+    });
+    expect(states(r)).toContain(STATES.deleteInput);
+    expect(r.published.map((p) => p.topic)).toEqual([SUCCESS]);
+  });
+
+  it('archives a key that needs URL encoding with the CopySource the ETL step encoded', async () => {
+    const key = 'input_data/Amélie + friends.csv';
+    const etl = { ...results('SUCCEEDED'), copySource: copySourceOf('movies-gds-lake', key) };
+    const r = await run(
+      etl,
+      {},
+      { ...event, detail: { ...event.detail, object: { ...event.detail.object, key } } },
+    );
+    expect(r.output).toMatchObject({ status: 'SUCCEEDED' });
+    const call = (state: string): Json => r.calls.find((c) => c.state === state)!.input;
+    expect(call(STATES.copyToArchive)).toEqual({
+      Bucket: 'movies-gds-lake',
+      CopySource: 'movies-gds-lake/input_data/Am%C3%A9lie%20%2B%20friends.csv',
+      Key: `archive/run-1/${key}`, // a Key parameter is raw: the SDK encodes it
+    });
+    expect(call(STATES.deleteInput)).toEqual({ Bucket: 'movies-gds-lake', Key: key });
   });
 });
