@@ -80,7 +80,7 @@ export class GlueEtl extends Construct {
     bucket.grantReadWrite(role, `${PREFIXES.badData}*`);
     bucket.grantReadWrite(role, `${PREFIXES.results}*`);
     bucket.grantReadWrite(role, `${PREFIXES.scripts}tmp/*`);
-    warehouse.secret.grantRead(role);
+    warehouse.loaderSecret.grantRead(role);
     key.grantEncryptDecrypt(role);
     acknowledge(
       role,
@@ -108,7 +108,7 @@ export class GlueEtl extends Construct {
         connectionType: 'JDBC',
         connectionProperties: {
           JDBC_CONNECTION_URL: `jdbc:redshift://${warehouse.workgroup.attrWorkgroupEndpointAddress}:5439/${warehouse.database}`,
-          SECRET_ID: warehouse.secret.secretName,
+          SECRET_ID: warehouse.loaderSecret.secretName,
           JDBC_ENFORCE_SSL: 'true',
         },
         physicalConnectionRequirements: {

@@ -53,13 +53,13 @@ export class PipelineStack extends Stack {
       workgroupName: this.warehouse.workgroupName,
       workgroupArn: this.warehouse.workgroupArn,
       database: this.warehouse.database,
-      secretArn: this.warehouse.secret.secretArn,
+      secretArn: this.warehouse.refresherSecret.secretArn,
       successTopic: this.notifications.success,
       failureTopic: this.notifications.failure,
       crawlerTimeout: Duration.minutes(config.crawlerTimeoutMinutes),
       etlTimeout: Duration.minutes(config.etlTimeoutMinutes),
     });
-    this.warehouse.secret.grantRead(this.pipeline.stateMachine);
+    this.warehouse.refresherSecret.grantRead(this.pipeline.stateMachine);
     new DropTrigger(this, 'Trigger', { bucket: this.lake.bucket, stateMachine: this.pipeline.stateMachine });
     this.github = new GitHubAccess(this, 'GitHub', {
       repository: config.githubRepository,
@@ -77,7 +77,7 @@ export class PipelineStack extends Stack {
       workgroupName: this.warehouse.workgroupName,
       workgroupArn: this.warehouse.workgroupArn,
       database: this.warehouse.database,
-      warehouseSecret: this.warehouse.secret,
+      warehouseSecret: this.warehouse.botSecret,
       stateMachineArn: this.pipeline.stateMachine.stateMachineArn,
       stateMachineName: PIPELINE_NAME,
       alertChannel: config.slackAlertChannel,
