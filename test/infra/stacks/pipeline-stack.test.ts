@@ -432,6 +432,9 @@ describe('context', () => {
     expect(() => readConfig((k) => (k === 'githubRepository' ? 'no-slash' : undefined))).toThrow(
       'Context githubRepository must be owner/name; got "no-slash".',
     );
+    expect(() => readConfig((k) => (k === 'redshiftAdminUser' ? 'Admin; DROP' : undefined))).toThrow(
+      'Context redshiftAdminUser must be lower-case letters, digits and _ (not starting with a digit); got "Admin; DROP".',
+    );
     expect(() => readConfig((k) => (k === 'alertEmails' ? 'a@b.co, nope' : undefined))).toThrow(
       'Context alertEmails has an invalid address: "nope".',
     );
