@@ -107,6 +107,11 @@ export class PipelineStack extends Stack {
     out('FailureTopicArn', this.notifications.failure.topicArn, 'SNS topic of failed runs');
     out('RedshiftWorkgroup', this.warehouse.workgroupName, 'bot MOVIES_REDSHIFT_WORKGROUP');
     out('RedshiftDatabase', this.warehouse.database, 'bot MOVIES_REDSHIFT_DATABASE');
+    out(
+      'RedshiftBotSecretArn',
+      this.warehouse.botSecret.secretArn,
+      "bot MOVIES_REDSHIFT_SECRET_ARN (the bot's database user, SELECT on the views only)",
+    );
     out('BotUrl', bot.url.url, 'Slack app: the Request URL for /movies (append slack/events)');
     out('SlackSecretArn', bot.slackSecret.secretArn, 'write {"signingSecret": ..., "botToken": ...} here');
   }

@@ -412,6 +412,7 @@ describe('the pipeline stack', () => {
       'SuccessTopicArn',
       'FailureTopicArn',
       'RedshiftWorkgroup',
+      'RedshiftBotSecretArn',
       'BotUrl',
       'SlackSecretArn',
     ])
