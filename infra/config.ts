@@ -88,6 +88,15 @@ export function readConfig(get: (key: string) => unknown): PipelineConfig {
     throw new Error(`Context adoptBucket must be true or false; got "${adopt}".`);
   if (adopt === 'true' && !bucketName)
     throw new Error('Context adoptBucket needs bucketName, the name of the bucket to adopt.');
+  // Spliced into the schema's SQL: lower-case SQL names only (as Redshift folds them).
+  const sqlName = (key: 'redshiftDatabase' | 'redshiftAdminUser'): string => {
+    const v = text(key) ?? DEFAULTS[key];
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(v))
+      throw new Error(
+        `Context ${key} must be lower-case letters, digits and _ (not starting with a digit); got "${v}".`,
+      );
+    return v;
+  };
   const providerArn = text('githubOidcProviderArn');
   return {
     ...(bucketName ? { bucketName } : {}),
@@ -98,8 +107,8 @@ export function readConfig(get: (key: string) => unknown): PipelineConfig {
     githubRepository: repo,
     githubBranch: text('githubBranch') ?? DEFAULTS.githubBranch,
     ...(providerArn ? { githubOidcProviderArn: providerArn } : {}),
-    redshiftDatabase: text('redshiftDatabase') ?? DEFAULTS.redshiftDatabase,
-    redshiftAdminUser: text('redshiftAdminUser') ?? DEFAULTS.redshiftAdminUser,
+    redshiftDatabase: sqlName('redshiftDatabase'),
+    redshiftAdminUser: sqlName('redshiftAdminUser'),
     redshiftBaseCapacity: int('redshiftBaseCapacity', 8, 512),
     glueWorkerType: workerType,
     glueWorkers: int('glueWorkers', 2, 100),

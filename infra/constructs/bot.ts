@@ -25,6 +25,7 @@ export interface BotProps {
   readonly workgroupName: string;
   readonly workgroupArn: string;
   readonly database: string;
+  /** The bot's database user (SELECT on the three views only), not the admin. */
   readonly warehouseSecret: secrets.ISecret;
   readonly stateMachineArn: string;
   readonly stateMachineName: string;

@@ -83,7 +83,7 @@ export class GlueEtl extends Construct {
     bucket.grantReadWrite(role, `${PREFIXES.badData}*`);
     bucket.grantReadWrite(role, `${PREFIXES.results}*`);
     bucket.grantReadWrite(role, `${tempPrefix}*`);
-    warehouse.secret.grantRead(role);
+    warehouse.loaderSecret.grantRead(role);
     key.grantEncryptDecrypt(role);
     acknowledge(
       role,
@@ -111,7 +111,7 @@ export class GlueEtl extends Construct {
         connectionType: 'JDBC',
         connectionProperties: {
           JDBC_CONNECTION_URL: `jdbc:redshift://${warehouse.workgroup.attrWorkgroupEndpointAddress}:5439/${warehouse.database}`,
-          SECRET_ID: warehouse.secret.secretName,
+          SECRET_ID: warehouse.loaderSecret.secretName,
           JDBC_ENFORCE_SSL: 'true',
         },
         physicalConnectionRequirements: {

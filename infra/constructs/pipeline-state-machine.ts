@@ -48,6 +48,7 @@ export interface PipelineStateMachineProps {
   readonly workgroupName: string;
   readonly workgroupArn: string;
   readonly database: string;
+  /** The refresher's database user (it owns the views: only an owner may refresh one). */
   readonly secretArn: string;
   readonly successTopic: sns.ITopic;
   readonly failureTopic: sns.ITopic;

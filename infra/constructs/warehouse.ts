@@ -1,7 +1,9 @@
 /**
  * Redshift Serverless in private subnets, admin credentials in Secrets Manager, and the schema
- * (the movies table and the three materialized views, from the shared SQL) created on deploy by
- * a custom resource that runs them through the Redshift Data API and waits for the result.
+ * (the movies table, the three materialized views and the database users with their privileges,
+ * from the shared SQL) created on deploy by a custom resource that runs them through the Redshift
+ * Data API and waits for the result. Each user's password is generated into a secret of its own,
+ * which only that user's principal (and the schema resource, which sets the password) may read.
  */
 import { CustomResource, Duration, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -15,7 +17,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-import { schemaStatements } from '../pipeline/sql.ts';
+import { DATABASE_USERS, schemaStatements, type DatabaseUser } from '../pipeline/sql.ts';
 import type { SchemaProperties } from '../schema/handler.ts';
 import { acknowledge, logicalIdOf } from './nag.ts';
 
@@ -32,7 +34,14 @@ export class Warehouse extends Construct {
   readonly namespaceName = 'movies';
   readonly workgroupName = 'movies';
   readonly database: string;
-  readonly secret: secrets.Secret;
+  /** The admin (superuser): only the schema resource reads it. */
+  readonly adminSecret: secrets.Secret;
+  /** The bot's user: SELECT on the three views. */
+  readonly botSecret: secrets.Secret;
+  /** The loader's user (the Glue job and the warehouse crawler): the staging schema and the MERGE into movies. */
+  readonly loaderSecret: secrets.Secret;
+  /** The refresher's user (the state machine): owns and refreshes the three views. */
+  readonly refresherSecret: secrets.Secret;
   readonly securityGroup: ec2.SecurityGroup;
   readonly workgroup: redshift.CfnWorkgroup;
   readonly workgroupArn: string;
@@ -42,7 +51,7 @@ export class Warehouse extends Construct {
   constructor(scope: Construct, id: string, props: WarehouseProps) {
     super(scope, id);
     this.database = props.database;
-    this.secret = new secrets.Secret(this, 'AdminSecret', {
+    this.adminSecret = new secrets.Secret(this, 'AdminSecret', {
       description: 'movies-gds Redshift Serverless admin',
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ username: props.adminUser }),
@@ -51,11 +60,32 @@ export class Warehouse extends Construct {
         passwordLength: 32,
       },
     });
-    Validations.of(this.secret).acknowledge({
+    Validations.of(this.adminSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Rotating the admin password needs a rotation Lambda inside this isolated VPC; only the pipeline roles read it. Rotate by updating the secret and the namespace together.',
+        'Rotating the admin password needs a rotation Lambda inside this isolated VPC; only the schema resource reads it. Rotate by updating the secret and the namespace together.',
     });
+    const userSecret = (id: string, user: DatabaseUser, what: string): secrets.Secret => {
+      const secret = new secrets.Secret(this, id, {
+        description: `movies-gds Redshift user ${DATABASE_USERS[user]}: ${what}`,
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({ username: DATABASE_USERS[user] }),
+          generateStringKey: 'password',
+          excludePunctuation: true,
+          requireEachIncludedType: true,
+          passwordLength: 32,
+        },
+      });
+      acknowledge(
+        secret,
+        'The schema resource sets the database password from this secret; rotating it needs a rotation Lambda inside this isolated VPC. Rotate by writing a new password here and redeploying a schema change.',
+        'AwsSolutions-SMG4',
+      );
+      return secret;
+    };
+    this.botSecret = userSecret('BotUserSecret', 'bot', 'SELECT on the views');
+    this.loaderSecret = userSecret('LoaderUserSecret', 'loader', 'staging schema and MERGE into movies');
+    this.refresherSecret = userSecret('RefresherUserSecret', 'refresher', 'owns and refreshes the views');
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'movies-gds Redshift Serverless',
@@ -68,7 +98,7 @@ export class Warehouse extends Construct {
       namespaceName: this.namespaceName,
       dbName: props.database,
       adminUsername: props.adminUser,
-      adminUserPassword: this.secret.secretValueFromJson('password').unsafeUnwrap(),
+      adminUserPassword: this.adminSecret.secretValueFromJson('password').unsafeUnwrap(),
       iamRoles: [this.role.roleArn],
       logExports: ['userlog', 'connectionlog', 'useractivitylog'],
     });
@@ -87,16 +117,20 @@ export class Warehouse extends Construct {
 
     // The schema, once the workgroup is up: the deploy waits for the statements' result and
     // fails with Redshift's error if one fails. Changed statements run again on the next deploy.
+    // The handler reads the users' passwords from their secrets at run time (never a property).
     const handler = new nodejs.NodejsFunction(this, 'SchemaHandler', {
       entry: fileURLToPath(new URL('../schema/handler.ts', import.meta.url)),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      timeout: Duration.seconds(30),
+      // onEvent asks the workgroup which users exist before it starts the batch.
+      timeout: Duration.minutes(5),
       logGroup: new logs.LogGroup(this, 'SchemaHandlerLogs', { retention: logs.RetentionDays.ONE_MONTH }),
       bundling: { format: nodejs.OutputFormat.ESM, target: 'node22', minify: true, sourceMap: false },
     });
     this.grantDataApi(handler);
+    for (const secret of [this.adminSecret, this.botSecret, this.loaderSecret, this.refresherSecret])
+      secret.grantRead(handler);
     acknowledge(
       handler,
       "redshift-data statement reads have no resource-level permissions (limited to the caller's own statements).",
@@ -127,8 +161,15 @@ export class Warehouse extends Construct {
     const properties: SchemaProperties = {
       WorkgroupName: this.workgroupName,
       Database: props.database,
-      SecretArn: this.secret.secretArn,
-      Sqls: schemaStatements('redshift'),
+      SecretArn: this.adminSecret.secretArn,
+      Users: (
+        [
+          ['bot', this.botSecret],
+          ['loader', this.loaderSecret],
+          ['refresher', this.refresherSecret],
+        ] as const
+      ).map(([user, secret]) => ({ Name: DATABASE_USERS[user], SecretArn: secret.secretArn })),
+      Sqls: schemaStatements('redshift', { admin: props.adminUser, database: props.database }),
     };
     const schema = new CustomResource(this, 'Schema', {
       serviceToken: provider.serviceToken,
@@ -139,8 +180,8 @@ export class Warehouse extends Construct {
   }
 
   /**
-   * Let a principal run SQL on this workgroup through the Data API with the admin secret.
-   * Statement ids have no ARN, so reading results is limited to the caller's own statements.
+   * Let a principal run SQL on this workgroup through the Data API (with a secret it is granted
+   * apart). Statement ids have no ARN, so reading results is limited to the caller's own statements.
    */
   grantDataApi(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({
@@ -160,6 +201,5 @@ export class Warehouse extends Construct {
         conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
       }),
     );
-    this.secret.grantRead(grantee);
   }
 }

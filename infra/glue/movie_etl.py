@@ -310,7 +310,8 @@ def main():
 def load(glue, good_rows, key, execution):
     """Good rows → staging table → one MERGE, in one transaction (idempotent by movie_id)."""
     table = CONTRACT["table"]
-    staging = f"{table}_staging_{re.sub(r'[^a-z0-9]', '_', execution.lower())}"[:127]
+    # In the staging schema: the loader may create tables there and nowhere else.
+    staging = f"{CONTRACT['stagingSchema']}." + f"{table}_{re.sub(r'[^a-z0-9]', '_', execution.lower())}"[:127]
     columns = [c["name"] for c in CONTRACT["inputColumns"]] + ["primary_genre"]
     # The key is a value, never SQL text: F.lit, not an interpolated expression.
     frame = good_rows.select(*columns, F.lit(key).alias("source_key"), F.current_timestamp().alias("loaded_at"))

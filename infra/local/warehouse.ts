@@ -1,14 +1,24 @@
 /**
  * The local warehouse: embedded PostgreSQL (PGlite) persisted in the data directory, with the
- * same table DDL and view bodies as Redshift and real materialized views. PGlite runs one
+ * same table DDL, view bodies, database users and privileges as Redshift (infra/pipeline/sql.ts)
+ * and real materialized views, owned by the refresher as in Redshift. PGlite runs one
  * statement at a time; `exclusive` serializes whole units of work (a load, a refresh) so that
  * concurrent executions never interleave inside a transaction.
  */
 import { PGlite } from '@electric-sql/pglite';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { INPUT_COLUMNS, PRIMARY_KEY, TABLE_NAME } from '../pipeline/contract.ts';
-import { createTableSql, createViewSql, VIEW_BODIES, VIEW_NAMES } from '../pipeline/sql.ts';
+import {
+  createTableSql,
+  DATABASE_USERS,
+  existingUsersSql,
+  privilegeStatements,
+  userStatements,
+  viewStatements,
+  VIEW_NAMES,
+  type SchemaOptions,
+} from '../pipeline/sql.ts';
 
 /** Canonical columns of good.csv, in order (the contract's, then primary_genre). */
 export const LOAD_COLUMNS = [...INPUT_COLUMNS.map((c) => c.name), 'primary_genre'];
@@ -23,26 +33,45 @@ export class Warehouse {
     const db = dir ? new PGlite(dir) : new PGlite();
     await db.waitReady;
     const wh = new Warehouse(db);
+    const r = await db.query<SchemaOptions>('SELECT current_user AS admin, current_database() AS database');
+    const options = r.rows[0]!;
     await db.exec(createTableSql());
-    await wh.ensureViews();
+    await wh.ensureUsers(options);
+    await wh.ensureViews(options);
     return wh;
   }
 
   /**
-   * Each view as its body says, in a data directory made by an older version too: a view whose
-   * definition changed since (its comment holds a fingerprint of the body) is rebuilt.
+   * The database users and what each may do, as the schema resource makes them in Redshift. Nobody
+   * logs in to PGlite: each user gets a fresh random password at every start.
    */
-  private async ensureViews(): Promise<void> {
+  private async ensureUsers(options: SchemaOptions): Promise<void> {
+    const names = Object.values(DATABASE_USERS);
+    const r = await this.db.query<{ usename: string }>(existingUsersSql(names));
+    const existing = new Set(r.rows.map((x) => x.usename));
+    const users = names.map((name) => ({ name, password: randomBytes(24).toString('base64url') }));
+    await this.db.transaction(async (tx) => {
+      for (const sql of [...userStatements(users, existing), ...privilegeStatements('postgres', options)])
+        await tx.exec(sql);
+    });
+  }
+
+  /**
+   * Each view as its statements say, in a data directory made by an older version too: a view
+   * whose definition, owner or grants changed since (its comment holds a fingerprint of the
+   * statements that make it) is rebuilt.
+   */
+  private async ensureViews(options: SchemaOptions): Promise<void> {
     for (const name of VIEW_NAMES) {
-      const fingerprint = createHash('sha256').update(VIEW_BODIES[name]).digest('hex').slice(0, 16);
+      const statements = viewStatements(name, 'postgres', options);
+      const fingerprint = createHash('sha256').update(statements.join(';\n')).digest('hex').slice(0, 16);
       const r = await this.db.query<{ comment: string | null }>(
         "SELECT obj_description(to_regclass($1), 'pg_class') AS comment",
         [name],
       );
       if (r.rows[0]?.comment === fingerprint) continue;
       await this.db.transaction(async (tx) => {
-        await tx.exec(`DROP MATERIALIZED VIEW IF EXISTS ${name}`);
-        await tx.exec(createViewSql(name, 'postgres'));
+        for (const sql of statements) await tx.exec(sql);
         await tx.exec(`COMMENT ON MATERIALIZED VIEW ${name} IS '${fingerprint}'`);
       });
     }

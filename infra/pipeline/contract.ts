@@ -153,6 +153,8 @@ export const DERIVED_COLUMNS = [
 
 export const TABLE_NAME = 'movies';
 export const PRIMARY_KEY = 'movie_id';
+/** Where a load stages its rows before the MERGE: a schema of its own, so the loader needs no CREATE on public. */
+export const STAGING_SCHEMA = 'movies_staging';
 
 const VALUE_TYPES: Record<Coercion, ValueType> = {
   text: 'string',
@@ -199,6 +201,7 @@ export function contractJson(): object {
   return {
     version: 1,
     table: TABLE_NAME,
+    stagingSchema: STAGING_SCHEMA,
     primaryKey: PRIMARY_KEY,
     inputColumns: INPUT_COLUMNS.map(({ name, coercion, aliases, required, sqlType }) => ({
       name,

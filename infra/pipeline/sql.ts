@@ -1,5 +1,9 @@
-/** The warehouse table, generated from the contract (Redshift and PostgreSQL both accept it). */
-import { DERIVED_COLUMNS, INPUT_COLUMNS, PRIMARY_KEY, TABLE_NAME } from './contract.ts';
+/**
+ * The warehouse SQL, for Redshift and PostgreSQL (the local warehouse) alike: the table,
+ * generated from the contract; the views; and the database users with what each may do.
+ */
+import { createHash } from 'node:crypto';
+import { DERIVED_COLUMNS, INPUT_COLUMNS, PRIMARY_KEY, STAGING_SCHEMA, TABLE_NAME } from './contract.ts';
 
 /** All table columns in order: the contract's input columns, then the derived ones. */
 export const TABLE_COLUMNS: readonly { name: string; sqlType: string }[] = [
@@ -68,21 +72,129 @@ export function createViewSql(name: ViewName, dialect: Dialect): string {
 }
 
 /**
- * The table and the views, in order; safe to run again (in one transaction). The views are
- * replaced, so a changed definition takes effect (Redshift has no CREATE MATERIALIZED VIEW IF
- * NOT EXISTS); the table, which holds the data, is kept as it is.
+ * The database users besides the admin, each with only what its job needs:
+ * - bot: SELECT on the three views, nothing else (not the table);
+ * - loader (the Glue job and the warehouse crawler): read and upsert `movies` (SELECT, INSERT,
+ *   UPDATE: the MERGE; no DELETE, no DDL), its own tables in the staging schema, and on Redshift
+ *   COPY with the namespace's IAM role;
+ * - refresher (the state machine): owns the three views, because only a materialized view's
+ *   owner may REFRESH it, and reads `movies`, which a refresh reads as the owner.
  */
-export function schemaStatements(dialect: Dialect): string[] {
+export const DATABASE_USERS = {
+  bot: 'movies_bot',
+  loader: 'movies_loader',
+  refresher: 'movies_refresher',
+} as const;
+export type DatabaseUser = keyof typeof DATABASE_USERS;
+
+export interface SchemaOptions {
+  /** The admin user that runs the schema: the views are made as the refresher, then it switches back. */
+  readonly admin: string;
+  /** The database: nobody but the admin may make temporary tables in it. */
+  readonly database: string;
+}
+
+/** A name spliced into SQL: lower-case letters, digits and _ only (as Redshift folds them). */
+export function sqlName(name: string, what: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,126}$/.test(name))
+    throw new Error(
+      `${what} must be lower-case letters, digits and _ (not starting with a digit); got "${name}".`,
+    );
+  return name;
+}
+
+/**
+ * A password as Redshift and PostgreSQL both take it without ever seeing it: "md5" followed by
+ * the MD5 of the password and the user name. The SQL, and its log, hold only this.
+ */
+export function passwordHash(user: string, password: string): string {
+  return `md5${createHash('md5')
+    .update(password + user)
+    .digest('hex')}`;
+}
+
+/** Which of the named users exist already (one column, usename). */
+export function existingUsersSql(names: readonly string[]): string {
+  return `SELECT usename FROM pg_user WHERE usename IN (${names.map((n) => `'${sqlName(n, 'A user name')}'`).join(', ')})`;
+}
+
+/**
+ * Each user created, or, if it exists, its password re-set (neither dialect has CREATE USER IF NOT
+ * EXISTS, so the caller asks which exist first). Passwords go into the SQL hashed.
+ */
+export function userStatements(
+  users: readonly { readonly name: string; readonly password: string }[],
+  existing: ReadonlySet<string>,
+): string[] {
+  return users.map(({ name, password }) => {
+    if (!password) throw new Error(`The password of the database user ${name} is empty.`);
+    const verb = existing.has(name) ? 'ALTER' : 'CREATE';
+    return `${verb} USER ${sqlName(name, 'A user name')} PASSWORD '${passwordHash(name, password)}'`;
+  });
+}
+
+/**
+ * What each user may do besides the views (run after the table exists; re-runnable). Redshift
+ * lets every user create in public, make temporary tables and use the namespace's IAM roles by
+ * default; none of that is left to PUBLIC.
+ */
+export function privilegeStatements(
+  dialect: Dialect,
+  { database }: Pick<SchemaOptions, 'database'>,
+): string[] {
+  const { bot, loader, refresher } = DATABASE_USERS;
+  const db = sqlName(database, 'The database name');
   return [
-    createTableSql(),
-    ...VIEW_NAMES.flatMap((name) => [
-      `DROP MATERIALIZED VIEW IF EXISTS ${name}`,
-      createViewSql(name, dialect),
-    ]),
+    `CREATE SCHEMA IF NOT EXISTS ${STAGING_SCHEMA}`,
+    'REVOKE CREATE ON SCHEMA public FROM PUBLIC',
+    `REVOKE TEMP ON DATABASE ${db} FROM PUBLIC`,
+    `GRANT USAGE ON SCHEMA public TO ${bot}, ${loader}, ${refresher}`,
+    `GRANT SELECT, INSERT, UPDATE ON ${TABLE_NAME} TO ${loader}`,
+    `GRANT USAGE, CREATE ON SCHEMA ${STAGING_SCHEMA} TO ${loader}`,
+    `GRANT SELECT ON ${TABLE_NAME} TO ${refresher}`,
+    ...(dialect === 'redshift'
+      ? ['REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL', `GRANT ASSUMEROLE ON ALL TO ${loader} FOR COPY`]
+      : []),
   ];
 }
 
-/** Statements that refresh every view after a load (both dialects). */
+/**
+ * One view, (re)made so that the refresher owns it: dropped (by the admin), created as the
+ * refresher (which may create in public only inside this transaction), readable by the bot.
+ */
+export function viewStatements(
+  name: ViewName,
+  dialect: Dialect,
+  { admin }: Pick<SchemaOptions, 'admin'>,
+): string[] {
+  const { bot, refresher } = DATABASE_USERS;
+  return [
+    `DROP MATERIALIZED VIEW IF EXISTS ${name}`,
+    `GRANT CREATE ON SCHEMA public TO ${refresher}`,
+    `SET SESSION AUTHORIZATION ${refresher}`,
+    createViewSql(name, dialect),
+    // Back to the admin by name: PGlite does not return to it on DEFAULT.
+    `SET SESSION AUTHORIZATION ${sqlName(admin, 'The admin user name')}`,
+    `REVOKE CREATE ON SCHEMA public FROM ${refresher}`,
+    `GRANT SELECT ON ${name} TO ${bot}`,
+  ];
+}
+
+/**
+ * The table, the privileges and the views, in order; safe to run again (in one transaction), once
+ * the users exist (userStatements). The views are replaced, so a changed definition takes effect
+ * (Redshift has no CREATE MATERIALIZED VIEW IF NOT EXISTS); the table, which holds the data, is
+ * kept as it is.
+ */
+export function schemaStatements(dialect: Dialect, options: SchemaOptions): string[] {
+  return [
+    createTableSql(),
+    ...privilegeStatements(dialect, options),
+    ...VIEW_NAMES.flatMap((name) => viewStatements(name, dialect, options)),
+  ];
+}
+
+/** Statements that refresh every view after a load (both dialects; run as the refresher). */
 export function refreshStatements(): string[] {
   return VIEW_NAMES.map((name) => `REFRESH MATERIALIZED VIEW ${name}`);
 }

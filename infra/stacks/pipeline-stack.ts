@@ -55,13 +55,13 @@ export class PipelineStack extends Stack {
       workgroupName: this.warehouse.workgroupName,
       workgroupArn: this.warehouse.workgroupArn,
       database: this.warehouse.database,
-      secretArn: this.warehouse.secret.secretArn,
+      secretArn: this.warehouse.refresherSecret.secretArn,
       successTopic: this.notifications.success,
       failureTopic: this.notifications.failure,
       crawlerTimeout: Duration.minutes(config.crawlerTimeoutMinutes),
       etlTimeout: Duration.minutes(config.etlTimeoutMinutes),
     });
-    this.warehouse.secret.grantRead(this.pipeline.stateMachine);
+    this.warehouse.refresherSecret.grantRead(this.pipeline.stateMachine);
     // The topics are encrypted with a customer key: publishing needs the key as well as sns:Publish.
     for (const topic of [this.notifications.success, this.notifications.failure])
       topic.grantPublish(this.pipeline.stateMachine);
@@ -87,7 +87,7 @@ export class PipelineStack extends Stack {
       workgroupName: this.warehouse.workgroupName,
       workgroupArn: this.warehouse.workgroupArn,
       database: this.warehouse.database,
-      warehouseSecret: this.warehouse.secret,
+      warehouseSecret: this.warehouse.botSecret,
       stateMachineArn: this.pipeline.stateMachine.stateMachineArn,
       stateMachineName: PIPELINE_NAME,
       alertChannel: config.slackAlertChannel,
@@ -117,6 +117,11 @@ export class PipelineStack extends Stack {
     out('FailureTopicArn', this.notifications.failure.topicArn, 'SNS topic of failed runs');
     out('RedshiftWorkgroup', this.warehouse.workgroupName, 'bot MOVIES_REDSHIFT_WORKGROUP');
     out('RedshiftDatabase', this.warehouse.database, 'bot MOVIES_REDSHIFT_DATABASE');
+    out(
+      'RedshiftBotSecretArn',
+      this.warehouse.botSecret.secretArn,
+      "bot MOVIES_REDSHIFT_SECRET_ARN (the bot's database user, SELECT on the views only)",
+    );
     out('BotUrl', bot.url.url, 'Slack app: the Request URL for /movies (append slack/events)');
     out('SlackSecretArn', bot.slackSecret.secretArn, 'write {"signingSecret": ..., "botToken": ...} here');
   }

@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTwin, type Twin } from '../../infra/local/twin.ts';
-import { handler, type SchemaEvent } from '../../infra/schema/handler.ts';
+import { ListStatementsCommand } from '@aws-sdk/client-redshift-data';
+import { createHandler, handler, type SchemaEvent } from '../../infra/schema/handler.ts';
+import { DATABASE_USERS, passwordHash, schemaStatements, VIEW_NAMES } from '../../infra/pipeline/sql.ts';
 import { clients, query, type Clients } from './twin-client.ts';
 
 let dir: string;
@@ -30,10 +32,10 @@ const event = (RequestType: SchemaEvent['RequestType'], Sqls: string[]): SchemaE
 });
 
 /** As CDK's provider framework does: onEvent, then isComplete (with what onEvent returned) until done. */
-async function deploy(e: SchemaEvent): Promise<string> {
-  const started = (await handler(e)) as { PhysicalResourceId: string };
+async function deploy(e: SchemaEvent, h = handler): Promise<string> {
+  const started = (await h(e)) as { PhysicalResourceId: string };
   for (let polls = 0; polls < 500; polls++) {
-    const done = (await handler({ ...e, ...started })) as { IsComplete: boolean };
+    const done = (await h({ ...e, ...started })) as { IsComplete: boolean };
     if (done.IsComplete) return started.PhysicalResourceId;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -80,5 +82,125 @@ describe('the schema custom resource, against the twin’s Redshift Data API', (
   it('leaves the schema, and the data in it, when the stack is deleted', async () => {
     expect(await deploy(event('Delete', ['DROP TABLE probe CASCADE']))).toBe('movies-schema');
     expect(await tables()).toEqual(['probe', 'probe_count']);
+  });
+});
+
+describe('the database users, created by the schema custom resource against the twin', () => {
+  const names = Object.values(DATABASE_USERS);
+  const Users = names.map((Name) => ({
+    Name,
+    SecretArn: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${Name}`,
+  }));
+  // Secrets Manager, as the handler reads it at run time: ARN → SecretString.
+  const secrets = new Map<string, string>();
+  const read: string[] = [];
+  const withSecrets = createHandler({
+    readSecret: async (arn) => {
+      read.push(arn);
+      return secrets.get(arn) ?? '';
+    },
+  });
+  const password = (name: string, version: number): string => `${name}-Version${version}-x7`;
+  const setPasswords = (version: number): void => {
+    for (const u of Users)
+      secrets.set(u.SecretArn, JSON.stringify({ username: u.Name, password: password(u.Name, version) }));
+  };
+  // The twin's warehouse: its admin is postgres, its database postgres.
+  const schema = (RequestType: SchemaEvent['RequestType']): SchemaEvent => ({
+    RequestType,
+    ResourceProperties: {
+      WorkgroupName: 'movies',
+      Database: 'movies',
+      Users,
+      Sqls: schemaStatements('postgres', { admin: 'postgres', database: 'postgres' }),
+    },
+    ...(RequestType === 'Create' ? {} : { PhysicalResourceId: 'movies-schema' }),
+  });
+  const stored = async (): Promise<Record<string, string>> =>
+    Object.fromEntries(
+      (
+        await query(
+          c,
+          `SELECT rolname AS name, rolpassword AS hash FROM pg_authid WHERE rolname IN (${names.map((n) => `'${n}'`).join(', ')})`,
+        )
+      ).map((r) => [String(r.name), String(r.hash)]),
+    );
+  const batches = async (): Promise<string[]> =>
+    ((await c.redshift.send(new ListStatementsCommand({ MaxResults: 1000 }))).Statements ?? []).map(
+      (s) => s.QueryString ?? '',
+    );
+
+  beforeAll(async () => {
+    // The twin made these users when it opened its warehouse: start from a database without them.
+    const { bot, loader, refresher } = DATABASE_USERS;
+    await deploy(
+      event('Update', [
+        `DROP OWNED BY ${bot}, ${loader}, ${refresher} CASCADE`,
+        `DROP USER ${bot}, ${loader}, ${refresher}`,
+      ]),
+    );
+    expect(await stored()).toEqual({});
+  });
+
+  it('creates each user with its password from its secret, hashed, and the views owned by the refresher', async () => {
+    setPasswords(1);
+    read.length = 0;
+    await deploy(schema('Create'), withSecrets);
+    expect(read.sort()).toEqual(Users.map((u) => u.SecretArn).sort());
+    expect(await stored()).toEqual(
+      Object.fromEntries(names.map((n) => [n, passwordHash(n, password(n, 1))])),
+    );
+    const owners = await query(
+      c,
+      "SELECT matviewname AS name, matviewowner AS owner FROM pg_matviews WHERE matviewname LIKE 'mv\\_%' ORDER BY 1",
+    );
+    expect(owners).toEqual([...VIEW_NAMES].sort().map((name) => ({ name, owner: DATABASE_USERS.refresher })));
+    const [privileges] = await query(
+      c,
+      `SELECT has_table_privilege('movies_bot', 'mv_top_rated_movies', 'SELECT')::text AS bot_view,
+              has_table_privilege('movies_bot', 'movies', 'SELECT')::text AS bot_table,
+              has_table_privilege('movies_loader', 'movies', 'UPDATE')::text AS loader_update,
+              has_table_privilege('movies_loader', 'movies', 'DELETE')::text AS loader_delete`,
+    );
+    expect(privileges).toEqual({
+      bot_view: 'true',
+      bot_table: 'false',
+      loader_update: 'true',
+      loader_delete: 'false',
+    });
+  });
+
+  it('runs again on the next deploy: an existing user gets its new password, not an error', async () => {
+    setPasswords(2);
+    await deploy(schema('Update'), withSecrets);
+    expect(await stored()).toEqual(
+      Object.fromEntries(names.map((n) => [n, passwordHash(n, password(n, 2))])),
+    );
+    const sent = await batches();
+    expect(sent.filter((q) => q.startsWith('CREATE USER movies_bot '))).toHaveLength(1);
+    expect(sent.filter((q) => q.startsWith('ALTER USER movies_bot '))).toHaveLength(1);
+  });
+
+  it('never puts a password in the properties or the SQL the warehouse logs', async () => {
+    const plain = names.flatMap((n) => [password(n, 1), password(n, 2)]);
+    const properties = JSON.stringify(schema('Update'));
+    const sent = (await batches()).join('\n');
+    for (const p of plain) {
+      expect(properties).not.toContain(p);
+      expect(sent).not.toContain(p);
+    }
+    expect(sent).toContain(passwordHash('movies_bot', password('movies_bot', 2)));
+  });
+
+  it('fails the deploy with one sentence when a secret does not hold its user', async () => {
+    const bot = Users[0]!;
+    secrets.set(bot.SecretArn, JSON.stringify({ username: 'someone_else', password: 'x' }));
+    const failure = await deploy(schema('Update'), withSecrets).catch((err: Error) => err);
+    expect((failure as Error).message).toBe(
+      `The secret ${bot.SecretArn} must hold {"username": "movies_bot", "password": "..."}.`,
+    );
+    expect(await stored()).toEqual(
+      Object.fromEntries(names.map((n) => [n, passwordHash(n, password(n, 2))])),
+    );
   });
 });

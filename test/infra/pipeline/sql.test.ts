@@ -4,9 +4,11 @@ import { readFileSync } from 'node:fs';
 import { checkDrop } from '../../../infra/pipeline/check.ts';
 import { readDrop } from '../../../infra/pipeline/movie-reader.ts';
 import {
+  DATABASE_USERS,
   refreshStatements,
   schemaStatements,
   TABLE_COLUMNS,
+  userStatements,
   VIEW_NAMES,
 } from '../../../infra/pipeline/sql.ts';
 
@@ -38,7 +40,12 @@ async function load(file: string): Promise<number> {
 
 beforeAll(async () => {
   db = new PGlite();
-  for (const sql of schemaStatements('postgres')) await db.exec(sql);
+  const users = Object.values(DATABASE_USERS).map((name) => ({ name, password: `${name}-password` }));
+  for (const sql of [
+    ...userStatements(users, new Set()),
+    ...schemaStatements('postgres', { admin: 'postgres', database: 'postgres' }),
+  ])
+    await db.exec(sql);
 });
 afterAll(async () => db.close());
 

@@ -11,6 +11,7 @@ import { stateMachineDefinition } from '../../../infra/local/asl.ts';
 import { DEFAULT_RULESET_PATH } from '../../../infra/pipeline/check.ts';
 import { contractJson } from '../../../infra/pipeline/contract.ts';
 import { encodeJobArgument } from '../../../infra/pipeline/glue-arguments.ts';
+import { DATABASE_USERS } from '../../../infra/pipeline/sql.ts';
 import { ENVIRONMENTS, logicalId, synth, type EnvironmentName } from './synth.ts';
 
 describe('the pipeline stack', () => {
@@ -310,8 +311,13 @@ describe('the pipeline stack', () => {
     template.hasResourceProperties('Custom::MoviesSchema', {
       WorkgroupName: 'movies',
       Sqls: Match.arrayWith([
+        'GRANT SELECT, INSERT, UPDATE ON movies TO movies_loader',
+        'REVOKE ASSUMEROLE ON ALL FROM PUBLIC FOR ALL',
         'DROP MATERIALIZED VIEW IF EXISTS mv_top_rated_movies',
+        'SET SESSION AUTHORIZATION movies_refresher',
         Match.stringLikeRegexp('^CREATE MATERIALIZED VIEW mv_top_rated_movies AUTO REFRESH NO AS'),
+        'SET SESSION AUTHORIZATION movies_admin',
+        'GRANT SELECT ON mv_top_rated_movies TO movies_bot',
       ]),
     });
     // The provider calls our one handler for both steps (a statement is readable by its caller only).
@@ -326,6 +332,94 @@ describe('the pipeline stack', () => {
       Runtime: 'nodejs24.x',
     });
     expect(handler).toMatch(/^WarehouseSchemaHandler/);
+  });
+
+  it('gives each database user its own generated secret, readable only by the principal that uses it and the schema handler', () => {
+    const secret = (username: string): string =>
+      logicalId(json, 'AWS::SecretsManager::Secret', (p) =>
+        JSON.stringify(p.GenerateSecretString ?? {}).includes(JSON.stringify(JSON.stringify({ username }))),
+      );
+    const admin = secret('movies_admin');
+    const users = Object.fromEntries(
+      Object.entries(DATABASE_USERS).map(([user, name]) => [user, secret(name)]),
+    ) as Record<keyof typeof DATABASE_USERS, string>;
+    for (const id of Object.values(users))
+      expect(json.Resources[id]!.Properties!.GenerateSecretString).toMatchObject({
+        GenerateStringKey: 'password',
+        PasswordLength: 32,
+      });
+
+    // Who may read each secret: every role whose policies allow GetSecretValue on it (or on anything).
+    const readers = new Map<string, Set<string>>();
+    for (const policy of Object.values(json.Resources).filter((r) => r.Type === 'AWS::IAM::Policy')) {
+      const props = policy.Properties as {
+        Roles?: { Ref: string }[];
+        PolicyDocument: { Statement: { Effect: string; Action: string | string[]; Resource: unknown }[] };
+      };
+      for (const st of props.PolicyDocument.Statement) {
+        const actions = [st.Action].flat();
+        if (
+          st.Effect !== 'Allow' ||
+          !actions.some((a) => /^secretsmanager:(GetSecretValue|\*)$|^\*$/.test(a))
+        )
+          continue;
+        for (const resource of [st.Resource].flat()) {
+          const key = resource === '*' ? '*' : JSON.stringify(resource);
+          for (const role of props.Roles ?? [])
+            readers.set(key, (readers.get(key) ?? new Set()).add(role.Ref));
+        }
+      }
+    }
+    expect(readers.has('*')).toBe(false);
+    const readersOf = (id: string): string[] => [...(readers.get(JSON.stringify({ Ref: id })) ?? [])].sort();
+    const roleOf = (type: string, match: (p: Record<string, unknown>) => boolean, property: string): string =>
+      (json.Resources[logicalId(json, type, match)]!.Properties![property] as { 'Fn::GetAtt': [string] })[
+        'Fn::GetAtt'
+      ][0];
+    const schemaHandler = roleOf(
+      'AWS::Lambda::Function',
+      (p) => JSON.stringify(p.Role).includes('WarehouseSchemaHandler'),
+      'Role',
+    );
+    const bot = roleOf('AWS::Lambda::Function', (p) => p.FunctionName === 'movies-bot', 'Role');
+    const glue = roleOf('AWS::Glue::Job', () => true, 'Role');
+    const stateMachine = roleOf(
+      'AWS::StepFunctions::StateMachine',
+      (p) => p.StateMachineName === 'movies-pipeline',
+      'RoleArn',
+    );
+    expect(readersOf(admin)).toEqual([schemaHandler]);
+    expect(readersOf(users.bot)).toEqual([bot, schemaHandler].sort());
+    expect(readersOf(users.loader)).toEqual([glue, schemaHandler].sort());
+    expect(readersOf(users.refresher)).toEqual([stateMachine, schemaHandler].sort());
+
+    // And each uses its own: the bot's Lambda, the Glue connection, the view refresh, the schema resource.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'movies-bot',
+      Environment: { Variables: Match.objectLike({ MOVIES_REDSHIFT_SECRET_ARN: { Ref: users.bot } }) },
+    });
+    const connection = JSON.stringify(
+      Object.values(json.Resources).find((r) => r.Type === 'AWS::Glue::Connection')!.Properties,
+    );
+    expect(connection).toContain(users.loader);
+    expect(connection).not.toContain(admin);
+    const machine = Object.values(json.Resources).find(
+      (r) =>
+        r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties!.StateMachineName === 'movies-pipeline',
+    )!;
+    const definition = JSON.stringify(machine.Properties!.DefinitionString);
+    expect(definition).toContain(`"SecretArn\\":\\"",{"Ref":"${users.refresher}"}`);
+    expect(definition).not.toContain(admin);
+    const schema = Object.values(json.Resources).find((r) => r.Type === 'Custom::MoviesSchema')!.Properties!;
+    expect(schema.SecretArn).toEqual({ Ref: admin });
+    expect(schema.Users).toEqual(
+      Object.entries(DATABASE_USERS).map(([user, Name]) => ({
+        Name,
+        SecretArn: { Ref: users[user as keyof typeof users] },
+      })),
+    );
+    // Passwords are read at run time: none is in the template, nor a dynamic reference to one but the admin's.
+    expect(JSON.stringify(schema)).not.toMatch(/password|resolve:secretsmanager/i);
   });
 
   it('bundles the bot with the chart rasterizer and font beside it, and the bundle loads in Node', () => {
@@ -400,6 +494,7 @@ describe('the pipeline stack', () => {
       'SuccessTopicArn',
       'FailureTopicArn',
       'RedshiftWorkgroup',
+      'RedshiftBotSecretArn',
       'BotUrl',
       'SlackSecretArn',
     ])
@@ -419,6 +514,9 @@ describe('context', () => {
     );
     expect(() => readConfig((k) => (k === 'githubRepository' ? 'no-slash' : undefined))).toThrow(
       'Context githubRepository must be owner/name; got "no-slash".',
+    );
+    expect(() => readConfig((k) => (k === 'redshiftAdminUser' ? 'Admin; DROP' : undefined))).toThrow(
+      'Context redshiftAdminUser must be lower-case letters, digits and _ (not starting with a digit); got "Admin; DROP".',
     );
     expect(() => readConfig((k) => (k === 'alertEmails' ? 'a@b.co, nope' : undefined))).toThrow(
       'Context alertEmails has an invalid address: "nope".',
