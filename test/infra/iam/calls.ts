@@ -1,0 +1,656 @@
+/**
+ * The tables: every AWS call each principal makes at run time, with the resource it touches, and
+ * the calls that must be refused. Resources are named by what the template wires together (the
+ * secret the bot's environment names, the topics' key, the job's script location, ...), so a
+ * rewiring moves the table with it; what each principal calls is written out here, by hand, and
+ * drift.test.ts checks it against the code.
+ */
+import { PREFIXES } from '../../../infra/config.ts';
+import { PIPELINE_NAME } from '../../../infra/local/names.ts';
+import { BOT_FUNCTION_NAME } from '../../../infra/constructs/bot.ts';
+import { GLUE_NAMES } from '../../../infra/constructs/glue-etl.ts';
+import type { Call } from './simulate.ts';
+import type { Principal, PrincipalName } from './principals.ts';
+import { ACCOUNT, REGION, World, type Json } from './world.ts';
+
+/** A run: the execution EventBridge started (named at random) for one dropped CSV. */
+export const EXECUTION = '5f2b7c1e-8d4a-4f3b-9c6e-2a1d0b9e8f71';
+export const DROP_KEY = `${PREFIXES.input}2024/top-rated.csv`;
+
+const arn = (service: string, resource: string): string =>
+  `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+const s3Url = (url: string): { bucket: string; key: string } => {
+  const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(url);
+  if (!m) throw new Error(`Not an s3:// URL: ${url}`);
+  return { bucket: m[1]!, key: m[2]! };
+};
+
+/** The resources the calls touch, found through the template's wiring. */
+export function places(w: World, principals: Record<PrincipalName, Principal>) {
+  const pipeline = w.one('AWS::StepFunctions::StateMachine', (p) => p.StateMachineName === PIPELINE_NAME);
+  const rule = w.one('AWS::Events::Rule', (p) =>
+    ((p.Targets as Json[] | undefined) ?? []).some((t) => World.target(t.Arn) === pipeline),
+  );
+  const ruleProps = w.resolve(w.resource(rule).Properties) as Json;
+  // The bucket whose drops start the pipeline, as the rule's event pattern names it.
+  const pattern = ruleProps.EventPattern as { detail: { bucket: { name: string[] } } };
+  const bucket = pattern.detail.bucket.name[0]!;
+  const target = (ruleProps.Targets as Json[]).find((t) => t.Arn === w.ref(pipeline))!;
+  const stateMachine = w.ref(pipeline);
+  const execution = (name: string): string => arn('states', `execution:${PIPELINE_NAME}:${name}`);
+
+  const topic = (name: string): string => w.ref(w.one('AWS::SNS::Topic', (p) => p.TopicName === name));
+  const keyOfTopic = (topicArn: string): string => {
+    const id = w.one('AWS::SNS::Topic', (_, id) => w.ref(id) === topicArn);
+    const key = w.resource(id).Properties?.KmsMasterKeyId;
+    if (key === undefined) throw new Error(`${topicArn} is not encrypted with a customer key.`);
+    return String(w.resolve(key));
+  };
+
+  const jobId = w.one('AWS::Glue::Job');
+  const job = w.resolve(w.resource(jobId).Properties) as Json & {
+    Name: string;
+    Command: { ScriptLocation: string };
+    DefaultArguments: Record<string, string>;
+    SecurityConfiguration?: string;
+  };
+  const security = w.resolve(
+    w.resource(w.one('AWS::Glue::SecurityConfiguration', (p) => p.Name === job.SecurityConfiguration))
+      .Properties,
+  ) as { Name: string; EncryptionConfiguration: { CloudWatchEncryption: { KmsKeyArn: string } } };
+  const connection = w.resolve(
+    w.resource(
+      w.one('AWS::Glue::Connection', (p) => (p.ConnectionInput as Json).Name === GLUE_NAMES.connection),
+    ).Properties,
+  ) as {
+    ConnectionInput: {
+      Name: string;
+      ConnectionProperties: { SECRET_ID: string };
+      PhysicalConnectionRequirements: { SubnetId: string; SecurityGroupIdList: string[] };
+    };
+  };
+  // The connection names its secret by name; IAM decides on the secret's ARN.
+  const secretNamed = (name: string): string => {
+    const ids = w.ids('AWS::SecretsManager::Secret', (_, id) =>
+      w.ref(id).split(':')[6]!.startsWith(`${name}-`),
+    );
+    if (ids.length !== 1) throw new Error(`Expected one secret named ${name}, found ${ids.length}.`);
+    return w.ref(ids[0]!);
+  };
+  const glueRole = principals['Glue job and crawlers'];
+  const glueRoleName = glueRole.kind === 'role' ? w.ref(glueRole.roleId) : '';
+
+  const namespace = w.one('AWS::RedshiftServerless::Namespace');
+  const adminSecrets = [...World.referenced(w.resource(namespace).Properties)].filter(
+    (id) => w.resource(id).Type === 'AWS::SecretsManager::Secret',
+  );
+  if (adminSecrets.length !== 1)
+    throw new Error(`Expected the namespace to take its admin password from one secret.`);
+  const workgroupId = w.one('AWS::RedshiftServerless::Workgroup');
+
+  const bot = w.one('AWS::Lambda::Function', (p) => p.FunctionName === BOT_FUNCTION_NAME);
+  const logStream = (functionId: string): string => {
+    const group = (w.resource(functionId).Properties?.LoggingConfig as Json | undefined)?.LogGroup;
+    const name = group === undefined ? `/aws/lambda/${w.ref(functionId)}` : String(w.resolve(group));
+    return arn('logs', `log-group:${name}:log-stream:2026/11/26/[$LATEST]0123456789abcdef`);
+  };
+  const schema = w.resolve(w.resource(w.one('Custom::MoviesSchema')).Properties) as {
+    WorkgroupName: string;
+    SecretArn: string;
+  };
+  const onEvent = World.target(w.resource(w.one('Custom::MoviesSchema')).Properties!.ServiceToken)!;
+  const variable = (fn: string, name: string): string =>
+    World.target(((w.resource(fn).Properties!.Environment as Json).Variables as Json)[name])!;
+  const handler = variable(onEvent, 'USER_ON_EVENT_FUNCTION_ARN');
+  const waiter = variable(onEvent, 'WAITER_STATE_MACHINE_ARN');
+  const frameworkStep = (step: string): string =>
+    w.one(
+      'AWS::Lambda::Function',
+      (p, id) =>
+        p.Handler === `framework.${step}` &&
+        id !== onEvent &&
+        variable(id, 'USER_ON_EVENT_FUNCTION_ARN') === handler,
+    );
+  const flowLog = w.resolve(w.resource(w.one('AWS::EC2::FlowLog')).Properties) as { LogGroupName: string };
+
+  return {
+    bucket,
+    object: (key: string): string => `arn:aws:s3:::${bucket}/${key}`,
+    bucketArn: `arn:aws:s3:::${bucket}`,
+    stateMachine,
+    execution,
+    rule: w.getAtt(rule, 'Arn'),
+    deadLetters: String((target.DeadLetterConfig as Json).Arn),
+    topics: { success: topic('movies-pipeline-success'), failure: topic('movies-pipeline-failure') },
+    keyOfTopic,
+    job: arn('glue', `job/${job.Name}`),
+    crawler: (name: string): string => arn('glue', `crawler/${name}`),
+    script: (() => {
+      const { bucket: b, key } = s3Url(job.Command.ScriptLocation);
+      return `arn:aws:s3:::${b}/${key}`;
+    })(),
+    tempDir: s3Url(job.DefaultArguments['--TempDir']!),
+    glueKey: security.EncryptionConfiguration.CloudWatchEncryption.KmsKeyArn,
+    glueLogGroup: (kind: 'jobs' | 'crawlers', stream?: string): string => {
+      // With a security configuration, Glue writes to log groups named after it and the role.
+      const group =
+        kind === 'jobs'
+          ? `/aws-glue/jobs/${security.Name}-role/${glueRoleName}/output`
+          : `/aws-glue/crawlers-role/${glueRoleName}-${security.Name}`;
+      return arn('logs', `log-group:${group}${stream ? `:log-stream:${stream}` : ''}`);
+    },
+    connection: arn('glue', `connection/${connection.ConnectionInput.Name}`),
+    connectionSecret: secretNamed(connection.ConnectionInput.ConnectionProperties.SECRET_ID),
+    subnet: arn('ec2', `subnet/${connection.ConnectionInput.PhysicalConnectionRequirements.SubnetId}`),
+    glueSecurityGroup: arn(
+      'ec2',
+      `security-group/${connection.ConnectionInput.PhysicalConnectionRequirements.SecurityGroupIdList[0]}`,
+    ),
+    catalog: arn('glue', 'catalog'),
+    database: arn('glue', `database/${GLUE_NAMES.database}`),
+    table: (name: string): string => arn('glue', `table/${GLUE_NAMES.database}/${name}`),
+    ruleset: arn('glue', `dataQualityRuleset/${GLUE_NAMES.ruleset}`),
+    workgroup: w.getAtt(workgroupId, 'Workgroup.WorkgroupArn'),
+    workgroupName: w.ref(workgroupId),
+    adminSecret: w.ref(adminSecrets[0]!),
+    /** The secret "Refresh views" passes to the Data API, as the definition names it. */
+    refreshSecret: (() => {
+      const states = w.definition().States as Record<string, Json>;
+      const refresh = Object.values(states).find(
+        (s) => typeof s.Resource === 'string' && s.Resource.endsWith(':redshiftdata:batchExecuteStatement'),
+      );
+      return String((refresh?.Parameters as Json | undefined)?.SecretArn);
+    })(),
+    bot: {
+      function: w.getAtt(bot, 'Arn'),
+      logStream: logStream(bot),
+      slackSecret: w.env(bot, 'SLACK_SECRET_ARN'),
+      redshiftSecret: w.env(bot, 'MOVIES_REDSHIFT_SECRET_ARN'),
+      workgroup: w.env(bot, 'MOVIES_REDSHIFT_WORKGROUP'),
+      bucket: w.env(bot, 'MOVIES_BUCKET'),
+      stateMachine: w.env(bot, 'MOVIES_STATE_MACHINE_ARN'),
+    },
+    schema: {
+      secret: schema.SecretArn,
+      workgroupName: schema.WorkgroupName,
+      handler: w.getAtt(handler, 'Arn'),
+      handlerLogStream: logStream(handler),
+      onEventLogStream: logStream(onEvent),
+      isCompleteLogStream: logStream(frameworkStep('isComplete')),
+      waiter: w.ref(waiter),
+      isComplete: w.getAtt(frameworkStep('isComplete'), 'Arn'),
+      onTimeout: w.getAtt(frameworkStep('onTimeout'), 'Arn'),
+    },
+    flowLogStream: arn('logs', `log-group:${flowLog.LogGroupName}:log-stream:eni-0a1b2c3d4e5f67890-all`),
+    eni: arn('ec2', 'network-interface/eni-0a1b2c3d4e5f67890'),
+  };
+}
+export type Places = ReturnType<typeof places>;
+
+/** A data API statement read is allowed only for the caller's own statements. */
+const ownStatement = (p: Principal): Record<string, string> =>
+  p.kind === 'role' ? { 'redshift-data:statement-owner-iam-userid': p.userId } : {};
+
+export function allowedCalls(w: World, principals: Record<PrincipalName, Principal>): Call[] {
+  const at = places(w, principals);
+  const calls: Call[] = [];
+  const add = (
+    principal: PrincipalName,
+    why: string,
+    entries: [
+      action: string,
+      resource: string | readonly string[],
+      context?: Record<string, string | string[]>,
+    ][],
+  ): void => {
+    for (const [action, resource, context] of entries)
+      calls.push({ principal, action, resource, why, ...(context ? { context } : {}) });
+  };
+
+  // --- the state machine: one Task after another, then what Step Functions itself does for it ---
+  const sm: PrincipalName = 'state machine';
+  const dropped = at.object(DROP_KEY);
+  for (const crawler of [GLUE_NAMES.inputCrawler, GLUE_NAMES.warehouseCrawler])
+    add(sm, `Start and poll the ${crawler} crawler (aws-sdk:glue:startCrawler, getCrawler)`, [
+      ['glue:StartCrawler', at.crawler(crawler)],
+      ['glue:GetCrawler', at.crawler(crawler)],
+    ]);
+  add(sm, 'Run ETL job: glue:startJobRun.sync starts the run, polls it, stops it if the execution stops', [
+    ['glue:StartJobRun', at.job],
+    ['glue:GetJobRun', at.job],
+    ['glue:GetJobRuns', at.job],
+    ['glue:BatchStopJobRun', at.job],
+  ]);
+  add(sm, 'Read ETL results (aws-sdk:s3:getObject)', [
+    ['s3:GetObject', at.object(`${PREFIXES.results}${EXECUTION}.json`)],
+  ]);
+  add(
+    sm,
+    'Refresh views (aws-sdk:redshiftdata:batchExecuteStatement with a SecretArn: the Data API reads the secret as the caller)',
+    [
+      ['redshift-data:BatchExecuteStatement', at.workgroup],
+      ['secretsmanager:GetSecretValue', at.refreshSecret],
+    ],
+  );
+  add(sm, 'Get refresh status (aws-sdk:redshiftdata:describeStatement)', [
+    ['redshift-data:DescribeStatement', '*', ownStatement(principals[sm])],
+  ]);
+  add(sm, 'Copy input to archive (aws-sdk:s3:copyObject: read the source, write the copy)', [
+    ['s3:GetObject', dropped],
+    ['s3:GetObjectTagging', dropped],
+    ['s3:PutObject', at.object(`${PREFIXES.archive}${EXECUTION}/${DROP_KEY}`)],
+  ]);
+  add(sm, 'Delete input (aws-sdk:s3:deleteObject)', [['s3:DeleteObject', dropped]]);
+  for (const [name, topicArn] of Object.entries(at.topics)) {
+    const kms = {
+      'kms:ViaService': `sns.${REGION}.amazonaws.com`,
+      'kms:CallerAccount': ACCOUNT,
+      'kms:EncryptionContext:aws:sns:topicArn': topicArn,
+    };
+    add(
+      sm,
+      `Publish to the ${name} topic (sns:publish; the topic is encrypted with a customer key, so SNS uses it as the publisher)`,
+      [
+        ['sns:Publish', topicArn],
+        ['kms:GenerateDataKey', at.keyOfTopic(topicArn), kms],
+        ['kms:Decrypt', at.keyOfTopic(topicArn), kms],
+      ],
+    );
+  }
+  add(sm, 'X-Ray tracing of the executions (TracingConfiguration)', [
+    ['xray:PutTraceSegments', '*'],
+    ['xray:PutTelemetryRecords', '*'],
+    ['xray:GetSamplingRules', '*'],
+    ['xray:GetSamplingTargets', '*'],
+  ]);
+  add(
+    sm,
+    'Log delivery to CloudWatch Logs (LoggingConfiguration; these actions have no resource-level permissions)',
+    [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ].map((a) => [a, '*'] as [string, string]),
+  );
+
+  // --- Glue: the ETL job (infra/glue/movie_etl.py) and the two crawlers, all with one role ---
+  const glue: PrincipalName = 'Glue job and crawlers';
+  const rows = `${PREFIXES.badData}${EXECUTION}/rows/`;
+  const temp = `${at.tempDir.key}0c5d2f4e-7a1b-4c3d-8e9f-a0b1c2d3e4f5/`;
+  add(glue, 'The job run loads its script (Command.ScriptLocation, a CDK asset)', [
+    ['s3:GetObject', at.script],
+  ]);
+  add(glue, 'movie_etl.py: s3.head_object and s3.get_object of the drop (IfMatch its etag)', [
+    ['s3:GetObject', dropped],
+  ]);
+  add(glue, 'movie_etl.py: a rejected batch is copied whole to quarantine (s3.copy_object)', [
+    ['s3:GetObject', dropped],
+    ['s3:PutObject', at.object(`${PREFIXES.badData}${EXECUTION}/top-rated.csv`)],
+  ]);
+  add(
+    glue,
+    "movie_etl.py: failed rows written by Spark (.write.mode('overwrite').csv): list, write parts, remove the committer's temporary files, abort a failed part",
+    [
+      ['s3:ListBucket', at.bucketArn, { 's3:prefix': rows }],
+      ['s3:PutObject', at.object(`${rows}part-00000-3e1f-c000.csv`)],
+      ['s3:GetObject', at.object(`${rows}_temporary/0/part-00000`)],
+      ['s3:DeleteObject', at.object(`${rows}_temporary/0/part-00000`)],
+      ['s3:AbortMultipartUpload', at.object(`${rows}part-00000-3e1f-c000.csv`)],
+    ],
+  );
+  add(glue, "movie_etl.py: the run's results for the state machine (s3.put_object)", [
+    ['s3:PutObject', at.object(`${PREFIXES.results}${EXECUTION}.json`)],
+  ]);
+  add(
+    glue,
+    "movie_etl.py: write_dynamic_frame.from_jdbc_conf stages the good rows in the TempDir; Redshift COPY reads them with the job's credentials",
+    [
+      ['s3:PutObject', `arn:aws:s3:::${at.tempDir.bucket}/${temp}part-0000.avro`],
+      ['s3:ListBucket', `arn:aws:s3:::${at.tempDir.bucket}`, { 's3:prefix': temp }],
+      ['s3:GetObject', `arn:aws:s3:::${at.tempDir.bucket}/${temp}part-0000.avro`],
+    ],
+  );
+  add(
+    glue,
+    'The Redshift connection (job and warehouse crawler): its definition, its secret, and the network interfaces in its subnet',
+    [
+      ['glue:GetConnection', [at.catalog, at.connection]],
+      ['secretsmanager:GetSecretValue', at.connectionSecret],
+      ['ec2:DescribeSubnets', '*'],
+      ['ec2:DescribeSecurityGroups', '*'],
+      ['ec2:DescribeVpcEndpoints', '*'],
+      ['ec2:DescribeRouteTables', '*'],
+      ['ec2:DescribeNetworkInterfaces', '*'],
+      ['ec2:CreateNetworkInterface', [at.eni, at.subnet, at.glueSecurityGroup]],
+      ['ec2:CreateTags', at.eni, { 'aws:TagKeys': ['aws-glue-service-resource'] }],
+      ['ec2:DeleteNetworkInterface', at.eni],
+    ],
+  );
+  add(
+    glue,
+    'movie_etl.py: EvaluateDataQuality publishes its results (enableDataQualityResultsPublishing) and metrics',
+    [
+      ['glue:PublishDataQuality', at.ruleset],
+      ['cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': 'Glue Data Quality' }],
+    ],
+  );
+  add(glue, 'Job metrics (--enable-metrics)', [
+    ['cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': 'Glue' }],
+  ]);
+  for (const kind of ['jobs', 'crawlers'] as const)
+    add(
+      glue,
+      `${kind === 'jobs' ? 'Job' : 'Crawler'} logs (continuous logging), encrypted with the security configuration's key`,
+      [
+        ['logs:CreateLogGroup', at.glueLogGroup(kind)],
+        ['logs:AssociateKmsKey', at.glueLogGroup(kind)],
+        ['logs:CreateLogStream', at.glueLogGroup(kind, 'jr_0123456789abcdef')],
+        ['logs:PutLogEvents', at.glueLogGroup(kind, 'jr_0123456789abcdef')],
+      ],
+    );
+  add(glue, "The security configuration's key (CSE-KMS job bookmarks, the logs' key)", [
+    ['kms:GenerateDataKey', at.glueKey],
+    ['kms:Decrypt', at.glueKey],
+  ]);
+  add(glue, 'The input crawler reads the drops (S3 target input_data/)', [
+    ['s3:ListBucket', at.bucketArn, { 's3:prefix': PREFIXES.input }],
+    ['s3:GetObject', dropped],
+  ]);
+  for (const table of [PREFIXES.input.replace(/\/$/, ''), 'movies_public_movies'])
+    add(glue, `The crawlers keep the catalog table ${table} up to date`, [
+      ['glue:GetDatabase', [at.catalog, at.database]],
+      ['glue:GetTable', [at.catalog, at.database, at.table(table)]],
+      ['glue:CreateTable', [at.catalog, at.database, at.table(table)]],
+      ['glue:UpdateTable', [at.catalog, at.database, at.table(table)]],
+    ]);
+
+  // --- the bot on Lambda ---
+  const bot: PrincipalName = 'bot Lambda';
+  add(bot, 'bot/lambda.ts: Slack secrets at cold start (GetSecretValueCommand)', [
+    ['secretsmanager:GetSecretValue', at.bot.slackSecret],
+  ]);
+  add(
+    bot,
+    'bot/warehouse.ts: ExecuteStatementCommand with the configured SecretArn (the Data API reads it as the bot)',
+    [
+      ['redshift-data:ExecuteStatement', at.workgroup],
+      ['secretsmanager:GetSecretValue', at.bot.redshiftSecret],
+    ],
+  );
+  add(
+    bot,
+    'bot/warehouse.ts: DescribeStatement, GetStatementResult, and CancelStatement past the deadline, on its own statements',
+    [
+      ['redshift-data:DescribeStatement', '*', ownStatement(principals[bot])],
+      ['redshift-data:GetStatementResult', '*', ownStatement(principals[bot])],
+      ['redshift-data:CancelStatement', '*', ownStatement(principals[bot])],
+    ],
+  );
+  add(bot, 'bot/quarantine.ts: a range read of quarantined rows (GetObjectCommand)', [
+    ['s3:GetObject', `arn:aws:s3:::${at.bot.bucket}/${rows}part-00000-3e1f-c000.csv`],
+  ]);
+  add(bot, 'bot/answers.ts: /movies status (ListExecutionsCommand, DescribeExecutionCommand)', [
+    ['states:ListExecutions', at.bot.stateMachine],
+    ['states:DescribeExecution', at.execution(EXECUTION)],
+  ]);
+  add(
+    bot,
+    'bot/lambda.ts: /movies is answered by a second, asynchronous invocation of itself (InvokeCommand)',
+    [['lambda:InvokeFunction', at.bot.function]],
+  );
+  add(bot, "Lambda writes the function's logs to its log group (LoggingConfig)", [
+    ['logs:CreateLogStream', at.bot.logStream],
+    ['logs:PutLogEvents', at.bot.logStream],
+  ]);
+
+  // --- the GitHub Action: infra/drop/upload.ts (lib-storage's Upload) and infra/drop/follow.ts ---
+  const drop: PrincipalName = 'GitHub drop role';
+  const upload = at.object(DROP_KEY);
+  add(
+    drop,
+    'lib-storage Upload: a file under one part is one PutObject; a larger one is a multipart upload',
+    [['s3:PutObject', upload]],
+  );
+  add(
+    drop,
+    'lib-storage Upload: CreateMultipartUpload, UploadPart, CompleteMultipartUpload are all s3:PutObject',
+    [['s3:PutObject', upload]],
+  );
+  add(drop, 'lib-storage Upload: AbortMultipartUpload when a part fails (leavePartsOnError: false)', [
+    ['s3:AbortMultipartUpload', upload],
+  ]);
+  for (const principal of ['GitHub drop role', 'GitHub read role'] as const)
+    add(principal, 'infra/drop/follow.ts: find the execution, poll it, read its history', [
+      ['states:ListExecutions', at.stateMachine],
+      ['states:DescribeExecution', at.execution(EXECUTION)],
+      ['states:GetExecutionHistory', at.execution(EXECUTION)],
+    ]);
+
+  // --- EventBridge ---
+  add('EventBridge target role', 'The rule starts the pipeline for each drop', [
+    ['states:StartExecution', at.stateMachine],
+  ]);
+  add(
+    'events.amazonaws.com',
+    'An event the rule could not deliver goes to the dead-letter queue (the queue policy decides)',
+    [['sqs:SendMessage', at.deadLetters, { 'aws:SourceArn': at.rule, 'aws:SourceAccount': ACCOUNT }]],
+  );
+
+  // --- SNS and Slack reach the bot (the function's resource policy decides) ---
+  for (const [name, topicArn] of Object.entries(at.topics))
+    add('sns.amazonaws.com', `The ${name} topic delivers to the bot (Lambda subscription)`, [
+      ['lambda:InvokeFunction', at.bot.function, { 'aws:SourceArn': topicArn, 'aws:SourceAccount': ACCOUNT }],
+    ]);
+  add('anyone (Slack)', "Slack calls the Function URL (auth NONE: the bot checks Slack's signature)", [
+    ['lambda:InvokeFunctionUrl', at.bot.function, { 'lambda:FunctionUrlAuthType': 'NONE' }],
+    ['lambda:InvokeFunction', at.bot.function, { 'lambda:InvokedViaFunctionUrl': 'true' }],
+  ]);
+
+  // --- CloudWatch Logs encrypts Glue's logs with the security configuration's key (the key policy decides) ---
+  const logsContext = {
+    'kms:EncryptionContext:aws:logs:arn': at.glueLogGroup('jobs'),
+    'kms:CallerAccount': ACCOUNT,
+  };
+  add(
+    `logs.${REGION}.amazonaws.com`,
+    "CloudWatch Logs encrypts and decrypts Glue's log events with the security configuration's key",
+    [
+      ['kms:GenerateDataKey', at.glueKey, logsContext],
+      ['kms:Encrypt', at.glueKey, logsContext],
+      ['kms:Decrypt', at.glueKey, logsContext],
+    ],
+  );
+
+  // --- the schema custom resource (infra/schema/handler.ts) and CDK's provider framework around it ---
+  add(
+    'schema handler',
+    "onEvent: the schema as one BatchExecuteStatementCommand with the SecretArn of the resource's properties",
+    [
+      ['redshift-data:BatchExecuteStatement', at.workgroup],
+      ['secretsmanager:GetSecretValue', at.schema.secret],
+    ],
+  );
+  add('schema handler', 'isComplete: DescribeStatementCommand on its own batch', [
+    ['redshift-data:DescribeStatement', '*', ownStatement(principals['schema handler'])],
+  ]);
+  add('schema handler', "Lambda writes the handler's logs (LoggingConfig)", [
+    ['logs:CreateLogStream', at.schema.handlerLogStream],
+    ['logs:PutLogEvents', at.schema.handlerLogStream],
+  ]);
+  add('schema provider onEvent', "CDK's provider calls our handler, then starts its waiter", [
+    ['lambda:InvokeFunction', at.schema.handler],
+    ['states:StartExecution', at.schema.waiter],
+    ['logs:CreateLogStream', at.schema.onEventLogStream],
+    ['logs:PutLogEvents', at.schema.onEventLogStream],
+  ]);
+  add('schema provider isComplete', "CDK's provider asks our handler whether the batch finished", [
+    ['lambda:InvokeFunction', at.schema.handler],
+    ['logs:CreateLogStream', at.schema.isCompleteLogStream],
+    ['logs:PutLogEvents', at.schema.isCompleteLogStream],
+  ]);
+  add('schema waiter', "CDK's waiter state machine polls isComplete and gives up with onTimeout", [
+    ['lambda:InvokeFunction', at.schema.isComplete],
+    ['lambda:InvokeFunction', at.schema.onTimeout],
+  ]);
+
+  // --- the VPC's flow logs ---
+  add('VPC flow logs role', 'Rejected traffic is logged to the flow log group', [
+    ['logs:CreateLogStream', at.flowLogStream],
+    ['logs:PutLogEvents', at.flowLogStream],
+    ['logs:DescribeLogStreams', at.flowLogStream],
+  ]);
+  return calls;
+}
+
+export function deniedCalls(w: World, principals: Record<PrincipalName, Principal>): Call[] {
+  const at = places(w, principals);
+  const calls: Call[] = [];
+  const no = (
+    principal: PrincipalName,
+    why: string,
+    action: string,
+    resource: string,
+    context?: Record<string, string>,
+  ): void => void calls.push({ principal, action, resource, why, ...(context ? { context } : {}) });
+  const other = (prefix: string): string => at.object(`${prefix}${EXECUTION}/other.csv`);
+  const dropped = at.object(DROP_KEY);
+  const otherWorkgroup = `arn:aws:redshift-serverless:${REGION}:${ACCOUNT}:workgroup/00000000-1111-2222-3333-444444444444`;
+
+  // The GitHub drop role writes drops and follows them: nothing else.
+  const drop: PrincipalName = 'GitHub drop role';
+  no(drop, 'reads quarantined rows', 's3:GetObject', other(PREFIXES.badData));
+  no(drop, 'reads the drops back', 's3:GetObject', dropped);
+  no(drop, 'reads the archive', 's3:GetObject', other(PREFIXES.archive));
+  no(drop, 'deletes a drop', 's3:DeleteObject', dropped);
+  no(drop, 'deletes an object version', 's3:DeleteObjectVersion', dropped);
+  no(drop, 'deletes from the archive', 's3:DeleteObject', other(PREFIXES.archive));
+  no(drop, 'writes to the archive', 's3:PutObject', other(PREFIXES.archive));
+  no(
+    drop,
+    'writes results the state machine trusts',
+    's3:PutObject',
+    at.object(`${PREFIXES.results}${EXECUTION}.json`),
+  );
+  no(drop, 'writes quarantine', 's3:PutObject', other(PREFIXES.badData));
+  no(drop, 'replaces the job script', 's3:PutObject', at.object(`${PREFIXES.scripts}movie_etl.py`));
+  no(drop, 'writes at the top of the bucket', 's3:PutObject', at.object('top-rated.csv'));
+  no(drop, 'tags a drop', 's3:PutObjectTagging', dropped);
+  no(drop, 'lists the bucket', 's3:ListBucket', at.bucketArn);
+  no(drop, 'starts an execution itself', 'states:StartExecution', at.stateMachine);
+  no(drop, 'stops an execution', 'states:StopExecution', at.execution(EXECUTION));
+  no(drop, 'uploads over plain HTTP', 's3:PutObject', dropped, { 'aws:SecureTransport': 'false' });
+
+  // The read role follows executions: it writes nothing and starts nothing.
+  const read: PrincipalName = 'GitHub read role';
+  no(read, 'uploads a drop', 's3:PutObject', dropped);
+  no(read, 'aborts a multipart upload', 's3:AbortMultipartUpload', dropped);
+  no(read, 'reads a drop', 's3:GetObject', dropped);
+  no(read, 'reads quarantined rows', 's3:GetObject', other(PREFIXES.badData));
+  no(read, 'starts an execution', 'states:StartExecution', at.stateMachine);
+  no(read, 'stops an execution', 'states:StopExecution', at.execution(EXECUTION));
+
+  // The bot reads: views through its own database user, quarantined rows, runs.
+  const bot: PrincipalName = 'bot Lambda';
+  no(bot, 'writes quarantine', 's3:PutObject', other(PREFIXES.badData));
+  no(bot, 'writes a drop', 's3:PutObject', dropped);
+  no(bot, 'reads the drops', 's3:GetObject', dropped);
+  no(bot, 'reads the archive', 's3:GetObject', other(PREFIXES.archive));
+  no(bot, 'deletes quarantined rows', 's3:DeleteObject', other(PREFIXES.badData));
+  no(bot, 'runs a statement on another workgroup', 'redshift-data:ExecuteStatement', otherWorkgroup);
+  no(
+    bot,
+    'runs a batch (the bot runs single statements)',
+    'redshift-data:BatchExecuteStatement',
+    at.workgroup,
+  );
+  no(bot, "reads another principal's statement", 'redshift-data:GetStatementResult', '*', {
+    'redshift-data:statement-owner-iam-userid': 'AROAOTHERPRINCIPAL00:someone',
+  });
+  no(bot, "cancels another principal's statement", 'redshift-data:CancelStatement', '*', {
+    'redshift-data:statement-owner-iam-userid': 'AROAOTHERPRINCIPAL00:someone',
+  });
+  no(bot, 'reads the Redshift admin (superuser) secret', 'secretsmanager:GetSecretValue', at.adminSecret);
+  no(bot, 'starts an execution', 'states:StartExecution', at.stateMachine);
+  no(bot, 'stops an execution', 'states:StopExecution', at.execution(EXECUTION));
+  no(
+    bot,
+    'invokes another function',
+    'lambda:InvokeFunction',
+    `arn:aws:lambda:${REGION}:${ACCOUNT}:function:other`,
+  );
+  no(bot, 'publishes an outcome', 'sns:Publish', at.topics.failure);
+
+  // The Glue role reads drops, writes quarantine, results and its TempDir.
+  const glue: PrincipalName = 'Glue job and crawlers';
+  no(glue, 'writes a drop', 's3:PutObject', dropped);
+  no(glue, 'deletes a drop', 's3:DeleteObject', dropped);
+  no(glue, 'writes the archive', 's3:PutObject', other(PREFIXES.archive));
+  no(glue, 'deletes from the archive', 's3:DeleteObject', other(PREFIXES.archive));
+  no(glue, 'replaces its own script', 's3:PutObject', at.script);
+  no(glue, 'publishes an outcome', 'sns:Publish', at.topics.success);
+  no(glue, 'starts an execution', 'states:StartExecution', at.stateMachine);
+
+  // The state machine deletes only the drop it archived, and writes only the archive.
+  const sm: PrincipalName = 'state machine';
+  no(sm, 'deletes from the archive', 's3:DeleteObject', other(PREFIXES.archive));
+  no(sm, 'deletes quarantined rows', 's3:DeleteObject', other(PREFIXES.badData));
+  no(sm, 'deletes results', 's3:DeleteObject', at.object(`${PREFIXES.results}${EXECUTION}.json`));
+  no(sm, 'deletes the job script', 's3:DeleteObject', at.object(`${PREFIXES.scripts}movie_etl.py`));
+  no(sm, 'writes a drop (which would start another execution)', 's3:PutObject', dropped);
+  no(sm, 'writes results', 's3:PutObject', at.object(`${PREFIXES.results}${EXECUTION}.json`));
+  no(sm, 'runs another job', 'glue:StartJobRun', `arn:aws:glue:${REGION}:${ACCOUNT}:job/other`);
+  no(sm, 'starts another crawler', 'glue:StartCrawler', `arn:aws:glue:${REGION}:${ACCOUNT}:crawler/other`);
+  no(sm, 'runs statements on another workgroup', 'redshift-data:BatchExecuteStatement', otherWorkgroup);
+  no(sm, 'publishes to another topic', 'sns:Publish', `arn:aws:sns:${REGION}:${ACCOUNT}:other`);
+
+  // EventBridge starts this state machine only; its dead-letter queue takes this rule's events only.
+  no(
+    'EventBridge target role',
+    'starts another state machine',
+    'states:StartExecution',
+    `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:other`,
+  );
+  no(
+    'events.amazonaws.com',
+    "another rule's events reach the dead-letter queue",
+    'sqs:SendMessage',
+    at.deadLetters,
+    {
+      'aws:SourceArn': `arn:aws:events:${REGION}:${ACCOUNT}:rule/other`,
+    },
+  );
+  no('events.amazonaws.com', 'the dead-letter queue over plain HTTP', 'sqs:SendMessage', at.deadLetters, {
+    'aws:SourceArn': at.rule,
+    'aws:SecureTransport': 'false',
+  });
+  no('sns.amazonaws.com', 'another topic invokes the bot', 'lambda:InvokeFunction', at.bot.function, {
+    'aws:SourceArn': `arn:aws:sns:${REGION}:${ACCOUNT}:other`,
+  });
+  no(
+    'anyone (Slack)',
+    'the bot invoked directly, not through its Function URL',
+    'lambda:InvokeFunction',
+    at.bot.function,
+  );
+  no(
+    `logs.${REGION}.amazonaws.com`,
+    "CloudWatch Logs uses the topics' key",
+    'kms:GenerateDataKey',
+    at.keyOfTopic(at.topics.success),
+  );
+
+  // The schema handler runs the schema: no more.
+  no('schema handler', "reads the bot's Slack secret", 'secretsmanager:GetSecretValue', at.bot.slackSecret);
+  no(
+    'schema handler',
+    'runs statements on another workgroup',
+    'redshift-data:BatchExecuteStatement',
+    otherWorkgroup,
+  );
+  return calls;
+}

@@ -1,0 +1,781 @@
+/**
+ * What the code really calls, found without running it, so that the tables cannot drift:
+ * - the SDK commands (`new XxxCommand(`) in the files each deployed principal runs, followed from
+ *   its entry point through the relative imports, plus those @aws-sdk/lib-storage's Upload sends;
+ * - the boto3 calls and the awsglue/Spark I/O in infra/glue/movie_etl.py;
+ * - every Task of the synthesized state machine (its Resource ARN, and for aws-sdk integrations
+ *   the API and its parameters), and what Step Functions does for it (tracing, log delivery);
+ * - what the template asks of a principal by configuration: the Glue job's script, TempDir,
+ *   connection and security configuration, the crawlers' targets, Lambda log groups, the
+ *   EventBridge target and its dead-letter queue, SNS subscriptions, the Function URL, the
+ *   schema custom resource's properties.
+ * Each is a need: a principal, an IAM action and, where the code or template says, the resource
+ * (a glob). drift.test.ts requires an allowed call in the table for each.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Principal, PrincipalName } from './principals.ts';
+import { ACCOUNT, REGION, World, type Json } from './world.ts';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface Need {
+  readonly principal: PrincipalName;
+  readonly action: string;
+  /** A glob (`*` matches anything) the call's resource must match; absent when the code does not say. */
+  readonly resource?: string;
+  /** Context keys the call must carry, e.g. which topic invokes the bot. */
+  readonly context?: Readonly<Record<string, string>>;
+  /** Where it was found. */
+  readonly source: string;
+}
+
+// ---------------------------------------------------------------- SDK commands
+
+/**
+ * Each SDK command the rooms may send, and the IAM actions it needs (the names differ: UploadPart
+ * is s3:PutObject). A command missing here fails the drift test: map it on purpose.
+ */
+export const SDK_COMMAND_ACTIONS: Record<string, readonly string[]> = {
+  // S3, including every command lib-storage's Upload sends.
+  PutObject: ['s3:PutObject'],
+  CreateMultipartUpload: ['s3:PutObject'],
+  UploadPart: ['s3:PutObject'],
+  CompleteMultipartUpload: ['s3:PutObject'],
+  AbortMultipartUpload: ['s3:AbortMultipartUpload'],
+  ListParts: ['s3:ListMultipartUploadParts'],
+  PutObjectTagging: ['s3:PutObjectTagging'],
+  GetObject: ['s3:GetObject'],
+  HeadObject: ['s3:GetObject'],
+  CopyObject: ['s3:GetObject', 's3:PutObject'],
+  DeleteObject: ['s3:DeleteObject'],
+  ListObjectsV2: ['s3:ListBucket'],
+  // Step Functions.
+  ListExecutions: ['states:ListExecutions'],
+  DescribeExecution: ['states:DescribeExecution'],
+  GetExecutionHistory: ['states:GetExecutionHistory'],
+  StartExecution: ['states:StartExecution'],
+  StopExecution: ['states:StopExecution'],
+  // Redshift Data API: with a SecretArn (as every caller here passes on AWS), the API reads the secret as the caller.
+  ExecuteStatement: ['redshift-data:ExecuteStatement', 'secretsmanager:GetSecretValue'],
+  BatchExecuteStatement: ['redshift-data:BatchExecuteStatement', 'secretsmanager:GetSecretValue'],
+  DescribeStatement: ['redshift-data:DescribeStatement'],
+  GetStatementResult: ['redshift-data:GetStatementResult'],
+  CancelStatement: ['redshift-data:CancelStatement'],
+  // Secrets Manager, Lambda, SNS.
+  GetSecretValue: ['secretsmanager:GetSecretValue'],
+  Invoke: ['lambda:InvokeFunction'],
+  Publish: ['sns:Publish'],
+  Subscribe: ['sns:Subscribe'],
+  ConfirmSubscription: ['sns:ConfirmSubscription'],
+};
+
+/** Which code each deployed principal runs: its entry point, followed through relative imports. */
+export const ENTRY_POINTS: Partial<Record<PrincipalName, string>> = {
+  'bot Lambda': 'bot/lambda.ts',
+  // The Action on a push: upload (infra/drop/upload.ts, lib-storage) and follow (infra/drop/follow.ts).
+  'GitHub drop role': 'action/index.ts',
+  // Pull requests only validate (no AWS call); the read role is there to follow executions.
+  'GitHub read role': 'infra/drop/follow.ts',
+  'schema handler': 'infra/schema/handler.ts',
+};
+
+/** The rooms scanned for commands: every command found must be run by a principal above or be listed below. */
+export const SCANNED_ROOMS = ['bot', 'action', 'infra/drop', 'infra/schema'];
+
+/**
+ * Commands that are in the scanned rooms but that no deployed principal sends, each with the
+ * reason and a check that the reason still holds.
+ */
+export const NOT_SENT_BY_A_DEPLOYED_ROLE: readonly {
+  readonly file: string;
+  readonly command: string;
+  readonly principal?: PrincipalName;
+  readonly reason: string;
+  readonly stillTrue: () => boolean;
+}[] = [
+  {
+    file: 'bot/server.ts',
+    command: 'Subscribe',
+    reason:
+      'the HTTP server (`movies bot`, `npm start`) runs with the credentials of whoever starts it; on AWS the topics subscribe the function',
+    stillTrue: () => !reachable('bot/lambda.ts').has('bot/server.ts'),
+  },
+  {
+    file: 'bot/listeners/routes/sns.ts',
+    command: 'ConfirmSubscription',
+    principal: 'bot Lambda',
+    reason:
+      "the /sns route exists only on createApp's HTTP receiver; on Lambda, SNS invokes the function through its subscription",
+    stillTrue: () => !/\bcreateApp\b/.test(source('bot/lambda.ts')),
+  },
+  {
+    file: 'node_modules/@aws-sdk/lib-storage',
+    command: 'PutObjectTagging',
+    principal: 'GitHub drop role',
+    reason:
+      "Upload sends it only when given tags, and infra/drop/upload.ts gives none (the drop's origin is object metadata)",
+    stillTrue: () => !/\btags\s*:/.test(source('infra/drop/upload.ts')),
+  },
+];
+
+const sourceCache = new Map<string, string>();
+export function source(file: string): string {
+  let s = sourceCache.get(file);
+  if (s === undefined) {
+    s = readFileSync(join(ROOT, file), 'utf8');
+    sourceCache.set(file, s);
+  }
+  return s;
+}
+
+const IMPORT =
+  /(?:^|[\s;])(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+/** Imports that run code (not `import type`), relative ones resolved to repository paths. */
+export function imports(file: string): { files: string[]; packages: string[] } {
+  const files: string[] = [];
+  const packages: string[] = [];
+  for (const m of source(file).matchAll(IMPORT)) {
+    if (m[2]) continue; // import type / export type
+    const spec = m[3] ?? m[4]!;
+    if (!spec.startsWith('.')) {
+      packages.push(spec);
+      continue;
+    }
+    const base = resolve(ROOT, dirname(file), spec);
+    const candidates = [base, base.replace(/\.js$/, '.ts'), `${base}.ts`, join(base, 'index.ts')];
+    const found = candidates.find((c) => existsSync(c) && c.endsWith('.ts'));
+    if (found) files.push(relative(ROOT, found));
+  }
+  return { files, packages };
+}
+
+/** The repository files an entry point runs, through its relative imports. */
+export function reachable(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (f: string): void => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    for (const g of imports(f).files) visit(g);
+  };
+  visit(entry);
+  return seen;
+}
+
+export interface FoundCommand {
+  readonly file: string;
+  readonly command: string;
+}
+
+/** `new XxxCommand(` in a file, and paginators (paginateXxx), which send XxxCommand. */
+export function commandsIn(text: string, file: string): FoundCommand[] {
+  return [...text.matchAll(/\bnew\s+(\w+)Command\s*\(|\bpaginate([A-Z]\w*)\s*\(/g)].map((m) => ({
+    file,
+    command: m[1] ?? m[2]!,
+  }));
+}
+
+/** The AWS SDK v3 aggregated clients (`new S3(...)`, `s3.putObject(...)`) would hide calls from this scan. */
+export function aggregatedClientsIn(text: string): string[] {
+  return [...text.matchAll(/\bnew\s+(S3|SFN|SNS|Lambda|RedshiftData|SecretsManager|SQS|KMS|Glue)\s*\(/g)].map(
+    (m) => m[1]!,
+  );
+}
+
+/** Every command lib-storage's own code sends (its published ESM and CommonJS builds). */
+export function libStorageCommands(): FoundCommand[] {
+  const dir = 'node_modules/@aws-sdk/lib-storage';
+  const out: FoundCommand[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(join(ROOT, d), { withFileTypes: true })) {
+      const p = `${d}/${e.name}`;
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.js')) out.push(...commandsIn(readFileSync(join(ROOT, p), 'utf8'), dir));
+    }
+  };
+  for (const build of ['dist-es', 'dist-cjs']) walk(`${dir}/${build}`);
+  if (!out.length) throw new Error(`No commands found in ${dir}: has its layout changed?`);
+  return out;
+}
+
+/** Every SDK command in the scanned rooms, file by file. */
+export function scannedCommands(): FoundCommand[] {
+  const out: FoundCommand[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(join(ROOT, d), { withFileTypes: true })) {
+      const p = `${d}/${e.name}`;
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith('.ts')) out.push(...commandsIn(source(p), p));
+    }
+  };
+  for (const room of SCANNED_ROOMS) walk(room);
+  return out;
+}
+
+/** The commands each principal's code sends, with lib-storage's when its code imports it. */
+export function commandsByPrincipal(): Map<PrincipalName, FoundCommand[]> {
+  const out = new Map<PrincipalName, FoundCommand[]>();
+  for (const [principal, entry] of Object.entries(ENTRY_POINTS) as [PrincipalName, string][]) {
+    const files = reachable(entry);
+    const found: FoundCommand[] = [];
+    for (const f of files) {
+      found.push(...commandsIn(source(f), f));
+      if (imports(f).packages.includes('@aws-sdk/lib-storage')) found.push(...libStorageCommands());
+    }
+    out.set(
+      principal,
+      found.filter(
+        (c) =>
+          !NOT_SENT_BY_A_DEPLOYED_ROLE.some(
+            (x) => x.principal === principal && x.file === c.file && x.command === c.command,
+          ),
+      ),
+    );
+  }
+  return out;
+}
+
+export function sdkNeeds(): Need[] {
+  const needs: Need[] = [];
+  for (const [principal, found] of commandsByPrincipal())
+    for (const c of found)
+      for (const action of SDK_COMMAND_ACTIONS[c.command] ?? [`(unmapped ${c.command}Command)`])
+        needs.push({ principal, action, source: `${c.file}: ${c.command}Command` });
+  return dedupe(needs);
+}
+
+// ---------------------------------------------------------------- the Glue script
+
+export const GLUE_SCRIPT = 'infra/glue/movie_etl.py';
+
+/** boto3 client methods the script may call, and their IAM actions. */
+export const BOTO3_ACTIONS: Record<string, Record<string, readonly string[]>> = {
+  s3: {
+    head_object: ['s3:GetObject'],
+    get_object: ['s3:GetObject'],
+    copy_object: ['s3:GetObject', 's3:PutObject'],
+    put_object: ['s3:PutObject'],
+    delete_object: ['s3:DeleteObject'],
+    list_objects_v2: ['s3:ListBucket'],
+  },
+};
+
+/** The awsglue / Spark calls that reach AWS, and what they need. */
+export const GLUE_LIBRARY_CALLS: readonly { pattern: RegExp; what: string; actions: readonly string[] }[] = [
+  {
+    pattern: /\.write_dynamic_frame\.from_jdbc_conf\(/g,
+    what: 'write_dynamic_frame.from_jdbc_conf (the Redshift connection; rows staged in the TempDir, read by COPY)',
+    actions: [
+      'glue:GetConnection',
+      'secretsmanager:GetSecretValue',
+      's3:PutObject',
+      's3:GetObject',
+      's3:ListBucket',
+    ],
+  },
+  {
+    pattern: /EvaluateDataQuality\(\)\.process_rows\(/g,
+    what: 'EvaluateDataQuality().process_rows (results published, metrics)',
+    actions: ['glue:PublishDataQuality', 'cloudwatch:PutMetricData'],
+  },
+  {
+    pattern: /\.write\.mode\([^)]*\)(?:\.option\([^)]*\))*\.csv\(/g,
+    what: 'a Spark DataFrame written to S3 as CSV (list, write, remove temporary files)',
+    actions: ['s3:ListBucket', 's3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+  },
+];
+
+/** Anything in the script that looks like AWS I/O: each must be one of the known calls above. */
+const GLUE_IO =
+  /\b(write_dynamic_frame|create_dynamic_frame|getSink|getSource|from_catalog|from_options)\b|\.(write|read)\./g;
+
+export function glueScriptNeeds(principal: PrincipalName): Need[] {
+  const text = source(GLUE_SCRIPT);
+  const needs: Need[] = [];
+  const clients = new Map<string, string>();
+  for (const m of text.matchAll(/(\w+)\s*=\s*boto3\.client\(\s*["'](\w[\w-]*)["']/g))
+    clients.set(m[1]!, m[2]!);
+  for (const m of text.matchAll(/boto3\.(client|resource)\(\s*["'](\w[\w-]*)["']/g))
+    if (!BOTO3_ACTIONS[m[2]!])
+      needs.push({ principal, action: `(unmapped boto3 ${m[1]} "${m[2]}")`, source: GLUE_SCRIPT });
+  for (const [variable, service] of clients)
+    for (const m of text.matchAll(new RegExp(`\\b${variable}\\.(\\w+)\\(`, 'g')))
+      for (const action of BOTO3_ACTIONS[service]?.[m[1]!] ?? [`(unmapped boto3 ${service}.${m[1]})`])
+        needs.push({ principal, action, source: `${GLUE_SCRIPT}: ${variable}.${m[1]}(` });
+  const covered: [number, number][] = [];
+  for (const call of GLUE_LIBRARY_CALLS)
+    for (const m of text.matchAll(call.pattern)) {
+      covered.push([m.index, m.index + m[0].length]);
+      for (const action of call.actions)
+        needs.push({ principal, action, source: `${GLUE_SCRIPT}: ${call.what}` });
+    }
+  for (const m of text.matchAll(GLUE_IO))
+    if (!covered.some(([a, b]) => m.index >= a && m.index < b))
+      needs.push({
+        principal,
+        action: `(unrecognized AWS I/O "${m[0]}" at line ${text.slice(0, m.index).split('\n').length})`,
+        source: GLUE_SCRIPT,
+      });
+  return dedupe(needs);
+}
+
+// ---------------------------------------------------------------- the state machine
+
+const SDK_SERVICE_IAM: Record<string, string> = { redshiftdata: 'redshift-data', sfn: 'states' };
+
+/** A glob for the value of a Task parameter: literal, a JsonPath into what the drop is, or States.Format of those. */
+function parameterGlob(w: World, name: string, params: Json, paths: Record<string, string>): string {
+  if (typeof params[name] === 'string') return params[name];
+  const expr = params[`${name}.$`];
+  if (typeof expr !== 'string') throw new Error(`The Task has no parameter ${name}.`);
+  return expressionGlob(expr, paths);
+}
+
+function expressionGlob(expr: string, paths: Record<string, string>): string {
+  const e = expr.trim();
+  if (e === '$$.Execution.Name' || e === '$$.Execution.Id') return '*';
+  if (e in paths) return paths[e]!;
+  const format = /^States\.Format\('((?:[^'\\]|\\.)*)'\s*((?:,\s*[^,)]+)*)\)$/.exec(e);
+  if (format) {
+    const args = format[2]!
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
+    let i = 0;
+    return format[1]!.replace(/\{\}/g, () => expressionGlob(args[i++] ?? '', paths));
+  }
+  throw new Error(`The drift check cannot tell what ${expr} names; teach test/infra/iam/code-calls.ts.`);
+}
+
+/** Every Task state, in nested branches and maps too. */
+function tasks(definition: Json): [string, Json][] {
+  const out: [string, Json][] = [];
+  const walk = (states: Record<string, Json>): void => {
+    for (const [name, s] of Object.entries(states)) {
+      if (s.Type === 'Task') out.push([name, s]);
+      for (const b of (s.Branches as Json[] | undefined) ?? []) walk(b.States as Record<string, Json>);
+      const processor = (s.ItemProcessor ?? s.Iterator) as Json | undefined;
+      if (processor) walk(processor.States as Record<string, Json>);
+    }
+  };
+  walk(definition.States as Record<string, Json>);
+  return out;
+}
+
+/**
+ * What the execution input's JsonPaths stand for: the Pass state that describes the drop copies the
+ * S3 event's bucket and key, which the rule's event pattern constrains.
+ */
+function dropPaths(w: World, definition: Json, pipeline: string): Record<string, string> {
+  const rule = w.one('AWS::Events::Rule', (p) =>
+    ((p.Targets as Json[] | undefined) ?? []).some((t) => World.target(t.Arn) === pipeline),
+  );
+  const pattern = (w.resolve(w.resource(rule).Properties) as Json).EventPattern as {
+    detail: { bucket: { name: string[] }; object: { key: { wildcard?: string; prefix?: string }[] } };
+  };
+  const key = pattern.detail.object.key[0]!;
+  const event: Record<string, string> = {
+    '$.detail.bucket.name': pattern.detail.bucket.name[0]!,
+    '$.detail.object.key': key.wildcard ?? `${key.prefix ?? ''}*`,
+  };
+  const paths: Record<string, string> = { ...event };
+  for (const s of Object.values(definition.States as Record<string, Json>))
+    if (s.Type === 'Pass' && typeof s.ResultPath === 'string' && s.Parameters)
+      for (const [k, v] of Object.entries(s.Parameters as Json))
+        if (k.endsWith('.$') && typeof v === 'string' && v in event)
+          paths[`${s.ResultPath}.${k.slice(0, -2)}`] = event[v]!;
+  return paths;
+}
+
+export function stateMachineNeeds(w: World, principal: PrincipalName): Need[] {
+  const pipeline = w.one('AWS::StepFunctions::StateMachine', (p) => p.StateMachineName === 'movies-pipeline');
+  const definition = w.definition();
+  const paths = dropPaths(w, definition, pipeline);
+  const arn = (service: string, resource: string): string =>
+    `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+  const object = (bucket: string, key: string): string => `arn:aws:s3:::${bucket}/${key}`;
+  const needs: Need[] = [];
+  const need = (state: string, action: string, resource: string, context?: Record<string, string>): void =>
+    void needs.push({
+      principal,
+      action,
+      resource,
+      source: `state "${state}"`,
+      ...(context ? { context } : {}),
+    });
+  for (const [name, s] of tasks(definition)) {
+    const resource = String(s.Resource);
+    const params = (s.Parameters ?? {}) as Json;
+    const sdk = /^arn:aws:states:::aws-sdk:(\w+):(\w+)$/.exec(resource);
+    if (sdk) {
+      const [, service, api] = sdk as unknown as [string, string, string];
+      const op = `${service}:${api}`;
+      const iam = `${SDK_SERVICE_IAM[service] ?? service}:${api[0]!.toUpperCase()}${api.slice(1)}`;
+      const p = (n: string): string => parameterGlob(w, n, params, paths);
+      switch (op) {
+        case 'glue:startCrawler':
+        case 'glue:getCrawler':
+          need(name, iam, arn('glue', `crawler/${p('Name')}`));
+          break;
+        case 's3:getObject':
+        case 's3:deleteObject':
+          need(name, iam, object(p('Bucket'), p('Key')));
+          break;
+        case 's3:copyObject': {
+          const from = p('CopySource');
+          need(name, 's3:GetObject', `arn:aws:s3:::${from}`);
+          need(name, 's3:GetObjectTagging', `arn:aws:s3:::${from}`);
+          need(name, 's3:PutObject', object(p('Bucket'), p('Key')));
+          break;
+        }
+        case 'redshiftdata:batchExecuteStatement':
+        case 'redshiftdata:executeStatement': {
+          const workgroup = w.one(
+            'AWS::RedshiftServerless::Workgroup',
+            (_, id) => w.ref(id) === p('WorkgroupName'),
+          );
+          need(name, iam, w.getAtt(workgroup, 'Workgroup.WorkgroupArn'));
+          if ('SecretArn' in params || 'SecretArn.$' in params)
+            need(name, 'secretsmanager:GetSecretValue', p('SecretArn'));
+          break;
+        }
+        case 'redshiftdata:describeStatement':
+        case 'redshiftdata:getStatementResult':
+          need(name, iam, '*');
+          break;
+        default:
+          needs.push({ principal, action: `(unmapped Task ${resource})`, source: `state "${name}"` });
+      }
+      continue;
+    }
+    switch (resource) {
+      case 'arn:aws:states:::glue:startJobRun.sync': {
+        const job = arn('glue', `job/${parameterGlob(w, 'JobName', params, paths)}`);
+        for (const a of ['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'])
+          need(name, a, job);
+        break;
+      }
+      case 'arn:aws:states:::glue:startJobRun':
+        need(name, 'glue:StartJobRun', arn('glue', `job/${parameterGlob(w, 'JobName', params, paths)}`));
+        break;
+      case 'arn:aws:states:::sns:publish': {
+        const topicArn = parameterGlob(w, 'TopicArn', params, paths);
+        need(name, 'sns:Publish', topicArn);
+        const topic = w.ids('AWS::SNS::Topic', (_, id) => w.ref(id) === topicArn)[0];
+        const key = topic ? w.resource(topic).Properties?.KmsMasterKeyId : undefined;
+        if (key !== undefined)
+          for (const a of ['kms:GenerateDataKey', 'kms:Decrypt'])
+            need(name, a, String(w.resolve(key)), { 'kms:ViaService': `sns.${REGION}.amazonaws.com` });
+        break;
+      }
+      default:
+        needs.push({ principal, action: `(unmapped Task ${resource})`, source: `state "${name}"` });
+    }
+  }
+  const props = w.resource(pipeline).Properties ?? {};
+  if ((props.TracingConfiguration as Json | undefined)?.Enabled === true)
+    for (const a of [
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+    ])
+      needs.push({ principal, action: a, resource: '*', source: 'TracingConfiguration' });
+  if (props.LoggingConfiguration)
+    for (const a of [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ])
+      needs.push({ principal, action: a, resource: '*', source: 'LoggingConfiguration' });
+  return dedupe(needs);
+}
+
+// ---------------------------------------------------------------- what the template configures
+
+export function templateNeeds(w: World, principals: Record<PrincipalName, Principal>): Need[] {
+  const byRole = new Map<string, PrincipalName>();
+  for (const p of Object.values(principals)) if (p.kind === 'role') byRole.set(p.roleId, p.name);
+  const needs: Need[] = [];
+  const who = (roleValue: unknown, what: string): PrincipalName => {
+    const id = World.target(roleValue);
+    const name = id ? byRole.get(id) : undefined;
+    if (!name)
+      throw new Error(
+        `${what} runs as ${id ?? String(roleValue)}, a role the IAM tables do not know: add it to principals.ts.`,
+      );
+    return name;
+  };
+  const arn = (service: string, resource: string): string =>
+    `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+  const s3 = (url: string): string => `arn:aws:s3:::${url.replace(/^s3:\/\//, '')}`;
+  const bucketOf = (url: string): string => `arn:aws:s3:::${url.replace(/^s3:\/\//, '').split('/')[0]}`;
+  const connectionNeeds = (principal: PrincipalName, name: string, source: string): void => {
+    const id = w.one(
+      'AWS::Glue::Connection',
+      (p) => (p.ConnectionInput as Json).Name === name,
+      `connection ${name}`,
+    );
+    const input = (w.resolve(w.resource(id).Properties) as { ConnectionInput: Json }).ConnectionInput;
+    const props = (input.ConnectionProperties ?? {}) as Record<string, string>;
+    needs.push({
+      principal,
+      action: 'glue:GetConnection',
+      resource: arn('glue', `connection/${name}`),
+      source,
+    });
+    if (props.SECRET_ID) {
+      const secret = w.ids('AWS::SecretsManager::Secret', (_, s) =>
+        w.ref(s).split(':')[6]!.startsWith(`${props.SECRET_ID}-`),
+      );
+      needs.push({
+        principal,
+        action: 'secretsmanager:GetSecretValue',
+        resource: secret.length === 1 ? w.ref(secret[0]!) : `(no secret named ${props.SECRET_ID})`,
+        source: `${source}: SECRET_ID`,
+      });
+    }
+    const net = input.PhysicalConnectionRequirements as { SubnetId?: string } | undefined;
+    if (net?.SubnetId)
+      needs.push({
+        principal,
+        action: 'ec2:CreateNetworkInterface',
+        resource: arn('ec2', `subnet/${net.SubnetId}`),
+        source: `${source}: its subnet`,
+      });
+  };
+  const securityNeeds = (
+    principal: PrincipalName,
+    name: string | undefined,
+    kind: 'jobs' | 'crawlers',
+    source: string,
+  ): void => {
+    if (!name) return;
+    const id = w.one(
+      'AWS::Glue::SecurityConfiguration',
+      (p) => p.Name === name,
+      `security configuration ${name}`,
+    );
+    const enc = (w.resolve(w.resource(id).Properties) as { EncryptionConfiguration: Json })
+      .EncryptionConfiguration as {
+      CloudWatchEncryption?: { CloudWatchEncryptionMode?: string; KmsKeyArn?: string };
+      JobBookmarksEncryption?: { JobBookmarksEncryptionMode?: string; KmsKeyArn?: string };
+    };
+    if (enc.CloudWatchEncryption?.CloudWatchEncryptionMode === 'SSE-KMS') {
+      needs.push({
+        principal,
+        action: 'logs:AssociateKmsKey',
+        resource: arn('logs', `log-group:/aws-glue/${kind}*`),
+        source: `${source}: CloudWatch SSE-KMS`,
+      });
+      for (const a of ['kms:GenerateDataKey', 'kms:Decrypt'])
+        needs.push({
+          principal: `logs.${REGION}.amazonaws.com`,
+          action: a,
+          resource: enc.CloudWatchEncryption.KmsKeyArn!,
+          source: `${source}: CloudWatch SSE-KMS`,
+        });
+    }
+    if (enc.JobBookmarksEncryption?.JobBookmarksEncryptionMode === 'CSE-KMS')
+      for (const a of ['kms:GenerateDataKey', 'kms:Decrypt'])
+        needs.push({
+          principal,
+          action: a,
+          resource: enc.JobBookmarksEncryption.KmsKeyArn!,
+          source: `${source}: job bookmarks CSE-KMS`,
+        });
+  };
+
+  for (const id of w.ids('AWS::Glue::Job')) {
+    const job = w.resolve(w.resource(id).Properties) as {
+      Name: string;
+      Command: { ScriptLocation: string };
+      DefaultArguments?: Record<string, string>;
+      Connections?: { Connections?: string[] };
+      SecurityConfiguration?: string;
+    };
+    const principal = who(w.resource(id).Properties!.Role, `The Glue job ${job.Name}`);
+    const source = `Glue job ${job.Name}`;
+    needs.push({
+      principal,
+      action: 's3:GetObject',
+      resource: s3(job.Command.ScriptLocation),
+      source: `${source}: ScriptLocation`,
+    });
+    const args = job.DefaultArguments ?? {};
+    if (args['--TempDir']) {
+      for (const a of ['s3:PutObject', 's3:GetObject'])
+        needs.push({
+          principal,
+          action: a,
+          resource: `${s3(args['--TempDir'])}*`,
+          source: `${source}: --TempDir`,
+        });
+      needs.push({
+        principal,
+        action: 's3:ListBucket',
+        resource: bucketOf(args['--TempDir']),
+        source: `${source}: --TempDir`,
+      });
+    }
+    if (args['--enable-metrics'] === 'true')
+      needs.push({
+        principal,
+        action: 'cloudwatch:PutMetricData',
+        resource: '*',
+        source: `${source}: --enable-metrics`,
+      });
+    if (args['--enable-continuous-cloudwatch-log'] === 'true')
+      for (const a of ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'])
+        needs.push({
+          principal,
+          action: a,
+          resource: arn('logs', 'log-group:/aws-glue/jobs*'),
+          source: `${source}: continuous logging`,
+        });
+    for (const c of job.Connections?.Connections ?? [])
+      connectionNeeds(principal, c, `${source}: connection ${c}`);
+    securityNeeds(principal, job.SecurityConfiguration, 'jobs', `${source}: security configuration`);
+  }
+
+  for (const id of w.ids('AWS::Glue::Crawler')) {
+    const crawler = w.resolve(w.resource(id).Properties) as {
+      Name: string;
+      Targets: { S3Targets?: { Path: string }[]; JdbcTargets?: { ConnectionName: string }[] };
+      CrawlerSecurityConfiguration?: string;
+    };
+    const principal = who(w.resource(id).Properties!.Role, `The Glue crawler ${crawler.Name}`);
+    const source = `Glue crawler ${crawler.Name}`;
+    for (const t of crawler.Targets.S3Targets ?? []) {
+      needs.push({
+        principal,
+        action: 's3:ListBucket',
+        resource: bucketOf(t.Path),
+        source: `${source}: S3 target`,
+      });
+      needs.push({
+        principal,
+        action: 's3:GetObject',
+        resource: `${s3(t.Path)}*`,
+        source: `${source}: S3 target`,
+      });
+    }
+    for (const t of crawler.Targets.JdbcTargets ?? [])
+      connectionNeeds(principal, t.ConnectionName, `${source}: JDBC target`);
+    for (const a of ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'])
+      needs.push({
+        principal,
+        action: a,
+        resource: arn('logs', 'log-group:/aws-glue/crawlers*'),
+        source: `${source}: logs`,
+      });
+    needs.push({ principal, action: 'glue:UpdateTable', source: `${source}: writes the catalog` });
+    securityNeeds(
+      principal,
+      crawler.CrawlerSecurityConfiguration,
+      'crawlers',
+      `${source}: security configuration`,
+    );
+  }
+
+  // Lambda writes each function's logs to its log group, with the function's role.
+  for (const id of w.ids('AWS::Lambda::Function')) {
+    const role = World.target(w.resource(id).Properties?.Role);
+    const principal = role ? byRole.get(role) : undefined;
+    if (!principal) continue; // CDK's deploy-time handlers (bucket notifications, OIDC provider)
+    const group = (w.resource(id).Properties?.LoggingConfig as Json | undefined)?.LogGroup;
+    const name = group === undefined ? `/aws/lambda/${w.ref(id)}` : String(w.resolve(group));
+    for (const a of ['logs:CreateLogStream', 'logs:PutLogEvents'])
+      needs.push({
+        principal,
+        action: a,
+        resource: arn('logs', `log-group:${name}:log-stream:*`),
+        source: `function ${w.ref(id)}: its logs`,
+      });
+  }
+
+  // EventBridge: each target of a rule, and its dead-letter queue.
+  for (const id of w.ids('AWS::Events::Rule'))
+    for (const t of (w.resource(id).Properties?.Targets as Json[] | undefined) ?? []) {
+      const target = String(w.resolve(t.Arn));
+      if (t.RoleArn !== undefined && target.includes(':states:'))
+        needs.push({
+          principal: who(t.RoleArn, `The target of rule ${id}`),
+          action: 'states:StartExecution',
+          resource: target,
+          source: `rule ${w.ref(id)}: target`,
+        });
+      const dlq = (t.DeadLetterConfig as Json | undefined)?.Arn;
+      if (dlq !== undefined)
+        needs.push({
+          principal: 'events.amazonaws.com',
+          action: 'sqs:SendMessage',
+          resource: String(w.resolve(dlq)),
+          context: { 'aws:SourceArn': w.getAtt(id, 'Arn') },
+          source: `rule ${w.ref(id)}: dead-letter queue`,
+        });
+    }
+
+  // SNS delivers to Lambda subscribers; Function URLs without IAM auth are invoked by anyone.
+  for (const id of w.ids('AWS::SNS::Subscription', (p) => p.Protocol === 'lambda')) {
+    const s = w.resolve(w.resource(id).Properties) as { Endpoint: string; TopicArn: string };
+    needs.push({
+      principal: 'sns.amazonaws.com',
+      action: 'lambda:InvokeFunction',
+      resource: s.Endpoint,
+      context: { 'aws:SourceArn': s.TopicArn },
+      source: `subscription of ${s.TopicArn}`,
+    });
+  }
+  for (const id of w.ids('AWS::Lambda::Url', (p) => p.AuthType === 'NONE')) {
+    const fn = String(w.resolve(w.resource(id).Properties!.TargetFunctionArn));
+    for (const a of ['lambda:InvokeFunctionUrl', 'lambda:InvokeFunction'])
+      needs.push({ principal: 'anyone (Slack)', action: a, resource: fn, source: `Function URL of ${fn}` });
+  }
+
+  // The schema custom resource: the statements run on the workgroup and with the secret its properties name.
+  for (const id of w.ids('Custom::MoviesSchema')) {
+    const p = w.resolve(w.resource(id).Properties) as { WorkgroupName: string; SecretArn?: string };
+    const workgroup = w.one('AWS::RedshiftServerless::Workgroup', (_, g) => w.ref(g) === p.WorkgroupName);
+    needs.push({
+      principal: 'schema handler',
+      action: 'redshift-data:BatchExecuteStatement',
+      resource: w.getAtt(workgroup, 'Workgroup.WorkgroupArn'),
+      source: 'Custom::MoviesSchema: WorkgroupName',
+    });
+    if (p.SecretArn)
+      needs.push({
+        principal: 'schema handler',
+        action: 'secretsmanager:GetSecretValue',
+        resource: p.SecretArn,
+        source: 'Custom::MoviesSchema: SecretArn',
+      });
+  }
+  return dedupe(needs);
+}
+
+function dedupe(needs: Need[]): Need[] {
+  const seen = new Map<string, Need>();
+  for (const n of needs) {
+    const key = `${n.principal}|${n.action.toLowerCase()}|${n.resource ?? ''}|${JSON.stringify(n.context ?? {})}`;
+    if (!seen.has(key)) seen.set(key, n);
+  }
+  return [...seen.values()];
+}
+
+/** A glob (`*` for any run of characters) as a regular expression. */
+export function glob(pattern: string): RegExp {
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
+}

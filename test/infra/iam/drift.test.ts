@@ -1,0 +1,102 @@
+/**
+ * The tables follow the code: every call the code or the template makes (code-calls.ts) has an
+ * allowed call in the table for the principal that makes it, on a matching resource.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { synth } from '../stacks/synth.ts';
+import { allowedCalls } from './calls.ts';
+import {
+  aggregatedClientsIn,
+  ENTRY_POINTS,
+  glob,
+  glueScriptNeeds,
+  NOT_SENT_BY_A_DEPLOYED_ROLE,
+  reachable,
+  scannedCommands,
+  sdkNeeds,
+  SDK_COMMAND_ACTIONS,
+  source,
+  stateMachineNeeds,
+  templateNeeds,
+  type Need,
+} from './code-calls.ts';
+import { findPrincipals } from './principals.ts';
+import { World } from './world.ts';
+
+const world = new World(synth('eu-west-1').json as never);
+const principals = findPrincipals(world);
+const table = allowedCalls(world, principals);
+
+const needs: Need[] = [
+  ...sdkNeeds(),
+  ...glueScriptNeeds('Glue job and crawlers'),
+  ...stateMachineNeeds(world, 'state machine'),
+  ...templateNeeds(world, principals),
+];
+
+function covered(n: Need): boolean {
+  return table.some((c) => {
+    if (c.principal !== n.principal || c.action.toLowerCase() !== n.action.toLowerCase()) return false;
+    const resources = typeof c.resource === 'string' ? [c.resource] : c.resource;
+    if (n.resource !== undefined && !resources.some((r) => glob(n.resource!).test(r))) return false;
+    return Object.entries(n.context ?? {}).every(([k, v]) => c.context?.[k] === v);
+  });
+}
+
+describe('the IAM tables against the code', () => {
+  it.each(
+    needs.map(
+      (n) =>
+        [`${n.principal}: ${n.action}${n.resource ? ` on ${n.resource}` : ''} (${n.source})`, n] as const,
+    ),
+  )('lists %s', (_, n) => {
+    if (!covered(n))
+      throw new Error(
+        `${n.source} makes ${n.principal} call ${n.action}${n.resource ? ` on ${n.resource}` : ''}${n.context ? ` with ${JSON.stringify(n.context)}` : ''}, and test/infra/iam/calls.ts does not list it: add the call (and the permission, if the simulation then denies it).`,
+      );
+  });
+
+  it('maps every SDK command the rooms send to IAM actions', () => {
+    const unmapped = scannedCommands().filter((c) => !SDK_COMMAND_ACTIONS[c.command]);
+    expect(unmapped).toEqual([]);
+  });
+
+  it('knows who sends every SDK command in bot/, action/, infra/drop/ and infra/schema/', () => {
+    const run = new Set(Object.values(ENTRY_POINTS).flatMap((e) => [...reachable(e!)]));
+    const orphans = scannedCommands().filter(
+      (c) =>
+        !run.has(c.file) &&
+        !NOT_SENT_BY_A_DEPLOYED_ROLE.some((x) => x.file === c.file && x.command === c.command),
+    );
+    expect(orphans).toEqual([]);
+  });
+
+  it.each(NOT_SENT_BY_A_DEPLOYED_ROLE.map((x) => [`${x.command} in ${x.file}`, x] as const))(
+    'still has a reason not to list %s',
+    (_, x) => {
+      expect({ reason: x.reason, stillTrue: x.stillTrue() }).toEqual({ reason: x.reason, stillTrue: true });
+      if (!x.file.startsWith('node_modules/')) expect(source(x.file)).toContain(`${x.command}Command(`);
+    },
+  );
+
+  it('sees every call: no aggregated SDK clients (new S3(), s3.putObject()) in the code principals run', () => {
+    const files = [...new Set(Object.values(ENTRY_POINTS).flatMap((e) => [...reachable(e!)]))];
+    expect(files.filter((f) => aggregatedClientsIn(source(f)).length)).toEqual([]);
+  });
+
+  it('finds the calls it checks (the scan is not silently empty)', () => {
+    const principalsWithNeeds = new Set(needs.map((n) => n.principal));
+    for (const p of [
+      'state machine',
+      'Glue job and crawlers',
+      'bot Lambda',
+      'GitHub drop role',
+      'GitHub read role',
+      'schema handler',
+    ] as const)
+      expect([...principalsWithNeeds]).toContain(p);
+    expect(
+      needs.filter((n) => n.source.includes('lib-storage') || n.source.includes('Multipart')).length,
+    ).toBeGreaterThan(0);
+  });
+});
