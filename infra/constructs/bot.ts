@@ -110,8 +110,13 @@ export class Bot extends Construct {
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'ReadOwnStatements',
-        actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult'],
+        sid: 'FollowOwnStatements',
+        // A query past its deadline is cancelled rather than left running on the warehouse.
+        actions: [
+          'redshift-data:DescribeStatement',
+          'redshift-data:GetStatementResult',
+          'redshift-data:CancelStatement',
+        ],
         resources: ['*'],
         conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
       }),

@@ -1,7 +1,8 @@
 /**
  * GitHub Actions OIDC: a role that only the configured repository can assume — pushes to the
  * configured branch may upload drops; pull requests may only read execution state — allowed
- * exactly s3:PutObject on input_data/* and List/Describe/GetExecutionHistory on the pipeline.
+ * exactly s3:PutObject and s3:AbortMultipartUpload on input_data/* (what lib-storage's Upload
+ * sends) and List/Describe/GetExecutionHistory on the pipeline.
  */
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -61,7 +62,8 @@ export class GitHubAccess extends Construct {
     this.dropRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'UploadDrops',
-        actions: ['s3:PutObject'],
+        // PutObject covers single and multipart uploads; a failed multipart upload is aborted.
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
         resources: [`${props.bucketArn}/${PREFIXES.input}*`],
       }),
     );

@@ -474,6 +474,7 @@ describe('the pipeline stack', () => {
     );
     expect([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort()).toEqual([
       'lambda:InvokeFunction',
+      'redshift-data:CancelStatement',
       'redshift-data:DescribeStatement',
       'redshift-data:ExecuteStatement',
       'redshift-data:GetStatementResult',
