@@ -317,7 +317,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
   );
   add(
     glue,
-    'The Redshift connection (job and warehouse crawler): its definition, its secret, and the network interfaces in its subnet',
+    "The Redshift connection (movie_etl.py's write_dynamic_frame.from_jdbc_conf, the warehouse crawler): its definition, its secret, and the network interfaces in its subnet",
     [
       ['glue:GetConnection', [at.catalog, at.connection]],
       ['secretsmanager:GetSecretValue', at.connectionSecret],
@@ -425,11 +425,15 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
     ['s3:AbortMultipartUpload', upload],
   ]);
   for (const principal of ['GitHub drop role', 'GitHub read role'] as const)
-    add(principal, 'infra/drop/follow.ts: find the execution, poll it, read its history', [
-      ['states:ListExecutions', at.stateMachine],
-      ['states:DescribeExecution', at.execution(EXECUTION)],
-      ['states:GetExecutionHistory', at.execution(EXECUTION)],
-    ]);
+    add(
+      principal,
+      'infra/drop/follow.ts: find the execution (ListExecutions, DescribeExecution), poll it and read its history (GetExecutionHistory)',
+      [
+        ['states:ListExecutions', at.stateMachine],
+        ['states:DescribeExecution', at.execution(EXECUTION)],
+        ['states:GetExecutionHistory', at.execution(EXECUTION)],
+      ],
+    );
 
   // --- EventBridge ---
   add('EventBridge target role', 'The rule starts the pipeline for each drop', [
@@ -544,6 +548,7 @@ export function deniedCalls(w: World, principals: Record<PrincipalName, Principa
   no(drop, 'starts an execution itself', 'states:StartExecution', at.stateMachine);
   no(drop, 'stops an execution', 'states:StopExecution', at.execution(EXECUTION));
   no(drop, 'uploads over plain HTTP', 's3:PutObject', dropped, { 'aws:SecureTransport': 'false' });
+  no(drop, "decrypts with the topics' key", 'kms:Decrypt', at.keyOfTopic(at.topics.failure));
 
   // The read role follows executions: it writes nothing and starts nothing.
   const read: PrincipalName = 'GitHub read role';
@@ -584,6 +589,7 @@ export function deniedCalls(w: World, principals: Record<PrincipalName, Principa
     `arn:aws:lambda:${REGION}:${ACCOUNT}:function:other`,
   );
   no(bot, 'publishes an outcome', 'sns:Publish', at.topics.failure);
+  no(bot, "decrypts with the Glue security configuration's key", 'kms:Decrypt', at.glueKey);
 
   // The Glue role reads drops, writes quarantine, results and its TempDir.
   const glue: PrincipalName = 'Glue job and crawlers';
@@ -594,6 +600,7 @@ export function deniedCalls(w: World, principals: Record<PrincipalName, Principa
   no(glue, 'replaces its own script', 's3:PutObject', at.script);
   no(glue, 'publishes an outcome', 'sns:Publish', at.topics.success);
   no(glue, 'starts an execution', 'states:StartExecution', at.stateMachine);
+  no(glue, "uses the topics' key", 'kms:GenerateDataKey', at.keyOfTopic(at.topics.success));
 
   // The state machine deletes only the drop it archived, and writes only the archive.
   const sm: PrincipalName = 'state machine';

@@ -29,6 +29,8 @@ export interface Need {
   readonly context?: Readonly<Record<string, string>>;
   /** Where it was found. */
   readonly source: string;
+  /** What the table's row must name in its `why` (the SDK command, the boto3 call), so each call site is accounted for. */
+  readonly mention?: string;
 }
 
 // ---------------------------------------------------------------- SDK commands
@@ -242,7 +244,7 @@ export function sdkNeeds(): Need[] {
   for (const [principal, found] of commandsByPrincipal())
     for (const c of found)
       for (const action of SDK_COMMAND_ACTIONS[c.command] ?? [`(unmapped ${c.command}Command)`])
-        needs.push({ principal, action, source: `${c.file}: ${c.command}Command` });
+        needs.push({ principal, action, source: `${c.file}: ${c.command}Command`, mention: c.command });
   return dedupe(needs);
 }
 
@@ -263,10 +265,16 @@ export const BOTO3_ACTIONS: Record<string, Record<string, readonly string[]>> = 
 };
 
 /** The awsglue / Spark calls that reach AWS, and what they need. */
-export const GLUE_LIBRARY_CALLS: readonly { pattern: RegExp; what: string; actions: readonly string[] }[] = [
+export const GLUE_LIBRARY_CALLS: readonly {
+  pattern: RegExp;
+  what: string;
+  mention: string;
+  actions: readonly string[];
+}[] = [
   {
     pattern: /\.write_dynamic_frame\.from_jdbc_conf\(/g,
     what: 'write_dynamic_frame.from_jdbc_conf (the Redshift connection; rows staged in the TempDir, read by COPY)',
+    mention: 'from_jdbc_conf',
     actions: [
       'glue:GetConnection',
       'secretsmanager:GetSecretValue',
@@ -278,11 +286,13 @@ export const GLUE_LIBRARY_CALLS: readonly { pattern: RegExp; what: string; actio
   {
     pattern: /EvaluateDataQuality\(\)\.process_rows\(/g,
     what: 'EvaluateDataQuality().process_rows (results published, metrics)',
+    mention: 'EvaluateDataQuality',
     actions: ['glue:PublishDataQuality', 'cloudwatch:PutMetricData'],
   },
   {
     pattern: /\.write\.mode\([^)]*\)(?:\.option\([^)]*\))*\.csv\(/g,
     what: 'a Spark DataFrame written to S3 as CSV (list, write, remove temporary files)',
+    mention: '.csv',
     actions: ['s3:ListBucket', 's3:PutObject', 's3:GetObject', 's3:DeleteObject'],
   },
 ];
@@ -303,7 +313,12 @@ export function glueScriptNeeds(principal: PrincipalName): Need[] {
   for (const [variable, service] of clients)
     for (const m of text.matchAll(new RegExp(`\\b${variable}\\.(\\w+)\\(`, 'g')))
       for (const action of BOTO3_ACTIONS[service]?.[m[1]!] ?? [`(unmapped boto3 ${service}.${m[1]})`])
-        needs.push({ principal, action, source: `${GLUE_SCRIPT}: ${variable}.${m[1]}(` });
+        needs.push({
+          principal,
+          action,
+          source: `${GLUE_SCRIPT}: ${variable}.${m[1]}(`,
+          mention: `${variable}.${m[1]}`,
+        });
   const covered: [number, number][] = [];
   for (const call of GLUE_LIBRARY_CALLS)
     for (const m of text.matchAll(call.pattern)) {
@@ -764,7 +779,7 @@ export function templateNeeds(w: World, principals: Record<PrincipalName, Princi
 function dedupe(needs: Need[]): Need[] {
   const seen = new Map<string, Need>();
   for (const n of needs) {
-    const key = `${n.principal}|${n.action.toLowerCase()}|${n.resource ?? ''}|${JSON.stringify(n.context ?? {})}`;
+    const key = `${n.principal}|${n.action.toLowerCase()}|${n.resource ?? ''}|${JSON.stringify(n.context ?? {})}|${n.mention ?? ''}`;
     if (!seen.has(key)) seen.set(key, n);
   }
   return [...seen.values()];

@@ -39,6 +39,7 @@ function covered(n: Need): boolean {
     if (c.principal !== n.principal || c.action.toLowerCase() !== n.action.toLowerCase()) return false;
     const resources = typeof c.resource === 'string' ? [c.resource] : c.resource;
     if (n.resource !== undefined && !resources.some((r) => glob(n.resource!).test(r))) return false;
+    if (n.mention !== undefined && !c.why.includes(n.mention)) return false;
     return Object.entries(n.context ?? {}).every(([k, v]) => c.context?.[k] === v);
   });
 }

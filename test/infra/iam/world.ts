@@ -189,6 +189,7 @@ export class World implements IntrinsicResolver {
         const [sep, text] = arg as [string, unknown];
         return String(this.resolve(text)).split(sep);
       }
+      if (k === 'Fn::GetAZs') return ['a', 'b', 'c'].map((z) => `${REGION}${z}`);
       if (k === 'Fn::Sub') {
         const [text, vars] = Array.isArray(arg) ? (arg as [string, Json]) : [String(arg), {}];
         return text.replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
