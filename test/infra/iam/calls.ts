@@ -7,10 +7,10 @@
  */
 import { PREFIXES } from '../../../infra/config.ts';
 import { PIPELINE_NAME } from '../../../infra/local/names.ts';
-import { BOT_FUNCTION_NAME } from '../../../infra/constructs/bot.ts';
 import { GLUE_NAMES } from '../../../infra/constructs/glue-etl.ts';
 import type { Call } from './simulate.ts';
 import type { Principal, PrincipalName } from './principals.ts';
+import { wiring } from './wiring.ts';
 import { ACCOUNT, REGION, World, type Json } from './world.ts';
 
 /** A run: the execution EventBridge started (named at random) for one dropped CSV. */
@@ -27,15 +27,11 @@ const s3Url = (url: string): { bucket: string; key: string } => {
 
 /** The resources the calls touch, found through the template's wiring. */
 export function places(w: World, principals: Record<PrincipalName, Principal>) {
-  const pipeline = w.one('AWS::StepFunctions::StateMachine', (p) => p.StateMachineName === PIPELINE_NAME);
-  const rule = w.one('AWS::Events::Rule', (p) =>
-    ((p.Targets as Json[] | undefined) ?? []).some((t) => World.target(t.Arn) === pipeline),
-  );
+  const { pipeline, rule, ruleTarget, bot, job: jobId, schema: provider } = wiring(w);
   const ruleProps = w.resolve(w.resource(rule).Properties) as Json;
   // The bucket whose drops start the pipeline, as the rule's event pattern names it.
   const pattern = ruleProps.EventPattern as { detail: { bucket: { name: string[] } } };
   const bucket = pattern.detail.bucket.name[0]!;
-  const target = (ruleProps.Targets as Json[]).find((t) => t.Arn === w.ref(pipeline))!;
   const stateMachine = w.ref(pipeline);
   const execution = (name: string): string => arn('states', `execution:${PIPELINE_NAME}:${name}`);
 
@@ -47,7 +43,6 @@ export function places(w: World, principals: Record<PrincipalName, Principal>) {
     return String(w.resolve(key));
   };
 
-  const jobId = w.one('AWS::Glue::Job');
   const job = w.resolve(w.resource(jobId).Properties) as Json & {
     Name: string;
     Command: { ScriptLocation: string };
@@ -88,29 +83,16 @@ export function places(w: World, principals: Record<PrincipalName, Principal>) {
     throw new Error(`Expected the namespace to take its admin password from one secret.`);
   const workgroupId = w.one('AWS::RedshiftServerless::Workgroup');
 
-  const bot = w.one('AWS::Lambda::Function', (p) => p.FunctionName === BOT_FUNCTION_NAME);
   const logStream = (functionId: string): string => {
     const group = (w.resource(functionId).Properties?.LoggingConfig as Json | undefined)?.LogGroup;
     const name = group === undefined ? `/aws/lambda/${w.ref(functionId)}` : String(w.resolve(group));
     return arn('logs', `log-group:${name}:log-stream:2026/11/26/[$LATEST]0123456789abcdef`);
   };
-  const schema = w.resolve(w.resource(w.one('Custom::MoviesSchema')).Properties) as {
+  const schema = w.resolve(w.resource(provider.resource).Properties) as {
     WorkgroupName: string;
     SecretArn: string;
   };
-  const onEvent = World.target(w.resource(w.one('Custom::MoviesSchema')).Properties!.ServiceToken)!;
-  const variable = (fn: string, name: string): string =>
-    World.target(((w.resource(fn).Properties!.Environment as Json).Variables as Json)[name])!;
-  const handler = variable(onEvent, 'USER_ON_EVENT_FUNCTION_ARN');
-  const waiter = variable(onEvent, 'WAITER_STATE_MACHINE_ARN');
-  const frameworkStep = (step: string): string =>
-    w.one(
-      'AWS::Lambda::Function',
-      (p, id) =>
-        p.Handler === `framework.${step}` &&
-        id !== onEvent &&
-        variable(id, 'USER_ON_EVENT_FUNCTION_ARN') === handler,
-    );
+  const { onEvent, handler, waiter } = provider;
   const flowLog = w.resolve(w.resource(w.one('AWS::EC2::FlowLog')).Properties) as { LogGroupName: string };
 
   return {
@@ -120,7 +102,7 @@ export function places(w: World, principals: Record<PrincipalName, Principal>) {
     stateMachine,
     execution,
     rule: w.getAtt(rule, 'Arn'),
-    deadLetters: String((target.DeadLetterConfig as Json).Arn),
+    deadLetters: String(w.resolve((ruleTarget.DeadLetterConfig as Json).Arn)),
     topics: { success: topic('movies-pipeline-success'), failure: topic('movies-pipeline-failure') },
     keyOfTopic,
     job: arn('glue', `job/${job.Name}`),
@@ -176,10 +158,10 @@ export function places(w: World, principals: Record<PrincipalName, Principal>) {
       handler: w.getAtt(handler, 'Arn'),
       handlerLogStream: logStream(handler),
       onEventLogStream: logStream(onEvent),
-      isCompleteLogStream: logStream(frameworkStep('isComplete')),
+      isCompleteLogStream: logStream(provider.isComplete),
       waiter: w.ref(waiter),
-      isComplete: w.getAtt(frameworkStep('isComplete'), 'Arn'),
-      onTimeout: w.getAtt(frameworkStep('onTimeout'), 'Arn'),
+      isComplete: w.getAtt(provider.isComplete, 'Arn'),
+      onTimeout: w.getAtt(provider.onTimeout, 'Arn'),
     },
     flowLogStream: arn('logs', `log-group:${flowLog.LogGroupName}:log-stream:eni-0a1b2c3d4e5f67890-all`),
     eni: arn('ec2', 'network-interface/eni-0a1b2c3d4e5f67890'),

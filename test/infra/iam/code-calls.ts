@@ -16,6 +16,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Principal, PrincipalName } from './principals.ts';
+import { wiring } from './wiring.ts';
 import { ACCOUNT, REGION, World, type Json } from './world.ts';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -383,10 +384,8 @@ function tasks(definition: Json): [string, Json][] {
  * What the execution input's JsonPaths stand for: the Pass state that describes the drop copies the
  * S3 event's bucket and key, which the rule's event pattern constrains.
  */
-function dropPaths(w: World, definition: Json, pipeline: string): Record<string, string> {
-  const rule = w.one('AWS::Events::Rule', (p) =>
-    ((p.Targets as Json[] | undefined) ?? []).some((t) => World.target(t.Arn) === pipeline),
-  );
+function dropPaths(w: World, definition: Json): Record<string, string> {
+  const { rule } = wiring(w);
   const pattern = (w.resolve(w.resource(rule).Properties) as Json).EventPattern as {
     detail: { bucket: { name: string[] }; object: { key: { wildcard?: string; prefix?: string }[] } };
   };
@@ -405,9 +404,9 @@ function dropPaths(w: World, definition: Json, pipeline: string): Record<string,
 }
 
 export function stateMachineNeeds(w: World, principal: PrincipalName): Need[] {
-  const pipeline = w.one('AWS::StepFunctions::StateMachine', (p) => p.StateMachineName === 'movies-pipeline');
+  const { pipeline } = wiring(w);
   const definition = w.definition();
-  const paths = dropPaths(w, definition, pipeline);
+  const paths = dropPaths(w, definition);
   const arn = (service: string, resource: string): string =>
     `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
   const object = (bucket: string, key: string): string => `arn:aws:s3:::${bucket}/${key}`;

@@ -4,8 +4,8 @@
  * configured with, ...), never by a logical id that a refactoring would change.
  */
 import { BOT_FUNCTION_NAME } from '../../../infra/constructs/bot.ts';
-import { PIPELINE_NAME } from '../../../infra/local/names.ts';
-import { REGION, World, type Json } from './world.ts';
+import { wiring } from './wiring.ts';
+import { REGION, World } from './world.ts';
 
 export const PRINCIPALS = [
   'state machine',
@@ -41,44 +41,12 @@ export type Principal =
   | { readonly kind: 'anonymous'; readonly name: PrincipalName };
 
 export function findPrincipals(w: World): Record<PrincipalName, Principal> {
-  const pipeline = w.one('AWS::StepFunctions::StateMachine', (p) => p.StateMachineName === PIPELINE_NAME);
-  const job = w.one('AWS::Glue::Job');
-  const bot = w.one('AWS::Lambda::Function', (p) => p.FunctionName === BOT_FUNCTION_NAME, 'bot function');
+  const { pipeline, ruleTarget, bot, job, schema } = wiring(w);
   const output = (name: string): string => {
-    const v = w.template.Outputs?.[name]?.Value;
-    const id = World.target(v);
+    const id = World.target(w.template.Outputs?.[name]?.Value);
     if (!id) throw new Error(`The stack has no output ${name} naming a resource.`);
     return id;
   };
-  const rule = w.one('AWS::Events::Rule', (p) =>
-    ((p.Targets as Json[] | undefined) ?? []).some((t) => World.target(t.Arn) === pipeline),
-  );
-  const target = ((w.resource(rule).Properties!.Targets as Json[]) ?? []).find(
-    (t) => World.target(t.Arn) === pipeline,
-  )!;
-  const eventsRole = World.target(target.RoleArn)!;
-  // The schema: the custom resource's provider (onEvent) calls our handler, named in its environment.
-  const schema = w.one('Custom::MoviesSchema');
-  const onEvent = World.target(w.resource(schema).Properties!.ServiceToken)!;
-  const variable = (fn: string, name: string): string => {
-    const vars = (w.resource(fn).Properties?.Environment as Json | undefined)?.Variables as Json | undefined;
-    const id = World.target(vars?.[name]);
-    if (!id) throw new Error(`${fn} has no ${name} naming a resource.`);
-    return id;
-  };
-  const handler = variable(onEvent, 'USER_ON_EVENT_FUNCTION_ARN');
-  const waiter = variable(onEvent, 'WAITER_STATE_MACHINE_ARN');
-  const framework = (step: string): string =>
-    w.one(
-      'AWS::Lambda::Function',
-      (p, id) =>
-        p.Handler === `framework.${step}` &&
-        id !== onEvent &&
-        World.target(
-          ((p.Environment as Json | undefined)?.Variables as Json | undefined)?.USER_ON_EVENT_FUNCTION_ARN,
-        ) === handler,
-      `schema provider ${step}`,
-    );
   const flowLog = w.one('AWS::EC2::FlowLog');
 
   const role = (name: PrincipalName, roleId: string, session: string): Principal => {
@@ -99,15 +67,23 @@ export function findPrincipals(w: World): Record<PrincipalName, Principal> {
     'bot Lambda': role('bot Lambda', w.roleOf(bot, 'Role'), BOT_FUNCTION_NAME),
     'GitHub drop role': role('GitHub drop role', output('GitHubDropRoleArn'), 'GitHubActions'),
     'GitHub read role': role('GitHub read role', output('GitHubReadRoleArn'), 'GitHubActions'),
-    'EventBridge target role': role('EventBridge target role', eventsRole, 'events-target'),
-    'schema handler': role('schema handler', w.roleOf(handler, 'Role'), w.ref(handler)),
-    'schema provider onEvent': role('schema provider onEvent', w.roleOf(onEvent, 'Role'), w.ref(onEvent)),
+    'EventBridge target role': role(
+      'EventBridge target role',
+      World.target(ruleTarget.RoleArn)!,
+      'events-target',
+    ),
+    'schema handler': role('schema handler', w.roleOf(schema.handler, 'Role'), w.ref(schema.handler)),
+    'schema provider onEvent': role(
+      'schema provider onEvent',
+      w.roleOf(schema.onEvent, 'Role'),
+      w.ref(schema.onEvent),
+    ),
     'schema provider isComplete': role(
       'schema provider isComplete',
-      w.roleOf(framework('isComplete'), 'Role'),
+      w.roleOf(schema.isComplete, 'Role'),
       'isComplete',
     ),
-    'schema waiter': role('schema waiter', w.roleOf(waiter, 'RoleArn'), 'states-execution'),
+    'schema waiter': role('schema waiter', w.roleOf(schema.waiter, 'RoleArn'), 'states-execution'),
     'VPC flow logs role': role(
       'VPC flow logs role',
       World.target(w.resource(flowLog).Properties!.DeliverLogsPermissionArn)!,
