@@ -290,9 +290,17 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
   ]);
   add(
     glue,
-    "movie_etl.py: write_dynamic_frame.from_jdbc_conf stages the good rows in the TempDir; Redshift COPY reads them with the job's credentials",
+    'movie_etl.py: write_dynamic_frame.from_jdbc_conf stages the good rows in the TempDir (Spark writes them: list, write, read back)',
     [
       ['s3:PutObject', `arn:aws:s3:::${at.tempDir.bucket}/${temp}part-0000.avro`],
+      ['s3:ListBucket', `arn:aws:s3:::${at.tempDir.bucket}`, { 's3:prefix': temp }],
+      ['s3:GetObject', `arn:aws:s3:::${at.tempDir.bucket}/${temp}part-0000.avro`],
+    ],
+  );
+  add(
+    'warehouse role (Redshift COPY)',
+    "movie_etl.py's from_jdbc_conf passes the namespace's role (--redshift_role) as aws_iam_role: Redshift's COPY lists and reads the staged rows with it",
+    [
       ['s3:ListBucket', `arn:aws:s3:::${at.tempDir.bucket}`, { 's3:prefix': temp }],
       ['s3:GetObject', `arn:aws:s3:::${at.tempDir.bucket}/${temp}part-0000.avro`],
     ],
@@ -327,7 +335,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
   for (const kind of ['jobs', 'crawlers'] as const)
     add(
       glue,
-      `${kind === 'jobs' ? 'Job' : 'Crawler'} logs (continuous logging), encrypted with the security configuration's key`,
+      `${kind === 'jobs' ? 'Job run' : 'Crawler'} logs in CloudWatch Logs, encrypted with the security configuration's key`,
       [
         ['logs:CreateLogGroup', at.glueLogGroup(kind)],
         ['logs:AssociateKmsKey', at.glueLogGroup(kind)],
@@ -583,6 +591,18 @@ export function deniedCalls(w: World, principals: Record<PrincipalName, Principa
   no(glue, 'publishes an outcome', 'sns:Publish', at.topics.success);
   no(glue, 'starts an execution', 'states:StartExecution', at.stateMachine);
   no(glue, "uses the topics' key", 'kms:GenerateDataKey', at.keyOfTopic(at.topics.success));
+
+  // Redshift's role reads what the job staged for COPY: no other prefix, and it writes nothing.
+  const copy: PrincipalName = 'warehouse role (Redshift COPY)';
+  no(copy, 'reads the drops', 's3:GetObject', dropped);
+  no(copy, 'reads quarantined rows', 's3:GetObject', other(PREFIXES.badData));
+  no(copy, 'lists the whole bucket', 's3:ListBucket', at.bucketArn, { 's3:prefix': PREFIXES.input });
+  no(
+    copy,
+    'writes to the TempDir (UNLOAD)',
+    's3:PutObject',
+    `arn:aws:s3:::${at.tempDir.bucket}/${at.tempDir.key}unload/part-0000`,
+  );
 
   // The state machine deletes only the drop it archived, and writes only the archive.
   const sm: PrincipalName = 'state machine';

@@ -638,6 +638,23 @@ export function templateNeeds(w: World, principals: Record<PrincipalName, Princi
         resource: bucketOf(args['--TempDir']),
         source: `${source}: --TempDir`,
       });
+      // The role the job hands Redshift for COPY (aws_iam_role) reads what it staged there.
+      const copyRole = (w.resource(id).Properties!.DefaultArguments as Json)['--redshift_role'];
+      if (copyRole !== undefined) {
+        const copier = who(copyRole, `${source}: --redshift_role`);
+        needs.push({
+          principal: copier,
+          action: 's3:GetObject',
+          resource: `${s3(args['--TempDir'])}*`,
+          source: `${source}: --redshift_role reads the TempDir`,
+        });
+        needs.push({
+          principal: copier,
+          action: 's3:ListBucket',
+          resource: bucketOf(args['--TempDir']),
+          source: `${source}: --redshift_role lists the TempDir`,
+        });
+      }
     }
     if (args['--enable-metrics'] === 'true')
       needs.push({
@@ -646,14 +663,14 @@ export function templateNeeds(w: World, principals: Record<PrincipalName, Princi
         resource: '*',
         source: `${source}: --enable-metrics`,
       });
-    if (args['--enable-continuous-cloudwatch-log'] === 'true')
-      for (const a of ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'])
-        needs.push({
-          principal,
-          action: a,
-          resource: arn('logs', 'log-group:/aws-glue/jobs*'),
-          source: `${source}: continuous logging`,
-        });
+    // A Glue job run writes its driver's and executors' logs to CloudWatch Logs.
+    for (const a of ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'])
+      needs.push({
+        principal,
+        action: a,
+        resource: arn('logs', 'log-group:/aws-glue/jobs*'),
+        source: `${source}: logs`,
+      });
     for (const c of job.Connections?.Connections ?? [])
       connectionNeeds(principal, c, `${source}: connection ${c}`);
     securityNeeds(principal, job.SecurityConfiguration, 'jobs', `${source}: security configuration`);

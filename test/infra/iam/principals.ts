@@ -10,6 +10,7 @@ import { REGION, World } from './world.ts';
 export const PRINCIPALS = [
   'state machine',
   'Glue job and crawlers',
+  'warehouse role (Redshift COPY)',
   'bot Lambda',
   'GitHub drop role',
   'GitHub read role',
@@ -48,6 +49,10 @@ export function findPrincipals(w: World): Record<PrincipalName, Principal> {
     return id;
   };
   const flowLog = w.one('AWS::EC2::FlowLog');
+  // The role Redshift assumes for COPY: the one the namespace is given.
+  const namespaceRoles = (w.resource(w.one('AWS::RedshiftServerless::Namespace')).Properties?.IamRoles ??
+    []) as unknown[];
+  if (namespaceRoles.length !== 1) throw new Error('Expected the namespace to have one IAM role.');
 
   const role = (name: PrincipalName, roleId: string, session: string): Principal => {
     const roleArn = w.getAtt(roleId, 'Arn');
@@ -64,6 +69,11 @@ export function findPrincipals(w: World): Record<PrincipalName, Principal> {
   return {
     'state machine': role('state machine', w.roleOf(pipeline, 'RoleArn'), 'states-execution'),
     'Glue job and crawlers': role('Glue job and crawlers', w.roleOf(job, 'Role'), 'GlueJobRunnerSession'),
+    'warehouse role (Redshift COPY)': role(
+      'warehouse role (Redshift COPY)',
+      World.target(namespaceRoles[0])!,
+      'RedshiftIamRoleSession',
+    ),
     'bot Lambda': role('bot Lambda', w.roleOf(bot, 'Role'), BOT_FUNCTION_NAME),
     'GitHub drop role': role('GitHub drop role', output('GitHubDropRoleArn'), 'GitHubActions'),
     'GitHub read role': role('GitHub read role', output('GitHubReadRoleArn'), 'GitHubActions'),
