@@ -102,21 +102,37 @@ export async function simulate(
         `${call.principal} ${call.action} on ${resource} cannot be simulated: ${r.errors.message} ${JSON.stringify(r.errors)}`,
       );
     const analysis = r.resultType === 'single' ? r.result.analysis : r.results[0]?.analysis;
-    const named = (list: StatementAnalysis[] = []): string =>
+    const named = (list: StatementAnalysis[], policy?: string): string =>
       list
         .map(
-          (s) => `${s.policyId}${s.statement.sid() ? `#${s.statement.sid()}` : `[${s.statement.index()}]`}`,
+          (s) =>
+            `${policy ?? s.policyId}${s.statement.sid() ? `#${s.statement.sid()}` : ` statement ${s.statement.index()}`}`,
         )
         .join(', ');
+    const side = (
+      what: string,
+      a: StatementAnalysis[] = [],
+      d: StatementAnalysis[] = [],
+      policy?: string,
+    ): string[] => [
+      ...(a.length ? [`${what} allows by ${named(a, policy)}`] : []),
+      ...(d.length ? [`${what} denies by ${named(d, policy)}`] : []),
+    ];
     const identity = analysis?.identityAnalysis;
     const onResource = analysis?.resourceAnalysis;
     detail.push(
       [
         `${call.action} on ${resource}: ${r.overallResult}`,
-        `identity ${identity?.result ?? 'none'}${identity?.allowStatements.length ? ` by ${named(identity.allowStatements)}` : ''}`,
-        ...(identity?.denyStatements.length ? [`identity deny ${named(identity.denyStatements)}`] : []),
-        `resource policy ${onResource?.result ?? 'none'}${onResource?.allowStatements.length ? ` by ${named(onResource.allowStatements)}` : ''}`,
-        ...(onResource?.denyStatements.length ? [`resource deny ${named(onResource.denyStatements)}`] : []),
+        side('identity', identity?.allowStatements, identity?.denyStatements).join('; ') ||
+          'no identity statement allows',
+        resourcePolicy
+          ? side(
+              'resource policy',
+              onResource?.allowStatements,
+              onResource?.denyStatements,
+              'resource policy',
+            ).join('; ') || 'the resource policy neither allows nor denies'
+          : 'no resource policy',
         ...(analysis?.blockedBy?.length ? [`blocked by ${analysis.blockedBy.join(', ')}`] : []),
       ].join('; '),
     );
