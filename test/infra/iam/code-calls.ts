@@ -395,6 +395,9 @@ function dropPaths(w: World, definition: Json): Record<string, string> {
     '$.detail.object.key': key.wildcard ?? `${key.prefix ?? ''}*`,
   };
   const paths: Record<string, string> = { ...event };
+  // The archive step copies from the CopySource the ETL job returns: the drop's own bucket/key, URL-encoded.
+  if (/"copySource":\s*copy_source\(ARGS\["bucket"\],\s*ARGS\["key"\]\)/.test(source(GLUE_SCRIPT)))
+    paths['$.results.value.copySource'] = `${event['$.detail.bucket.name']}/${event['$.detail.object.key']}`;
   for (const s of Object.values(definition.States as Record<string, Json>))
     if (s.Type === 'Pass' && typeof s.ResultPath === 'string' && s.Parameters)
       for (const [k, v] of Object.entries(s.Parameters as Json))
