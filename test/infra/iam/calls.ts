@@ -91,6 +91,7 @@ export function places(w: World, principals: Record<PrincipalName, Principal>) {
   const schema = w.resolve(w.resource(provider.resource).Properties) as {
     WorkgroupName: string;
     SecretArn: string;
+    Users?: { Name: string; SecretArn: string }[];
   };
   const { onEvent, handler, waiter } = provider;
   const flowLog = w.resolve(w.resource(w.one('AWS::EC2::FlowLog')).Properties) as { LogGroupName: string };
@@ -154,6 +155,7 @@ export function places(w: World, principals: Record<PrincipalName, Principal>) {
     },
     schema: {
       secret: schema.SecretArn,
+      users: schema.Users ?? [],
       workgroupName: schema.WorkgroupName,
       handler: w.getAtt(handler, 'Arn'),
       handlerLogStream: logStream(handler),
@@ -469,6 +471,20 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
       ['secretsmanager:GetSecretValue', at.schema.secret],
     ],
   );
+  add(
+    'schema handler',
+    'onEvent: which database users exist (ExecuteStatementCommand as the admin, polled with DescribeStatement, read with GetStatementResult)',
+    [
+      ['redshift-data:ExecuteStatement', at.workgroup],
+      ['secretsmanager:GetSecretValue', at.schema.secret],
+      ['redshift-data:DescribeStatement', '*', ownStatement(principals['schema handler'])],
+      ['redshift-data:GetStatementResult', '*', ownStatement(principals['schema handler'])],
+    ],
+  );
+  for (const user of at.schema.users)
+    add('schema handler', `onEvent: the password of ${user.Name} from its secret (GetSecretValueCommand)`, [
+      ['secretsmanager:GetSecretValue', user.SecretArn],
+    ]);
   add('schema handler', 'isComplete: DescribeStatementCommand on its own batch', [
     ['redshift-data:DescribeStatement', '*', ownStatement(principals['schema handler'])],
   ]);
@@ -651,6 +667,24 @@ export function deniedCalls(w: World, principals: Record<PrincipalName, Principa
     "CloudWatch Logs uses the topics' key",
     'kms:GenerateDataKey',
     at.keyOfTopic(at.topics.success),
+  );
+
+  // Each database user's secret is read by its own principal only (and by the schema handler, which sets the passwords).
+  const secretOf = (name: string): string => {
+    const u = at.schema.users.find((x) => x.Name === name);
+    if (!u) throw new Error(`The schema creates no database user ${name}.`);
+    return u.SecretArn;
+  };
+  no(glue, 'reads the Redshift admin (superuser) secret', 'secretsmanager:GetSecretValue', at.adminSecret);
+  no(glue, "reads the bot's database secret", 'secretsmanager:GetSecretValue', secretOf('movies_bot'));
+  no(sm, 'reads the Redshift admin (superuser) secret', 'secretsmanager:GetSecretValue', at.adminSecret);
+  no(sm, "reads the loader's database secret", 'secretsmanager:GetSecretValue', secretOf('movies_loader'));
+  no(bot, "reads the loader's database secret", 'secretsmanager:GetSecretValue', secretOf('movies_loader'));
+  no(
+    bot,
+    "reads the refresher's database secret",
+    'secretsmanager:GetSecretValue',
+    secretOf('movies_refresher'),
   );
 
   // The schema handler runs the schema: no more.

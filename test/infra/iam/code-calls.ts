@@ -776,7 +776,11 @@ export function templateNeeds(w: World, principals: Record<PrincipalName, Princi
 
   // The schema custom resource: the statements run on the workgroup and with the secret its properties name.
   for (const id of w.ids('Custom::MoviesSchema')) {
-    const p = w.resolve(w.resource(id).Properties) as { WorkgroupName: string; SecretArn?: string };
+    const p = w.resolve(w.resource(id).Properties) as {
+      WorkgroupName: string;
+      SecretArn?: string;
+      Users?: { Name: string; SecretArn: string }[];
+    };
     const workgroup = w.one('AWS::RedshiftServerless::Workgroup', (_, g) => w.ref(g) === p.WorkgroupName);
     needs.push({
       principal: 'schema handler',
@@ -790,6 +794,13 @@ export function templateNeeds(w: World, principals: Record<PrincipalName, Princi
         action: 'secretsmanager:GetSecretValue',
         resource: p.SecretArn,
         source: 'Custom::MoviesSchema: SecretArn',
+      });
+    for (const user of p.Users ?? [])
+      needs.push({
+        principal: 'schema handler',
+        action: 'secretsmanager:GetSecretValue',
+        resource: user.SecretArn,
+        source: `Custom::MoviesSchema: the secret of database user ${user.Name}`,
       });
   }
   return dedupe(needs);

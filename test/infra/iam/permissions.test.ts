@@ -57,7 +57,7 @@ describe('permissions, simulated', () => {
         `IAM simulation: ${total.allowed}/${allowed.length} calls allowed as listed, ${total.denied}/${denied.length} denied as listed`,
         ...rows.map(
           ([p, f]) =>
-            `  ${p.padEnd(28)} allowed ${String(f.allowed).padStart(3)}   denied ${String(f.denied).padStart(3)}`,
+            `  ${p.padEnd(31)} allowed ${String(f.allowed).padStart(3)}   denied ${String(f.denied).padStart(3)}`,
         ),
         '',
       ].join('\n'),
