@@ -492,17 +492,27 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
     ['logs:CreateLogStream', at.schema.handlerLogStream],
     ['logs:PutLogEvents', at.schema.handlerLogStream],
   ]);
-  add('schema provider onEvent', "CDK's provider calls our handler, then starts its waiter", [
-    ['lambda:InvokeFunction', at.schema.handler],
-    ['states:StartExecution', at.schema.waiter],
-    ['logs:CreateLogStream', at.schema.onEventLogStream],
-    ['logs:PutLogEvents', at.schema.onEventLogStream],
-  ]);
-  add('schema provider isComplete', "CDK's provider asks our handler whether the batch finished", [
-    ['lambda:InvokeFunction', at.schema.handler],
-    ['logs:CreateLogStream', at.schema.isCompleteLogStream],
-    ['logs:PutLogEvents', at.schema.isCompleteLogStream],
-  ]);
+  add(
+    'schema provider onEvent',
+    "CDK's provider calls our handler (waiting for it to be active), then starts its waiter",
+    [
+      ['lambda:GetFunction', at.schema.handler],
+      ['lambda:InvokeFunction', at.schema.handler],
+      ['states:StartExecution', at.schema.waiter],
+      ['logs:CreateLogStream', at.schema.onEventLogStream],
+      ['logs:PutLogEvents', at.schema.onEventLogStream],
+    ],
+  );
+  add(
+    'schema provider isComplete',
+    "CDK's provider asks our handler (once active) whether the batch finished",
+    [
+      ['lambda:GetFunction', at.schema.handler],
+      ['lambda:InvokeFunction', at.schema.handler],
+      ['logs:CreateLogStream', at.schema.isCompleteLogStream],
+      ['logs:PutLogEvents', at.schema.isCompleteLogStream],
+    ],
+  );
   add('schema waiter', "CDK's waiter state machine polls isComplete and gives up with onTimeout", [
     ['lambda:InvokeFunction', at.schema.isComplete],
     ['lambda:InvokeFunction', at.schema.onTimeout],

@@ -44,20 +44,16 @@ describe('permissions, simulated', () => {
   });
 
   afterAll(() => {
-    const rows = [...figures].filter(([, f]) => f.allowed + f.denied > 0);
-    const total = rows.reduce(
-      (t, [, f]) => ({ allowed: t.allowed + f.allowed, denied: t.denied + f.denied }),
-      {
-        allowed: 0,
-        denied: 0,
-      },
-    );
+    const listed = (calls: Call[], p: PrincipalName): number => calls.filter((c) => c.principal === p).length;
+    const rows = PRINCIPALS.filter((p) => listed(allowed, p) + listed(denied, p) > 0);
+    const total = (k: 'allowed' | 'denied'): number => rows.reduce((t, p) => t + figures.get(p)![k], 0);
     process.stdout.write(
       [
-        `IAM simulation: ${total.allowed}/${allowed.length} calls allowed as listed, ${total.denied}/${denied.length} denied as listed`,
+        `IAM simulation: ${total('allowed')} of ${allowed.length} listed calls allowed, ${total('denied')} of ${denied.length} refused calls denied`,
         ...rows.map(
-          ([p, f]) =>
-            `  ${p.padEnd(31)} allowed ${String(f.allowed).padStart(3)}   denied ${String(f.denied).padStart(3)}`,
+          (p) =>
+            `  ${p.padEnd(31)} allowed ${String(figures.get(p)!.allowed).padStart(3)} of ${String(listed(allowed, p)).padStart(3)}` +
+            `   denied ${String(figures.get(p)!.denied).padStart(3)} of ${String(listed(denied, p)).padStart(3)}`,
         ),
         '',
       ].join('\n'),
