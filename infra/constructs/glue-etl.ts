@@ -6,7 +6,7 @@
  * sources.
  */
 import type { Duration } from 'aws-cdk-lib';
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -85,6 +85,22 @@ export class GlueEtl extends Construct {
     bucket.grantReadWrite(role, `${tempPrefix}*`);
     warehouse.loaderSecret.grantRead(role);
     key.grantEncryptDecrypt(role);
+    // With CloudWatch encryption in the security configuration, Glue associates its key with the
+    // job's and crawlers' log groups on their first run: without this, the first run fails.
+    const glueLogs = stack.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: '/aws-glue/*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['logs:AssociateKmsKey'], resources: [glueLogs] }),
+    );
+    acknowledge(
+      role,
+      'Glue names its log groups under /aws-glue/ after the security configuration and the role at run time.',
+      resourceFinding(role, glueLogs),
+    );
     acknowledge(
       role,
       "S3 access is scoped to the pipeline's prefixes; the action wildcards are those of CDK's grant methods.",

@@ -138,6 +138,7 @@ describe('the pipeline stack', () => {
         .flatMap((s) => [s.Action].flat())
         .sort();
     expect(actions(dropRole)).toEqual([
+      's3:AbortMultipartUpload',
       's3:PutObject',
       'states:DescribeExecution',
       'states:GetExecutionHistory',
@@ -148,7 +149,9 @@ describe('the pipeline stack', () => {
       'states:GetExecutionHistory',
       'states:ListExecutions',
     ]);
-    const put = statements(dropRole).find((s) => s.Action === 's3:PutObject')!;
+    // Uploads (and aborting a failed multipart upload) only under input_data/.
+    const put = statements(dropRole).find((s) => [s.Action].flat().includes('s3:PutObject'))!;
+    expect([put.Action].flat().sort()).toEqual(['s3:AbortMultipartUpload', 's3:PutObject']);
     expect(JSON.stringify(put.Resource)).toMatch(/\/input_data\/\*"/);
     template.resourceCountIs('Custom::AWSCDKOpenIdConnectProvider', 1);
   });
