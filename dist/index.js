@@ -69860,6 +69860,10 @@ var OUTCOME_SCHEMA = {
       properties: { uri: { type: "string" }, rows: { type: "integer" } }
     },
     views: { type: "array", items: { type: "string" } },
+    error: { $ref: "#/$defs/error" },
+    publishError: { $ref: "#/$defs/error" }
+  },
+  $defs: {
     error: {
       type: "object",
       required: ["state", "error", "cause"],
