@@ -19,18 +19,25 @@ export const ENVIRONMENTS = {
 } as const;
 export type EnvironmentName = keyof typeof ENVIRONMENTS;
 
-const cached = new Map<EnvironmentName, Synthesized>();
+const cached = new Map<string, Synthesized>();
 
-export function synth(name: EnvironmentName = 'agnostic'): Synthesized {
-  let s = cached.get(name);
+/** The app in an environment; `context` adds to (or overrides) the context CI synthesizes with. */
+export function synth(
+  name: EnvironmentName = 'agnostic',
+  context: Record<string, unknown> = {},
+): Synthesized {
+  const key = `${name} ${JSON.stringify(context)}`;
+  let s = cached.get(key);
   if (!s) {
     const { app, pipeline } = buildApp(
-      new App({ context: { githubRepository: 'acme/movies-data', alertEmails: 'data-team@example.com' } }),
+      new App({
+        context: { githubRepository: 'acme/movies-data', alertEmails: 'data-team@example.com', ...context },
+      }),
       { env: ENVIRONMENTS[name] },
     );
     const template = Template.fromStack(pipeline);
     s = { app, template, json: template.toJSON() as CfnTemplate };
-    cached.set(name, s);
+    cached.set(key, s);
   }
   return s;
 }
