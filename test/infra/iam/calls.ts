@@ -1,9 +1,9 @@
 /**
- * The tables: every AWS call each principal makes at run time, with the resource it touches, and
- * the calls that must be refused. Resources are named by what the template wires together (the
- * secret the bot's environment names, the topics' key, the job's script location, ...), so a
- * rewiring moves the table with it; what each principal calls is written out here, by hand, and
- * drift.test.ts checks it against the code.
+ * The tables: every AWS call each principal makes, at run time and at deploy, with the resource it
+ * touches, and the calls that must be refused. Resources are named by what the template wires
+ * together (the secret the bot's environment names, the topics' key, the job's script location,
+ * ...), so a rewiring moves the table with it; what each principal calls is written out here, by
+ * hand, and drift.test.ts checks it against the code.
  */
 import { PREFIXES } from '../../../infra/config.ts';
 import { PIPELINE_NAME } from '../../../infra/local/names.ts';
@@ -27,7 +27,7 @@ const s3Url = (url: string): { bucket: string; key: string } => {
 
 /** The resources the calls touch, found through the template's wiring. */
 export function places(w: World, principals: Record<PrincipalName, Principal>) {
-  const { pipeline, rule, ruleTarget, bot, job: jobId, schema: provider } = wiring(w);
+  const { pipeline, rule, ruleTarget, bot, job: jobId, schema: provider, prefixList } = wiring(w);
   const ruleProps = w.resolve(w.resource(rule).Properties) as Json;
   // The bucket whose drops start the pipeline, as the rule's event pattern names it.
   const pattern = ruleProps.EventPattern as { detail: { bucket: { name: string[] } } };
@@ -83,11 +83,14 @@ export function places(w: World, principals: Record<PrincipalName, Principal>) {
     throw new Error(`Expected the namespace to take its admin password from one secret.`);
   const workgroupId = w.one('AWS::RedshiftServerless::Workgroup');
 
-  const logStream = (functionId: string): string => {
-    const group = (w.resource(functionId).Properties?.LoggingConfig as Json | undefined)?.LogGroup;
-    const name = group === undefined ? `/aws/lambda/${w.ref(functionId)}` : String(w.resolve(group));
-    return arn('logs', `log-group:${name}:log-stream:2026/11/26/[$LATEST]0123456789abcdef`);
+  /** A function's log group: its LoggingConfig's, or the one Lambda creates, /aws/lambda/<function name>. */
+  const logGroup = (functionId: string, world = w): string => {
+    const group = (world.resource(functionId).Properties?.LoggingConfig as Json | undefined)?.LogGroup;
+    const name = group === undefined ? `/aws/lambda/${world.ref(functionId)}` : String(world.resolve(group));
+    return arn('logs', `log-group:${name}`);
   };
+  const logStream = (functionId: string, world = w): string =>
+    `${logGroup(functionId, world)}:log-stream:2026/11/26/[$LATEST]0123456789abcdef`;
   const schema = w.resolve(w.resource(provider.resource).Properties) as {
     WorkgroupName: string;
     SecretArn: string;
@@ -95,6 +98,17 @@ export function places(w: World, principals: Record<PrincipalName, Principal>) {
   };
   const { onEvent, handler, waiter } = provider;
   const flowLog = w.resolve(w.resource(w.one('AWS::EC2::FlowLog')).Properties) as { LogGroupName: string };
+  // The bucket the data lake's access logs go to.
+  const accessLogs = (world: World): string => {
+    const logging = world.resource(wiring(world).lake).Properties!.LoggingConfiguration as Json;
+    return `arn:aws:s3:::${String(world.resolve(logging.DestinationBucketName))}`;
+  };
+  const roleArn = (name: PrincipalName): string => {
+    const p = principals[name];
+    if (p.kind !== 'role') throw new Error(`${name} is not a role.`);
+    return p.roleArn;
+  };
+  const egress = w.resource(prefixList.egress).Properties as Json;
 
   return {
     bucket,
@@ -164,6 +178,25 @@ export function places(w: World, principals: Record<PrincipalName, Principal>) {
       waiter: w.ref(waiter),
       isComplete: w.getAtt(provider.isComplete, 'Arn'),
       onTimeout: w.getAtt(provider.onTimeout, 'Arn'),
+    },
+    onTimeoutLogStream: logStream(provider.onTimeout),
+    prefixList: {
+      // The security group whose egress to S3 names the prefix list.
+      securityGroup: arn('ec2', `security-group/${String(w.resolve(egress.GroupId))}`),
+      logGroup: logGroup(prefixList.handler),
+      logStream: logStream(prefixList.handler),
+    },
+    notifications: {
+      accessLogs: accessLogs(w),
+      logGroup: logGroup(wiring(w).bucketNotifications.handler),
+      logStream: logStream(wiring(w).bucketNotifications.handler),
+    },
+    oidc: {
+      provider: w.ref(wiring(w).oidcProvider.resource),
+      dropRole: roleArn('GitHub drop role'),
+      readRole: roleArn('GitHub read role'),
+      logGroup: logGroup(wiring(w).oidcProvider.handler),
+      logStream: logStream(wiring(w).oidcProvider.handler),
     },
     flowLogStream: arn('logs', `log-group:${flowLog.LogGroupName}:log-stream:eni-0a1b2c3d4e5f67890-all`),
     eni: arn('ec2', 'network-interface/eni-0a1b2c3d4e5f67890'),
@@ -517,6 +550,64 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
     ['lambda:InvokeFunction', at.schema.isComplete],
     ['lambda:InvokeFunction', at.schema.onTimeout],
   ]);
+  add(
+    'schema provider onTimeout',
+    "CDK's provider reports the timeout to CloudFormation (an HTTPS PUT to the presigned URL, no AWS call); Lambda writes its logs (LoggingConfig)",
+    [
+      ['logs:CreateLogStream', at.onTimeoutLogStream],
+      ['logs:PutLogEvents', at.onTimeoutLogStream],
+    ],
+  );
+
+  // --- CDK's own deploy-time handlers: their code is aws-cdk-lib's (code-calls.ts reads it) ---
+  // Lambda creates the log group of a function without a LoggingConfig on its first invocation (Lambda's documentation).
+  const lambdaLogs = (place: { logGroup: string; logStream: string }): [string, string][] => [
+    ['logs:CreateLogGroup', place.logGroup],
+    ['logs:CreateLogStream', place.logStream],
+    ['logs:PutLogEvents', place.logStream],
+  ];
+  add(
+    'S3 prefix-list lookup',
+    "AwsCustomResource's handler makes the SDK call its Create and Update properties name: EC2 describeManagedPrefixLists (no resource-level permissions)",
+    [['ec2:DescribeManagedPrefixLists', '*']],
+  );
+  add(
+    'S3 prefix-list lookup',
+    "Lambda creates the singleton function's log group (no LoggingConfig) and writes its logs",
+    lambdaLogs(at.prefixList),
+  );
+  add(
+    'bucket notifications handler',
+    "CDK's handler (inline in the template): s3.put_bucket_notification_configuration of the data lake, EventBridge on (Managed, so no get_bucket_notification_configuration)",
+    [['s3:PutBucketNotification', at.bucketArn]],
+  );
+  add(
+    'bucket notifications handler',
+    "Lambda creates the singleton function's log group (no LoggingConfig) and writes its logs",
+    lambdaLogs(at.notifications),
+  );
+  add(
+    'GitHub OIDC provider handler',
+    "CDK's handler on Create: createOpenIDConnectProvider (the thumbprint is read over TLS from the issuer, no AWS call)",
+    [['iam:CreateOpenIDConnectProvider', at.oidc.provider]],
+  );
+  add(
+    'GitHub OIDC provider handler',
+    "CDK's handler on Update: updateOpenIDConnectProviderThumbprint, then addClientIDToOpenIDConnectProvider and removeClientIDFromOpenIDConnectProvider for the changed client ids",
+    [
+      ['iam:UpdateOpenIDConnectProviderThumbprint', at.oidc.provider],
+      ['iam:AddClientIDToOpenIDConnectProvider', at.oidc.provider],
+      ['iam:RemoveClientIDFromOpenIDConnectProvider', at.oidc.provider],
+    ],
+  );
+  add('GitHub OIDC provider handler', "CDK's handler on Delete: deleteOpenIDConnectProvider", [
+    ['iam:DeleteOpenIDConnectProvider', at.oidc.provider],
+  ]);
+  add(
+    'GitHub OIDC provider handler',
+    "Lambda creates the singleton function's log group (no LoggingConfig) and writes its logs",
+    lambdaLogs(at.oidc),
+  );
 
   // --- the VPC's flow logs ---
   add('VPC flow logs role', 'Rejected traffic is logged to the flow log group', [
@@ -696,6 +787,60 @@ export function deniedCalls(w: World, principals: Record<PrincipalName, Principa
     'secretsmanager:GetSecretValue',
     secretOf('movies_refresher'),
   );
+
+  // CDK's provider reports a timeout: it calls nothing (its role may still invoke the schema handler: CDK grants that).
+  const onTimeout: PrincipalName = 'schema provider onTimeout';
+  no(onTimeout, 'invokes the bot', 'lambda:InvokeFunction', at.bot.function);
+  no(
+    onTimeout,
+    'reads the Redshift admin (superuser) secret',
+    'secretsmanager:GetSecretValue',
+    at.adminSecret,
+  );
+
+  // The prefix-list lookup reads: it changes no prefix list and no security group.
+  const lookup: PrincipalName = 'S3 prefix-list lookup';
+  const prefixListArn = arn('ec2', 'prefix-list/pl-0a1b2c3d4e5f67890');
+  no(lookup, 'modifies a prefix list', 'ec2:ModifyManagedPrefixList', prefixListArn);
+  no(lookup, 'creates a prefix list', 'ec2:CreateManagedPrefixList', prefixListArn);
+  no(lookup, 'deletes a prefix list', 'ec2:DeleteManagedPrefixList', prefixListArn);
+  no(lookup, "opens the warehouse's egress", 'ec2:AuthorizeSecurityGroupEgress', at.prefixList.securityGroup);
+  no(
+    lookup,
+    "removes the warehouse's egress to S3",
+    'ec2:RevokeSecurityGroupEgress',
+    at.prefixList.securityGroup,
+  );
+  no(lookup, 'opens ingress', 'ec2:AuthorizeSecurityGroupIngress', at.prefixList.securityGroup);
+
+  // The notifications handler configures the data lake's notifications: no other bucket, nothing else.
+  const notify: PrincipalName = 'bucket notifications handler';
+  no(
+    notify,
+    "configures the access-log bucket's notifications",
+    's3:PutBucketNotification',
+    at.notifications.accessLogs,
+  );
+  no(
+    notify,
+    "configures another bucket's notifications",
+    's3:PutBucketNotification',
+    'arn:aws:s3:::other-bucket',
+  );
+  no(notify, 'configures them over plain HTTP', 's3:PutBucketNotification', at.bucketArn, {
+    'aws:SecureTransport': 'false',
+  });
+  no(notify, "replaces the data lake's bucket policy", 's3:PutBucketPolicy', at.bucketArn);
+  no(notify, 'reads a drop', 's3:GetObject', dropped);
+
+  // The OIDC handler manages OIDC providers only: no role, no policy. CDK's policy for it names every
+  // provider (Resource "*", aws-cdk-lib's OidcProvider), so another provider's calls are not refused here.
+  const oidc: PrincipalName = 'GitHub OIDC provider handler';
+  no(oidc, 'creates a role', 'iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/other`);
+  no(oidc, "rewrites the drop role's trust policy", 'iam:UpdateAssumeRolePolicy', at.oidc.dropRole);
+  no(oidc, 'adds a policy to the drop role', 'iam:PutRolePolicy', at.oidc.dropRole);
+  no(oidc, 'attaches a managed policy to the read role', 'iam:AttachRolePolicy', at.oidc.readRole);
+  no(oidc, 'tags the provider (it passes no tags)', 'iam:TagOpenIDConnectProvider', at.oidc.provider);
 
   // The schema handler runs the schema: no more.
   no('schema handler', "reads the bot's Slack secret", 'secretsmanager:GetSecretValue', at.bot.slackSecret);

@@ -8,7 +8,10 @@
  * - what the template asks of a principal by configuration: the Glue job's script, TempDir,
  *   connection and security configuration, the crawlers' targets, Lambda log groups, the
  *   EventBridge target and its dead-letter queue, SNS subscriptions, the Function URL, the
- *   schema custom resource's properties.
+ *   schema custom resource's properties;
+ * - what CDK's deploy-time handlers call, read from aws-cdk-lib's code where it can be (the OIDC
+ *   provider's handler, the provider framework's runtime, the bucket-notifications handler inline
+ *   in the template) and, for AwsCustomResource, from the SDK calls its properties name.
  * Each is a need: a principal, an IAM action and, where the code or template says, the resource
  * (a glob). drift.test.ts requires an allowed call in the table for each.
  */
@@ -253,7 +256,7 @@ export function sdkNeeds(): Need[] {
 
 export const GLUE_SCRIPT = 'infra/glue/movie_etl.py';
 
-/** boto3 client methods the script may call, and their IAM actions. */
+/** boto3 client methods the Python code (the Glue script, CDK's bucket-notifications handler) may call, and their IAM actions. */
 export const BOTO3_ACTIONS: Record<string, Record<string, readonly string[]>> = {
   s3: {
     head_object: ['s3:GetObject'],
@@ -262,6 +265,9 @@ export const BOTO3_ACTIONS: Record<string, Record<string, readonly string[]>> = 
     put_object: ['s3:PutObject'],
     delete_object: ['s3:DeleteObject'],
     list_objects_v2: ['s3:ListBucket'],
+    // The bucket's notification configuration (Service Authorization Reference: PutBucketNotification, GetBucketNotification).
+    put_bucket_notification_configuration: ['s3:PutBucketNotification'],
+    get_bucket_notification_configuration: ['s3:GetBucketNotification'],
   },
 };
 
@@ -515,6 +521,76 @@ export function stateMachineNeeds(w: World, principal: PrincipalName): Need[] {
   return dedupe(needs);
 }
 
+// ---------------------------------------------------------------- CDK's deploy-time handlers
+
+const CDK = 'node_modules/aws-cdk-lib';
+/** The code of CDK's OIDC provider handler, which the Custom::AWSCDKOpenIdConnectProvider's function runs. */
+export const OIDC_HANDLER = `${CDK}/custom-resource-handlers/dist/aws-iam/oidc-handler/index.js`;
+/** The code of AwsCustomResource's singleton function. */
+export const AWS_CUSTOM_RESOURCE_HANDLER = `${CDK}/custom-resource-handlers/dist/custom-resources/aws-custom-resource-handler/index.js`;
+/** The provider framework's outbound calls (the Provider's onEvent and isComplete functions run it). */
+export const PROVIDER_FRAMEWORK_OUTBOUND = `${CDK}/custom-resources/lib/provider-framework/runtime/outbound.js`;
+
+/**
+ * The IAM client methods CDK's OIDC provider handler calls (through one lazily created
+ * aggregated client). A v3 aggregated client's method is its operation's name with a lower-case
+ * first letter, and IAM's actions are named after its operations.
+ */
+export function oidcHandlerCalls(): string[] {
+  const text = source(OIDC_HANDLER);
+  const clients = [...text.matchAll(/require\("@aws-sdk\/client-([\w-]+)"\)/g)].map((m) => m[1]);
+  const getter = /function (\w+)\(\)\{return (\w+)\|\|\(\2=new \w+\.IAM\(/.exec(text);
+  if (clients.join() !== 'iam' || !getter)
+    throw new Error(`${OIDC_HANDLER} no longer looks as the IAM tests read it: read what it calls again.`);
+  return [...text.matchAll(new RegExp(`\\b${getter[1]}\\(\\)\\.(\\w+)\\(`, 'g'))].map((m) => m[1]!);
+}
+
+/**
+ * The SDK calls of the provider framework's runtime: `<client>.<method>(` on the clients it
+ * creates, and the waiters it runs (`waitUntilFunctionActiveV2` polls GetFunction).
+ */
+export function providerFrameworkCalls(): string[] {
+  const text = source(PROVIDER_FRAMEWORK_OUTBOUND);
+  const clients = new Map(
+    [...text.matchAll(/(\w+)=new client_(\w+)_1\.\w+\(/g)].map((m) => [m[1]!, m[2]!] as const),
+  );
+  if (!clients.size)
+    throw new Error(`${PROVIDER_FRAMEWORK_OUTBOUND}: no SDK client found; has its layout changed?`);
+  const calls: string[] = [];
+  for (const [variable, service] of clients)
+    for (const m of text.matchAll(new RegExp(`\\b${variable}\\.(\\w+)\\(`, 'g')))
+      calls.push(`${service}.${m[1]}`);
+  for (const m of text.matchAll(/client_(\w+)_1\.(waitUntil\w+)\)/g)) calls.push(`${m[1]}.${m[2]}`);
+  return calls;
+}
+
+/** What each provider-framework call needs. */
+export const PROVIDER_FRAMEWORK_ACTIONS: Record<string, string> = {
+  'lambda.invoke': 'lambda:InvokeFunction',
+  // @aws-sdk/client-lambda's waiter sends GetFunctionCommand until the function is Active.
+  'lambda.waitUntilFunctionActiveV2': 'lambda:GetFunction',
+  'sfn.startExecution': 'states:StartExecution',
+};
+
+/** boto3 client calls in Python source, each with the top-level function it is in. */
+export function pythonClientCalls(code: string): { service: string; method: string; in: string }[] {
+  const clients = new Map(
+    [...code.matchAll(/^(\w+)\s*=\s*boto3\.client\(\s*["'](\w[\w-]*)["']/gm)].map(
+      (m) => [m[1]!, m[2]!] as const,
+    ),
+  );
+  const out: { service: string; method: string; in: string }[] = [];
+  for (const [variable, service] of clients)
+    for (const m of code.matchAll(new RegExp(`\\b${variable}\\.(\\w+)\\(`, 'g'))) {
+      const defs = [...code.slice(0, m.index).matchAll(/^def (\w+)\(/gm)];
+      out.push({ service, method: m[1]!, in: defs.at(-1)?.[1] ?? '(module)' });
+    }
+  return out;
+}
+
+/** The IAM prefix of AwsCustomResource's service names (as in its properties: v2 or v3 names). */
+const AWS_CUSTOM_RESOURCE_SERVICES: Record<string, string> = { EC2: 'ec2', '@aws-sdk/client-ec2': 'ec2' };
+
 // ---------------------------------------------------------------- what the template configures
 
 export function templateNeeds(w: World, principals: Record<PrincipalName, Principal>): Need[] {
@@ -719,13 +795,19 @@ export function templateNeeds(w: World, principals: Record<PrincipalName, Princi
     );
   }
 
-  // Lambda writes each function's logs to its log group, with the function's role.
+  // Lambda writes each function's logs to its log group, with the function's role; with no
+  // LoggingConfig it first creates /aws/lambda/<function name> (Lambda's documentation).
   for (const id of w.ids('AWS::Lambda::Function')) {
-    const role = World.target(w.resource(id).Properties?.Role);
-    const principal = role ? byRole.get(role) : undefined;
-    if (!principal) continue; // CDK's deploy-time handlers (bucket notifications, OIDC provider)
+    const principal = who(w.resource(id).Properties?.Role, `The function ${w.ref(id)}`);
     const group = (w.resource(id).Properties?.LoggingConfig as Json | undefined)?.LogGroup;
     const name = group === undefined ? `/aws/lambda/${w.ref(id)}` : String(w.resolve(group));
+    if (group === undefined)
+      needs.push({
+        principal,
+        action: 'logs:CreateLogGroup',
+        resource: arn('logs', `log-group:${name}`),
+        source: `function ${w.ref(id)}: its log group`,
+      });
     for (const a of ['logs:CreateLogStream', 'logs:PutLogEvents'])
       needs.push({
         principal,
@@ -801,6 +883,124 @@ export function templateNeeds(w: World, principals: Record<PrincipalName, Princi
         action: 'secretsmanager:GetSecretValue',
         resource: user.SecretArn,
         source: `Custom::MoviesSchema: the secret of database user ${user.Name}`,
+      });
+  }
+
+  // The function a ServiceToken (or an environment variable) names, and a function's environment.
+  const fn = (value: unknown): string => {
+    const id = World.target(value);
+    if (!id || w.resource(id).Type !== 'AWS::Lambda::Function')
+      throw new Error(`${JSON.stringify(value)} names no function.`);
+    return id;
+  };
+  const env = (id: string): Json =>
+    ((w.resource(id).Properties?.Environment as Json | undefined)?.Variables as Json | undefined) ?? {};
+
+  // CDK's provider framework (runtime/framework.js): onEvent invokes the user's onEvent function and,
+  // when there is an isComplete function, starts the waiter; isComplete invokes the user's isComplete.
+  // Each invocation may first wait for the function to be active (outbound.js).
+  const framework = providerFrameworkCalls();
+  for (const id of w.ids('AWS::Lambda::Function', (p) => String(p.Handler).startsWith('framework.'))) {
+    const step = String(w.resource(id).Properties!.Handler).slice('framework.'.length);
+    const vars = env(id);
+    const principal = who(w.resource(id).Properties!.Role, `CDK's provider ${step} (${w.ref(id)})`);
+    const targets: [call: string, resource: unknown][] = [];
+    const invokes = (v: unknown): void =>
+      void targets.push(['lambda.invoke', v], ['lambda.waitUntilFunctionActiveV2', v]);
+    if (step === 'onEvent') {
+      invokes(vars.USER_ON_EVENT_FUNCTION_ARN);
+      if (vars.USER_IS_COMPLETE_FUNCTION_ARN !== undefined)
+        targets.push(['sfn.startExecution', vars.WAITER_STATE_MACHINE_ARN]);
+    } else if (step === 'isComplete') invokes(vars.USER_IS_COMPLETE_FUNCTION_ARN);
+    for (const [call, resource] of targets)
+      needs.push({
+        principal,
+        action: framework.includes(call)
+          ? (PROVIDER_FRAMEWORK_ACTIONS[call] ?? `(unmapped provider framework call ${call})`)
+          : `(the provider framework no longer calls ${call})`,
+        resource: String(w.resolve(resource)),
+        source: `CDK's provider ${step} (${w.ref(id)}): ${call}`,
+      });
+  }
+
+  // AwsCustomResource: its handler makes the SDK call each request type's properties name (and
+  // assumes the role they name, if any).
+  for (const id of w.ids('Custom::AWS')) {
+    const principal = who(
+      w.resource(fn(w.resource(id).Properties!.ServiceToken)).Properties!.Role,
+      `The AwsCustomResource ${id}`,
+    );
+    for (const request of ['Create', 'Update', 'Delete']) {
+      const value = w.resource(id).Properties![request];
+      if (value === undefined) continue;
+      const call = JSON.parse(String(w.resolve(value))) as {
+        service: string;
+        action: string;
+        assumedRoleArn?: string;
+      };
+      const prefix = AWS_CUSTOM_RESOURCE_SERVICES[call.service];
+      needs.push({
+        principal,
+        action: prefix
+          ? `${prefix}:${call.action[0]!.toUpperCase()}${call.action.slice(1)}`
+          : `(unmapped AwsCustomResource service ${call.service})`,
+        source: `AwsCustomResource ${id}: ${request} calls ${call.service} ${call.action}`,
+        mention: call.action,
+      });
+      if (call.assumedRoleArn)
+        needs.push({
+          principal,
+          action: 'sts:AssumeRole',
+          resource: call.assumedRoleArn,
+          source: `AwsCustomResource ${id}: ${request} assumes a role`,
+        });
+    }
+  }
+
+  // CDK's bucket-notifications handler: its Python code is inline in the template. With Managed
+  // on, the handler never calls handle_unmanaged (which reads the bucket's current configuration).
+  for (const id of w.ids('Custom::S3BucketNotifications')) {
+    const props = w.resource(id).Properties!;
+    const handler = fn(props.ServiceToken);
+    const principal = who(w.resource(handler).Properties!.Role, 'The bucket-notifications handler');
+    const code = String((w.resource(handler).Properties!.Code as Json).ZipFile ?? '');
+    const managed =
+      String(props.Managed ?? true).toLowerCase() === 'true' &&
+      /if managed:\s*\n\s*config = handle_managed\(/.test(code);
+    const found = pythonClientCalls(code);
+    if (!found.length)
+      throw new Error(
+        `The bucket-notifications handler ${handler} has no boto3 call: has CDK's code changed?`,
+      );
+    for (const c of found) {
+      if (managed && c.in === 'handle_unmanaged') continue;
+      for (const action of BOTO3_ACTIONS[c.service]?.[c.method] ?? [
+        `(unmapped boto3 ${c.service}.${c.method})`,
+      ])
+        needs.push({
+          principal,
+          action,
+          resource: `arn:aws:s3:::${String(w.resolve(props.BucketName))}`,
+          source: `Custom::S3BucketNotifications: ${c.service}.${c.method} in ${c.in}`,
+          mention: c.method,
+        });
+    }
+  }
+
+  // CDK's OIDC provider handler (aws-cdk-lib's code): every call is on the provider its Url names.
+  for (const id of w.ids('Custom::AWSCDKOpenIdConnectProvider')) {
+    const props = w.resolve(w.resource(id).Properties) as { Url: string };
+    const principal = who(
+      w.resource(fn(w.resource(id).Properties!.ServiceToken)).Properties!.Role,
+      'The OIDC provider handler',
+    );
+    for (const method of oidcHandlerCalls())
+      needs.push({
+        principal,
+        action: `iam:${method[0]!.toUpperCase()}${method.slice(1)}`,
+        resource: `arn:aws:iam::${ACCOUNT}:oidc-provider/${new URL(props.Url).host}`,
+        source: `Custom::AWSCDKOpenIdConnectProvider: ${method} (${OIDC_HANDLER})`,
+        mention: method,
       });
   }
   return dedupe(needs);

@@ -1,6 +1,7 @@
 /**
  * Every call in the tables, simulated against the synthesized stack (123456789012, eu-west-1):
- * each call a principal makes at run time is allowed; each call it must not make is denied.
+ * each call a principal makes, at run time or at deploy, is allowed; each call it must not make is
+ * denied.
  */
 import { afterAll, describe, it } from '@jest/globals';
 import { synth } from '../stacks/synth.ts';
@@ -47,12 +48,13 @@ describe('permissions, simulated', () => {
     const listed = (calls: Call[], p: PrincipalName): number => calls.filter((c) => c.principal === p).length;
     const rows = PRINCIPALS.filter((p) => listed(allowed, p) + listed(denied, p) > 0);
     const total = (k: 'allowed' | 'denied'): number => rows.reduce((t, p) => t + figures.get(p)![k], 0);
+    const width = Math.max(...rows.map((p) => p.length)) + 2;
     process.stdout.write(
       [
         `IAM simulation: ${total('allowed')} of ${allowed.length} listed calls allowed, ${total('denied')} of ${denied.length} refused calls denied`,
         ...rows.map(
           (p) =>
-            `  ${p.padEnd(31)} allowed ${String(figures.get(p)!.allowed).padStart(3)} of ${String(listed(allowed, p)).padStart(3)}` +
+            `  ${p.padEnd(width)}allowed ${String(figures.get(p)!.allowed).padStart(3)} of ${String(listed(allowed, p)).padStart(3)}` +
             `   denied ${String(figures.get(p)!.denied).padStart(3)} of ${String(listed(denied, p)).padStart(3)}`,
         ),
         '',

@@ -1,7 +1,8 @@
 /**
- * Who calls AWS at run time, each found in the template by what it is wired to (the state
- * machine's RoleArn, the Glue job's Role, the bot function's Role, the stack outputs the Action is
- * configured with, ...), never by a logical id that a refactoring would change.
+ * Who calls AWS, at run time and at deploy (the custom resources' handlers), each found in the
+ * template by what it is wired to (the state machine's RoleArn, the Glue job's Role, the bot
+ * function's Role, the stack outputs the Action is configured with, a custom resource's
+ * ServiceToken, ...), never by a logical id that a refactoring would change.
  */
 import { BOT_FUNCTION_NAME } from '../../../infra/constructs/bot.ts';
 import { wiring } from './wiring.ts';
@@ -19,6 +20,10 @@ export const PRINCIPALS = [
   'schema provider onEvent',
   'schema provider isComplete',
   'schema waiter',
+  'schema provider onTimeout',
+  'S3 prefix-list lookup',
+  'bucket notifications handler',
+  'GitHub OIDC provider handler',
   'VPC flow logs role',
   'events.amazonaws.com',
   'sns.amazonaws.com',
@@ -42,7 +47,7 @@ export type Principal =
   | { readonly kind: 'anonymous'; readonly name: PrincipalName };
 
 export function findPrincipals(w: World): Record<PrincipalName, Principal> {
-  const { pipeline, ruleTarget, bot, job, schema } = wiring(w);
+  const { pipeline, ruleTarget, bot, job, schema, prefixList, bucketNotifications, oidcProvider } = wiring(w);
   const output = (name: string): string => {
     const id = World.target(w.template.Outputs?.[name]?.Value);
     if (!id) throw new Error(`The stack has no output ${name} naming a resource.`);
@@ -65,6 +70,9 @@ export function findPrincipals(w: World): Record<PrincipalName, Principal> {
       userId: `${w.getAtt(roleId, 'RoleId')}:${session}`,
     };
   };
+  /** A Lambda function's role, in a session named after the function. */
+  const lambda = (name: PrincipalName, functionId: string): Principal =>
+    role(name, w.roleOf(functionId, 'Role'), w.ref(functionId));
   const service = (name: PrincipalName): Principal => ({ kind: 'service', name, service: name });
   return {
     'state machine': role('state machine', w.roleOf(pipeline, 'RoleArn'), 'states-execution'),
@@ -94,6 +102,10 @@ export function findPrincipals(w: World): Record<PrincipalName, Principal> {
       'isComplete',
     ),
     'schema waiter': role('schema waiter', w.roleOf(schema.waiter, 'RoleArn'), 'states-execution'),
+    'schema provider onTimeout': lambda('schema provider onTimeout', schema.onTimeout),
+    'S3 prefix-list lookup': lambda('S3 prefix-list lookup', prefixList.handler),
+    'bucket notifications handler': lambda('bucket notifications handler', bucketNotifications.handler),
+    'GitHub OIDC provider handler': lambda('GitHub OIDC provider handler', oidcProvider.handler),
     'VPC flow logs role': role(
       'VPC flow logs role',
       World.target(w.resource(flowLog).Properties!.DeliverLogsPermissionArn)!,

@@ -1,7 +1,8 @@
 /**
  * The resources the IAM tests start from, found by what the template wires together rather than
  * by logical ids: the pipeline's state machine and the rule that starts it, the bot's function,
- * the Glue job, and the schema custom resource with CDK's provider framework around our handler.
+ * the Glue job, the schema custom resource with CDK's provider framework around our handler, and
+ * the custom resources CDK's own deploy-time handlers serve.
  */
 import { BOT_FUNCTION_NAME } from '../../../infra/constructs/bot.ts';
 import { PIPELINE_NAME } from '../../../infra/local/names.ts';
@@ -13,6 +14,8 @@ export interface Wiring {
   /** The EventBridge rule that starts it, and that target of the rule. */
   readonly rule: string;
   readonly ruleTarget: Json;
+  /** The bucket the rule watches: the data lake. */
+  readonly lake: string;
   readonly bot: string;
   readonly job: string;
   readonly schema: {
@@ -24,6 +27,12 @@ export interface Wiring {
     readonly isComplete: string;
     readonly onTimeout: string;
   };
+  /** The S3 prefix list the warehouse's egress to S3 names: an AwsCustomResource looks it up, served by CDK's singleton function. */
+  readonly prefixList: { readonly resource: string; readonly handler: string; readonly egress: string };
+  /** The notification configuration of the bucket the pipeline watches, set by CDK's handler. */
+  readonly bucketNotifications: { readonly resource: string; readonly handler: string };
+  /** The OIDC provider the GitHub roles trust, created by CDK's handler. */
+  readonly oidcProvider: { readonly resource: string; readonly handler: string };
 }
 
 const cache = new WeakMap<World, Wiring>();
@@ -44,6 +53,39 @@ export function wiring(w: World): Wiring {
   const handler = variable(onEvent, 'USER_ON_EVENT_FUNCTION_ARN');
   const waiter = variable(onEvent, 'WAITER_STATE_MACHINE_ARN');
   if (!handler || !waiter) throw new Error('The schema provider does not name its handler and waiter.');
+  const served = (id: string): string => {
+    const fn = World.target(w.resource(id).Properties?.ServiceToken);
+    if (!fn || w.resource(fn).Type !== 'AWS::Lambda::Function')
+      throw new Error(`${id}'s ServiceToken does not name a function of this stack.`);
+    return fn;
+  };
+  const egress = w.one(
+    'AWS::EC2::SecurityGroupEgress',
+    (p) => {
+      const list = World.target(p.DestinationPrefixListId);
+      return list !== undefined && w.resource(list).Type === 'Custom::AWS';
+    },
+    'egress to a prefix list looked up at deploy',
+  );
+  const prefixList = World.target(w.resource(egress).Properties!.DestinationPrefixListId)!;
+  const eventPattern = w.resource(rule).Properties!.EventPattern as {
+    detail: { bucket: { name: unknown[] } };
+  };
+  const lake = World.target(eventPattern.detail.bucket.name[0]);
+  if (!lake || w.resource(lake).Type !== 'AWS::S3::Bucket')
+    throw new Error('The rule starting the pipeline does not watch a bucket of this stack.');
+  const notifications = w.one(
+    'Custom::S3BucketNotifications',
+    (p) => World.target(p.BucketName) === lake,
+    'notifications of the bucket the pipeline watches',
+  );
+  const dropRole = World.target(w.template.Outputs?.GitHubDropRoleArn?.Value);
+  const trust = dropRole
+    ? ((w.resource(dropRole).Properties?.AssumeRolePolicyDocument as Json | undefined)?.Statement as Json[])
+    : [];
+  const oidc = World.target((trust[0]?.Principal as Json | undefined)?.Federated);
+  if (!oidc || w.resource(oidc).Type !== 'Custom::AWSCDKOpenIdConnectProvider')
+    throw new Error('The GitHub drop role does not trust an OIDC provider this stack creates.');
   const step = (name: string): string =>
     w.one(
       'AWS::Lambda::Function',
@@ -57,6 +99,7 @@ export function wiring(w: World): Wiring {
     pipeline,
     rule,
     ruleTarget: targets(w.resource(rule).Properties!)[0]!,
+    lake,
     bot: w.one('AWS::Lambda::Function', (p) => p.FunctionName === BOT_FUNCTION_NAME, 'bot function'),
     job: w.one('AWS::Glue::Job'),
     schema: {
@@ -67,6 +110,9 @@ export function wiring(w: World): Wiring {
       isComplete: step('isComplete'),
       onTimeout: step('onTimeout'),
     },
+    prefixList: { resource: prefixList, handler: served(prefixList), egress },
+    bucketNotifications: { resource: notifications, handler: served(notifications) },
+    oidcProvider: { resource: oidc, handler: served(oidc) },
   };
   cache.set(w, found);
   return found;
