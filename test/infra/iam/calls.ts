@@ -109,6 +109,10 @@ export function places(w: World, principals: Record<PrincipalName, Principal>) {
     return p.roleArn;
   };
   const egress = w.resource(prefixList.egress).Properties as Json;
+  // The name check exists in the synthesis with a fixed bucket name, and asks about the data lake's name.
+  const named = principals['bucket-name check handler'].world;
+  const check = wiring(named).nameCheck!;
+  const lakeName = named.ref(wiring(named).lake);
 
   return {
     bucket,
@@ -197,6 +201,15 @@ export function places(w: World, principals: Record<PrincipalName, Principal>) {
       readRole: roleArn('GitHub read role'),
       logGroup: logGroup(wiring(w).oidcProvider.handler),
       logStream: logStream(wiring(w).oidcProvider.handler),
+    },
+    nameCheck: {
+      bucket: `arn:aws:s3:::${lakeName}`,
+      object: (key: string): string => `arn:aws:s3:::${lakeName}/${key}`,
+      accessLogs: accessLogs(named),
+      handler: named.getAtt(check.handler, 'Arn'),
+      handlerLogStream: logStream(check.handler, named),
+      onEventLogStream: logStream(check.onEvent, named),
+      bot: named.getAtt(wiring(named).bot, 'Arn'),
     },
     flowLogStream: arn('logs', `log-group:${flowLog.LogGroupName}:log-stream:eni-0a1b2c3d4e5f67890-all`),
     eni: arn('ec2', 'network-interface/eni-0a1b2c3d4e5f67890'),
@@ -559,6 +572,27 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
     ],
   );
 
+  // --- the bucket-name check (infra/bucket-check/handler.ts; only with a fixed bucket name) and CDK's provider around it ---
+  add(
+    'bucket-name check handler',
+    'Is the name free? HeadBucketCommand, which S3 authorizes as s3:ListBucket on that bucket',
+    [['s3:ListBucket', at.nameCheck.bucket]],
+  );
+  add('bucket-name check handler', "Lambda writes the handler's logs (LoggingConfig)", [
+    ['logs:CreateLogStream', at.nameCheck.handlerLogStream],
+    ['logs:PutLogEvents', at.nameCheck.handlerLogStream],
+  ]);
+  add(
+    'bucket-name check provider onEvent',
+    "CDK's provider calls our handler (waiting for it to be active); with no isComplete it starts no waiter",
+    [
+      ['lambda:GetFunction', at.nameCheck.handler],
+      ['lambda:InvokeFunction', at.nameCheck.handler],
+      ['logs:CreateLogStream', at.nameCheck.onEventLogStream],
+      ['logs:PutLogEvents', at.nameCheck.onEventLogStream],
+    ],
+  );
+
   // --- CDK's own deploy-time handlers: their code is aws-cdk-lib's (code-calls.ts reads it) ---
   // Lambda creates the log group of a function without a LoggingConfig on its first invocation (Lambda's documentation).
   const lambdaLogs = (place: { logGroup: string; logStream: string }): [string, string][] => [
@@ -796,6 +830,25 @@ export function deniedCalls(w: World, principals: Record<PrincipalName, Principa
     'reads the Redshift admin (superuser) secret',
     'secretsmanager:GetSecretValue',
     at.adminSecret,
+  );
+
+  // The bucket-name check asks S3 about its one bucket name: it reads no object and no other bucket.
+  const check: PrincipalName = 'bucket-name check handler';
+  no(check, 'reads an object of the bucket', 's3:GetObject', at.nameCheck.object(DROP_KEY));
+  no(check, 'writes an object', 's3:PutObject', at.nameCheck.object(DROP_KEY));
+  no(check, 'lists the access-log bucket', 's3:ListBucket', at.nameCheck.accessLogs);
+  no(
+    check,
+    'lists a bucket whose name starts with the same name',
+    's3:ListBucket',
+    `${at.nameCheck.bucket}-archive`,
+  );
+  no(check, 'deletes the bucket', 's3:DeleteBucket', at.nameCheck.bucket);
+  no(
+    'bucket-name check provider onEvent',
+    'invokes another function',
+    'lambda:InvokeFunction',
+    at.nameCheck.bot,
   );
 
   // The prefix-list lookup reads: it changes no prefix list and no security group.

@@ -8,7 +8,7 @@
  * - what the template asks of a principal by configuration: the Glue job's script, TempDir,
  *   connection and security configuration, the crawlers' targets, Lambda log groups, the
  *   EventBridge target and its dead-letter queue, SNS subscriptions, the Function URL, the
- *   schema custom resource's properties;
+ *   properties of the schema and bucket-name check custom resources;
  * - what CDK's deploy-time handlers call, read from aws-cdk-lib's code where it can be (the OIDC
  *   provider's handler, the provider framework's runtime, the bucket-notifications handler inline
  *   in the template) and, for AwsCustomResource, from the SDK calls its properties name.
@@ -54,6 +54,8 @@ export const SDK_COMMAND_ACTIONS: Record<string, readonly string[]> = {
   PutObjectTagging: ['s3:PutObjectTagging'],
   GetObject: ['s3:GetObject'],
   HeadObject: ['s3:GetObject'],
+  // S3 authorizes HeadBucket as s3:ListBucket on the bucket (S3 API reference, HeadBucket).
+  HeadBucket: ['s3:ListBucket'],
   CopyObject: ['s3:GetObject', 's3:PutObject'],
   DeleteObject: ['s3:DeleteObject'],
   ListObjectsV2: ['s3:ListBucket'],
@@ -85,10 +87,11 @@ export const ENTRY_POINTS: Partial<Record<PrincipalName, string>> = {
   // Pull requests only validate (no AWS call); the read role is there to follow executions.
   'GitHub read role': 'infra/drop/follow.ts',
   'schema handler': 'infra/schema/handler.ts',
+  'bucket-name check handler': 'infra/bucket-check/handler.ts',
 };
 
 /** The rooms scanned for commands: every command found must be run by a principal above or be listed below. */
-export const SCANNED_ROOMS = ['bot', 'action', 'infra/drop', 'infra/schema'];
+export const SCANNED_ROOMS = ['bot', 'action', 'infra/drop', 'infra/schema', 'infra/bucket-check'];
 
 /**
  * Commands that are in the scanned rooms but that no deployed principal sends, each with the
@@ -896,6 +899,17 @@ export function templateNeeds(w: World, principals: Record<PrincipalName, Princi
   const env = (id: string): Json =>
     ((w.resource(id).Properties?.Environment as Json | undefined)?.Variables as Json | undefined) ?? {};
 
+  // The bucket-name check asks S3 about the bucket its properties name (HeadBucket: s3:ListBucket).
+  for (const id of w.ids('Custom::MoviesBucketNameCheck')) {
+    const handler = fn(env(fn(w.resource(id).Properties!.ServiceToken)).USER_ON_EVENT_FUNCTION_ARN);
+    needs.push({
+      principal: who(w.resource(handler).Properties!.Role, 'The bucket-name check handler'),
+      action: 's3:ListBucket',
+      resource: `arn:aws:s3:::${String(w.resolve(w.resource(id).Properties!.BucketName))}`,
+      source: 'Custom::MoviesBucketNameCheck: BucketName',
+    });
+  }
+
   // CDK's provider framework (runtime/framework.js): onEvent invokes the user's onEvent function and,
   // when there is an isComplete function, starts the waiter; isComplete invokes the user's isComplete.
   // Each invocation may first wait for the function to be active (outbound.js).
@@ -1003,7 +1017,8 @@ export function templateNeeds(w: World, principals: Record<PrincipalName, Princi
         mention: method,
       });
   }
-  return dedupe(needs);
+  // Each template holds the calls of the principals it deploys (the other synthesis holds the rest).
+  return dedupe(needs).filter((n) => principals[n.principal].world === w);
 }
 
 function dedupe(needs: Need[]): Need[] {

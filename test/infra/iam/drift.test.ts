@@ -1,6 +1,7 @@
 /**
  * The tables follow the code: every call the code or the template makes (code-calls.ts) has an
- * allowed call in the table for the principal that makes it, on a matching resource.
+ * allowed call in the table for the principal that makes it, on a matching resource. The
+ * bucket-name check's calls are read from the synthesis with a fixed bucket name.
  */
 import { describe, expect, it } from '@jest/globals';
 import { synth } from '../stacks/synth.ts';
@@ -26,12 +27,13 @@ import {
   templateNeeds,
   type Need,
 } from './code-calls.ts';
-import { findPrincipals } from './principals.ts';
+import { findPrincipals, NAMED_BUCKET_CONTEXT } from './principals.ts';
 import { wiring } from './wiring.ts';
 import { World, type Json } from './world.ts';
 
 const world = new World(synth('eu-west-1').json as never);
-const principals = findPrincipals(world);
+const namedBucket = new World(synth('eu-west-1', NAMED_BUCKET_CONTEXT).json as never);
+const principals = findPrincipals(world, namedBucket);
 const table = allowedCalls(world, principals);
 
 const needs: Need[] = [
@@ -39,6 +41,7 @@ const needs: Need[] = [
   ...glueScriptNeeds('Glue job and crawlers'),
   ...stateMachineNeeds(world, 'state machine'),
   ...templateNeeds(world, principals),
+  ...templateNeeds(namedBucket, principals),
 ];
 
 function covered(n: Need): boolean {
@@ -93,9 +96,12 @@ describe('the IAM tables against the code', () => {
   });
 
   // A role in the template that the tables do not know would make calls no test looks at.
-  it('knows every role of the stack', () => {
+  it.each([
+    ['the stack as configured by default', world],
+    ['the stack with a fixed bucket name', namedBucket],
+  ] as const)('knows every role of %s', (_, w) => {
     const known = new Set(Object.values(principals).flatMap((p) => (p.kind === 'role' ? [p.roleId] : [])));
-    expect(world.ids('AWS::IAM::Role').filter((id) => !known.has(id))).toEqual([]);
+    expect(w.ids('AWS::IAM::Role').filter((id) => !known.has(id))).toEqual([]);
   });
 
   it('finds the calls it checks (the scan is not silently empty)', () => {
@@ -109,6 +115,8 @@ describe('the IAM tables against the code', () => {
       'schema handler',
       'schema provider onEvent',
       'schema provider isComplete',
+      'bucket-name check handler',
+      'bucket-name check provider onEvent',
       'S3 prefix-list lookup',
       'bucket notifications handler',
       'GitHub OIDC provider handler',

@@ -1,17 +1,18 @@
 /**
- * Every call in the tables, simulated against the synthesized stack (123456789012, eu-west-1):
- * each call a principal makes, at run time or at deploy, is allowed; each call it must not make is
- * denied.
+ * Every call in the tables, simulated against the synthesized stack (123456789012, eu-west-1; the
+ * bucket-name check's with a fixed bucket name): each call a principal makes, at run time or at
+ * deploy, is allowed; each call it must not make is denied.
  */
 import { afterAll, describe, it } from '@jest/globals';
 import { synth } from '../stacks/synth.ts';
 import { allowedCalls, deniedCalls } from './calls.ts';
-import { findPrincipals, PRINCIPALS, type PrincipalName } from './principals.ts';
+import { findPrincipals, NAMED_BUCKET_CONTEXT, PRINCIPALS, type PrincipalName } from './principals.ts';
 import { simulate, type Call } from './simulate.ts';
 import { World } from './world.ts';
 
 const world = new World(synth('eu-west-1').json as never);
-const principals = findPrincipals(world);
+const namedBucket = new World(synth('eu-west-1', NAMED_BUCKET_CONTEXT).json as never);
+const principals = findPrincipals(world, namedBucket);
 const allowed = allowedCalls(world, principals);
 const denied = deniedCalls(world, principals);
 const label = (c: Call): string =>
@@ -33,13 +34,13 @@ const figures = new Map<PrincipalName, { allowed: number; denied: number }>(
 
 describe('permissions, simulated', () => {
   it.each(named(allowed))('allows %s', async (_, call) => {
-    const v = await simulate(world, principals, call);
+    const v = await simulate(principals, call);
     if (v.result === 'Allowed') figures.get(call.principal)!.allowed++;
     else throw new Error(explain(call, v.result, v.detail));
   });
 
   it.each(named(denied))('denies %s', async (_, call) => {
-    const v = await simulate(world, principals, call);
+    const v = await simulate(principals, call);
     if (v.result !== 'Allowed') figures.get(call.principal)!.denied++;
     else throw new Error(explain(call, v.result, v.detail));
   });

@@ -21,6 +21,8 @@ export const PRINCIPALS = [
   'schema provider isComplete',
   'schema waiter',
   'schema provider onTimeout',
+  'bucket-name check handler',
+  'bucket-name check provider onEvent',
   'S3 prefix-list lookup',
   'bucket notifications handler',
   'GitHub OIDC provider handler',
@@ -32,7 +34,14 @@ export const PRINCIPALS = [
 ] as const;
 export type PrincipalName = (typeof PRINCIPALS)[number];
 
-export type Principal =
+/**
+ * The bucket-name check is in the template only when the deploy fixes the data-lake bucket's name
+ * (context bucketName): its handler and provider are found in that synthesis (Lambda bundling off:
+ * only the template is read), every other principal in the stack as configured by default.
+ */
+export const NAMED_BUCKET_CONTEXT = { bucketName: 'acme-movies-lake', 'aws:cdk:bundling-stacks': [] };
+
+export type Principal = (
   | {
       readonly kind: 'role';
       readonly name: PrincipalName;
@@ -44,10 +53,17 @@ export type Principal =
       readonly userId: string;
     }
   | { readonly kind: 'service'; readonly name: PrincipalName; readonly service: string }
-  | { readonly kind: 'anonymous'; readonly name: PrincipalName };
+  | { readonly kind: 'anonymous'; readonly name: PrincipalName }
+) & {
+  /** The synthesis whose template deploys it: its policies and the resources it calls are that template's. */
+  readonly world: World;
+};
 
-export function findPrincipals(w: World): Record<PrincipalName, Principal> {
+/** Every principal: in `w`, the stack as configured by default, and the name check's in `namedBucket`. */
+export function findPrincipals(w: World, namedBucket: World): Record<PrincipalName, Principal> {
   const { pipeline, ruleTarget, bot, job, schema, prefixList, bucketNotifications, oidcProvider } = wiring(w);
+  const nameCheck = wiring(namedBucket).nameCheck;
+  if (!nameCheck) throw new Error('The synthesis with a fixed bucket name has no bucket-name check.');
   const output = (name: string): string => {
     const id = World.target(w.template.Outputs?.[name]?.Value);
     if (!id) throw new Error(`The stack has no output ${name} naming a resource.`);
@@ -59,21 +75,22 @@ export function findPrincipals(w: World): Record<PrincipalName, Principal> {
     []) as unknown[];
   if (namespaceRoles.length !== 1) throw new Error('Expected the namespace to have one IAM role.');
 
-  const role = (name: PrincipalName, roleId: string, session: string): Principal => {
-    const roleArn = w.getAtt(roleId, 'Arn');
+  const role = (name: PrincipalName, roleId: string, session: string, world = w): Principal => {
+    const roleArn = world.getAtt(roleId, 'Arn');
     return {
       kind: 'role',
       name,
       roleId,
       roleArn,
       sessionArn: roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + `/${session}`,
-      userId: `${w.getAtt(roleId, 'RoleId')}:${session}`,
+      userId: `${world.getAtt(roleId, 'RoleId')}:${session}`,
+      world,
     };
   };
   /** A Lambda function's role, in a session named after the function. */
-  const lambda = (name: PrincipalName, functionId: string): Principal =>
-    role(name, w.roleOf(functionId, 'Role'), w.ref(functionId));
-  const service = (name: PrincipalName): Principal => ({ kind: 'service', name, service: name });
+  const lambda = (name: PrincipalName, functionId: string, world = w): Principal =>
+    role(name, world.roleOf(functionId, 'Role'), world.ref(functionId), world);
+  const service = (name: PrincipalName): Principal => ({ kind: 'service', name, service: name, world: w });
   return {
     'state machine': role('state machine', w.roleOf(pipeline, 'RoleArn'), 'states-execution'),
     'Glue job and crawlers': role('Glue job and crawlers', w.roleOf(job, 'Role'), 'GlueJobRunnerSession'),
@@ -103,6 +120,12 @@ export function findPrincipals(w: World): Record<PrincipalName, Principal> {
     ),
     'schema waiter': role('schema waiter', w.roleOf(schema.waiter, 'RoleArn'), 'states-execution'),
     'schema provider onTimeout': lambda('schema provider onTimeout', schema.onTimeout),
+    'bucket-name check handler': lambda('bucket-name check handler', nameCheck.handler, namedBucket),
+    'bucket-name check provider onEvent': lambda(
+      'bucket-name check provider onEvent',
+      nameCheck.onEvent,
+      namedBucket,
+    ),
     'S3 prefix-list lookup': lambda('S3 prefix-list lookup', prefixList.handler),
     'bucket notifications handler': lambda('bucket notifications handler', bucketNotifications.handler),
     'GitHub OIDC provider handler': lambda('GitHub OIDC provider handler', oidcProvider.handler),
@@ -114,6 +137,6 @@ export function findPrincipals(w: World): Record<PrincipalName, Principal> {
     'events.amazonaws.com': service('events.amazonaws.com'),
     'sns.amazonaws.com': service('sns.amazonaws.com'),
     [`logs.${REGION}.amazonaws.com`]: service(`logs.${REGION}.amazonaws.com`),
-    'anyone (Slack)': { kind: 'anonymous', name: 'anyone (Slack)' },
+    'anyone (Slack)': { kind: 'anonymous', name: 'anyone (Slack)', world: w },
   } as Record<PrincipalName, Principal>;
 }

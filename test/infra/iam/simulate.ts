@@ -1,13 +1,14 @@
 /**
  * One call, evaluated by @cloud-copilot/iam-simulate (a dev dependency, AGPL: only tests import it)
- * against the caller's identity policies and the resource's own policy, as AWS evaluates a request
- * in one account: no SCPs, no RCPs, no permission boundary, no session policy.
+ * against the caller's identity policies and the resource's own policy, both from the template that
+ * deploys the caller, as AWS evaluates a request in one account: no SCPs, no RCPs, no permission
+ * boundary, no session policy.
  */
 import { runSimulation, type EvaluationResult, type RequestAnalysis } from '@cloud-copilot/iam-simulate';
 
 type StatementAnalysis = NonNullable<RequestAnalysis['identityAnalysis']>['allowStatements'][number];
 import type { Principal, PrincipalName } from './principals.ts';
-import { ACCOUNT, REGION, type World } from './world.ts';
+import { ACCOUNT, REGION } from './world.ts';
 
 export interface Call {
   readonly principal: PrincipalName;
@@ -65,12 +66,9 @@ export function narrowForSimulator<T>(policy: T): T {
   } as T;
 }
 
-export async function simulate(
-  w: World,
-  principals: Record<PrincipalName, Principal>,
-  call: Call,
-): Promise<Verdict> {
+export async function simulate(principals: Record<PrincipalName, Principal>, call: Call): Promise<Verdict> {
   const p = principals[call.principal];
+  const w = p.world;
   const identityPolicies =
     p.kind === 'role'
       ? w.identityPolicies(p.roleId).map((i) => ({ ...i, policy: narrowForSimulator(i.policy) }))

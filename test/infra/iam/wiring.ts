@@ -2,7 +2,8 @@
  * The resources the IAM tests start from, found by what the template wires together rather than
  * by logical ids: the pipeline's state machine and the rule that starts it, the bot's function,
  * the Glue job, the schema custom resource with CDK's provider framework around our handler, and
- * the custom resources CDK's own deploy-time handlers serve.
+ * the custom resources CDK's own deploy-time handlers serve (with a fixed bucket name, the bucket's
+ * name check too).
  */
 import { BOT_FUNCTION_NAME } from '../../../infra/constructs/bot.ts';
 import { PIPELINE_NAME } from '../../../infra/local/names.ts';
@@ -33,6 +34,8 @@ export interface Wiring {
   readonly bucketNotifications: { readonly resource: string; readonly handler: string };
   /** The OIDC provider the GitHub roles trust, created by CDK's handler. */
   readonly oidcProvider: { readonly resource: string; readonly handler: string };
+  /** Only with a fixed bucket name (context bucketName): the name check, CDK's provider (onEvent only) around our handler. */
+  readonly nameCheck?: { readonly resource: string; readonly onEvent: string; readonly handler: string };
 }
 
 const cache = new WeakMap<World, Wiring>();
@@ -86,6 +89,14 @@ export function wiring(w: World): Wiring {
   const oidc = World.target((trust[0]?.Principal as Json | undefined)?.Federated);
   if (!oidc || w.resource(oidc).Type !== 'Custom::AWSCDKOpenIdConnectProvider')
     throw new Error('The GitHub drop role does not trust an OIDC provider this stack creates.');
+  const nameCheck = ((): Wiring['nameCheck'] => {
+    if (!w.ids('Custom::MoviesBucketNameCheck').length) return undefined;
+    const check = w.one('Custom::MoviesBucketNameCheck');
+    const checkOnEvent = served(check);
+    const checkHandler = variable(checkOnEvent, 'USER_ON_EVENT_FUNCTION_ARN');
+    if (!checkHandler) throw new Error('The bucket-name check provider does not name its handler.');
+    return { resource: check, onEvent: checkOnEvent, handler: checkHandler };
+  })();
   const step = (name: string): string =>
     w.one(
       'AWS::Lambda::Function',
@@ -113,6 +124,7 @@ export function wiring(w: World): Wiring {
     prefixList: { resource: prefixList, handler: served(prefixList), egress },
     bucketNotifications: { resource: notifications, handler: served(notifications) },
     oidcProvider: { resource: oidc, handler: served(oidc) },
+    ...(nameCheck ? { nameCheck } : {}),
   };
   cache.set(w, found);
   return found;
