@@ -25,7 +25,7 @@ export class Network extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      availabilityZones: warehouseZones(this),
+      availabilityZones: warehouseZones(Stack.of(this)),
       natGateways: 0,
       subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
     });
@@ -74,20 +74,33 @@ export class Network extends Construct {
   }
 }
 
+const zonesOfStack = new WeakMap<Stack, string[]>();
+
 /**
- * Three zones by index into Fn::GetAZs, the third being the first again where the region has
- * only two. An environment-agnostic template decides by a condition on the region at deploy.
+ * The warehouse's three zones, by index into Fn::GetAZs, the third being the first again where
+ * the region has only two. An environment-agnostic template decides by a condition on the region
+ * at deploy. Never looked up: a stack that returns these as its availabilityZones synthesizes
+ * with an account and region and no credentials, as `cdk deploy` first does.
  */
-function warehouseZones(scope: Construct): string[] {
+export function warehouseZones(stack: Stack): string[] {
+  let zones = zonesOfStack.get(stack);
+  if (zones) return zones;
   const zone = (i: number): string => Fn.select(i, Fn.getAzs());
-  const region = Stack.of(scope).region;
-  if (!Token.isUnresolved(region))
-    return [zone(0), zone(1), (TWO_ZONE_REGIONS as readonly string[]).includes(region) ? zone(0) : zone(2)];
-  const tests = TWO_ZONE_REGIONS.map((r) => Fn.conditionEquals(Aws.REGION, r));
-  const twoZones = new CfnCondition(scope, 'TwoZoneRegion', {
-    expression: tests.length === 1 ? tests[0]! : Fn.conditionOr(...tests),
-  });
-  return [zone(0), zone(1), Token.asString(Fn.conditionIf(twoZones.logicalId, zone(0), zone(2)))];
+  if (!Token.isUnresolved(stack.region))
+    zones = [
+      zone(0),
+      zone(1),
+      (TWO_ZONE_REGIONS as readonly string[]).includes(stack.region) ? zone(0) : zone(2),
+    ];
+  else {
+    const tests = TWO_ZONE_REGIONS.map((r) => Fn.conditionEquals(Aws.REGION, r));
+    const twoZones = new CfnCondition(stack, 'TwoZoneRegion', {
+      expression: tests.length === 1 ? tests[0]! : Fn.conditionOr(...tests),
+    });
+    zones = [zone(0), zone(1), Token.asString(Fn.conditionIf(twoZones.logicalId, zone(0), zone(2)))];
+  }
+  zonesOfStack.set(stack, zones);
+  return zones;
 }
 
 /** The id of the region's S3 prefix list, looked up at deploy (CloudFormation has no attribute for it). */
