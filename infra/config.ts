@@ -1,7 +1,14 @@
 /**
  * Deployment settings, read from CDK context (`-c key=value` or cdk.json), with defaults that
- * deploy a working pipeline. README "Deploy" lists every key.
+ * deploy a working pipeline, except the repository allowed to drop data, which must be named.
+ * README "Deploy" lists every key.
  */
+import { DATABASE_USERS } from './pipeline/sql.ts';
+
+/** A context value that cannot be deployed: its message is the one sentence the user sees. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
 
 export interface PipelineConfig {
   /**
@@ -25,7 +32,7 @@ export interface PipelineConfig {
   readonly githubOidcProviderArn?: string;
   readonly redshiftDatabase: string;
   readonly redshiftAdminUser: string;
-  /** Redshift Serverless base capacity in RPUs (8 is the minimum). */
+  /** Redshift Serverless base capacity in RPUs: 4, 8 to 512 by 8, 512 to 1024 by 32. */
   readonly redshiftBaseCapacity: number;
   readonly glueWorkerType: 'G.1X' | 'G.2X';
   readonly glueWorkers: number;
@@ -36,11 +43,10 @@ export interface PipelineConfig {
   readonly slackDataChannel: string;
 }
 
-export const DEFAULTS: PipelineConfig = {
+export const DEFAULTS: Omit<PipelineConfig, 'githubRepository'> = {
   archiveTransitionDays: 30,
   badDataExpirationDays: 90,
   alertEmails: [],
-  githubRepository: 'movies-gds/movies-gds',
   githubBranch: 'main',
   redshiftDatabase: 'movies',
   redshiftAdminUser: 'movies_admin',
@@ -53,6 +59,19 @@ export const DEFAULTS: PipelineConfig = {
   slackDataChannel: 'movies-data',
 };
 
+function fail(message: string): never {
+  throw new ConfigError(message);
+}
+
+/** The context keys this app reads. */
+export const CONTEXT_KEYS: readonly (keyof PipelineConfig)[] = [
+  'bucketName',
+  'adoptBucket',
+  ...(Object.keys(DEFAULTS) as (keyof PipelineConfig)[]),
+  'githubRepository',
+  'githubOidcProviderArn',
+];
+
 /** Read the config from a context getter (app.node.tryGetContext), validating each value. */
 export function readConfig(get: (key: string) => unknown): PipelineConfig {
   const text = (key: keyof PipelineConfig): string | undefined => {
@@ -61,43 +80,74 @@ export function readConfig(get: (key: string) => unknown): PipelineConfig {
   };
   const int = (key: keyof PipelineConfig, min: number, max: number): number => {
     const v = text(key);
-    if (v === undefined) return DEFAULTS[key] as number;
+    if (v === undefined) return DEFAULTS[key as keyof typeof DEFAULTS] as number;
     const n = Number(v);
     if (!Number.isInteger(n) || n < min || n > max)
-      throw new Error(`Context ${key} must be a whole number from ${min} to ${max}; got "${v}".`);
+      fail(`Context ${key} must be a whole number from ${min} to ${max}; got "${v}".`);
     return n;
   };
-  const repo = text('githubRepository') ?? DEFAULTS.githubRepository;
+  // No default: a default repository would let its pushes write to every deployer's bucket.
+  const repo =
+    text('githubRepository') ??
+    fail(
+      'Context githubRepository is required: the owner/name of the repository whose pushes may drop data (-c githubRepository=acme/movies-data).',
+    );
   if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repo))
-    throw new Error(`Context githubRepository must be owner/name; got "${repo}".`);
+    fail(`Context githubRepository must be owner/name; got "${repo}".`);
+  const branch = text('githubBranch') ?? DEFAULTS.githubBranch;
+  if (!/^[A-Za-z0-9._/-]+$/.test(branch) || branch.includes('..'))
+    fail(`Context githubBranch must be a branch name (letters, digits, . _ / -); got "${branch}".`);
   const workerType = text('glueWorkerType') ?? DEFAULTS.glueWorkerType;
   if (workerType !== 'G.1X' && workerType !== 'G.2X')
-    throw new Error(`Context glueWorkerType must be G.1X or G.2X; got "${workerType}".`);
+    fail(`Context glueWorkerType must be G.1X or G.2X; got "${workerType}".`);
   const emails = (text('alertEmails') ?? '')
     .split(',')
     .map((e) => e.trim())
     .filter(Boolean);
   for (const e of emails)
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e))
-      throw new Error(`Context alertEmails has an invalid address: "${e}".`);
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) fail(`Context alertEmails has an invalid address: "${e}".`);
   const bucketName = text('bucketName');
-  if (bucketName && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucketName))
-    throw new Error(`Context bucketName is not a valid S3 bucket name: "${bucketName}".`);
+  if (
+    bucketName &&
+    (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucketName) ||
+      bucketName.includes('..') ||
+      /^\d+\.\d+\.\d+\.\d+$/.test(bucketName))
+  )
+    fail(
+      `Context bucketName is not a valid S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens, not an IP address): "${bucketName}".`,
+    );
   const adopt = text('adoptBucket') ?? 'false';
   if (adopt !== 'true' && adopt !== 'false')
-    throw new Error(`Context adoptBucket must be true or false; got "${adopt}".`);
+    fail(`Context adoptBucket must be true or false; got "${adopt}".`);
   if (adopt === 'true' && !bucketName)
-    throw new Error('Context adoptBucket needs bucketName, the name of the bucket to adopt.');
+    fail('Context adoptBucket needs bucketName, the name of the bucket to adopt.');
   // Spliced into the schema's SQL: lower-case SQL names only (as Redshift folds them).
   const sqlName = (key: 'redshiftDatabase' | 'redshiftAdminUser'): string => {
     const v = text(key) ?? DEFAULTS[key];
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(v))
-      throw new Error(
+      fail(
         `Context ${key} must be lower-case letters, digits and _ (not starting with a digit); got "${v}".`,
       );
     return v;
   };
+  const admin = sqlName('redshiftAdminUser');
+  // The schema resource (re)sets these users' passwords from their own secrets: never the admin's.
+  if ((Object.values(DATABASE_USERS) as string[]).includes(admin))
+    fail(`Context redshiftAdminUser must not be ${admin}, a user the stack creates for one job.`);
+  const capacity = int('redshiftBaseCapacity', 4, 1024);
+  // Redshift Serverless's steps: 4, then 8 to 512 by 8, then to 1024 by 32 (1024 in some regions only).
+  if (capacity !== 4 && (capacity % 8 !== 0 || (capacity > 512 && capacity % 32 !== 0)))
+    fail(
+      `Context redshiftBaseCapacity must be 4, a multiple of 8 up to 512, or a multiple of 32 up to 1024 RPUs; got "${capacity}".`,
+    );
   const providerArn = text('githubOidcProviderArn');
+  if (
+    providerArn &&
+    !/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(providerArn)
+  )
+    fail(
+      `Context githubOidcProviderArn must be the ARN of the account's GitHub provider (arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com); got "${providerArn}".`,
+    );
   return {
     ...(bucketName ? { bucketName } : {}),
     ...(adopt === 'true' ? { adoptBucket: true } : {}),
@@ -105,11 +155,11 @@ export function readConfig(get: (key: string) => unknown): PipelineConfig {
     badDataExpirationDays: int('badDataExpirationDays', 1, 3650),
     alertEmails: emails,
     githubRepository: repo,
-    githubBranch: text('githubBranch') ?? DEFAULTS.githubBranch,
+    githubBranch: branch,
     ...(providerArn ? { githubOidcProviderArn: providerArn } : {}),
     redshiftDatabase: sqlName('redshiftDatabase'),
-    redshiftAdminUser: sqlName('redshiftAdminUser'),
-    redshiftBaseCapacity: int('redshiftBaseCapacity', 8, 512),
+    redshiftAdminUser: admin,
+    redshiftBaseCapacity: capacity,
     glueWorkerType: workerType,
     glueWorkers: int('glueWorkers', 2, 100),
     crawlerTimeoutMinutes: int('crawlerTimeoutMinutes', 1, 240),

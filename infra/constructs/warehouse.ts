@@ -5,7 +5,7 @@
  * Data API and waits for the result. Each user's password is generated into a secret of its own,
  * which only that user's principal (and the schema resource, which sets the password) may read.
  */
-import { CustomResource, Duration, Validations } from 'aws-cdk-lib';
+import { Aws, CustomResource, Duration, Fn, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -101,6 +101,9 @@ export class Warehouse extends Construct {
       adminUserPassword: this.adminSecret.secretValueFromJson('password').unsafeUnwrap(),
       iamRoles: [this.role.roleArn],
       logExports: ['userlog', 'connectionlog', 'useractivitylog'],
+      // `cdk destroy` deletes the namespace: keep its data as a snapshot, named after this stack
+      // instance (the stack id's UUID) so that a second deploy's destroy cannot collide with it.
+      finalSnapshotName: Fn.join('-', ['movies-final', Fn.select(2, Fn.split('/', Aws.STACK_ID))]),
     });
     this.workgroup = new redshift.CfnWorkgroup(this, 'Workgroup', {
       workgroupName: this.workgroupName,

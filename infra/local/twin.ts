@@ -106,8 +106,9 @@ function localResolver(template: CfnTemplate): IntrinsicResolver {
 export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
   const dataDir = options.dataDir ?? '.movies-local';
   mkdirSync(dataDir, { recursive: true });
-  // Only the definition is needed here: no cdk-nag, no Lambda bundling.
-  const { pipeline } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), {
+  // Only the definition is needed here: no cdk-nag, no Lambda bundling, no GitHub (any repository will do).
+  const context = { 'aws:cdk:bundling-stacks': [], githubRepository: 'local/movies-data' };
+  const { pipeline } = buildApp(new App({ context }), {
     nag: false,
     env: {},
   });

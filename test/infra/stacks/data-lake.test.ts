@@ -107,7 +107,8 @@ describe('the data-lake bucket across cdk destroy', () => {
 });
 
 describe('context bucketName and adoptBucket', () => {
-  const config = (values: Record<string, string>) => readConfig((k) => values[k]);
+  const config = (values: Record<string, string>) =>
+    readConfig((k) => ({ githubRepository: 'acme/movies-data', ...values })[k]);
   it('adopts only a named bucket, and says so in one sentence', () => {
     expect(config({})).not.toHaveProperty('bucketName');
     expect(config({ bucketName: 'acme-lake', adoptBucket: 'true' })).toMatchObject({

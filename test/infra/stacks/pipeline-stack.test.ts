@@ -1,12 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { Match } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readConfig } from '../../../infra/config.ts';
+import { ConfigError, readConfig } from '../../../infra/config.ts';
+import { buildApp, contextArgs } from '../../../infra/bin/app.ts';
 import { stateMachineDefinition } from '../../../infra/local/asl.ts';
 import { DEFAULT_RULESET_PATH } from '../../../infra/pipeline/check.ts';
 import { contractJson } from '../../../infra/pipeline/contract.ts';
@@ -310,6 +312,17 @@ describe('the pipeline stack', () => {
     });
   });
 
+  it('keeps the warehouse as a final snapshot, named per stack instance, when cdk destroy deletes it', () => {
+    template.hasResourceProperties('AWS::RedshiftServerless::Namespace', {
+      FinalSnapshotName: {
+        'Fn::Join': [
+          '-',
+          ['movies-final', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }],
+        ],
+      },
+    });
+  });
+
   it('puts Redshift Serverless in private subnets and creates the schema from the shared SQL', () => {
     template.hasResourceProperties('AWS::RedshiftServerless::Workgroup', {
       PubliclyAccessible: false,
@@ -515,23 +528,88 @@ describe('the pipeline stack', () => {
 });
 
 describe('context', () => {
-  it('has defaults and rejects bad values with one sentence', () => {
-    expect(readConfig(() => undefined)).toMatchObject({
-      githubBranch: 'main',
-      glueWorkers: 2,
-      redshiftBaseCapacity: 8,
-    });
-    expect(() => readConfig((k) => (k === 'glueWorkers' ? 'many' : undefined))).toThrow(
-      'Context glueWorkers must be a whole number from 2 to 100; got "many".',
+  const config = (values: Record<string, string>) =>
+    readConfig((k) => ({ githubRepository: 'acme/movies-data', ...values })[k]);
+
+  it('has defaults, except the repository allowed to drop data, which must be named', () => {
+    expect(config({})).toMatchObject({ githubBranch: 'main', glueWorkers: 2, redshiftBaseCapacity: 8 });
+    // A default repository would let its pushes write to every deployer's bucket.
+    expect(() => readConfig(() => undefined)).toThrow(
+      'Context githubRepository is required: the owner/name of the repository whose pushes may drop data (-c githubRepository=acme/movies-data).',
     );
-    expect(() => readConfig((k) => (k === 'githubRepository' ? 'no-slash' : undefined))).toThrow(
-      'Context githubRepository must be owner/name; got "no-slash".',
-    );
-    expect(() => readConfig((k) => (k === 'redshiftAdminUser' ? 'Admin; DROP' : undefined))).toThrow(
+  });
+
+  it.each([
+    [{ glueWorkers: 'many' }, 'Context glueWorkers must be a whole number from 2 to 100; got "many".'],
+    [{ githubRepository: 'no-slash' }, 'Context githubRepository must be owner/name; got "no-slash".'],
+    [
+      { githubBranch: 'main"*' },
+      'Context githubBranch must be a branch name (letters, digits, . _ / -); got "main"*".',
+    ],
+    [
+      { redshiftAdminUser: 'Admin; DROP' },
       'Context redshiftAdminUser must be lower-case letters, digits and _ (not starting with a digit); got "Admin; DROP".',
+    ],
+    [
+      { redshiftAdminUser: 'movies_bot' },
+      'Context redshiftAdminUser must not be movies_bot, a user the stack creates for one job.',
+    ],
+    [
+      { redshiftBaseCapacity: '9' },
+      'Context redshiftBaseCapacity must be 4, a multiple of 8 up to 512, or a multiple of 32 up to 1024 RPUs; got "9".',
+    ],
+    [
+      { redshiftBaseCapacity: '520' },
+      'Context redshiftBaseCapacity must be 4, a multiple of 8 up to 512, or a multiple of 32 up to 1024 RPUs; got "520".',
+    ],
+    [
+      { bucketName: '192.168.5.4' },
+      'Context bucketName is not a valid S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens, not an IP address): "192.168.5.4".',
+    ],
+    [
+      { githubOidcProviderArn: 'nonsense' },
+      `Context githubOidcProviderArn must be the ARN of the account's GitHub provider (arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com); got "nonsense".`,
+    ],
+    [{ alertEmails: 'a@b.co, nope' }, 'Context alertEmails has an invalid address: "nope".'],
+  ] as [Record<string, string>, string][])('refuses %j with one sentence', (values, message) => {
+    expect(() => config(values)).toThrow(new ConfigError(message));
+  });
+
+  it.each(['4', '8', '512', '544', '1024'])('accepts a base capacity of %s RPUs', (rpus) => {
+    expect(config({ redshiftBaseCapacity: rpus }).redshiftBaseCapacity).toBe(Number(rpus));
+  });
+
+  it('takes -c key=value pairs as the CDK CLI does', () => {
+    expect(contextArgs(['-c', 'githubRepository=acme/x', '--context', 'alertEmails=a@b.co,c@d.co'])).toEqual({
+      githubRepository: 'acme/x',
+      alertEmails: 'a@b.co,c@d.co',
+    });
+    expect(() => contextArgs(['-c', 'oops'])).toThrow('Expected key=value after -c; got "oops".');
+  });
+
+  it('warns of a context key it does not know (a misspelt setting is otherwise silently a default)', () => {
+    const { pipeline } = buildApp(
+      new App({
+        context: { 'aws:cdk:bundling-stacks': [], githubRepository: 'acme/x', alertEmail: 'a@b.co' },
+      }),
+      { nag: false, env: {} },
     );
-    expect(() => readConfig((k) => (k === 'alertEmails' ? 'a@b.co, nope' : undefined))).toThrow(
-      'Context alertEmails has an invalid address: "nope".',
+    Annotations.fromStack(pipeline).hasWarning(
+      '/MoviesPipeline',
+      Match.stringLikeRegexp('^Context alertEmail is not a setting of this app and was ignored'),
     );
+  });
+
+  it('prints a setting that cannot be deployed as one sentence, with no stack trace, and exits 1', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'infra/bin/app.ts', '-c', 'githubRepository=a/b', '-c', 'glueWorkers=1'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'movies-synth-')) },
+      },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('Context glueWorkers must be a whole number from 2 to 100; got "1".');
   });
 });
