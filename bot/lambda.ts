@@ -121,9 +121,14 @@ async function readSlackSecret(): Promise<{ signingSecret: string; botToken: str
   const arn = process.env.SLACK_SECRET_ARN;
   if (!arn) throw new Error('SLACK_SECRET_ARN is not set: the secret holding signingSecret and botToken.');
   const r = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
-  const v = JSON.parse(r.SecretString ?? '{}') as { signingSecret?: string; botToken?: string };
-  if (!v.signingSecret || !v.botToken)
-    throw new Error(`The secret ${arn} must hold {"signingSecret": "...", "botToken": "xoxb-..."}.`);
+  const wanted = `The secret ${arn} must hold {"signingSecret": "...", "botToken": "xoxb-..."}.`;
+  let v: { signingSecret?: string; botToken?: string };
+  try {
+    v = JSON.parse(r.SecretString ?? '{}') as typeof v;
+  } catch {
+    throw new Error(wanted); // the generated placeholder of a fresh deploy is not JSON
+  }
+  if (!v?.signingSecret || !v.botToken) throw new Error(wanted);
   return { signingSecret: v.signingSecret, botToken: v.botToken };
 }
 
