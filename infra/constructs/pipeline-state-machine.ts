@@ -455,10 +455,24 @@ export class PipelineStateMachine extends Construct {
     );
     const succeeded = new sfn.Succeed(this, 'Done', { outputPath: '$.outcome' });
 
+    // Reading an absent field fails a state uncatchably, with no alert: check the results first.
+    const resultFields = ['status', 'source', 'quality', 'load', 'quarantine', 'copySource'];
     read.next(
-      new sfn.Choice(this, 'Quality gate passed?')
-        .when(sfn.Condition.stringEquals('$.results.value.status', 'QUALITY_FAILED'), qualityOutcome)
-        .otherwise(refresh),
+      new sfn.Choice(this, 'Results complete?')
+        .when(
+          sfn.Condition.and(...resultFields.map((f) => sfn.Condition.isPresent(`$.results.value.${f}`))),
+          new sfn.Choice(this, 'Quality gate passed?')
+            .when(sfn.Condition.stringEquals('$.results.value.status', 'QUALITY_FAILED'), qualityOutcome)
+            .otherwise(refresh),
+        )
+        .otherwise(
+          failWith(
+            'The ETL results are incomplete',
+            STATES.readResults,
+            'ResultsIncomplete',
+            `The ETL job's results lack a field the pipeline needs (${resultFields.join(', ')}): are the job script and the state machine from the same deploy?`,
+          ),
+        ),
     );
     refresh.next(waitRefresh).next(getRefresh).next(refreshDone);
     refreshDone

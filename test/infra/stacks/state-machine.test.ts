@@ -256,6 +256,27 @@ describe('the synthesized state machine', () => {
     expect(states(r)).not.toContain(STATES.readResults);
   });
 
+  // An older job script, or a hand-edited results file: a missing field would stop the run uncatchably.
+  it.each(['copySource', 'quality', 'status'] as const)(
+    'ETL results without %s: ResultsIncomplete, before the views are refreshed, and the alert goes out',
+    async (field) => {
+      const incomplete = { ...results('SUCCEEDED') } as Partial<EtlResults>;
+      delete incomplete[field];
+      const r = await run(incomplete as EtlResults);
+      expect(r.error?.name).toBe('ResultsIncomplete');
+      expect(parseOutcome(r.error!.cause)).toMatchObject({
+        status: 'FAILED',
+        error: {
+          state: 'Read ETL results',
+          error: 'ResultsIncomplete',
+          cause: expect.stringContaining(field),
+        },
+      });
+      expect(r.published.map((p) => [p.topic, p.status])).toEqual([[FAILURE, 'FAILED']]);
+      expect(states(r)).not.toContain(STATES.refreshViews);
+    },
+  );
+
   it('crawler timeout: polls a bounded number of times, then fails with CrawlerTimeout', async () => {
     const r = await run(null, { [STATES.getInputCrawler]: () => ({ Crawler: { State: 'RUNNING' } }) });
     expect(r.error?.name).toBe('CrawlerTimeout');
