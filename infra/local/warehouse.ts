@@ -51,7 +51,10 @@ export class Warehouse {
     const existing = new Set(r.rows.map((x) => x.usename));
     const users = names.map((name) => ({ name, password: randomBytes(24).toString('base64url') }));
     await this.db.transaction(async (tx) => {
-      for (const sql of [...userStatements(users, existing), ...privilegeStatements('postgres', options)])
+      for (const sql of [
+        ...userStatements('postgres', users, existing),
+        ...privilegeStatements('postgres', options),
+      ])
         await tx.exec(sql);
     });
   }

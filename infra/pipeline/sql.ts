@@ -120,16 +120,20 @@ export function existingUsersSql(names: readonly string[]): string {
 
 /**
  * Each user created, or, if it exists, its password re-set (neither dialect has CREATE USER IF NOT
- * EXISTS, so the caller asks which exist first). Passwords go into the SQL hashed.
+ * EXISTS, so the caller asks which exist first). Passwords go into the SQL hashed. Either way the
+ * user is stripped of the powers to create databases and users, which a hand-made ALTER could
+ * have given it: every deploy puts it back to exactly its job.
  */
 export function userStatements(
+  dialect: Dialect,
   users: readonly { readonly name: string; readonly password: string }[],
   existing: ReadonlySet<string>,
 ): string[] {
+  const powers = dialect === 'redshift' ? 'NOCREATEDB NOCREATEUSER' : 'NOCREATEDB NOCREATEROLE NOSUPERUSER';
   return users.map(({ name, password }) => {
     if (!password) throw new Error(`The password of the database user ${name} is empty.`);
     const verb = existing.has(name) ? 'ALTER' : 'CREATE';
-    return `${verb} USER ${sqlName(name, 'A user name')} PASSWORD '${passwordHash(name, password)}'`;
+    return `${verb} USER ${sqlName(name, 'A user name')} PASSWORD '${passwordHash(name, password)}' ${powers}`;
   });
 }
 

@@ -20,7 +20,7 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { existingUsersSql, userStatements } from '../pipeline/sql.ts';
+import { existingUsersSql, userStatements, type Dialect } from '../pipeline/sql.ts';
 
 export interface SchemaProperties {
   readonly WorkgroupName: string;
@@ -30,6 +30,8 @@ export interface SchemaProperties {
   /** Database users to create (or re-key) before the statements, each with the secret holding its password. */
   readonly Users?: readonly { readonly Name: string; readonly SecretArn: string }[];
   readonly Sqls: readonly string[];
+  /** The SQL dialect of the warehouse: Redshift, or the twin's PostgreSQL. */
+  readonly Dialect?: Dialect;
 }
 
 export interface SchemaEvent {
@@ -85,14 +87,24 @@ async function onEvent(
 ): Promise<Started> {
   if (event.RequestType === 'Delete')
     return { PhysicalResourceId: event.PhysicalResourceId ?? SCHEMA_RESOURCE_ID, Started: true };
-  const { WorkgroupName, Database, SecretArn, Users = [], Sqls } = event.ResourceProperties;
+  const {
+    WorkgroupName,
+    Database,
+    SecretArn,
+    Users = [],
+    Sqls,
+    Dialect = 'redshift',
+  } = event.ResourceProperties;
   const target = { WorkgroupName, Database, ...(SecretArn ? { SecretArn } : {}) };
   const users = await Promise.all(Users.map((u) => userPassword(u, readSecret)));
   const existing = users.length
     ? await existingUsers(client, target, existingUsersSql(users.map((u) => u.name)), probeTimeoutMs)
     : new Set<string>();
   const { Id } = await client.send(
-    new BatchExecuteStatementCommand({ ...target, Sqls: [...userStatements(users, existing), ...Sqls] }),
+    new BatchExecuteStatementCommand({
+      ...target,
+      Sqls: [...userStatements(Dialect, users, existing), ...Sqls],
+    }),
   );
   return { PhysicalResourceId: SCHEMA_RESOURCE_ID, Started: true, StatementId: Id! };
 }

@@ -112,6 +112,7 @@ describe('the database users, created by the schema custom resource against the 
       WorkgroupName: 'movies',
       Database: 'movies',
       Users,
+      Dialect: 'postgres',
       Sqls: schemaStatements('postgres', { admin: 'postgres', database: 'postgres' }),
     },
     ...(RequestType === 'Create' ? {} : { PhysicalResourceId: 'movies-schema' }),
@@ -179,6 +180,17 @@ describe('the database users, created by the schema custom resource against the 
     const sent = await batches();
     expect(sent.filter((q) => q.startsWith('CREATE USER movies_bot '))).toHaveLength(1);
     expect(sent.filter((q) => q.startsWith('ALTER USER movies_bot '))).toHaveLength(1);
+  });
+
+  it('takes back powers a user was given by hand: each deploy leaves it exactly its job', async () => {
+    await query(c, 'ALTER USER movies_bot CREATEDB CREATEROLE');
+    await deploy(schema('Update'), withSecrets);
+    expect(
+      await query(
+        c,
+        "SELECT rolcreatedb::text AS db, rolcreaterole::text AS roles FROM pg_roles WHERE rolname = 'movies_bot'",
+      ),
+    ).toEqual([{ db: 'false', roles: 'false' }]);
   });
 
   it('never puts a password in the properties or the SQL the warehouse logs', async () => {

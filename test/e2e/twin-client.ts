@@ -80,6 +80,7 @@ export async function query(
   );
   for (;;) {
     const d = await c.redshift.send(new DescribeStatementCommand({ Id }));
+    if (d.Status === 'FINISHED' && d.HasResultSet === false) return []; // a statement without rows
     if (d.Status === 'FINISHED') break;
     if (d.Status === 'FAILED' || d.Status === 'ABORTED') throw new Error(d.Error);
     await new Promise((r) => setTimeout(r, 10));

@@ -42,7 +42,7 @@ beforeAll(async () => {
   db = new PGlite();
   const users = Object.values(DATABASE_USERS).map((name) => ({ name, password: `${name}-password` }));
   for (const sql of [
-    ...userStatements(users, new Set()),
+    ...userStatements('postgres', users, new Set()),
     ...schemaStatements('postgres', { admin: 'postgres', database: 'postgres' }),
   ])
     await db.exec(sql);
