@@ -217,6 +217,18 @@ export function places(w: World, principals: Record<PrincipalName, Principal>) {
 }
 export type Places = ReturnType<typeof places>;
 
+/** What Step Functions calls, as the state machine's role, to deliver its logs (no resource-level permissions). */
+const LOG_DELIVERY = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+
 /** A data API statement read is allowed only for the caller's own statements. */
 const ownStatement = (p: Principal): Record<string, string> =>
   p.kind === 'role' ? { 'redshift-data:statement-owner-iam-userid': p.userId } : {};
@@ -296,16 +308,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
   add(
     sm,
     'Log delivery to CloudWatch Logs (LoggingConfiguration; these actions have no resource-level permissions)',
-    [
-      'logs:CreateLogDelivery',
-      'logs:GetLogDelivery',
-      'logs:UpdateLogDelivery',
-      'logs:DeleteLogDelivery',
-      'logs:ListLogDeliveries',
-      'logs:PutResourcePolicy',
-      'logs:DescribeResourcePolicies',
-      'logs:DescribeLogGroups',
-    ].map((a) => [a, '*'] as [string, string]),
+    LOG_DELIVERY.map((a) => [a, '*'] as [string, string]),
   );
 
   // --- Glue: the ETL job (infra/glue/movie_etl.py) and the two crawlers, all with one role ---
@@ -563,6 +566,11 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
     ['lambda:InvokeFunction', at.schema.isComplete],
     ['lambda:InvokeFunction', at.schema.onTimeout],
   ]);
+  add(
+    'schema waiter',
+    "Log delivery of CDK's waiter state machine (its LoggingConfiguration, level ERROR)",
+    LOG_DELIVERY.map((a) => [a, '*'] as [string, string]),
+  );
   add(
     'schema provider onTimeout',
     "CDK's provider reports the timeout to CloudFormation (an HTTPS PUT to the presigned URL, no AWS call); Lambda writes its logs (LoggingConfig)",

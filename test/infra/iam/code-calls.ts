@@ -178,12 +178,38 @@ export interface FoundCommand {
   readonly command: string;
 }
 
-/** `new XxxCommand(` in a file, and paginators (paginateXxx), which send XxxCommand. */
+/**
+ * `new XxxCommand(` (or `new sdk.XxxCommand(`) in a file, and paginators (paginateXxx), which send XxxCommand; a command or
+ * paginator imported from an @aws-sdk package under another name (`XxxCommand as Y`) is found
+ * as `new Y(` or `Y(`.
+ */
 export function commandsIn(text: string, file: string): FoundCommand[] {
-  return [...text.matchAll(/\bnew\s+(\w+)Command\s*\(|\bpaginate([A-Z]\w*)\s*\(/g)].map((m) => ({
-    file,
-    command: m[1] ?? m[2]!,
-  }));
+  const found = [...text.matchAll(/\bnew\s+(?:[\w$]+\.)?(\w+)Command\s*\(|\bpaginate([A-Z]\w*)\s*\(/g)].map(
+    (m) => ({
+      file,
+      command: m[1] ?? m[2]!,
+    }),
+  );
+  for (const [alias, command] of renamedSdkImports(text)) {
+    const uses = text.match(new RegExp(`(?<![.\\w$])${alias}\\s*\\(`, 'g')) ?? [];
+    found.push(...uses.map(() => ({ file, command })));
+  }
+  return found;
+}
+
+/** `{ XxxCommand as Y }` and `{ paginateXxx as Y }` imported (or re-exported) from an @aws-sdk package: Y and Xxx. */
+export function renamedSdkImports(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of text.matchAll(
+    /\b(?:import|export)\s*(?:type\s+)?[^;'"]*?\{([^}]*)\}\s*from\s*['"]@aws-sdk\/[^'"]+['"]/g,
+  ))
+    for (const spec of m[1]!.split(',')) {
+      const r = /^\s*(?:type\s+)?(\w+)\s+as\s+(\w+)\s*$/.exec(spec);
+      if (!r) continue;
+      const c = /^(\w+)Command$/.exec(r[1]!)?.[1] ?? /^paginate([A-Z]\w*)$/.exec(r[1]!)?.[1];
+      if (c) out.set(r[2]!, c);
+    }
+  return out;
 }
 
 /** The AWS SDK v3 aggregated clients (`new S3(...)`, `s3.putObject(...)`) would hide calls from this scan. */

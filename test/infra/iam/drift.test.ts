@@ -8,6 +8,7 @@ import { synth } from '../stacks/synth.ts';
 import { allowedCalls } from './calls.ts';
 import {
   aggregatedClientsIn,
+  commandsIn,
   AWS_CUSTOM_RESOURCE_HANDLER,
   ENTRY_POINTS,
   glob,
@@ -65,6 +66,21 @@ describe('the IAM tables against the code', () => {
       throw new Error(
         `${n.source} makes ${n.principal} call ${n.action}${n.resource ? ` on ${n.resource}` : ''}${n.context ? ` with ${JSON.stringify(n.context)}` : ''}, and test/infra/iam/calls.ts lists no such call${n.mention ? ` naming ${n.mention} in its why` : ''}: add it (and the permission, if the simulation then denies it).`,
       );
+  });
+
+  it('sees commands under another name: imported as an alias, or through a namespace', () => {
+    const code = [
+      "import { DeleteObjectCommand as RemoveObject, paginateListObjectsV2 as pages } from '@aws-sdk/client-s3';",
+      "import * as sfn from '@aws-sdk/client-sfn';",
+      'await s3.send(new RemoveObject({ Bucket, Key }));',
+      'for await (const page of pages({ client: s3 }, { Bucket })) void page;',
+      'await client.send(new sfn.StopExecutionCommand({ executionArn }));',
+    ].join('\n');
+    expect(commandsIn(code, 'x.ts').map((c) => c.command)).toEqual([
+      'StopExecution',
+      'DeleteObject',
+      'ListObjectsV2',
+    ]);
   });
 
   it('maps every SDK command the rooms send to IAM actions', () => {

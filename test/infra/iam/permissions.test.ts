@@ -3,9 +3,10 @@
  * bucket-name check's with a fixed bucket name): each call a principal makes, at run time or at
  * deploy, is allowed; each call it must not make is denied.
  */
-import { afterAll, describe, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { synth } from '../stacks/synth.ts';
 import { allowedCalls, deniedCalls } from './calls.ts';
+import { allowance, grants, UNUSED_GRANT_ALLOWANCES, used, type Grant } from './grants.ts';
 import { findPrincipals, NAMED_BUCKET_CONTEXT, PRINCIPALS, type PrincipalName } from './principals.ts';
 import { simulate, type Call } from './simulate.ts';
 import { World } from './world.ts';
@@ -61,5 +62,27 @@ describe('permissions, simulated', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('no grant beyond the calls', () => {
+  const granted = Object.values(principals).flatMap(grants);
+  const unused = granted.filter((g) => !used(g, allowed));
+  const show = (g: Grant): string => `${g.principal}: ${g.action} on ${g.resource} (${g.policy})`;
+
+  it('finds the grants it checks (the expansion is not silently empty)', () => {
+    expect(granted.length).toBeGreaterThan(100);
+    expect(new Set(granted.map((g) => g.principal)).size).toBeGreaterThan(10);
+  });
+
+  it('uses every (action, resource) an identity policy grants, or says why not', () => {
+    // A grant no allowed call uses: remove it, list the call that needs it, or allow it in grants.ts with the reason.
+    expect(unused.filter((g) => !allowance(g)).map(show)).toEqual([]);
+  });
+
+  it.each(
+    UNUSED_GRANT_ALLOWANCES.map((a) => [`${a.principal ?? 'any role'}: ${a.actions.join(', ')}`, a] as const),
+  )('still needs the allowance for %s', (_, a) => {
+    expect(unused.filter((g) => allowance(g) === a).length).toBeGreaterThan(0);
   });
 });

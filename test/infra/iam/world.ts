@@ -32,6 +32,7 @@ const PSEUDO: Record<string, string> = {
   'AWS::AccountId': ACCOUNT,
   'AWS::URLSuffix': 'amazonaws.com',
   'AWS::StackName': STACK,
+  'AWS::StackId': `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${STACK}/5d1e7a40-3c2b-11f0-9f6e-0a1b2c3d4e5f`,
 };
 
 /** A stable fake identifier for a logical id: the same id always gets the same value. */
@@ -243,8 +244,9 @@ export class World implements IntrinsicResolver {
     if (Array.isArray(value)) for (const v of value) World.referenced(v, out);
     else if (value && typeof value === 'object') {
       const t = World.target(value);
-      if (t) out.add(t);
-      else for (const v of Object.values(value as Json)) World.referenced(v, out);
+      if (t) {
+        if (!(t in PSEUDO)) out.add(t);
+      } else for (const v of Object.values(value as Json)) World.referenced(v, out);
     }
     return out;
   }
