@@ -194,12 +194,7 @@ export class Warehouse extends Construct {
     });
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: [
-          'redshift-data:DescribeStatement',
-          'redshift-data:GetStatementResult',
-          'redshift-data:CancelStatement',
-          'redshift-data:ListStatements',
-        ],
+        actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult'],
         resources: ['*'],
         conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
       }),

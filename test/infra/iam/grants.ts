@@ -78,12 +78,6 @@ export const UNUSED_GRANT_ALLOWANCES: readonly {
     resource: '*',
     why: "CDK's waiter state machine grants them with its log delivery actions; Step Functions delivers the logs through CloudWatch Logs' vended logs",
   },
-  {
-    principal: 'schema handler',
-    actions: ['redshift-data:CancelStatement', 'redshift-data:ListStatements'],
-    resource: '*',
-    why: 'infra/constructs/warehouse.ts grants every Data API caller these on its own statements (StatementOwner condition); infra/schema/handler.ts sends neither',
-  },
 ];
 
 /**
