@@ -8,13 +8,11 @@
  */
 import { Aws, type CfnResource, CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
+import { handlerFunction } from './handler-function.ts';
 import type { BucketCheckProperties } from '../bucket-check/handler.ts';
 import { PREFIXES } from '../config.ts';
 import { acknowledge, resourceFinding } from './nag.ts';
@@ -85,14 +83,9 @@ export class DataLake extends Construct {
 
   /** Before the bucket is created under a fixed name: is the name free (or, adopting, the bucket ours)? */
   private checkName(bucketName: string, adopt: boolean): void {
-    const handler = new nodejs.NodejsFunction(this, 'NameCheckHandler', {
-      entry: fileURLToPath(new URL('../bucket-check/handler.ts', import.meta.url)),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+    const handler = handlerFunction(this, 'NameCheckHandler', {
+      entry: new URL('../bucket-check/handler.ts', import.meta.url),
       timeout: Duration.seconds(30),
-      logGroup: new logs.LogGroup(this, 'NameCheckHandlerLogs', { retention: logs.RetentionDays.ONE_MONTH }),
-      bundling: { format: nodejs.OutputFormat.ESM, target: 'node22', minify: true, sourceMap: false },
     });
     // HeadBucket is authorized as s3:ListBucket. The ARN is written from the name: the bucket may not
     // exist yet, and referring to it would make it a dependency of its own check.

@@ -9,14 +9,13 @@ import { Aws, CustomResource, Duration, Fn, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as redshift from 'aws-cdk-lib/aws-redshiftserverless';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
+import { handlerFunction } from './handler-function.ts';
 import { DATABASE_USERS, schemaStatements, type DatabaseUser } from '../pipeline/sql.ts';
 import type { SchemaProperties } from '../schema/handler.ts';
 import { acknowledge, logicalIdOf } from './nag.ts';
@@ -121,15 +120,10 @@ export class Warehouse extends Construct {
     // The schema, once the workgroup is up: the deploy waits for the statements' result and
     // fails with Redshift's error if one fails. Changed statements run again on the next deploy.
     // The handler reads the users' passwords from their secrets at run time (never a property).
-    const handler = new nodejs.NodejsFunction(this, 'SchemaHandler', {
-      entry: fileURLToPath(new URL('../schema/handler.ts', import.meta.url)),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+    const handler = handlerFunction(this, 'SchemaHandler', {
+      entry: new URL('../schema/handler.ts', import.meta.url),
       // onEvent asks the workgroup which users exist before it starts the batch.
       timeout: Duration.minutes(5),
-      logGroup: new logs.LogGroup(this, 'SchemaHandlerLogs', { retention: logs.RetentionDays.ONE_MONTH }),
-      bundling: { format: nodejs.OutputFormat.ESM, target: 'node22', minify: true, sourceMap: false },
     });
     this.grantDataApi(handler);
     for (const secret of [this.adminSecret, this.botSecret, this.loaderSecret, this.refresherSecret])

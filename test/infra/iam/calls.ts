@@ -5,6 +5,7 @@
  * ...), so a rewiring moves the table with it; what each principal calls is written out here, by
  * hand, and drift.test.ts checks it against the code.
  */
+import { LOG_DELIVERY } from './code-calls.ts';
 import { PREFIXES } from '../../../infra/config.ts';
 import { PIPELINE_NAME } from '../../../infra/local/names.ts';
 import { GLUE_NAMES } from '../../../infra/constructs/glue-etl.ts';
@@ -216,18 +217,6 @@ export function places(w: World, principals: Record<PrincipalName, Principal>) {
   };
 }
 export type Places = ReturnType<typeof places>;
-
-/** What Step Functions calls, as the state machine's role, to deliver its logs (no resource-level permissions). */
-const LOG_DELIVERY = [
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
-];
 
 /** A data API statement read is allowed only for the caller's own statements. */
 const ownStatement = (p: Principal): Record<string, string> =>

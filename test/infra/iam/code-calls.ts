@@ -22,6 +22,18 @@ import type { Principal, PrincipalName } from './principals.ts';
 import { wiring } from './wiring.ts';
 import { ACCOUNT, REGION, World, type Json } from './world.ts';
 
+/** What Step Functions calls, as the state machine's role, to deliver its logs (no resource-level permissions). */
+export const LOG_DELIVERY = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface Need {
@@ -536,16 +548,7 @@ export function stateMachineNeeds(w: World, principal: PrincipalName): Need[] {
     ])
       needs.push({ principal, action: a, resource: '*', source: 'TracingConfiguration' });
   if (props.LoggingConfiguration)
-    for (const a of [
-      'logs:CreateLogDelivery',
-      'logs:GetLogDelivery',
-      'logs:UpdateLogDelivery',
-      'logs:DeleteLogDelivery',
-      'logs:ListLogDeliveries',
-      'logs:PutResourcePolicy',
-      'logs:DescribeResourcePolicies',
-      'logs:DescribeLogGroups',
-    ])
+    for (const a of LOG_DELIVERY)
       needs.push({ principal, action: a, resource: '*', source: 'LoggingConfiguration' });
   return dedupe(needs);
 }
