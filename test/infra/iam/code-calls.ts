@@ -2,7 +2,7 @@
  * What the code really calls, found without running it, so that the tables cannot drift:
  * - the SDK commands (`new XxxCommand(`) in the files each deployed principal runs, followed from
  *   its entry point through the relative imports, plus those @aws-sdk/lib-storage's Upload sends;
- * - the boto3 calls and the awsglue/Spark I/O in infra/glue/movie_etl.py;
+ * - the boto3 calls (found by Python's own parser) and the awsglue/Spark I/O in infra/glue/movie_etl.py;
  * - every Task of the synthesized state machine (its Resource ARN, and for aws-sdk integrations
  *   the API and its parameters), and what Step Functions does for it (tracing, log delivery);
  * - what the template asks of a principal by configuration: the Glue job's script, TempDir,
@@ -15,6 +15,7 @@
  * Each is a need: a principal, an IAM action and, where the code or template says, the resource
  * (a glob). drift.test.ts requires an allowed call in the table for each.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -349,24 +350,67 @@ export const GLUE_LIBRARY_CALLS: readonly {
 const GLUE_IO =
   /\b(write_dynamic_frame|create_dynamic_frame|getSink|getSource|from_catalog|from_options)\b|\.(write|read)\./g;
 
+/**
+ * Every boto3 client the script makes and every method called on one, found by Python's own
+ * parser, however the client is reached: a variable (`s3.get_object`), a chain
+ * (`boto3.client("s3").delete_object`) or a session (`boto3.session.Session().client("sns")`).
+ * `text` is the call as written, which a row of the table must name.
+ */
+function boto3Calls(
+  file: string,
+): { service: string | null; method: string | null; text: string; line: number }[] {
+  const program = `
+import ast, json, sys
+tree = ast.parse(open(sys.argv[1]).read())
+def client_service(node, names):
+    """The service of a client expression, "" for a client named at run time, None if not a client."""
+    if isinstance(node, ast.Name):
+        return names.get(node.id)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("client", "resource"):
+        arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "service_name"), None)
+        return arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else ""
+    return None
+names, out = {}, []
+for node in ast.walk(tree):
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        service = client_service(node.value, {})
+        if service is not None:
+            names[node.targets[0].id] = service
+for node in ast.walk(tree):
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        continue
+    made = client_service(node, {})
+    if made is not None:
+        out.append({"service": made or None, "method": None, "text": ast.get_source_segment(open(sys.argv[1]).read(), node.func), "line": node.lineno})
+        continue
+    service = client_service(node.func.value, names)
+    if service is not None:
+        text = ast.get_source_segment(open(sys.argv[1]).read(), node.func)
+        out.append({"service": service or None, "method": node.func.attr, "text": text, "line": node.lineno})
+print(json.dumps(out))
+`;
+  const r = spawnSync('python3', ['-c', program, join(ROOT, file)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`Could not parse ${file}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as ReturnType<typeof boto3Calls>;
+}
+
 export function glueScriptNeeds(principal: PrincipalName): Need[] {
   const text = source(GLUE_SCRIPT);
   const needs: Need[] = [];
-  const clients = new Map<string, string>();
-  for (const m of text.matchAll(/(\w+)\s*=\s*boto3\.client\(\s*["'](\w[\w-]*)["']/g))
-    clients.set(m[1]!, m[2]!);
-  for (const m of text.matchAll(/boto3\.(client|resource)\(\s*["'](\w[\w-]*)["']/g))
-    if (!BOTO3_ACTIONS[m[2]!])
-      needs.push({ principal, action: `(unmapped boto3 ${m[1]} "${m[2]}")`, source: GLUE_SCRIPT });
-  for (const [variable, service] of clients)
-    for (const m of text.matchAll(new RegExp(`\\b${variable}\\.(\\w+)\\(`, 'g')))
-      for (const action of BOTO3_ACTIONS[service]?.[m[1]!] ?? [`(unmapped boto3 ${service}.${m[1]})`])
-        needs.push({
-          principal,
-          action,
-          source: `${GLUE_SCRIPT}: ${variable}.${m[1]}(`,
-          mention: `${variable}.${m[1]}`,
-        });
+  for (const call of boto3Calls(GLUE_SCRIPT))
+    for (const action of call.service === null
+      ? [`(a boto3 client of a service named at run time, line ${call.line})`]
+      : call.method === null
+        ? BOTO3_ACTIONS[call.service]
+          ? []
+          : [`(unmapped boto3 client "${call.service}")`]
+        : (BOTO3_ACTIONS[call.service]?.[call.method] ?? [`(unmapped boto3 ${call.service}.${call.method})`]))
+      needs.push({
+        principal,
+        action,
+        source: `${GLUE_SCRIPT}: ${call.text}(`,
+        ...(call.method ? { mention: call.text } : {}),
+      });
   const covered: [number, number][] = [];
   for (const call of GLUE_LIBRARY_CALLS)
     for (const m of text.matchAll(call.pattern)) {
