@@ -405,28 +405,51 @@ export class PipelineStateMachine extends Construct {
       sfn.JsonPath.executionName,
       sfn.JsonPath.stringAt('$.drop.key'),
     );
-    const copy = guard(
-      new tasks.CallAwsService(this, STATES.copyToArchive, {
-        service: 's3',
-        action: 'copyObject',
-        parameters: {
-          Bucket: sfn.JsonPath.stringAt('$.drop.bucket'),
-          // URL-encoded, as S3 wants it: the ETL step encodes it, since no intrinsic can.
-          CopySource: sfn.JsonPath.stringAt('$.results.value.copySource'),
-          Key: archiveKey,
-        },
-        iamAction: 's3:PutObject',
-        additionalIamStatements: [
-          new iam.PolicyStatement({
-            actions: ['s3:GetObject', 's3:GetObjectTagging'],
-            resources: [bucket.arnForObjects(`${PREFIXES.input}*`)],
-          }),
-        ],
-        iamResources: [bucket.arnForObjects(`${PREFIXES.archive}*`)],
-        resultPath: sfn.JsonPath.DISCARD,
-        taskTimeout: sfn.Timeout.duration(Duration.minutes(5)),
-      }),
+    const leaveNewerDrop = new sfn.Pass(this, 'Leave the newer drop');
+    const copyTask = new tasks.CallAwsService(this, STATES.copyToArchive, {
+      service: 's3',
+      action: 'copyObject',
+      parameters: {
+        Bucket: sfn.JsonPath.stringAt('$.drop.bucket'),
+        // URL-encoded, as S3 wants it: the ETL step encodes it, since no intrinsic can.
+        CopySource: sfn.JsonPath.stringAt('$.results.value.copySource'),
+        Key: archiveKey,
+        // Only the object this run loaded: a newer drop under the same key is not archived as this one.
+        CopySourceIfMatch: sfn.JsonPath.format('"{}"', sfn.JsonPath.stringAt('$.drop.etag')),
+      },
+      iamAction: 's3:PutObject',
+      additionalIamStatements: [
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject', 's3:GetObjectTagging'],
+          resources: [bucket.arnForObjects(`${PREFIXES.input}*`)],
+        }),
+      ],
+      iamResources: [bucket.arnForObjects(`${PREFIXES.archive}*`)],
+      resultPath: sfn.JsonPath.DISCARD,
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(5)),
+    });
+    // S3 refuses the copy (412) when a newer drop has replaced the input since this run began: that
+    // drop's own run archives it, so this one leaves the key alone rather than delete the newer data.
+    const recordArchiveFailure = new sfn.Pass(this, 'Record failure in archiving', {
+      parameters: { state: STATES.copyToArchive, error: sfn.JsonPath.stringAt('$.error.Error') },
+      resultPath: '$.failure',
+    }).next(recordFailure);
+    const inputReplaced = new sfn.Choice(this, 'Input replaced by a newer drop?')
+      .when(
+        sfn.Condition.or(
+          sfn.Condition.stringMatches('$.error.Cause', '*PreconditionFailed*'),
+          sfn.Condition.stringMatches('$.error.Cause', '*Status Code: 412*'),
+        ),
+        leaveNewerDrop,
+      )
+      .otherwise(recordArchiveFailure);
+    copyTask.addCatch(
+      new sfn.Choice(this, 'Archive refusal has a cause?')
+        .when(hasString('$.error.Cause'), inputReplaced)
+        .otherwise(recordArchiveFailure),
+      { errors: ['S3.S3Exception'], resultPath: '$.error' },
     );
+    const copy = guard(copyTask);
     const remove = guard(
       new tasks.CallAwsService(this, STATES.deleteInput, {
         service: 's3',
@@ -444,6 +467,7 @@ export class PipelineStateMachine extends Construct {
       parameters: outcomeParameters(stack, VIEW_NAMES),
       resultPath: '$.outcome',
     });
+    leaveNewerDrop.next(successOutcome);
     const publishSuccess = publishGuard(
       new tasks.SnsPublish(this, STATES.publishSuccess, {
         topic: props.successTopic,

@@ -224,12 +224,14 @@ def main():
     spark = glue.spark_session
     bucket, key, execution = ARGS["bucket"], ARGS["key"], ARGS["execution"]
     # The object this run was started for, not a newer one dropped under the same key since.
-    head = s3.head_object(Bucket=bucket, Key=key, IfMatch=ARGS["etag"])
+    # Quoted, as HTTP writes an entity tag (EventBridge reports it bare).
+    etag = '"' + ARGS["etag"].strip('"') + '"'
+    head = s3.head_object(Bucket=bucket, Key=key, IfMatch=etag)
     source = {"bucket": bucket, "key": key, "etag": ARGS["etag"], "size": head["ContentLength"]}
     for meta, field in METADATA_KEYS.items():
         if meta in head.get("Metadata", {}):
             source[field] = head["Metadata"][meta]
-    body = s3.get_object(Bucket=bucket, Key=key, IfMatch=ARGS["etag"])["Body"].read()
+    body = s3.get_object(Bucket=bucket, Key=key, IfMatch=etag)["Body"].read()
     header, fields, rows = read_drop(body, key)
 
     schema = T.StructType(
@@ -287,7 +289,8 @@ def main():
     if gates_failed or n_passed == 0:
         # The batch is rejected: the whole file goes to quarantine and nothing loads.
         target = quarantine_prefix + key.split("/")[-1]
-        s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
+        # The file this run read, not a newer drop under the same key.
+        s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key}, CopySourceIfMatch=etag)
         write_results({"status": "QUALITY_FAILED", "source": source, "quality": quality,
                        "load": {"table": CONTRACT["table"], "rowsLoaded": 0},
                        "quarantine": {"uri": f"s3://{bucket}/{target}", "rows": total}})

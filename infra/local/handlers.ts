@@ -71,6 +71,12 @@ export function pipelineHandlers(deps: HandlerDeps): Record<string, TaskHandler>
     [STATES.getRefresh]: async (input) => redshift.describe(String(input.Id)),
     [STATES.copyToArchive]: async (input) => {
       const from = parseCopySource(String(input.CopySource));
+      const wanted = input.CopySourceIfMatch;
+      if (wanted !== undefined && store.head(from.bucket, from.key).etag !== String(wanted))
+        throw taskError(
+          'S3.S3Exception',
+          'At least one of the pre-conditions you specified did not hold (Service: S3, Status Code: 412, Error Code: PreconditionFailed)',
+        );
       const meta = store.copy(from.bucket, from.key, String(input.Bucket), String(input.Key));
       return { CopyObjectResult: { ETag: meta.etag, LastModified: meta.lastModified } };
     },

@@ -120,6 +120,13 @@ export class S3Api {
   private async copy(req: IncomingMessage, res: ServerResponse, bucket: string, key: string): Promise<void> {
     await readBody(req);
     const from = parseCopySource(String(req.headers['x-amz-copy-source']));
+    const wanted = req.headers['x-amz-copy-source-if-match'];
+    if (wanted !== undefined && this.store.head(from.bucket, from.key).etag !== String(wanted))
+      throw new ApiError(
+        412,
+        'PreconditionFailed',
+        'At least one of the pre-conditions you specified did not hold',
+      );
     const meta = this.store.copy(from.bucket, from.key, bucket, key);
     sendXml(
       res,

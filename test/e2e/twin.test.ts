@@ -226,6 +226,25 @@ describe('the pipeline on the local twin, through AWS SDK clients', () => {
     await expect(query(c, 'SELECT :absent AS a', [])).rejects.toThrow(/:absent/);
   });
 
+  it('copies only while the source still has the ETag the copy names (x-amz-copy-source-if-match), like S3', async () => {
+    const Key = 'scratch/if-match.csv';
+    const { ETag } = await c.s3.send(new PutObjectCommand({ Bucket: twin.bucket, Key, Body: 'a,b\n' }));
+    const copy = (CopySourceIfMatch: string) =>
+      c.s3.send(
+        new CopyObjectCommand({
+          Bucket: twin.bucket,
+          Key: 'scratch/copied.csv',
+          CopySource: copySourceOf(twin.bucket, Key),
+          CopySourceIfMatch,
+        }),
+      );
+    await expect(copy('"not-its-etag"')).rejects.toMatchObject({
+      name: 'PreconditionFailed',
+      $metadata: { httpStatusCode: 412 },
+    });
+    await expect(copy(ETag!)).resolves.toMatchObject({ CopyObjectResult: { ETag } });
+  });
+
   it('lists objects with pagination and serves ranges, like S3', async () => {
     const list = await c.s3.send(
       new ListObjectsV2Command({ Bucket: twin.bucket, Prefix: 'archive/', MaxKeys: 2 }),

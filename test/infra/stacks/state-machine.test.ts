@@ -138,7 +138,12 @@ async function run(
   );
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
   const execution = machine.run(input, {
-    overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: waits },
+    // Retries wait no time here: what is asserted is where they lead.
+    overrides: {
+      taskResourceLocalHandlers: handlers,
+      waitTimeOverrides: waits,
+      retryIntervalOverrides: Object.fromEntries(Object.keys(stubs).map((state) => [state, 0])),
+    },
     context: { Execution: EXECUTION } as never,
   });
   try {
@@ -464,7 +469,39 @@ describe('the synthesized state machine', () => {
       Bucket: 'movies-gds-lake',
       CopySource: 'movies-gds-lake/input_data/Am%C3%A9lie%20%2B%20friends.csv',
       Key: `archive/run-1/${key}`, // a Key parameter is raw: the SDK encodes it
+      CopySourceIfMatch: '"9e107d9d"',
     });
     expect(call(STATES.deleteInput)).toEqual({ Bucket: 'movies-gds-lake', Key: key });
+  });
+
+  // Re-dropped while this run was loading: archiving and deleting the key now would take the
+  // newer drop away from its own run.
+  it('leaves a newer drop under the same key alone: S3 refuses the copy (412), nothing is deleted, the run succeeds', async () => {
+    const refused = Object.assign(
+      new Error(
+        'At least one of the pre-conditions you specified did not hold (Service: S3, Status Code: 412, Error Code: PreconditionFailed)',
+      ),
+      { name: 'S3.S3Exception' },
+    );
+    const r = await run(results('SUCCEEDED'), {
+      [STATES.copyToArchive]: () => {
+        throw refused;
+      },
+    });
+    expect(r.output).toMatchObject({ status: 'SUCCEEDED' });
+    expect(states(r)).not.toContain(STATES.deleteInput);
+    expect(r.published.map((p) => [p.topic, p.status])).toEqual([[SUCCESS, 'SUCCEEDED']]);
+  });
+
+  it('any other refusal of the archive copy is a failure, after its retries', async () => {
+    const r = await run(results('SUCCEEDED'), {
+      [STATES.copyToArchive]: () => {
+        throw Object.assign(new Error('Service Unavailable (Status Code: 503)'), { name: 'S3.S3Exception' });
+      },
+    });
+    expect(r.error?.name).toBe('S3.S3Exception');
+    expect(r.calls.filter((c) => c.state === STATES.copyToArchive)).toHaveLength(6);
+    expect(states(r)).not.toContain(STATES.deleteInput);
+    expect(r.published.map((p) => [p.topic, p.status])).toEqual([[FAILURE, 'FAILED']]);
   });
 });
