@@ -111,10 +111,12 @@ export function readConfig(get: (key: string) => unknown): PipelineConfig {
     bucketName &&
     (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucketName) ||
       bucketName.includes('..') ||
-      /^\d+\.\d+\.\d+\.\d+$/.test(bucketName))
+      /^\d+\.\d+\.\d+\.\d+$/.test(bucketName) ||
+      // Prefixes and suffixes S3 keeps for itself.
+      /^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(bucketName))
   )
     fail(
-      `Context bucketName is not a valid S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens, not an IP address): "${bucketName}".`,
+      `Context bucketName is not a valid S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens, not an IP address nor a name S3 reserves): "${bucketName}".`,
     );
   const adopt = text('adoptBucket') ?? 'false';
   if (adopt !== 'true' && adopt !== 'false')

@@ -562,10 +562,10 @@ describe('context', () => {
       { redshiftBaseCapacity: '520' },
       'Context redshiftBaseCapacity must be 4, a multiple of 8 up to 512, or a multiple of 32 up to 1024 RPUs; got "520".',
     ],
-    [
-      { bucketName: '192.168.5.4' },
-      'Context bucketName is not a valid S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens, not an IP address): "192.168.5.4".',
-    ],
+    ...['192.168.5.4', 'xn--abc', 'lake-s3alias', 'sthree-lake'].map((name) => [
+      { bucketName: name },
+      `Context bucketName is not a valid S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens, not an IP address nor a name S3 reserves): "${name}".`,
+    ]),
     [
       { githubOidcProviderArn: 'nonsense' },
       `Context githubOidcProviderArn must be the ARN of the account's GitHub provider (arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com); got "nonsense".`,
