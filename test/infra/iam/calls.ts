@@ -27,6 +27,15 @@ const s3Url = (url: string): { bucket: string; key: string } => {
 };
 
 /** The resources the calls touch, found through the template's wiring. */
+
+/** Writing to a log stream: what Lambda, Glue and flow logs do for a principal's logs. */
+function writesLogs(stream: string): [string, string][] {
+  return [
+    ['logs:CreateLogStream', stream],
+    ['logs:PutLogEvents', stream],
+  ];
+}
+
 export function places(w: World, principals: Record<PrincipalName, Principal>) {
   const { pipeline, rule, ruleTarget, bot, job: jobId, schema: provider, prefixList } = wiring(w);
   const ruleProps = w.resolve(w.resource(rule).Properties) as Json;
@@ -379,8 +388,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
       [
         ['logs:CreateLogGroup', at.glueLogGroup(kind)],
         ['logs:AssociateKmsKey', at.glueLogGroup(kind)],
-        ['logs:CreateLogStream', at.glueLogGroup(kind, 'jr_0123456789abcdef')],
-        ['logs:PutLogEvents', at.glueLogGroup(kind, 'jr_0123456789abcdef')],
+        ...writesLogs(at.glueLogGroup(kind, 'jr_0123456789abcdef')),
       ],
     );
   add(glue, "The security configuration's key (CSE-KMS job bookmarks, the logs' key)", [
@@ -434,8 +442,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
     [['lambda:InvokeFunction', at.bot.function]],
   );
   add(bot, "Lambda writes the function's logs to its log group (LoggingConfig)", [
-    ['logs:CreateLogStream', at.bot.logStream],
-    ['logs:PutLogEvents', at.bot.logStream],
+    ...writesLogs(at.bot.logStream),
   ]);
 
   // --- the GitHub Action: infra/drop/upload.ts (lib-storage's Upload) and infra/drop/follow.ts ---
@@ -527,8 +534,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
     ['redshift-data:DescribeStatement', '*', ownStatement(principals['schema handler'])],
   ]);
   add('schema handler', "Lambda writes the handler's logs (LoggingConfig)", [
-    ['logs:CreateLogStream', at.schema.handlerLogStream],
-    ['logs:PutLogEvents', at.schema.handlerLogStream],
+    ...writesLogs(at.schema.handlerLogStream),
   ]);
   add(
     'schema provider onEvent',
@@ -537,8 +543,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
       ['lambda:GetFunction', at.schema.handler],
       ['lambda:InvokeFunction', at.schema.handler],
       ['states:StartExecution', at.schema.waiter],
-      ['logs:CreateLogStream', at.schema.onEventLogStream],
-      ['logs:PutLogEvents', at.schema.onEventLogStream],
+      ...writesLogs(at.schema.onEventLogStream),
     ],
   );
   add(
@@ -547,8 +552,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
     [
       ['lambda:GetFunction', at.schema.handler],
       ['lambda:InvokeFunction', at.schema.handler],
-      ['logs:CreateLogStream', at.schema.isCompleteLogStream],
-      ['logs:PutLogEvents', at.schema.isCompleteLogStream],
+      ...writesLogs(at.schema.isCompleteLogStream),
     ],
   );
   add('schema waiter', "CDK's waiter state machine polls isComplete and gives up with onTimeout", [
@@ -563,10 +567,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
   add(
     'schema provider onTimeout',
     "CDK's provider reports the timeout to CloudFormation (an HTTPS PUT to the presigned URL, no AWS call); Lambda writes its logs (LoggingConfig)",
-    [
-      ['logs:CreateLogStream', at.onTimeoutLogStream],
-      ['logs:PutLogEvents', at.onTimeoutLogStream],
-    ],
+    writesLogs(at.onTimeoutLogStream),
   );
 
   // --- the bucket-name check (infra/bucket-check/handler.ts; only with a fixed bucket name) and CDK's provider around it ---
@@ -576,8 +577,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
     [['s3:ListBucket', at.nameCheck.bucket]],
   );
   add('bucket-name check handler', "Lambda writes the handler's logs (LoggingConfig)", [
-    ['logs:CreateLogStream', at.nameCheck.handlerLogStream],
-    ['logs:PutLogEvents', at.nameCheck.handlerLogStream],
+    ...writesLogs(at.nameCheck.handlerLogStream),
   ]);
   add(
     'bucket-name check provider onEvent',
@@ -585,8 +585,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
     [
       ['lambda:GetFunction', at.nameCheck.handler],
       ['lambda:InvokeFunction', at.nameCheck.handler],
-      ['logs:CreateLogStream', at.nameCheck.onEventLogStream],
-      ['logs:PutLogEvents', at.nameCheck.onEventLogStream],
+      ...writesLogs(at.nameCheck.onEventLogStream),
     ],
   );
 
@@ -594,8 +593,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
   // Lambda creates the log group of a function without a LoggingConfig on its first invocation (Lambda's documentation).
   const lambdaLogs = (place: { logGroup: string; logStream: string }): [string, string][] => [
     ['logs:CreateLogGroup', place.logGroup],
-    ['logs:CreateLogStream', place.logStream],
-    ['logs:PutLogEvents', place.logStream],
+    ...writesLogs(place.logStream),
   ];
   add(
     'S3 prefix-list lookup',
@@ -642,8 +640,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
 
   // --- the VPC's flow logs ---
   add('VPC flow logs role', 'Rejected traffic is logged to the flow log group', [
-    ['logs:CreateLogStream', at.flowLogStream],
-    ['logs:PutLogEvents', at.flowLogStream],
+    ...writesLogs(at.flowLogStream),
     ['logs:DescribeLogStreams', at.flowLogStream],
   ]);
   return calls;
