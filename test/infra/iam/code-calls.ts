@@ -361,7 +361,8 @@ function boto3Calls(
 ): { service: string | null; method: string | null; text: string; line: number }[] {
   const program = `
 import ast, json, sys
-tree = ast.parse(open(sys.argv[1]).read())
+src = open(sys.argv[1]).read()
+tree = ast.parse(src)
 def client_service(node, names):
     """The service of a client expression, "" for a client named at run time, None if not a client."""
     if isinstance(node, ast.Name):
@@ -381,11 +382,11 @@ for node in ast.walk(tree):
         continue
     made = client_service(node, {})
     if made is not None:
-        out.append({"service": made or None, "method": None, "text": ast.get_source_segment(open(sys.argv[1]).read(), node.func), "line": node.lineno})
+        out.append({"service": made or None, "method": None, "text": ast.get_source_segment(src, node.func), "line": node.lineno})
         continue
     service = client_service(node.func.value, names)
     if service is not None:
-        text = ast.get_source_segment(open(sys.argv[1]).read(), node.func)
+        text = ast.get_source_segment(src, node.func)
         out.append({"service": service or None, "method": node.func.attr, "text": text, "line": node.lineno})
 print(json.dumps(out))
 `;

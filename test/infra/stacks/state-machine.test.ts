@@ -158,6 +158,11 @@ async function run(
 
 const states = (r: Run): string[] => r.calls.map((c) => c.state);
 
+/** A task stub that fails as AWS would: the error's name, and its cause (none when absent). */
+const throws = (name: string, cause?: string) => (): never => {
+  throw Object.assign(new Error(cause), { name, ...(cause === undefined ? { message: undefined } : {}) });
+};
+
 describe('the synthesized state machine', () => {
   it('is valid ASL in JSONPath mode', () => {
     const { isValid, errorsText } = aslValidator(structuredClone(definition) as never) as {
@@ -240,11 +245,7 @@ describe('the synthesized state machine', () => {
 
   it('ETL job failed: the failure outcome names the state, the error and the cause', async () => {
     const r = await run(null, {
-      [STATES.runEtl]: () => {
-        throw Object.assign(new Error('movies_2024.csv:1: missing required column: title'), {
-          name: 'States.TaskFailed',
-        });
-      },
+      [STATES.runEtl]: throws('States.TaskFailed', 'movies_2024.csv:1: missing required column: title'),
     });
     expect(r.error?.name).toBe('States.TaskFailed');
     const outcome = parseOutcome(r.error!.cause);
@@ -323,11 +324,10 @@ describe('the synthesized state machine', () => {
 
   it('a crawler that is already running is waited for, not an error', async () => {
     const r = await run(results('SUCCEEDED'), {
-      [STATES.startInputCrawler]: () => {
-        throw Object.assign(new Error('Crawler with name crawl-movies-in-s3 has already started'), {
-          name: 'Glue.CrawlerRunningException',
-        });
-      },
+      [STATES.startInputCrawler]: throws(
+        'Glue.CrawlerRunningException',
+        'Crawler with name crawl-movies-in-s3 has already started',
+      ),
     });
     expect(r.output).toMatchObject({ status: 'SUCCEEDED' });
   });
@@ -371,9 +371,7 @@ describe('the synthesized state machine', () => {
 
   it('an error caught without a cause (some States.* errors have none) still ends in the failure alert', async () => {
     const r = await run(null, {
-      [STATES.runEtl]: () => {
-        throw Object.assign(new Error(), { name: 'States.Timeout', message: undefined });
-      },
+      [STATES.runEtl]: throws('States.Timeout'),
     });
     expect(r.error?.name).toBe('States.Timeout');
     expect(parseOutcome(r.error!.cause).error).toEqual({
@@ -384,19 +382,14 @@ describe('the synthesized state machine', () => {
     expect(r.published.map((p) => [p.topic, p.status])).toEqual([[FAILURE, 'FAILED']]);
   });
 
-  const kmsDenied = (): never => {
-    throw Object.assign(new Error('User is not authorized to perform: kms:GenerateDataKey on the key'), {
-      name: 'Sns.KMSAccessDeniedException',
-    });
-  };
+  const kmsDenied = throws(
+    'Sns.KMSAccessDeniedException',
+    'User is not authorized to perform: kms:GenerateDataKey on the key',
+  );
 
   it('a failure alert that cannot be published still fails the run with the first error, and says so in the cause', async () => {
     const r = await run(null, {
-      [STATES.runEtl]: () => {
-        throw Object.assign(new Error('movies_2024.csv:1: missing required column: title'), {
-          name: 'States.TaskFailed',
-        });
-      },
+      [STATES.runEtl]: throws('States.TaskFailed', 'movies_2024.csv:1: missing required column: title'),
       [STATES.publishFailure]: kmsDenied,
     });
     expect(r.error?.name).toBe('States.TaskFailed');
@@ -419,9 +412,7 @@ describe('the synthesized state machine', () => {
   it('a publish error without a cause is recorded too', async () => {
     const r = await run(null, {
       [STATES.getInputCrawler]: () => ({ Crawler: { State: 'READY', LastCrawl: { Status: 'CANCELLED' } } }),
-      [STATES.publishFailure]: () => {
-        throw Object.assign(new Error(), { name: 'Sns.KMSDisabledException', message: undefined });
-      },
+      [STATES.publishFailure]: throws('Sns.KMSDisabledException'),
     });
     expect(r.error?.name).toBe('CrawlerCancelled');
     expect(parseOutcome(r.error!.cause).publishError).toEqual({
@@ -477,16 +468,12 @@ describe('the synthesized state machine', () => {
   // Re-dropped while this run was loading: archiving and deleting the key now would take the
   // newer drop away from its own run.
   it('leaves a newer drop under the same key alone: S3 refuses the copy (412), nothing is deleted, the run succeeds', async () => {
-    const refused = Object.assign(
-      new Error(
-        'At least one of the pre-conditions you specified did not hold (Service: S3, Status Code: 412, Error Code: PreconditionFailed)',
-      ),
-      { name: 'S3.S3Exception' },
+    const refused = throws(
+      'S3.S3Exception',
+      'At least one of the pre-conditions you specified did not hold (Service: S3, Status Code: 412, Error Code: PreconditionFailed)',
     );
     const r = await run(results('SUCCEEDED'), {
-      [STATES.copyToArchive]: () => {
-        throw refused;
-      },
+      [STATES.copyToArchive]: refused,
     });
     expect(r.output).toMatchObject({ status: 'SUCCEEDED' });
     expect(states(r)).not.toContain(STATES.deleteInput);
@@ -495,9 +482,7 @@ describe('the synthesized state machine', () => {
 
   it('any other refusal of the archive copy is a failure, after its retries', async () => {
     const r = await run(results('SUCCEEDED'), {
-      [STATES.copyToArchive]: () => {
-        throw Object.assign(new Error('Service Unavailable (Status Code: 503)'), { name: 'S3.S3Exception' });
-      },
+      [STATES.copyToArchive]: throws('S3.S3Exception', 'Service Unavailable (Status Code: 503)'),
     });
     expect(r.error?.name).toBe('S3.S3Exception');
     expect(r.calls.filter((c) => c.state === STATES.copyToArchive)).toHaveLength(6);
