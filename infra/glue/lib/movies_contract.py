@@ -1,0 +1,258 @@
+"""The data contract, in plain Python: what the Glue job's executors do to every row.
+
+It mirrors infra/pipeline (contract.ts, coerce.ts, movie-reader.ts, policy.ts) rule for rule;
+the contract itself (columns, aliases, coercions, SQL types) arrives as JSON emitted from the
+TypeScript source, and `npm run parity` runs both engines over the same files and compares
+them row by row. No Spark, no Glue, no AWS import: `python3` runs it in the tests.
+
+Where JavaScript and Python differ by default, this follows JavaScript: whitespace is what
+String.prototype.trim and the regex `\\s` strip, and values are clipped by code point.
+"""
+
+import json
+import re
+import unicodedata
+
+# JavaScript's whitespace (trim and \s): WhiteSpace and LineTerminator in ECMA-262.
+JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_S = re.escape(JS_SPACE)
+
+
+def js_trim(text):
+    return text.strip(JS_SPACE)
+
+
+INVALID = object()
+WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
+GROUPED = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+", re.ASCII)
+DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)", re.ASCII)
+MINUTES = re.compile(rf"([0-9]+)[{_S}]*(m|min|mins|minutes?)?\.?", re.I | re.ASCII)
+HOURS_MINUTES = re.compile(
+    rf"([0-9]+)[{_S}]*h(?:ours?|rs?)?[{_S}]*(?:([0-9]+)[{_S}]*(?:m|min|mins|minutes?)?)?", re.I | re.ASCII
+)
+DOLLAR = re.compile(rf"^\$[{_S}]*")
+CENTS = re.compile(r"\.[0-9]{1,2}$", re.ASCII)
+YEAR = re.compile(r"[0-9]{4}", re.ASCII)
+SAFE = 2**53 - 1
+
+
+def _safe(n):
+    return n if abs(n) <= SAFE else INVALID
+
+
+def _whole_number(t):
+    if WHOLE.fullmatch(t) or GROUPED.fullmatch(t):
+        return _safe(int(t.replace(",", "")))
+    return INVALID
+
+
+def _minutes(t):
+    m = MINUTES.fullmatch(t)
+    if m:
+        return _safe(int(m.group(1)))
+    hm = HOURS_MINUTES.fullmatch(t)
+    return _safe(int(hm.group(1)) * 60 + int(hm.group(2) or 0)) if hm else INVALID
+
+
+def _genres(t):
+    parts = [g for g in (js_trim(p) for p in t.split(",")) if g]
+    return ", ".join(parts) if parts else None
+
+
+def _decimal(t):
+    return float(t) if DECIMAL.fullmatch(t) else INVALID
+
+
+COERCIONS = {
+    "text": lambda t: t,
+    "genres": _genres,
+    "year": lambda t: int(t) if YEAR.fullmatch(t) else INVALID,
+    "integer": _whole_number,
+    "decimal": _decimal,
+    "minutes": _minutes,
+    "money": lambda t: _whole_number(CENTS.sub("", DOLLAR.sub("", t), count=1)),
+}
+EXPECTED = {
+    "text": "text",
+    "genres": "a comma-separated list of genres",
+    "year": "a four-digit year",
+    "integer": "a whole number",
+    "decimal": "a number",
+    "minutes": 'a duration like "142 min"',
+    "money": 'a dollar amount like "28,341,469"',
+}
+
+
+def coerce(kind, text):
+    """One cell: the value, None for a blank cell, or INVALID."""
+    t = js_trim(text)
+    return None if t == "" else COERCIONS[kind](t)
+
+
+# --- SQL types: what Redshift will hold (VARCHAR sizes are bytes) ---
+
+_INTEGERS = {"SMALLINT": 2**15, "INTEGER": 2**31, "BIGINT": 2**63}
+
+
+def varchar_bytes(sql_type):
+    m = re.fullmatch(r"VARCHAR\(([0-9]+)\)", sql_type)
+    return int(m.group(1)) if m else None
+
+
+def fits_sql_type(sql_type, value):
+    """Whether a number fits the column; a DECIMAL(p,s) value once rounded to s places."""
+    if sql_type in _INTEGERS:
+        return -_INTEGERS[sql_type] <= value < _INTEGERS[sql_type]
+    m = re.fullmatch(r"DECIMAL\(([0-9]+),([0-9]+)\)", sql_type)
+    if m:
+        p, s = int(m.group(1)), int(m.group(2))
+        return abs(value) < 10 ** (p - s) - 0.5 * 10**-s
+    return True
+
+
+# --- headers ---
+
+def normalize_header(h):
+    """As normalizeHeader in contract.ts: "Released Year", "released-year", "releasedYear" → released_year."""
+    h = js_trim(h[1:] if h.startswith("\ufeff") else h)
+    h = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", h).lower()
+    h = re.sub(rf"[{_S}\-./]+", "_", h)
+    h = "".join(c for c in h if c == "_" or _letter_or_number(c))
+    return re.sub(r"_+", "_", h).strip("_")
+
+
+def _letter_or_number(c):
+    return unicodedata.category(c)[0] in "LN"
+
+
+def derive_movie_id(title, year):
+    """As deriveMovieId in coerce.ts: the title as a lowercase slug (accents dropped, any run of
+    other characters one dash) plus the year."""
+    if title.isascii():
+        source, keep = title.lower(), lambda c: c.isalnum()
+    else:
+        marks_dropped = (c for c in unicodedata.normalize("NFKD", title) if unicodedata.category(c)[0] != "M")
+        source, keep = "".join(marks_dropped).lower(), _letter_or_number
+    slug = re.sub(r"-+", "-", "".join(c if keep(c) else "-" for c in source)).strip("-")
+    return f"{slug or 'untitled'}-{year}"
+
+
+class DropFileError(Exception):
+    """The file cannot be a drop at all: one sentence with the file and line."""
+
+    def __init__(self, name, line, reason):
+        super().__init__(f"{name}:{line}: {reason}" if line is not None else f"{name}: {reason}")
+        self.name, self.line, self.reason = name, line, reason
+
+
+class Layout:
+    """The header resolved against the contract."""
+
+    def __init__(self, contract, header, fields):
+        self.header, self.fields = header, fields
+        columns = contract["inputColumns"]
+        self.columns = [
+            (c["name"], c["coercion"], fields.get(c["name"], -1), varchar_bytes(c["sqlType"]), c["sqlType"])
+            for c in columns
+        ]
+        self.absent = [c["name"] for c in columns if c["name"] not in fields and c["name"] != "movie_id"]
+        self.derived_id = "movie_id" not in fields
+        names = [c["name"] for c in columns]
+        self.title, self.year, self.genres = names.index("title"), names.index("release_year"), names.index("genres")
+        self.movie_id = names.index("movie_id")
+        derived = {c["name"]: c["sqlType"] for c in contract["derivedColumns"]}
+        self.primary_genre_bytes = varchar_bytes(derived["primary_genre"])
+
+
+def resolve_header(contract, name, header):
+    """The layout of a header, or DropFileError saying why it cannot be a drop."""
+    if len(header) == 1:
+        for sep, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if sep in header[0]:
+                raise DropFileError(name, 1, f"the header is separated by {label}; drops must be comma-separated")
+    by_alias = {a: c["name"] for c in contract["inputColumns"] for a in [c["name"], *c["aliases"]]}
+    fields = {}
+    for i, raw in enumerate(header):
+        normalized = normalize_header(raw)
+        column = by_alias.get(normalized, normalized)
+        if column == "":
+            continue
+        if column in fields:
+            seen = fields[column]
+            raise DropFileError(
+                name, 1, f'columns {seen + 1} ("{header[seen]}") and {i + 1} ("{raw}") both name "{column}"'
+            )
+        fields[column] = i
+    missing = [c for c in contract["inputColumns"] if c["required"] and c["name"] not in fields]
+    if missing:
+        listed = "; ".join(f"{c['name']} (also accepted: {', '.join(c['aliases'])})" for c in missing)
+        raise DropFileError(name, 1, f"missing required column{'s' if len(missing) > 1 else ''}: {listed}")
+    return Layout(contract, header, fields)
+
+
+# --- one row ---
+
+def clip(text):
+    t = js_trim(text)
+    return t[:37] + "..." if len(t) > 40 else t
+
+
+def describe(problem):
+    """A problem as the quarantine's ContractViolations column shows it (describeProblem)."""
+    reason, value = problem
+    return reason if value is None else f"{reason} ({json.dumps(clip(value), ensure_ascii=False)})"
+
+
+def canonical(layout, fields, defect):
+    """A record's canonical values (in contract order, then primary_genre) and its contract
+    problems as (reason, offending text or None), like readDrop's rows."""
+    problems = []
+    if defect:
+        problems.append((defect, None))
+    if len(fields) != len(layout.header):
+        problems.append((f"expected {len(layout.header)} fields, found {len(fields)}", None))
+    values = []
+    for column, kind, index, max_bytes, sql_type in layout.columns:
+        if index < 0:
+            values.append(None)
+            continue
+        text = fields[index] if index < len(fields) else ""
+        v = coerce(kind, text)
+        if isinstance(v, str) and max_bytes is not None and len(v.encode("utf-8")) > max_bytes:
+            problems.append((f"{column} is longer than {max_bytes} bytes", v))
+            v = None
+        elif v is INVALID:
+            problems.append((f"{column} is not {EXPECTED[kind]}", text))
+            v = None
+        elif v is not None and not isinstance(v, str) and not fits_sql_type(sql_type, v):
+            problems.append((f"{column} is out of range for {sql_type}", text))
+            v = None
+        values.append(v)
+    if values[layout.movie_id] is None:
+        title, year = values[layout.title], values[layout.year]
+        values[layout.movie_id] = derive_movie_id(title, year) if isinstance(title, str) and isinstance(year, int) else None
+    genres = values[layout.genres]
+    primary = genres.split(", ", 1)[0] if isinstance(genres, str) else None
+    if primary is not None and len(primary.encode("utf-8")) > layout.primary_genre_bytes:
+        problems.append((f"the first genre is longer than {layout.primary_genre_bytes} bytes", primary))
+        primary = None
+    values.append(primary)
+    return values, problems
+
+
+# --- the quality policy (policy.ts) ---
+
+def quarantined(problems, rules_failed, row_checks):
+    """A row is quarantined when it breaks the contract or fails a row check; a gate's row-level
+    outcome never routes it (a passing gate quarantines nothing)."""
+    return bool(problems) or any(rule in row_checks for rule in rules_failed or ())
+
+
+def decide_batch(rules, rows_to_load, rows_to_quarantine):
+    """rules: [{name, result, gate}]. A failing gate, or no row to load, rejects the file whole."""
+    gates_failed = [r["name"] for r in rules if r["gate"] and r["result"] != "PASS"]
+    if gates_failed or rows_to_load == 0:
+        return {"verdict": "QUALITY_FAILED", "gatesFailed": gates_failed, "rowsToLoad": 0,
+                "rowsToQuarantine": rows_to_load + rows_to_quarantine}
+    return {"verdict": "PARTIAL" if rows_to_quarantine else "SUCCEEDED", "gatesFailed": gates_failed,
+            "rowsToLoad": rows_to_load, "rowsToQuarantine": rows_to_quarantine}
