@@ -30,6 +30,8 @@ from pyspark.context import SparkContext
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+import movies_load  # infra/glue/lib: the load's SQL
+
 ARGS = getResolvedOptions(
     sys.argv,
     [
@@ -305,25 +307,20 @@ def main():
         bad.coalesce(1).write.mode("overwrite").option("header", True).csv(f"s3://{bucket}/{quarantine_prefix}rows/")
         quarantine = {"uri": f"s3://{bucket}/{quarantine_prefix}rows/", "rows": n_failed}
 
-    load(glue, good_rows, key, execution)
+    load(glue, good_rows, key, execution, list(fields))
     write_results({"status": "PARTIAL" if n_failed else "SUCCEEDED", "source": source, "quality": quality,
                    "load": {"table": CONTRACT["table"], "rowsLoaded": n_passed}, "quarantine": quarantine})
 
 
-def load(glue, good_rows, key, execution):
-    """Good rows → staging table → one MERGE, in one transaction (idempotent by movie_id)."""
-    table = CONTRACT["table"]
-    # In the staging schema: the loader may create tables there and nowhere else.
-    staging = f"{CONTRACT['stagingSchema']}." + f"{table}_{re.sub(r'[^a-z0-9]', '_', execution.lower())}"[:127]
-    columns = [c["name"] for c in CONTRACT["inputColumns"]] + ["primary_genre"]
+def load(glue, good_rows, key, execution, carried):
+    """Good rows → staging table → one MERGE, in one transaction (idempotent by movie_id).
+
+    `carried`: the contract columns the drop has; a movie already loaded keeps its other columns.
+    """
+    staging = movies_load.staging_table(CONTRACT, execution)
     # The key is a value, never SQL text: F.lit, not an interpolated expression.
-    frame = good_rows.select(*columns, F.lit(key).alias("source_key"), F.current_timestamp().alias("loaded_at"))
-    every = columns + ["source_key", "loaded_at"]
-    merge = (
-        f"BEGIN; MERGE INTO {table} USING {staging} s ON {table}.movie_id = s.movie_id "
-        f"WHEN MATCHED THEN UPDATE SET {', '.join(f'{c} = s.{c}' for c in every if c != 'movie_id')} "
-        f"WHEN NOT MATCHED THEN INSERT ({', '.join(every)}) VALUES ({', '.join(f's.{c}' for c in every)}); "
-        f"DROP TABLE {staging}; END;"
+    frame = good_rows.select(
+        *movies_load.canonical_columns(CONTRACT), F.lit(key).alias("source_key"), F.current_timestamp().alias("loaded_at")
     )
     glue.write_dynamic_frame.from_jdbc_conf(
         frame=DynamicFrame.fromDF(frame, glue, "good"),
@@ -331,8 +328,8 @@ def load(glue, good_rows, key, execution):
         connection_options={
             "database": ARGS["redshift_database"],
             "dbtable": staging,
-            "preactions": f"DROP TABLE IF EXISTS {staging}; CREATE TABLE {staging} (LIKE {table});",
-            "postactions": merge,
+            "preactions": movies_load.preactions(CONTRACT, execution),
+            "postactions": movies_load.postactions(CONTRACT, execution, carried),
             # COPY reads the staged files with the warehouse's own role, not the job's credentials.
             "aws_iam_role": ARGS["redshift_role"],
         },

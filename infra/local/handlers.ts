@@ -137,7 +137,7 @@ export function pipelineHandlers(deps: HandlerDeps): Record<string, TaskHandler>
           store.put(bucket, target, readFileSync(badPath), 'text/csv');
           quarantine = { uri: `s3://${bucket}/${target}`, rows: quality.rowsFailed };
         }
-        const rowsLoaded = await warehouse.load(new Blob([readFileSync(goodPath)]), key);
+        const rowsLoaded = await warehouse.load(new Blob([readFileSync(goodPath)]), key, check.layout);
         results = {
           status: quality.rowsFailed ? 'PARTIAL' : 'SUCCEEDED',
           source,

@@ -8,7 +8,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { INPUT_COLUMNS, PRIMARY_KEY, TABLE_NAME } from '../pipeline/contract.ts';
+import { INPUT_COLUMNS, PRIMARY_KEY, TABLE_NAME, updatedColumns } from '../pipeline/contract.ts';
+import type { DropLayout } from '../pipeline/movie-reader.ts';
 import {
   createTableSql,
   DATABASE_USERS,
@@ -89,12 +90,13 @@ export class Warehouse {
 
   /**
    * Upsert good.csv (canonical columns, with header) by movie_id in one transaction: all rows
-   * or none. Returns the number of rows loaded.
+   * or none. A movie already in the table gets only the columns the drop carries (`layout`,
+   * see updatedColumns) and the lineage; the others keep their values. Returns the number of
+   * rows loaded.
    */
-  load(goodCsv: Blob, sourceKey: string): Promise<number> {
+  load(goodCsv: Blob, sourceKey: string, layout: Pick<DropLayout, 'absent'>): Promise<number> {
     const columns = LOAD_COLUMNS.join(', ');
-    const updates = [...LOAD_COLUMNS, 'source_key', 'loaded_at']
-      .filter((c) => c !== PRIMARY_KEY)
+    const updates = updatedColumns(layout)
       .map((c) => `${c} = EXCLUDED.${c}`)
       .join(', ');
     return this.exclusive((db) =>

@@ -155,6 +155,24 @@ export const TABLE_NAME = 'movies';
 export const PRIMARY_KEY = 'movie_id';
 /** Where a load stages its rows before the MERGE: a schema of its own, so the loader needs no CREATE on public. */
 export const STAGING_SCHEMA = 'movies_staging';
+/** Where each row came from, set by every load. */
+export const LINEAGE_COLUMNS = ['source_key', 'loaded_at'] as const;
+
+/**
+ * The columns a load sets on a movie already in the table: the contract columns the drop
+ * carries (`absent` lists those it does not), `primary_genre` if and only if it carries
+ * `genres`, and the lineage; never the key, which matches the row. A column the drop lacks keeps
+ * its value (a new movie gets NULL there). The Glue job applies the same rule
+ * (updated_columns in infra/glue/lib/movies_load.py).
+ */
+export function updatedColumns(layout: { readonly absent: readonly string[] }): string[] {
+  const absent = new Set(layout.absent);
+  return [
+    ...INPUT_COLUMNS.filter((c) => c.name !== PRIMARY_KEY && !absent.has(c.name)).map((c) => c.name),
+    ...(absent.has('genres') ? [] : ['primary_genre']),
+    ...LINEAGE_COLUMNS,
+  ];
+}
 
 const VALUE_TYPES: Record<Coercion, ValueType> = {
   text: 'string',

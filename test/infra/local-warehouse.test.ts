@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Warehouse } from '../../infra/local/warehouse.ts';
+import { LOAD_COLUMNS, Warehouse } from '../../infra/local/warehouse.ts';
+import { checkDrop } from '../../infra/pipeline/check.ts';
 import { STAGING_SCHEMA } from '../../infra/pipeline/contract.ts';
 import { DATABASE_USERS, refreshStatements, VIEW_NAMES } from '../../infra/pipeline/sql.ts';
-import { glueLoadSql } from './glue-load-sql.ts';
+import { carriedColumns, glueLoadSql } from './glue-load-sql.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'movies-warehouse-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,7 +69,7 @@ describe('the database users on the local warehouse', () => {
 
   /** The Glue job's load, statement for statement, as the loader: staging table, COPY, MERGE. */
   async function glueLoad(execution: string, rows: { id: string; title: string; rating: number }[]) {
-    const { dbtable, preactions, postactions } = glueLoadSql(execution, `input_data/${execution}.csv`);
+    const { dbtable, preactions, postactions } = glueLoadSql(execution);
     // The Redshift writer creates its table if missing, runs the preactions, COPYs, runs the postactions.
     await as(loader, `CREATE TABLE IF NOT EXISTS ${dbtable} (movie_id VARCHAR(64))`);
     await as(loader, preactions);
@@ -154,5 +155,165 @@ describe('the database users on the local warehouse', () => {
     await as(refresher, 'REFRESH MATERIALIZED VIEW mv_yearly_trends');
     await as(bot, 'SELECT * FROM mv_yearly_trends');
     await expect(as(bot, 'SELECT * FROM movies')).rejects.toThrow(/permission denied for table movies/);
+  });
+});
+
+/**
+ * A drop that lacks a column leaves it as it is on the movies already loaded, in both engines:
+ * the twin's upsert and the Glue job's MERGE (its SQL from movies_load.py, run on PGlite after
+ * the good rows are staged as the Redshift writer stages them).
+ */
+describe('loads that do not erase', () => {
+  const drops = {
+    full: [
+      'movie_id,title,release_year,certificate,genres,imdb_rating,overview,meta_score,director,star1,star2,star3,star4,votes',
+      'heat-1995,Heat,1995,R,"Crime, Drama",8.2,A thief and the detective who hunts him,76,Michael Mann,Al Pacino,Robert De Niro,Val Kilmer,Jon Voight,600000',
+    ],
+    // No id column (movie_id is derived: heat-1995), no overview, meta_score or stars; new genres.
+    narrow: [
+      'title,release_year,genres,imdb_rating,director,votes',
+      'Heat,1995,"Action, Crime",8.3,Michael Mann,700000',
+      'Casino,1995,"Crime, Drama",8.2,Martin Scorsese,500000',
+    ],
+    // Not even genres: genres and primary_genre stay too.
+    ratings: ['movie_id,title,release_year,imdb_rating', 'heat-1995,Heat,1995,8.4'],
+  };
+  type Drop = keyof typeof drops;
+  const keyOf = (drop: Drop): string => `input_data/${drop}.csv`;
+
+  /** The drop through the contract and the ruleset: good.csv and the layout, as runEtl has them. */
+  async function check(drop: Drop) {
+    const goodPath = join(dir, `${drop}.good.csv`);
+    const result = await checkDrop(keyOf(drop), [Buffer.from(drops[drop].join('\n') + '\n')], { goodPath });
+    expect(result.decision.verdict).toBe('SUCCEEDED');
+    return { layout: result.layout, good: readFileSync(goodPath) };
+  }
+
+  async function twinLoad(drop: Drop): Promise<void> {
+    const { layout, good } = await check(drop);
+    await twin.load(new Blob([good]), keyOf(drop), layout);
+  }
+
+  /** The Glue job's load, statement for statement, as the loader: preactions, the staged rows, postactions. */
+  async function glueLoad(drop: Drop): Promise<void> {
+    const { layout, good } = await check(drop);
+    const sql = glueLoadSql(`run-${drop}`, carriedColumns(layout));
+    // The job's frame: good.csv's columns, then the lineage.
+    expect(sql.staged).toEqual([...LOAD_COLUMNS, 'source_key', 'loaded_at']);
+    const admin = (await glue.db.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u;
+    const asLoader = async (statements: string): Promise<void> => {
+      await glue.db.exec(`SET SESSION AUTHORIZATION ${DATABASE_USERS.loader}`);
+      try {
+        await glue.db.exec(statements);
+      } finally {
+        await glue.db.exec(`SET SESSION AUTHORIZATION ${admin}`);
+      }
+    };
+    await asLoader(sql.preactions);
+    // What COPY puts in the staging table: the frame's columns, the good rows, the key as a value.
+    await glue.db.query(
+      `COPY ${sql.dbtable} (${LOAD_COLUMNS.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv, HEADER true)`,
+      [],
+      { blob: new Blob([good]) },
+    );
+    await glue.db.query(`UPDATE ${sql.dbtable} SET source_key = $1, loaded_at = now()`, [keyOf(drop)]);
+    await asLoader(sql.postactions);
+  }
+
+  const rows = async (wh: Warehouse) =>
+    (
+      await wh.db.query<Record<string, unknown>>(
+        `SELECT ${LOAD_COLUMNS.join(', ')}, source_key FROM movies ORDER BY movie_id`,
+      )
+    ).rows;
+
+  /** Heat after each drop: what a drop lacks stays; what it carries and the lineage change. */
+  const heatFull = {
+    movie_id: 'heat-1995',
+    title: 'Heat',
+    release_year: 1995,
+    certificate: 'R',
+    runtime_minutes: null,
+    genres: 'Crime, Drama',
+    imdb_rating: '8.2',
+    overview: 'A thief and the detective who hunts him',
+    meta_score: 76,
+    director: 'Michael Mann',
+    star1: 'Al Pacino',
+    star2: 'Robert De Niro',
+    star3: 'Val Kilmer',
+    star4: 'Jon Voight',
+    votes: 600000,
+    gross_usd: null,
+    poster_url: null,
+    primary_genre: 'Crime',
+    source_key: 'input_data/full.csv',
+  };
+  const heatNarrow = {
+    ...heatFull,
+    genres: 'Action, Crime',
+    primary_genre: 'Action',
+    imdb_rating: '8.3',
+    votes: 700000,
+    source_key: 'input_data/narrow.csv',
+  };
+  const heatRatings = { ...heatNarrow, imdb_rating: '8.4', source_key: 'input_data/ratings.csv' };
+  /** A movie the narrow drop brings: NULL in every column that drop lacks. */
+  const casino = {
+    movie_id: 'casino-1995',
+    title: 'Casino',
+    release_year: 1995,
+    certificate: null,
+    runtime_minutes: null,
+    genres: 'Crime, Drama',
+    imdb_rating: '8.2',
+    overview: null,
+    meta_score: null,
+    director: 'Martin Scorsese',
+    star1: null,
+    star2: null,
+    star3: null,
+    star4: null,
+    votes: 500000,
+    gross_usd: null,
+    poster_url: null,
+    primary_genre: 'Crime',
+    source_key: 'input_data/narrow.csv',
+  };
+  const tableAfter: Record<Drop, unknown[]> = {
+    full: [heatFull],
+    narrow: [casino, heatNarrow],
+    ratings: [casino, heatRatings],
+  };
+
+  let twin: Warehouse;
+  let glue: Warehouse;
+  beforeAll(async () => {
+    [twin, glue] = await Promise.all([Warehouse.open(undefined), Warehouse.open(undefined)]);
+  }, 60_000);
+  afterAll(async () => Promise.all([twin?.close(), glue?.close()]));
+
+  it('keeps, in the twin, the columns a later drop lacks and updates those it carries', async () => {
+    for (const drop of Object.keys(drops) as Drop[]) {
+      await twinLoad(drop);
+      expect(await rows(twin)).toEqual(tableAfter[drop]);
+    }
+  });
+
+  it('leaves, through the Glue job’s MERGE, the same rows as the twin after each drop', async () => {
+    for (const drop of Object.keys(drops) as Drop[]) {
+      await glueLoad(drop);
+      expect(await rows(glue)).toEqual(tableAfter[drop]);
+    }
+    expect(await rows(glue)).toEqual(await rows(twin));
+    const staged = await glue.db.query('SELECT tablename FROM pg_tables WHERE schemaname = $1', [
+      STAGING_SCHEMA,
+    ]);
+    expect(staged.rows).toEqual([]);
+  });
+
+  it('inserts a new movie from a narrow drop with NULL in the columns the drop lacks, in both engines', async () => {
+    for (const wh of [twin, glue])
+      expect((await rows(wh)).find((r) => r.movie_id === 'casino-1995')).toEqual(casino);
   });
 });
