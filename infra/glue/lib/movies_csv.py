@@ -323,7 +323,8 @@ def line_at(read_range, split, offset, size):
 
 
 def first_record(read_range, split, size):
-    """The first non-blank record from `split` on (the header), read a little at a time."""
+    """The first non-blank record from `split` on (the header), read a little at a time, and
+    the offset a streaming reader must reach to have it."""
     pos, line = split["first"], split["line"]
     while pos < size:
         stop = min(size, pos + MAX_RECORD_BYTES + 2)
@@ -335,11 +336,13 @@ def first_record(read_range, split, size):
                 break
             if body_end > p:
                 fields, defect = split_fields(buf, p, body_end)
-                return Record(pos + p, line, fields, defect)
+                lone_cr = nxt - body_end == 1 and buf[body_end] == 0x0D
+                # Where a streaming reader has the record: past its end, and past the byte after a CR.
+                return Record(pos + p, line, fields, defect), pos + nxt + (1 if lone_cr else 0)
             line += buf.count(b"\n", p, body_end) + (1 if nxt > body_end else 0)
             p = nxt
         pos += p
-    return None
+    return None, size
 
 
 def records(read_range, split, size):
