@@ -62,6 +62,13 @@ def decode_argument(text):
 CONTRACT = json.loads(decode_argument(ARGS["contract"]))
 RULESET = decode_argument(ARGS["ruleset"])
 GATES = {re.sub(r"\s+", " ", g["rule"]).strip(): g["gate"] for g in json.loads(decode_argument(ARGS["gates"]))}
+
+
+def row_checks_failed(rules_failed):
+    """Of a row's DataQualityRulesFail, the rules that quarantine it: a batch gate's per-row
+    outcome never does (infra/pipeline/policy.ts). A rule the gates do not name does: never
+    load on doubt."""
+    return [r for r in rules_failed or [] if GATES.get(re.sub(r"\s+", " ", r).strip()) is not True]
 # --- end of job arguments ---
 
 METADATA_KEYS = {"commit": "commit", "repository": "repository", "ref": "ref", "pull-request": "pullRequest", "actor": "actor"}
@@ -253,7 +260,12 @@ def main():
         additional_options={"performanceTuning.caching": "CACHE_NOTHING"},
     )
     rule_outcomes = SelectFromCollection.apply(dfc=evaluated, key="ruleOutcomes").toDF().collect()
-    rows_out = SelectFromCollection.apply(dfc=evaluated, key="rowLevelOutcomes").toDF().cache()
+    quarantined = F.udf(lambda rules: bool(row_checks_failed(rules)), T.BooleanType())
+    rows_out = (
+        SelectFromCollection.apply(dfc=evaluated, key="rowLevelOutcomes").toDF()
+        .withColumn("quarantined", (F.size("contract_violations") > 0) | quarantined("DataQualityRulesFail"))
+        .cache()
+    )
 
     rules, gates_failed = [], []
     for i, r in enumerate(rule_outcomes):
@@ -269,13 +281,14 @@ def main():
         if gate and result != "PASS":
             gates_failed.append(name)
 
-    failed_rows = rows_out.filter("DataQualityEvaluationResult = 'Failed' OR size(contract_violations) > 0")
-    good_rows = rows_out.filter("DataQualityEvaluationResult = 'Passed' AND size(contract_violations) = 0")
+    # Not Glue's DataQualityEvaluationResult, which fails a row on a gate's per-row outcome too.
+    failed_rows = rows_out.filter("quarantined")
+    good_rows = rows_out.filter("NOT quarantined")
     total, n_failed = rows_out.count(), failed_rows.count()
     n_passed = total - n_failed
     reasons = {}
     for row in failed_rows.select("source_line", "contract_violations", "DataQualityRulesFail").collect():
-        for reason in [*(re.sub(r' \(".*"\)$', "", v) for v in row["contract_violations"]), *(row["DataQualityRulesFail"] or [])]:
+        for reason in [*(re.sub(r' \(".*"\)$', "", v) for v in row["contract_violations"]), *row_checks_failed(row["DataQualityRulesFail"])]:
             entry = reasons.setdefault(reason, {"reason": reason, "rows": 0, "lines": []})
             entry["rows"] += 1
             if len(entry["lines"]) < 5:

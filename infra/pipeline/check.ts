@@ -24,7 +24,7 @@ export function pipelineRuleset(): Ruleset {
 }
 
 export interface FailureReason {
-  /** A failed rule in DQDL, or a contract violation such as "release_year is not a four-digit year". */
+  /** A failed row check in DQDL, or a contract violation such as "release_year is not a four-digit year". */
   readonly reason: string;
   readonly rows: number;
   /** The first few lines where it happened. */
@@ -37,7 +37,7 @@ export interface DropCheck {
   readonly rules: readonly EvaluatedRule[];
   readonly result: DataQualityResult;
   readonly decision: BatchDecision;
-  /** Why rows failed, most common first. */
+  /** Why rows failed (contract violations and row checks, never batch gates), most common first. */
   readonly reasons: readonly FailureReason[];
 }
 
@@ -86,8 +86,9 @@ export async function checkDrop(
     const passed = ev.row(row.values, row.line, row.problems.length === 0);
     if (!passed) {
       for (const p of row.problems) note(p.reason, row.line);
+      // Only row checks route rows; a gate's row-level failure is in bad.csv, not a reason.
       for (let i = 0; i < ev.statuses.length; i++)
-        if (ev.statuses[i] === FAILED) note(ev.rules[i]!.description, row.line);
+        if (ev.statuses[i] === FAILED && !ev.rules[i]!.tolerance) note(ev.rules[i]!.description, row.line);
     }
     if (passed) good?.row(row.values.slice(0, canonicalWidth));
     else if (bad) writeBadRow(bad, row, layout!, ev);

@@ -1,7 +1,8 @@
 /**
  * Evaluates a ruleset over rows in one pass. Feed rows with `row()`, read the Glue-shaped
  * result with `finish()`. Each row's outcome per top-level rule is in `statuses` right after
- * `row()` returns, which is what row-level outcome columns and quarantine routing are made of.
+ * `row()` returns (the row-level outcome columns, as Glue reports them); whether the row is
+ * routed to quarantine is `row()`'s return value, which only row checks decide.
  */
 import type { Composite, Rule, RuleNode, Ruleset } from './ast.ts';
 import type { Cell } from './conditions.ts';
@@ -90,7 +91,9 @@ export class Evaluation {
 
   /**
    * Judge one row. `contractOk = false` marks a row that broke the data contract (it fails
-   * whatever the rules say). Returns whether the row passed.
+   * whatever the rules say). Returns whether the row passed: it broke no contract and failed
+   * no row check. A batch gate's (tolerance) outcome is in `statuses` but never fails a row:
+   * the gate decides for the whole batch (infra/pipeline/policy.ts).
    */
   row(values: readonly Cell[], line: number, contractOk = true): boolean {
     for (const f of this.frequencies) f.update(values);
@@ -99,7 +102,7 @@ export class Evaluation {
     for (let i = 0; i < compiled.length; i++) {
       const s = compiled[i]!.row(values, line);
       this.statuses[i] = s;
-      if (s === FAILED) passed = false;
+      if (s === FAILED && !compiled[i]!.tolerance) passed = false;
     }
     for (const a of this.analyzers) a.rule.row(values, line);
     if (passed) this.rowsPassed++;

@@ -26,6 +26,12 @@ export interface AnalyzerResult {
 
 export interface AggregatedMetrics {
   readonly TotalRowsProcessed: number;
+  /**
+   * Rows Passed/Failed follow the quality policy (infra/pipeline/policy.ts), not "failed any
+   * rule": a row fails when it breaks the data contract or fails a row check, never for a batch
+   * gate. They are the rows that load and the rows that are quarantined, unless a gate fails
+   * and the whole file is quarantined.
+   */
   readonly TotalRowsPassed: number;
   readonly TotalRowsFailed: number;
   readonly TotalRulesProcessed: number;

@@ -174,6 +174,75 @@ describe('movies validate', () => {
   });
 });
 
+/**
+ * The quality policy: batch gates never route rows. Ten films; gross_usd is blank on lines 3 and
+ * 5 (Completeness 0.8), and line 5 also has a rating of 12.5.
+ */
+describe('movies validate: a batch gate never routes rows', () => {
+  const drop = (): string =>
+    file(
+      'gross.csv',
+      [
+        'title,release_year,imdb_rating,gross_usd',
+        ...Array.from({ length: 10 }, (_, i) => {
+          const line = i + 2;
+          return `Film ${line},${2000 + i},${line === 5 ? '12.5' : '8'},${line === 3 || line === 5 ? '' : '1000'}`;
+        }),
+      ].join('\n') + '\n',
+    );
+  const validateJson = async (rules: string, ...args: string[]) => {
+    const r = await movies('validate', drop(), '--rules', file('gate.dqdl', rules), ...args);
+    const [out] = JSON.parse(r.stdout) as {
+      Verdict: string;
+      AggregatedMetrics: Record<string, number>;
+      FailureReasons: { reason: string; rows: number; lines: number[] }[];
+    }[];
+    return { code: r.code, ...out! };
+  };
+
+  it('a passing gate quarantines nothing, though some rows fail its row-level outcome', async () => {
+    const rules = 'Rules = [ Completeness "gross_usd" > 0.7 ]\n';
+    const r = await validateJson(rules, '--json');
+    expect(r).toMatchObject({
+      code: 0,
+      Verdict: 'SUCCEEDED',
+      AggregatedMetrics: { TotalRowsProcessed: 10, TotalRowsPassed: 10, TotalRowsFailed: 0 },
+      FailureReasons: [],
+    });
+    const text = await movies('validate', drop(), '--rules', file('gate.dqdl', rules));
+    expect(text.stdout).toContain('SUCCEEDED (all 10 rows would load)');
+    expect(text.stdout).not.toContain('reasons rows failed');
+  });
+
+  it('a failing gate rejects the file whole, and is not a reason rows failed', async () => {
+    const rules = 'Rules = [ Completeness "gross_usd" > 0.99 ]\n';
+    const r = await validateJson(rules, '--json');
+    expect(r).toMatchObject({ code: 1, Verdict: 'QUALITY_FAILED', FailureReasons: [] });
+    const text = await movies('validate', drop(), '--rules', file('gate.dqdl', rules));
+    expect(text.stdout).toContain('QUALITY_FAILED (nothing would load: batch gate Rule_1 failed)');
+  });
+
+  it('with a row check, only its failures are quarantined; bad.csv still lists the gate per row', async () => {
+    const rules = 'Rules = [ ColumnValues "imdb_rating" <= 10, Completeness "gross_usd" > 0.7 ]\n';
+    const out = join(dir, 'out-gate');
+    const r = await validateJson(rules, '--json', '--out', out);
+    expect(r).toMatchObject({
+      code: 1,
+      Verdict: 'PARTIAL',
+      AggregatedMetrics: { TotalRowsPassed: 9, TotalRowsFailed: 1 },
+      FailureReasons: [{ reason: 'ColumnValues "imdb_rating" <= 10', rows: 1, lines: [5] }],
+    });
+    expect(r.FailureReasons).toHaveLength(1);
+    const bad = readFileSync(join(out, 'bad.csv'), 'utf8').trimEnd().split('\n');
+    expect(bad).toHaveLength(2);
+    expect(bad[1]).toBe(
+      '5,Film 5,2003,12.5,,[],[],"[""ColumnValues \\""imdb_rating\\"" <= 10"",""Completeness \\""gross_usd\\"" > 0.7""]",[],Failed',
+    );
+    // Line 3 fails only the gate's row-level outcome: it loads.
+    expect(readFileSync(join(out, 'good.csv'), 'utf8')).toMatch(/^film-3-2001,Film 3,2001,/m);
+  });
+});
+
 describe('movies rules check', () => {
   it('prints the ruleset in canonical form', async () => {
     const src = file('r.dqdl', '# c\nRules=[IsComplete  "a",(RowCount>0) AND (Completeness "b">0.9)]');

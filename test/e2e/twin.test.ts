@@ -94,6 +94,12 @@ describe('the pipeline on the local twin, through AWS SDK clients', () => {
     const text = await bad.Body!.transformToString();
     expect(text.split('\n')[0]).toMatch(/^source_line,Poster_Link,.*,DataQualityEvaluationResult$/);
     expect(text).toContain('release_year is not a four-digit year');
+    // Gates never route rows: they are not among the reasons, though bad.csv keeps their per-row outcome.
+    const gates = outcome.quality!.rules.filter((r) => r.gate).map((r) => r.rule);
+    expect(gates).toContain('Completeness "title" > 0.95');
+    expect(outcome.quality!.reasons.filter((r) => gates.includes(r.reason))).toEqual([]);
+    expect(outcome.quality!.reasons).toContainEqual({ reason: 'IsComplete "title"', rows: 1, lines: [28] });
+    expect(text).toContain('Completeness \\""title\\"" > 0.95');
   }, 60_000);
 
   it('gated drop: nothing loads, the file is quarantined whole, the failure alert carries the outcome', async () => {

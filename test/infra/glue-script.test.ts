@@ -153,6 +153,38 @@ print(json.dumps({"contract": env["CONTRACT"], "ruleset": env["RULESET"],
     );
   });
 
+  it('quarantines a row for the row checks it fails, never for a batch gate (the quality policy)', () => {
+    const { defaults } = jobArguments();
+    const failed = [
+      ['Completeness "title" > 0.95', 'IsComplete "title"'],
+      ['ColumnValues "imdb_rating" between 0.9 and 10.1 with threshold > 0.9'],
+      ['RowCount  >  0'],
+      ['ColumnValues "runtime_minutes" > 0'], // not in the ruleset: quarantines, on doubt
+      [],
+      null,
+    ];
+    const routed = runPython<string[][]>(
+      `
+import base64, json, re, sys
+src = open(${JSON.stringify(SCRIPT)}).read()
+section = src[src.index("# --- job arguments"):src.index("# --- end of job arguments ---")]
+cases = json.load(sys.stdin)
+env = {"ARGS": cases["args"], "base64": base64, "json": json, "re": re}
+exec(section, env)
+print(json.dumps([env["row_checks_failed"](f) for f in cases["failed"]]))
+`,
+      {
+        args: {
+          contract: defaults['--contract'],
+          ruleset: defaults['--ruleset'],
+          gates: defaults['--gates'],
+        },
+        failed,
+      },
+    );
+    expect(routed).toEqual([['IsComplete "title"'], [], [], ['ColumnValues "runtime_minutes" > 0'], [], []]);
+  });
+
   it('resolves exactly the arguments the job and the state machine pass, and reads no other', () => {
     const py = runPython<{ resolved: string[]; read: string[]; copyRole: string[] }>(`
 import ast, json

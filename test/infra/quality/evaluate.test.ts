@@ -990,6 +990,27 @@ describe('the ruleset result', () => {
     expect(ev.finish().AggregatedMetrics).toMatchObject({ TotalRowsPassed: 1, TotalRowsFailed: 2 });
   });
 
+  it('a batch gate reports its per-row outcome but fails no row: only row checks and the contract do', () => {
+    const { result, all } = evaluate(
+      'Completeness "x" >= 0.5, IsComplete "s"',
+      { x: 'integer', s: 'string' },
+      [
+        [null, 'a'],
+        [null, null],
+        [1, 'b'],
+        [2, 'c'],
+      ],
+    );
+    expect(all).toEqual([
+      [F, P],
+      [F, F],
+      [P, P],
+      [P, P],
+    ]);
+    expect(result.RuleResults.map((r) => r.Result)).toEqual(['PASS', 'FAIL']);
+    expect(result.AggregatedMetrics).toMatchObject({ TotalRowsPassed: 3, TotalRowsFailed: 1 });
+  });
+
   it('a ruleset where everything passes scores 1', () => {
     const { result } = evaluate('RowCount = 3, ColumnValues "x" between 0 and 4', cols, rows);
     expect(result.Score).toBe(1);
