@@ -202,6 +202,13 @@ export class GlueEtl extends Construct {
       path: fileURLToPath(new URL('../glue/movie_etl.py', import.meta.url)),
     });
     script.grantRead(role);
+    // The contract, the reader and the load's SQL in plain Python (infra/glue/lib): a zip on the
+    // Python path of the driver and of every executor.
+    const library = new assets.Asset(this, 'Library', {
+      path: fileURLToPath(new URL('../glue/lib', import.meta.url)),
+      exclude: ['__pycache__', '*.pyc', 'movies_parity.py'],
+    });
+    library.grantRead(role);
     acknowledge(
       role,
       'The job script is a CDK asset: read access to the asset bucket, granted by CDK.',
@@ -221,6 +228,7 @@ export class GlueEtl extends Construct {
       command: { name: 'glueetl', pythonVersion: '3', scriptLocation: script.s3ObjectUrl },
       defaultArguments: {
         '--job-language': 'python',
+        '--extra-py-files': library.s3ObjectUrl,
         '--job-bookmark-option': 'job-bookmark-disable',
         '--enable-metrics': 'true',
         '--TempDir': `s3://${bucket.bucketName}/${tempPrefix}`,

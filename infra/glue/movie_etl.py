@@ -1,23 +1,25 @@
-"""movies-gds ETL job (AWS Glue 5, PySpark).
+"""movies-gds ETL job (AWS Glue 5, PySpark): the thin Spark edge around infra/glue/lib.
 
 One drop: read it through the data contract, evaluate the Data Quality ruleset with row-level
-outcomes, and then either quarantine the whole file (a batch gate failed) or quarantine the
-failed rows and load the rest into Redshift through a staging table and one MERGE. Writes the
-run's results JSON for the state machine.
+outcomes, then either quarantine the whole file (a batch gate failed) or quarantine the failed
+rows and load the rest into Redshift through a staging table and one MERGE. Writes the run's
+results JSON for the state machine.
+
+Where the work runs. On the executors: the object is read in byte ranges, each request pinned
+to the run's ETag; parsed, checked and coerced by the contract (movies_drop); evaluated by
+EvaluateDataQuality; routed; the failed rows streamed by one task into the one quarantine
+object; the good rows staged for Redshift. On the driver: one small summary per 64 MiB split,
+the header, the rule outcomes, two counts and the ten most common failure reasons with five
+lines each. Nothing on the driver grows with the file.
 
 The contract, the ruleset and which rules gate the batch arrive as job arguments emitted at
-synth from the TypeScript sources (infra/pipeline), Base64-encoded, so this script and the
-local engine apply the same rules. The coercions below mirror infra/pipeline/coerce.ts; a test
-keeps the contract's coercion names in step.
+synth from the TypeScript sources (infra/pipeline), Base64-encoded; infra/glue/lib arrives as
+--extra-py-files. `npm run parity` holds that library and the TypeScript engine together.
 """
 
 import base64
-import csv
-import io
 import json
-import re
 import sys
-import unicodedata
 from urllib.parse import quote
 
 import boto3
@@ -30,7 +32,10 @@ from pyspark.context import SparkContext
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-import movies_load  # infra/glue/lib: the load's SQL
+import movies_contract
+import movies_drop
+import movies_load
+import movies_quarantine
 
 ARGS = getResolvedOptions(
     sys.argv,
@@ -61,251 +66,108 @@ def decode_argument(text):
 
 CONTRACT = json.loads(decode_argument(ARGS["contract"]))
 RULESET = decode_argument(ARGS["ruleset"])
-GATES = {re.sub(r"\s+", " ", g["rule"]).strip(): g["gate"] for g in json.loads(decode_argument(ARGS["gates"]))}
-
-
-def row_checks_failed(rules_failed):
-    """Of a row's DataQualityRulesFail, the rules that quarantine it: a batch gate's per-row
-    outcome never does (infra/pipeline/policy.ts). A rule the gates do not name does: never
-    load on doubt."""
-    return [r for r in rules_failed or [] if GATES.get(re.sub(r"\s+", " ", r).strip()) is not True]
+# [{rule, gate}] in ruleset order: Glue reports rule outcomes in the same order.
+GATES = json.loads(decode_argument(ARGS["gates"]))
 # --- end of job arguments ---
 
 METADATA_KEYS = {"commit": "commit", "repository": "repository", "ref": "ref", "pull-request": "pullRequest", "actor": "actor"}
-LFS_POINTER = b"version https://git-lfs.github.com/spec/"
-s3 = boto3.client("s3")
-
-
-class DropFileError(Exception):
-    """The file cannot be read as a drop at all; the job fails with this one sentence."""
-
-
-# --- the contract's coercions (infra/pipeline/coerce.ts) ---
-
-INVALID = object()
-WHOLE = re.compile(r"^[+-]?\d+$", re.ASCII)
-GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$", re.ASCII)
-DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$", re.ASCII)
-MINUTES = re.compile(r"^(\d+)\s*(m|min|mins|minutes?)?\.?$", re.I | re.ASCII)
-HOURS_MINUTES = re.compile(r"^(\d+)\s*h(?:ours?|rs?)?\s*(?:(\d+)\s*(?:m|min|mins|minutes?)?)?$", re.I | re.ASCII)
-SAFE = 2**53 - 1
-
-
-def whole_number(t):
-    if WHOLE.match(t) or GROUPED.match(t):
-        return safe(int(t.replace(",", "")))
-    return INVALID
-
-
-def safe(n):
-    return n if abs(n) <= SAFE else INVALID
-
-
-def minutes(t):
-    m = MINUTES.match(t)
-    if m:
-        return safe(int(m.group(1)))
-    hm = HOURS_MINUTES.match(t)
-    return safe(int(hm.group(1)) * 60 + int(hm.group(2) or 0)) if hm else INVALID
-
-
-def genres(t):
-    parts = [g.strip() for g in t.split(",") if g.strip()]
-    return ", ".join(parts) if parts else None
-
-
-COERCIONS = {
-    "text": lambda t: t,
-    "genres": genres,
-    "year": lambda t: int(t) if re.match(r"^\d{4}$", t, re.ASCII) else INVALID,
-    "integer": whole_number,
-    "decimal": lambda t: float(t) if DECIMAL.match(t) else INVALID,
-    "minutes": minutes,
-    "money": lambda t: whole_number(re.sub(r"\.\d{1,2}$", "", re.sub(r"^\$\s*", "", t))),
-}
-EXPECTED = {
-    "text": "text",
-    "genres": "a comma-separated list of genres",
-    "year": "a four-digit year",
-    "integer": "a whole number",
-    "decimal": "a number",
-    "minutes": 'a duration like "142 min"',
-    "money": 'a dollar amount like "28,341,469"',
-}
-# Wide enough for every value a coercion returns: Spark fails the whole job on a value that
-# does not fit its column, where the rules should quarantine the row.
+QUARANTINE_PREFIX = "bad_data/"
+SPLIT_BYTES = 64 << 20
+# S3 copies one object in one request up to 5 GiB; past that, in parts.
+COPY_LIMIT = 5 << 30
+# Wide enough for every value a coercion returns once the contract has checked its SQL range.
 SPARK_TYPES = {"text": T.StringType(), "genres": T.StringType(), "year": T.IntegerType(), "integer": T.LongType(),
                "decimal": T.DoubleType(), "minutes": T.LongType(), "money": T.LongType()}
+ROW_SCHEMA = T.StructType(
+    [T.StructField(c["name"], SPARK_TYPES[c["coercion"]]) for c in CONTRACT["inputColumns"]]
+    + [
+        T.StructField("primary_genre", T.StringType()),
+        T.StructField("source_line", T.LongType()),
+        T.StructField("contract_violations", T.ArrayType(T.StringType())),
+        T.StructField("contract_reasons", T.ArrayType(T.StringType())),
+        T.StructField("original", T.ArrayType(T.StringType())),
+    ]
+)
+
+_clients = {}
 
 
-def coerce(kind, text):
-    t = text.strip()
-    return None if t == "" else COERCIONS[kind](t)
+def s3():
+    """One S3 client per Python process (driver or executor): clients do not travel in closures."""
+    if "s3" not in _clients:
+        _clients["s3"] = boto3.client("s3")
+    return _clients["s3"]
 
 
-def normalize_header(h):
-    h = h.lstrip("\ufeff").strip()
-    h = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", h).lower()
-    h = re.sub(r"[\s\-./]+", "_", h)
-    h = "".join(c for c in h if c.isalnum() or c == "_")
-    return re.sub(r"_+", "_", h).strip("_")
+class PinnedObject:
+    """Byte ranges of the object this run was started for. Every GET names its ETag, so a newer
+    drop under the same key fails the read (412) instead of mixing two files into one load."""
 
+    def __init__(self, bucket, key, etag, size):
+        self.bucket, self.key, self.etag, self.size = bucket, key, etag, size
 
-def derive_movie_id(title, year):
-    folded = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c)).lower()
-    slug = re.sub(r"-+", "-", "".join(c if c.isalnum() else "-" for c in folded)).strip("-")
-    return f"{slug or 'untitled'}-{year}"
+    def __call__(self, start, end):
+        if end <= start:
+            return b""
+        return s3().get_object(Bucket=self.bucket, Key=self.key, IfMatch=self.etag,
+                               Range=f"bytes={start}-{end - 1}")["Body"].read()
 
-
-# --- reading the drop ---
-
-def read_drop(body, name):
-    if body.startswith(LFS_POINTER):
-        raise DropFileError(f"{name}:1: this is a Git LFS pointer, not the data")
-    if b"\x00" in body:
-        raise DropFileError(f"{name}: the file contains a NUL byte (is it binary, or UTF-16?)")
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = body[: err.start].count(b"\n") + 1
-        raise DropFileError(f"{name}:{line}: the file is not valid UTF-8") from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    # csv.reader counts the line where a record ends; a record starts after the previous one.
-    starts, previous_end = [], 0
-    try:
-        for row in reader:
-            if any(cell != "" for cell in row):
-                starts.append((previous_end + 1, row))
-            previous_end = reader.line_num
-    except csv.Error as err:
-        raise DropFileError(f"{name}:{reader.line_num}: {err}") from None
-    if not starts:
-        raise DropFileError(f"{name}: the file is empty")
-    (_, header), rows = starts[0], starts[1:]
-    if len(header) == 1:
-        for sep, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
-            if sep in header[0]:
-                raise DropFileError(f"{name}:1: the header is separated by {label}; drops must be comma-separated")
-    by_alias = {a: c for c in CONTRACT["inputColumns"] for a in [c["name"], *c["aliases"]]}
-    fields = {}
-    for i, raw in enumerate(header):
-        column = by_alias.get(normalize_header(raw))
-        if column:
-            if column["name"] in fields:
-                raise DropFileError(f'{name}:1: two columns both name "{column["name"]}"')
-            fields[column["name"]] = i
-    missing = [c for c in CONTRACT["inputColumns"] if c["required"] and c["name"] not in fields]
-    if missing:
-        listed = "; ".join(f"{c['name']} (also accepted: {', '.join(c['aliases'])})" for c in missing)
-        raise DropFileError(f"{name}:1: missing required column{'s' if len(missing) > 1 else ''}: {listed}")
-    if not rows:
-        raise DropFileError(f"{name}: the file has a header but no data rows")
-    return header, fields, rows
-
-
-def canonical(header, fields, line, row):
-    """Canonical values and contract violations of one row."""
-    out, problems = {}, []
-    if len(row) != len(header):
-        problems.append(f"expected {len(header)} fields, found {len(row)}")
-    for column in CONTRACT["inputColumns"]:
-        i = fields.get(column["name"])
-        text = row[i] if i is not None and i < len(row) else ""
-        value = coerce(column["coercion"], text)
-        if value is INVALID:
-            problems.append(f'{column["name"]} is not {EXPECTED[column["coercion"]]} ("{text.strip()[:40]}")')
-            value = None
-        out[column["name"]] = value
-    if out.get("movie_id") is None and out.get("title") is not None and out.get("release_year") is not None:
-        out["movie_id"] = derive_movie_id(out["title"], out["release_year"])
-    out["primary_genre"] = out["genres"].split(", ")[0] if out.get("genres") else None
-    out["source_line"] = line
-    out["contract_violations"] = problems
-    out["original"] = json.dumps(row)
-    return out
-
-
-# --- the run ---
 
 def main():
     sc = SparkContext.getOrCreate()
     glue = GlueContext(sc)
     spark = glue.spark_session
     bucket, key, execution = ARGS["bucket"], ARGS["key"], ARGS["execution"]
-    # The object this run was started for, not a newer one dropped under the same key since.
     # Quoted, as HTTP writes an entity tag (EventBridge reports it bare).
     etag = '"' + ARGS["etag"].strip('"') + '"'
-    head = s3.head_object(Bucket=bucket, Key=key, IfMatch=etag)
+    head = s3().head_object(Bucket=bucket, Key=key, IfMatch=etag)
     source = {"bucket": bucket, "key": key, "etag": ARGS["etag"], "size": head["ContentLength"]}
     for meta, field in METADATA_KEYS.items():
         if meta in head.get("Metadata", {}):
             source[field] = head["Metadata"][meta]
-    body = s3.get_object(Bucket=bucket, Key=key, IfMatch=etag)["Body"].read()
-    header, fields, rows = read_drop(body, key)
+    read = PinnedObject(bucket, key, etag, head["ContentLength"])
 
-    schema = T.StructType(
-        [T.StructField(c["name"], SPARK_TYPES[c["coercion"]]) for c in CONTRACT["inputColumns"]]
-        + [
-            T.StructField("primary_genre", T.StringType()),
-            T.StructField("source_line", T.IntegerType()),
-            T.StructField("contract_violations", T.ArrayType(T.StringType())),
-            T.StructField("original", T.StringType()),
-        ]
-    )
-    frame = spark.createDataFrame([canonical(header, fields, line, row) for line, row in rows], schema).cache()
+    def on_executors(f, splits):
+        return sc.parallelize(splits, max(1, len(splits))).map(f).collect()
+
+    plan = movies_drop.plan_drop(CONTRACT, key, read, read.size, SPLIT_BYTES, on_executors)
+
+    def rows_of(split):
+        for line, values, problems, fields in movies_drop.rows(plan, read, split, read.size):
+            yield (*values, line, [movies_contract.describe(p) for p in problems], [p[0] for p in problems], fields)
+
+    splits = sc.parallelize(plan.resolved, len(plan.resolved))
+    frame = spark.createDataFrame(splits.flatMap(rows_of), ROW_SCHEMA)
     evaluated = EvaluateDataQuality().process_rows(
         frame=DynamicFrame.fromDF(frame, glue, "drop"),
         ruleset=RULESET,
         publishing_options={"dataQualityEvaluationContext": execution, "enableDataQualityResultsPublishing": True},
         additional_options={"performanceTuning.caching": "CACHE_NOTHING"},
     )
-    rule_outcomes = SelectFromCollection.apply(dfc=evaluated, key="ruleOutcomes").toDF().collect()
-    quarantined = F.udf(lambda rules: bool(row_checks_failed(rules)), T.BooleanType())
+    rules, gate_texts = rule_results(SelectFromCollection.apply(dfc=evaluated, key="ruleOutcomes").toDF().collect())
+
+    gates = sorted(gate_texts)
+    route = F.udf(lambda problems, failed: movies_contract.quarantined(problems, failed, gate_texts), T.BooleanType())
     rows_out = (
         SelectFromCollection.apply(dfc=evaluated, key="rowLevelOutcomes").toDF()
-        .withColumn("quarantined", (F.size("contract_violations") > 0) | quarantined("DataQualityRulesFail"))
+        .withColumn("quarantined", route("contract_reasons", "DataQualityRulesFail"))
         .cache()
     )
-
-    rules, gates_failed = [], []
-    for i, r in enumerate(rule_outcomes):
-        text = re.sub(r"\s+", " ", r["Rule"]).strip()
-        gate = GATES.get(text, True)  # a rule we cannot place gates the batch: never load on doubt
-        result = {"Passed": "PASS", "Failed": "FAIL"}.get(r["Outcome"], "ERROR")
-        name = f"Rule_{i + 1}"
-        entry = {"name": name, "rule": text, "result": result, "gate": gate,
-                 "metrics": {k: float(v) for k, v in (r["EvaluatedMetrics"] or {}).items()}}
-        if r["FailureReason"]:
-            entry["message"] = r["FailureReason"]
-        rules.append(entry)
-        if gate and result != "PASS":
-            gates_failed.append(name)
-
-    # Not Glue's DataQualityEvaluationResult, which fails a row on a gate's per-row outcome too.
+    counts = rows_out.agg(F.count(F.lit(1)).alias("total"), F.sum(F.col("quarantined").cast("long")).alias("failed")).first()
+    total, n_failed = counts["total"], counts["failed"] or 0
+    decision = movies_contract.decide_batch(rules, total - n_failed, n_failed)
     failed_rows = rows_out.filter("quarantined")
-    good_rows = rows_out.filter("NOT quarantined")
-    total, n_failed = rows_out.count(), failed_rows.count()
-    n_passed = total - n_failed
-    reasons = {}
-    for row in failed_rows.select("source_line", "contract_violations", "DataQualityRulesFail").collect():
-        for reason in [*(re.sub(r' \(".*"\)$', "", v) for v in row["contract_violations"]), *row_checks_failed(row["DataQualityRulesFail"])]:
-            entry = reasons.setdefault(reason, {"reason": reason, "rows": 0, "lines": []})
-            entry["rows"] += 1
-            if len(entry["lines"]) < 5:
-                entry["lines"].append(row["source_line"])
     quality = {
         "score": sum(r["result"] == "PASS" for r in rules) / len(rules) if rules else 1.0,
-        "rowsProcessed": total, "rowsPassed": n_passed, "rowsFailed": n_failed,
-        "rules": rules, "gatesFailed": gates_failed,
-        "reasons": sorted(reasons.values(), key=lambda r: (-r["rows"], r["lines"][0]))[:10],
+        "rowsProcessed": total, "rowsPassed": total - n_failed, "rowsFailed": n_failed,
+        "rules": rules, "gatesFailed": decision["gatesFailed"],
+        "reasons": failure_reasons(failed_rows, gates),
     }
-    quarantine_prefix = f"bad_data/{execution}/"
 
-    if gates_failed or n_passed == 0:
+    if decision["verdict"] == "QUALITY_FAILED":
         # The batch is rejected: the whole file goes to quarantine and nothing loads.
-        target = quarantine_prefix + key.split("/")[-1]
-        # The file this run read, not a newer drop under the same key.
-        s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key}, CopySourceIfMatch=etag)
+        target = movies_quarantine.file_key(QUARANTINE_PREFIX, execution, key)
+        copy_pinned(read, target)
         write_results({"status": "QUALITY_FAILED", "source": source, "quality": quality,
                        "load": {"table": CONTRACT["table"], "rowsLoaded": 0},
                        "quarantine": {"uri": f"s3://{bucket}/{target}", "rows": total}})
@@ -313,16 +175,97 @@ def main():
 
     quarantine = None
     if n_failed:
-        bad = failed_rows.selectExpr(
-            "source_line", "original", "to_json(contract_violations) AS ContractViolations",
-            "to_json(DataQualityRulesPass) AS DataQualityRulesPass", "to_json(DataQualityRulesFail) AS DataQualityRulesFail",
-            "to_json(DataQualityRulesSkip) AS DataQualityRulesSkip", "DataQualityEvaluationResult")
-        bad.coalesce(1).write.mode("overwrite").option("header", True).csv(f"s3://{bucket}/{quarantine_prefix}rows/")
-        quarantine = {"uri": f"s3://{bucket}/{quarantine_prefix}rows/", "rows": n_failed}
+        target = movies_quarantine.rows_key(QUARANTINE_PREFIX, execution)
+        write_quarantine(failed_rows, plan.layout.header, bucket, target)
+        quarantine = {"uri": f"s3://{bucket}/{target}", "rows": n_failed}
 
-    load(glue, good_rows, key, execution, list(fields))
-    write_results({"status": "PARTIAL" if n_failed else "SUCCEEDED", "source": source, "quality": quality,
-                   "load": {"table": CONTRACT["table"], "rowsLoaded": n_passed}, "quarantine": quarantine})
+    good_rows = rows_out.filter(~F.col("quarantined"))
+    load(glue, good_rows, key, execution, list(plan.layout.fields))
+    write_results({"status": decision["verdict"], "source": source, "quality": quality,
+                   "load": {"table": CONTRACT["table"], "rowsLoaded": total - n_failed}, "quarantine": quarantine})
+
+
+def rule_results(outcomes):
+    """Glue's rule outcomes as the outcome's rules, and the rule texts that are batch gates."""
+    if len(outcomes) != len(GATES):
+        raise RuntimeError(f"Glue reported {len(outcomes)} rule outcomes for a ruleset of {len(GATES)} rules")
+    rules, gate_texts = [], set()
+    for i, (r, g) in enumerate(zip(outcomes, GATES)):
+        entry = {"name": f"Rule_{i + 1}", "rule": g["rule"], "result": {"Passed": "PASS", "Failed": "FAIL"}.get(r["Outcome"], "ERROR"),
+                 "gate": g["gate"], "metrics": {k: float(v) for k, v in (r["EvaluatedMetrics"] or {}).items()}}
+        if r["FailureReason"]:
+            entry["message"] = r["FailureReason"]
+        rules.append(entry)
+        if g["gate"]:
+            # Row-level outcomes name rules as Glue writes them: keep both spellings.
+            gate_texts.update({r["Rule"], g["rule"]})
+    return rules, gate_texts
+
+
+def failure_reasons(failed_rows, gates):
+    """The ten most common reasons rows were quarantined, with their first five lines: contract
+    problems and failed row checks, never gates. Counted on the executors."""
+    failed_checks = F.filter(F.coalesce("DataQualityRulesFail", F.array().cast("array<string>")), lambda r: ~r.isin(*gates))
+    top = (
+        failed_rows.select("source_line", F.explode(F.concat("contract_reasons", failed_checks)).alias("reason"))
+        .groupBy("reason")
+        .agg(F.count(F.lit(1)).alias("rows"), F.slice(F.array_sort(F.collect_list("source_line")), 1, 5).alias("lines"))
+        .orderBy(F.desc("rows"), F.col("lines")[0])
+        .limit(10)
+        .collect()
+    )
+    return [{"reason": r["reason"], "rows": r["rows"], "lines": list(r["lines"])} for r in top]
+
+
+def write_quarantine(failed_rows, header, bucket, key):
+    """The failed rows in file order into one CSV object, streamed by one task as a multipart
+    upload (one 8 MiB part in memory at a time): the same object the local twin writes."""
+    width = len(header)
+
+    def upload(rows):
+        client = s3()
+        upload_id = client.create_multipart_upload(Bucket=bucket, Key=key, ContentType="text/csv")["UploadId"]
+        etags = []
+        try:
+            parts = movies_quarantine.Parts(
+                lambda n, body: etags.append(client.upload_part(Bucket=bucket, Key=key, UploadId=upload_id,
+                                                                PartNumber=n, Body=body)["ETag"]))
+            parts.write(movies_quarantine.header_line(header))
+            for r in rows:
+                parts.write(movies_quarantine.bad_line(width, r["source_line"], r["original"], r["contract_violations"],
+                                                       r["DataQualityRulesPass"] or [], r["DataQualityRulesFail"] or [],
+                                                       r["DataQualityRulesSkip"] or []))
+            parts.close()
+            client.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={
+                "Parts": [{"PartNumber": i + 1, "ETag": e} for i, e in enumerate(etags)]})
+        except BaseException:
+            client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+            raise
+
+    (failed_rows.select("source_line", "original", "contract_violations", "DataQualityRulesPass",
+                        "DataQualityRulesFail", "DataQualityRulesSkip")
+     .repartition(1).sortWithinPartitions("source_line").foreachPartition(upload))
+
+
+def copy_pinned(read, target):
+    """The file this run read, copied whole to `target` (not a newer drop under the same key)."""
+    source = {"Bucket": read.bucket, "Key": read.key}
+    if read.size <= COPY_LIMIT:
+        s3().copy_object(Bucket=read.bucket, Key=target, CopySource=source, CopySourceIfMatch=read.etag)
+        return
+    client = s3()
+    part = 1 << 30
+    upload_id = client.create_multipart_upload(Bucket=read.bucket, Key=target)["UploadId"]
+    try:
+        etags = [client.upload_part_copy(Bucket=read.bucket, Key=target, UploadId=upload_id, PartNumber=i + 1,
+                                         CopySource=source, CopySourceIfMatch=read.etag,
+                                         CopySourceRange=f"bytes={start}-{min(read.size, start + part) - 1}")
+                 ["CopyPartResult"]["ETag"] for i, start in enumerate(range(0, read.size, part))]
+        client.complete_multipart_upload(Bucket=read.bucket, Key=target, UploadId=upload_id, MultipartUpload={
+            "Parts": [{"PartNumber": i + 1, "ETag": e} for i, e in enumerate(etags)]})
+    except BaseException:
+        client.abort_multipart_upload(Bucket=read.bucket, Key=target, UploadId=upload_id)
+        raise
 
 
 def load(glue, good_rows, key, execution, carried):
@@ -359,13 +302,20 @@ def copy_source(bucket, key):
 
 def write_results(results):
     results = {**results, "copySource": copy_source(ARGS["bucket"], ARGS["key"])}
-    s3.put_object(Bucket=ARGS["bucket"], Key=ARGS["results_key"], Body=json.dumps(results).encode(), ContentType="application/json")
+    s3().put_object(Bucket=ARGS["bucket"], Key=ARGS["results_key"], Body=json.dumps(results).encode(), ContentType="application/json")
 
 
 if __name__ == "__main__":
     try:
         main()
-    except DropFileError as err:
+    except movies_drop.DropFileError as err:
         # One sentence for the outcome's cause; no stack trace for a user's file.
         print(str(err), file=sys.stderr)
         raise SystemExit(str(err)) from None
+    except Exception as err:
+        # A ranged read or copy refused because the key now holds another object (HTTP 412).
+        if "PreconditionFailed" not in str(err):
+            raise
+        message = f"{ARGS['key']} changed after this run started (a newer drop replaced it); that drop's own run loads it."
+        print(message, file=sys.stderr)
+        raise SystemExit(message) from None

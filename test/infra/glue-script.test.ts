@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { stateMachineDefinition } from '../../infra/local/asl.ts';
 import { DEFAULT_RULESET_PATH } from '../../infra/pipeline/check.ts';
 import { coerce, deriveMovieId, EXPECTED, INVALID } from '../../infra/pipeline/coerce.ts';
@@ -11,7 +11,9 @@ import { logicalId, synth } from './stacks/synth.ts';
 
 const SCRIPT = 'infra/glue/movie_etl.py';
 
-/** Runs the script's pure helpers (the section between two markers) in Python on the given cases. */
+const LIB = 'infra/glue/lib';
+
+/** The contract library's helpers (infra/glue/lib) and the script's Spark types, in Python, on the given cases. */
 function python(cases: object): {
   coerce: unknown[];
   headers: string[];
@@ -21,33 +23,32 @@ function python(cases: object): {
   sparkTypes: Record<string, string>;
 } {
   const program = `
-import json, re, sys, unicodedata
-src = open(${JSON.stringify(SCRIPT)}).read()
-start = src.index("# --- the contract's coercions")
-end = src.index("def canonical(")
-helpers = src[start:end].split("# --- reading the drop ---")[0]
-env = {"re": re, "unicodedata": unicodedata, "T": type("T", (), {k: staticmethod(lambda *a, k=k: k) for k in ["StringType", "IntegerType", "LongType", "DoubleType"]})}
-exec(helpers, env)
+import ast, json, sys
+sys.path.insert(0, ${JSON.stringify(LIB)})
+import movies_contract as M
+tree = ast.parse(open(${JSON.stringify(SCRIPT)}).read())
+spark = next(n.value for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "SPARK_TYPES")
+T = type("T", (), {k: staticmethod(lambda *a, k=k: k) for k in ["StringType", "IntegerType", "LongType", "DoubleType"]})
 cases = json.load(sys.stdin)
 def value(v):
-    return "<INVALID>" if v is env["INVALID"] else v
+    return "<INVALID>" if v is M.INVALID else v
 print(json.dumps({
-    "coerce": [value(env["coerce"](c["kind"], c["text"])) for c in cases["coerce"]],
-    "headers": [env["normalize_header"](h) for h in cases["headers"]],
-    "ids": [env["derive_movie_id"](t, y) for t, y in cases["ids"]],
-    "expected": env["EXPECTED"],
-    "kinds": sorted(env["COERCIONS"].keys()),
-    "sparkTypes": env["SPARK_TYPES"],
+    "coerce": [value(M.coerce(c["kind"], c["text"])) for c in cases["coerce"]],
+    "headers": [M.normalize_header(h) for h in cases["headers"]],
+    "ids": [M.derive_movie_id(t, y) for t, y in cases["ids"]],
+    "expected": M.EXPECTED,
+    "kinds": sorted(M.COERCIONS.keys()),
+    "sparkTypes": eval(compile(ast.Expression(spark), "SPARK_TYPES", "eval"), {"T": T}),
 }))
 `;
-  const r = spawnSync('python3', ['-c', program], { input: JSON.stringify(cases), encoding: 'utf8' });
+  const r = spawnSync('python3', ['-B', '-c', program], { input: JSON.stringify(cases), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as ReturnType<typeof python>;
 }
 
 /** Runs a Python program that reads the script; stdin and stdout are JSON. */
 function runPython<T>(program: string, input: unknown = null): T {
-  const r = spawnSync('python3', ['-c', program], { input: JSON.stringify(input), encoding: 'utf8' });
+  const r = spawnSync('python3', ['-B', '-c', program], { input: JSON.stringify(input), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as T;
 }
@@ -68,7 +69,11 @@ function jobArguments(): { defaults: Record<string, unknown>; perRun: string[] }
 
 describe('the Glue ETL script', () => {
   it('compiles', () => {
-    const r = spawnSync('python3', ['-m', 'py_compile', SCRIPT], { encoding: 'utf8' });
+    const modules = readdirSync(LIB)
+      .filter((f) => f.endsWith('.py'))
+      .map((f) => `${LIB}/${f}`);
+    const program = 'import sys\nfor f in sys.argv[1:]: compile(open(f).read(), f, "exec")';
+    const r = spawnSync('python3', ['-c', program, SCRIPT, ...modules], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
@@ -131,15 +136,14 @@ describe('the Glue ETL script', () => {
     };
     // Nothing the command line could split or take for an option.
     for (const value of Object.values(encoded)) expect(value).toMatch(/^[A-Za-z0-9+/]+=*$/);
-    const py = runPython<{ contract: unknown; ruleset: string; gates: unknown; byRule: unknown }>(
+    const py = runPython<{ contract: unknown; ruleset: string; gates: unknown }>(
       `
 import base64, json, re, sys
 src = open(${JSON.stringify(SCRIPT)}).read()
 section = src[src.index("# --- job arguments"):src.index("# --- end of job arguments ---")]
 env = {"ARGS": json.load(sys.stdin), "base64": base64, "json": json, "re": re}
 exec(section, env)
-print(json.dumps({"contract": env["CONTRACT"], "ruleset": env["RULESET"],
-                  "gates": json.loads(env["decode_argument"](env["ARGS"]["gates"])), "byRule": env["GATES"]}))
+print(json.dumps({"contract": env["CONTRACT"], "ruleset": env["RULESET"], "gates": env["GATES"]}))
 `,
       encoded,
     );
@@ -148,41 +152,32 @@ print(json.dumps({"contract": env["CONTRACT"], "ruleset": env["RULESET"],
     expect(py.ruleset).toBe(readFileSync(DEFAULT_RULESET_PATH, 'utf8'));
     const gates = JSON.parse(ts.gates) as { rule: string; gate: boolean }[];
     expect(py.gates).toEqual(gates);
-    expect(py.byRule).toEqual(
-      Object.fromEntries(gates.map((g) => [g.rule.replace(/\s+/g, ' ').trim(), g.gate])),
-    );
   });
 
   it('quarantines a row for the row checks it fails, never for a batch gate (the quality policy)', () => {
-    const { defaults } = jobArguments();
-    const failed = [
-      ['Completeness "title" > 0.95', 'IsComplete "title"'],
-      ['ColumnValues "imdb_rating" between 0.9 and 10.1 with threshold > 0.9'],
-      ['RowCount  >  0'],
-      ['ColumnValues "runtime_minutes" > 0'], // not in the ruleset: quarantines, on doubt
-      [],
-      null,
+    const gates = (JSON.parse(glueJobArguments().gates) as { rule: string; gate: boolean }[])
+      .filter((g) => g.gate)
+      .map((g) => g.rule);
+    const cases = [
+      { problems: [], failed: ['Completeness "title" > 0.95', 'IsComplete "title"'] },
+      { problems: [], failed: ['ColumnValues "imdb_rating" between 0.9 and 10.1 with threshold > 0.9'] },
+      { problems: [], failed: ['ColumnValues "runtime_minutes" > 0'] }, // not in the ruleset: quarantines, on doubt
+      { problems: ['release_year is not a four-digit year'], failed: [] },
+      { problems: [], failed: [] },
+      { problems: [], failed: null },
     ];
-    const routed = runPython<string[][]>(
+    const routed = runPython<boolean[]>(
       `
-import base64, json, re, sys
-src = open(${JSON.stringify(SCRIPT)}).read()
-section = src[src.index("# --- job arguments"):src.index("# --- end of job arguments ---")]
+import json, sys
+sys.path.insert(0, ${JSON.stringify(LIB)})
+import movies_contract as M
 cases = json.load(sys.stdin)
-env = {"ARGS": cases["args"], "base64": base64, "json": json, "re": re}
-exec(section, env)
-print(json.dumps([env["row_checks_failed"](f) for f in cases["failed"]]))
+print(json.dumps([M.quarantined(c["problems"], c["failed"], set(cases["gates"])) for c in cases["rows"]]))
 `,
-      {
-        args: {
-          contract: defaults['--contract'],
-          ruleset: defaults['--ruleset'],
-          gates: defaults['--gates'],
-        },
-        failed,
-      },
+      { gates, rows: cases },
     );
-    expect(routed).toEqual([['IsComplete "title"'], [], [], ['ColumnValues "runtime_minutes" > 0'], [], []]);
+    expect(gates).toContain('Completeness "title" > 0.95');
+    expect(routed).toEqual([true, false, true, true, false, false]);
   });
 
   it('resolves exactly the arguments the job and the state machine pass, and reads no other', () => {

@@ -242,10 +242,11 @@ def canonical(layout, fields, defect):
 
 # --- the quality policy (policy.ts) ---
 
-def quarantined(problems, rules_failed, row_checks):
-    """A row is quarantined when it breaks the contract or fails a row check; a gate's row-level
-    outcome never routes it (a passing gate quarantines nothing)."""
-    return bool(problems) or any(rule in row_checks for rule in rules_failed or ())
+def quarantined(problems, rules_failed, gates):
+    """A row is quarantined when it breaks the contract or fails a rule that is not a batch gate:
+    a gate's row-level outcome never routes it (a passing gate quarantines nothing), and a rule
+    that cannot be placed routes it (never load on doubt)."""
+    return bool(problems) or any(rule not in gates for rule in rules_failed or ())
 
 
 def decide_batch(rules, rows_to_load, rows_to_quarantine):

@@ -316,25 +316,29 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
   add(glue, 'The job run loads its script (Command.ScriptLocation, a CDK asset)', [
     ['s3:GetObject', at.script],
   ]);
-  add(glue, 'movie_etl.py: s3.head_object and s3.get_object of the drop (IfMatch its etag)', [
-    ['s3:GetObject', dropped],
-  ]);
-  add(glue, 'movie_etl.py: a rejected batch is copied whole to quarantine (s3.copy_object)', [
-    ['s3:GetObject', dropped],
-    ['s3:PutObject', at.object(`${PREFIXES.badData}${EXECUTION}/top-rated.csv`)],
-  ]);
   add(
     glue,
-    "movie_etl.py: failed rows written by Spark (.write.mode('overwrite').csv): list, write parts, remove the committer's temporary files, abort a failed part",
+    'movie_etl.py: s3().head_object, then s3().get_object of byte ranges of the drop on the driver and the executors (IfMatch its etag)',
+    [['s3:GetObject', dropped]],
+  );
+  add(
+    glue,
+    'movie_etl.py: a rejected batch is copied whole to quarantine (s3().copy_object; past 5 GiB client.create_multipart_upload, client.upload_part_copy, client.complete_multipart_upload, client.abort_multipart_upload on failure)',
     [
-      ['s3:ListBucket', at.bucketArn, { 's3:prefix': rows }],
-      ['s3:PutObject', at.object(`${rows}part-00000-3e1f-c000.csv`)],
-      ['s3:GetObject', at.object(`${rows}_temporary/0/part-00000`)],
-      ['s3:DeleteObject', at.object(`${rows}_temporary/0/part-00000`)],
-      ['s3:AbortMultipartUpload', at.object(`${rows}part-00000-3e1f-c000.csv`)],
+      ['s3:GetObject', dropped],
+      ['s3:PutObject', at.object(`${PREFIXES.badData}${EXECUTION}/top-rated.csv`)],
+      ['s3:AbortMultipartUpload', at.object(`${PREFIXES.badData}${EXECUTION}/top-rated.csv`)],
     ],
   );
-  add(glue, "movie_etl.py: the run's results for the state machine (s3.put_object)", [
+  add(
+    glue,
+    'movie_etl.py: failed rows streamed by one task into rows/bad.csv (client.create_multipart_upload, client.upload_part, client.complete_multipart_upload; client.abort_multipart_upload on failure)',
+    [
+      ['s3:PutObject', at.object(`${rows}bad.csv`)],
+      ['s3:AbortMultipartUpload', at.object(`${rows}bad.csv`)],
+    ],
+  );
+  add(glue, "movie_etl.py: the run's results for the state machine (s3().put_object)", [
     ['s3:PutObject', at.object(`${PREFIXES.results}${EXECUTION}.json`)],
   ]);
   add(

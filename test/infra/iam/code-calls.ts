@@ -305,6 +305,13 @@ export const BOTO3_ACTIONS: Record<string, Record<string, readonly string[]>> = 
     get_object: ['s3:GetObject'],
     copy_object: ['s3:GetObject', 's3:PutObject'],
     put_object: ['s3:PutObject'],
+    // Multipart uploads and part copies (Service Authorization Reference: CreateMultipartUpload,
+    // UploadPart, CompleteMultipartUpload are s3:PutObject; UploadPartCopy reads its source).
+    create_multipart_upload: ['s3:PutObject'],
+    upload_part: ['s3:PutObject'],
+    upload_part_copy: ['s3:GetObject', 's3:PutObject'],
+    complete_multipart_upload: ['s3:PutObject'],
+    abort_multipart_upload: ['s3:AbortMultipartUpload'],
     delete_object: ['s3:DeleteObject'],
     list_objects_v2: ['s3:ListBucket'],
     // The bucket's notification configuration (Service Authorization Reference: PutBucketNotification, GetBucketNotification).
@@ -363,14 +370,23 @@ function boto3Calls(
 import ast, json, sys
 src = open(sys.argv[1]).read()
 tree = ast.parse(src)
+makers = {}  # functions that return a client: def s3(): ... return boto3.client("s3")
 def client_service(node, names):
     """The service of a client expression, "" for a client named at run time, None if not a client."""
     if isinstance(node, ast.Name):
         return names.get(node.id)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in makers:
+        return makers[node.func.id]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("client", "resource"):
         arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "service_name"), None)
         return arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else ""
     return None
+for node in ast.walk(tree):
+    if isinstance(node, ast.FunctionDef):
+        made = [client_service(n, {}) for n in ast.walk(node) if isinstance(n, ast.Call)]
+        made = [m for m in made if m is not None]
+        if made and not node.args.args:
+            makers[node.name] = made[0]
 names, out = {}, []
 for node in ast.walk(tree):
     if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
