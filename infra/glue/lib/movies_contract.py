@@ -99,15 +99,18 @@ def varchar_bytes(sql_type):
     return int(m.group(1)) if m else None
 
 
-def fits_sql_type(sql_type, value):
-    """Whether a number fits the column; a DECIMAL(p,s) value once rounded to s places."""
+def range_check(sql_type):
+    """For a numeric SQL type, a test that a number fits it (a DECIMAL(p,s) value once rounded
+    to s places); None for other types."""
     if sql_type in _INTEGERS:
-        return -_INTEGERS[sql_type] <= value < _INTEGERS[sql_type]
+        low, high = -_INTEGERS[sql_type], _INTEGERS[sql_type]
+        return lambda v: low <= v < high
     m = re.fullmatch(r"DECIMAL\(([0-9]+),([0-9]+)\)", sql_type)
     if m:
         p, s = int(m.group(1)), int(m.group(2))
-        return abs(value) < 10 ** (p - s) - 0.5 * 10**-s
-    return True
+        limit = 10 ** (p - s) - 0.5 * 10**-s
+        return lambda v: abs(v) < limit
+    return None
 
 
 # --- headers ---
@@ -152,9 +155,11 @@ class Layout:
         self.header, self.fields = header, fields
         columns = contract["inputColumns"]
         self.columns = [
-            (c["name"], c["coercion"], fields.get(c["name"], -1), varchar_bytes(c["sqlType"]), c["sqlType"])
+            (c["name"], COERCIONS[c["coercion"]], fields.get(c["name"], -1), varchar_bytes(c["sqlType"]),
+             range_check(c["sqlType"]), c["coercion"])
             for c in columns
         ]
+        self.sql_types = {c["name"]: c["sqlType"] for c in columns}
         self.absent = [c["name"] for c in columns if c["name"] not in fields and c["name"] != "movie_id"]
         self.derived_id = "movie_id" not in fields
         names = [c["name"] for c in columns]
@@ -212,20 +217,26 @@ def canonical(layout, fields, defect):
     if len(fields) != len(layout.header):
         problems.append((f"expected {len(layout.header)} fields, found {len(fields)}", None))
     values = []
-    for column, kind, index, max_bytes, sql_type in layout.columns:
-        if index < 0:
+    width = len(fields)
+    for column, convert, index, max_bytes, fits, kind in layout.columns:
+        if index < 0 or index >= width:
             values.append(None)
             continue
-        text = fields[index] if index < len(fields) else ""
-        v = coerce(kind, text)
-        if isinstance(v, str) and max_bytes is not None and len(v.encode("utf-8")) > max_bytes:
-            problems.append((f"{column} is longer than {max_bytes} bytes", v))
-            v = None
+        text = fields[index]
+        t = text.strip(JS_SPACE)
+        v = None if t == "" else convert(t)
+        if v is None:
+            pass
+        elif v.__class__ is str:
+            # Every character is at most 3 UTF-8 bytes... or 4 outside the BMP: count when it could matter.
+            if max_bytes is not None and len(v) * 3 > max_bytes and len(v.encode("utf-8")) > max_bytes:
+                problems.append((f"{column} is longer than {max_bytes} bytes", v))
+                v = None
         elif v is INVALID:
             problems.append((f"{column} is not {EXPECTED[kind]}", text))
             v = None
-        elif v is not None and not isinstance(v, str) and not fits_sql_type(sql_type, v):
-            problems.append((f"{column} is out of range for {sql_type}", text))
+        elif fits is not None and not fits(v):
+            problems.append((f"{column} is out of range for {layout.sql_types[column]}", text))
             v = None
         values.append(v)
     if values[layout.movie_id] is None:
