@@ -3,7 +3,8 @@
  * run the very same definition): crawl the drop, crawl the warehouse table, run the ETL job,
  * read its results, gate on quality, refresh the views, archive the input, publish the
  * outcome. Every Task has a timeout, retries on throttling and transient errors, and a catch
- * that publishes the failure (state, error, cause) and fails the execution.
+ * that publishes the failure (state, error, cause) and fails the execution. Concurrent drops
+ * queue for the Glue job (one run at a time) in its retries.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -38,6 +39,18 @@ export const STATES = {
 } as const;
 
 export const POLL_SECONDS = 15;
+
+/**
+ * How a run asks again for the Glue job while another drop's run holds it (the job runs one at
+ * a time): full jitter, the ceiling doubling from the interval up to maxDelay. The arithmetic
+ * is at the retrier, in the constructor.
+ */
+export const JOB_QUEUE_RETRY = {
+  intervalSeconds: 30,
+  backoffRate: 2,
+  maxDelaySeconds: 180,
+  maxAttempts: 80,
+} as const;
 export { PIPELINE_NAME };
 
 export interface PipelineStateMachineProps {
@@ -330,6 +343,28 @@ export class PipelineStateMachine extends Construct {
         taskTimeout: sfn.Timeout.duration(props.etlTimeout),
       }),
     );
+    // The job runs one at a time (MaxConcurrentRuns 1, see glue-etl.ts: its MERGE is the critical
+    // section), so while another drop's run holds it StartJobRun fails with
+    // ConcurrentRunsExceededException and this run queues here, asking again after a wait drawn
+    // at random between 0 and a ceiling (full jitter) that doubles from 30 s to 180 s. A job takes
+    // a few minutes (~5 with Glue's start-up): in a burst of 20 drops the last one waits for 19
+    // jobs, ~95 minutes. The ceilings of 80 attempts are 30 + 60 + 120 s, then 77 × 180 s:
+    // 14,070 s in all, so the waits add up to half that on average, 7,035 s ≈ 117 minutes, with a
+    // standard deviation of ~7.6 minutes (80 independent draws; √(Σ ceiling² / 12) ≈ 458 s). They
+    // exceed 2 h 35 min (+4.9 σ) less than once in a million runs, which leaves the rest of the execution's
+    // 3-hour timeout to this run's own crawls, job and refresh; a queue the retries do not
+    // outlast ends in the failure alert with Glue.ConcurrentRunsExceededException, not in a
+    // silent timeout. The jitter spreads the waiting runs' attempts: with many waiting, a
+    // finished job is taken up within seconds; the job goes to whichever asks first, not to the
+    // oldest drop. 80 attempts add ~240 events to the history (the limit is 25,000).
+    etl.addRetry({
+      errors: ['Glue.ConcurrentRunsExceededException'],
+      interval: Duration.seconds(JOB_QUEUE_RETRY.intervalSeconds),
+      backoffRate: JOB_QUEUE_RETRY.backoffRate,
+      maxDelay: Duration.seconds(JOB_QUEUE_RETRY.maxDelaySeconds),
+      maxAttempts: JOB_QUEUE_RETRY.maxAttempts,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
     warehouseDone.otherwise(etl);
     const read = guard(
       new tasks.CallAwsService(this, STATES.readResults, {
