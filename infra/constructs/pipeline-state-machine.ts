@@ -4,7 +4,8 @@
  * read its results, gate on quality, refresh the views, archive the input, publish the
  * outcome. Every Task has a timeout, retries on throttling and transient errors, and a catch
  * that publishes the failure (state, error, cause) and fails the execution. Concurrent drops
- * queue for the Glue job (one run at a time) in its retries.
+ * queue for the Glue job (one run at a time) in its retries, and a view refresh Redshift aborts
+ * for a serializable-isolation conflict is resubmitted with backoff.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -51,6 +52,19 @@ export const JOB_QUEUE_RETRY = {
   maxDelaySeconds: 180,
   maxAttempts: 80,
 } as const;
+
+/**
+ * How often a view refresh Redshift aborted for a serializable-isolation conflict is resubmitted,
+ * and the first ceiling of the random wait before a resubmission (it doubles each time).
+ */
+export const REFRESH_CONFLICT = { resubmits: 5, firstCeilingSeconds: 15 } as const;
+
+/** How Redshift words a serializable-isolation conflict (ERROR 1023) in a statement's error. */
+export const SERIALIZABLE_ISOLATION_ERRORS = [
+  '*Serializable isolation violation*',
+  '*ERROR: 1023*',
+  '*ERROR:1023*',
+] as const;
 export { PIPELINE_NAME };
 
 export interface PipelineStateMachineProps {
@@ -433,6 +447,67 @@ export class PipelineStateMachine extends Construct {
       }),
     );
     const refreshDone = new sfn.Choice(this, 'Refresh finished?');
+    // Redshift aborts a refresh that overlaps another run's refresh or MERGE in a way it cannot
+    // serialize (ERROR 1023, "Serializable isolation violation on table ..."). Retrying is its
+    // documented remedy: the batch is resubmitted up to 5 times, each after a wait drawn at
+    // random between 1 s and a ceiling that doubles (15, 30, 60, 120, 240 s: 7 min 45 s at most
+    // in all, about half that on average), the count kept in $.refreshAttempts. Loads are one
+    // at a time, so what overlaps is one other run's MERGE or refresh, each over within minutes.
+    const resetRefreshAttempts = new sfn.Pass(this, 'Reset refresh attempts', {
+      result: sfn.Result.fromObject({ conflicts: 0, ceiling: REFRESH_CONFLICT.firstCeilingSeconds }),
+      resultPath: '$.refreshAttempts',
+    });
+    const countConflict = new sfn.Pass(this, 'Count refresh conflicts', {
+      parameters: {
+        conflicts: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.refreshAttempts.conflicts'), 1),
+        ceiling: sfn.JsonPath.mathAdd(
+          sfn.JsonPath.numberAt('$.refreshAttempts.ceiling'),
+          sfn.JsonPath.numberAt('$.refreshAttempts.ceiling'),
+        ),
+        wait: sfn.JsonPath.mathRandom(1, sfn.JsonPath.numberAt('$.refreshAttempts.ceiling')),
+      },
+      resultPath: '$.refreshAttempts',
+    });
+    const waitToResubmit = new sfn.Wait(this, 'Wait to resubmit the refresh', {
+      time: sfn.WaitTime.secondsPath('$.refreshAttempts.wait'),
+    });
+    countConflict.next(waitToResubmit).next(refresh);
+    const conflict = sfn.Condition.or(
+      ...SERIALIZABLE_ISOLATION_ERRORS.map((p) =>
+        sfn.Condition.stringMatches('$.refresh.statement.Error', p),
+      ),
+    );
+    // A separate Choice: the error is matched only once it is known to be a string.
+    const refreshError = new sfn.Choice(this, 'Refresh aborted by a conflict?')
+      .when(
+        sfn.Condition.and(
+          conflict,
+          sfn.Condition.numberLessThan('$.refreshAttempts.conflicts', REFRESH_CONFLICT.resubmits),
+        ),
+        countConflict,
+      )
+      .when(
+        conflict,
+        failWith(
+          'The view refresh kept conflicting',
+          STATES.getRefresh,
+          'RefreshConflict',
+          sfn.JsonPath.format(
+            'Redshift aborted the view refresh for a serializable-isolation conflict (ERROR 1023) with a concurrent refresh or load on every attempt: resubmitted {} times with backoff, it never finished. The last error: {}',
+            sfn.JsonPath.stringAt('$.refreshAttempts.conflicts'),
+            sfn.JsonPath.stringAt('$.refresh.statement.Error'),
+          ),
+        ),
+      )
+      .otherwise(
+        failWith(
+          'The view refresh failed',
+          STATES.getRefresh,
+          'RefreshFailed',
+          undefined,
+          '$.refresh.statement.Error',
+        ),
+      );
 
     // --- archive the input: copy, then delete ---
     const archiveKey = sfn.JsonPath.format(
@@ -522,7 +597,7 @@ export class PipelineStateMachine extends Construct {
           sfn.Condition.and(...resultFields.map((f) => sfn.Condition.isPresent(`$.results.value.${f}`))),
           new sfn.Choice(this, 'Quality gate passed?')
             .when(sfn.Condition.stringEquals('$.results.value.status', 'QUALITY_FAILED'), qualityOutcome)
-            .otherwise(refresh),
+            .otherwise(resetRefreshAttempts.next(refresh)),
         )
         .otherwise(
           failWith(
@@ -539,15 +614,9 @@ export class PipelineStateMachine extends Construct {
       .when(
         sfn.Condition.and(
           sfn.Condition.stringEquals('$.refresh.status', 'FAILED'),
-          sfn.Condition.isPresent('$.refresh.statement.Error'),
+          hasString('$.refresh.statement.Error'),
         ),
-        failWith(
-          'The view refresh failed',
-          STATES.getRefresh,
-          'RefreshFailed',
-          undefined,
-          '$.refresh.statement.Error',
-        ),
+        refreshError,
       )
       .when(
         sfn.Condition.or(
