@@ -222,7 +222,11 @@ export class GlueEtl extends Construct {
       numberOfWorkers: props.workers,
       timeout: props.timeout.toMinutes(),
       maxRetries: 0,
-      executionProperty: { maxConcurrentRuns: 10 },
+      // One run at a time: the MERGE into movies is the critical section. Two runs merging at once
+      // make Redshift abort one (ERROR 1023, serializable isolation); queued here instead, Glue
+      // refuses the second StartJobRun (ConcurrentRunsExceededException) and the state machine's
+      // "Run ETL job" retries it with backoff until the running job is done.
+      executionProperty: { maxConcurrentRuns: 1 },
       securityConfiguration: security.name,
       connections: { connections: [GLUE_NAMES.connection] },
       command: { name: 'glueetl', pythonVersion: '3', scriptLocation: script.s3ObjectUrl },

@@ -3,7 +3,9 @@
  * run the very same definition): crawl the drop, crawl the warehouse table, run the ETL job,
  * read its results, gate on quality, refresh the views, archive the input, publish the
  * outcome. Every Task has a timeout, retries on throttling and transient errors, and a catch
- * that publishes the failure (state, error, cause) and fails the execution.
+ * that publishes the failure (state, error, cause) and fails the execution. Concurrent drops
+ * queue for the Glue job (one run at a time) in its retries, and a view refresh Redshift aborts
+ * for a serializable-isolation conflict is resubmitted with backoff.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -38,6 +40,31 @@ export const STATES = {
 } as const;
 
 export const POLL_SECONDS = 15;
+
+/**
+ * How a run asks again for the Glue job while another drop's run holds it (the job runs one at
+ * a time): full jitter, the ceiling doubling from the interval up to maxDelay. The arithmetic
+ * is at the retrier, in the constructor.
+ */
+export const JOB_QUEUE_RETRY = {
+  intervalSeconds: 30,
+  backoffRate: 2,
+  maxDelaySeconds: 180,
+  maxAttempts: 80,
+} as const;
+
+/**
+ * How often a view refresh Redshift aborted for a serializable-isolation conflict is resubmitted,
+ * and the first ceiling of the random wait before a resubmission (it doubles each time).
+ */
+export const REFRESH_CONFLICT = { resubmits: 5, firstCeilingSeconds: 15 } as const;
+
+/** How Redshift words a serializable-isolation conflict (ERROR 1023) in a statement's error. */
+export const SERIALIZABLE_ISOLATION_ERRORS = [
+  '*Serializable isolation violation*',
+  '*ERROR: 1023*',
+  '*ERROR:1023*',
+] as const;
 export { PIPELINE_NAME };
 
 export interface PipelineStateMachineProps {
@@ -330,6 +357,28 @@ export class PipelineStateMachine extends Construct {
         taskTimeout: sfn.Timeout.duration(props.etlTimeout),
       }),
     );
+    // The job runs one at a time (MaxConcurrentRuns 1, see glue-etl.ts: its MERGE is the critical
+    // section), so while another drop's run holds it StartJobRun fails with
+    // ConcurrentRunsExceededException and this run queues here, asking again after a wait drawn
+    // at random between 0 and a ceiling (full jitter) that doubles from 30 s to 180 s. A job takes
+    // a few minutes (~5 with Glue's start-up): in a burst of 20 drops the last one waits for 19
+    // jobs, ~95 minutes. The ceilings of 80 attempts are 30 + 60 + 120 s, then 77 × 180 s:
+    // 14,070 s in all, so the waits add up to half that on average, 7,035 s ≈ 117 minutes, with a
+    // standard deviation of ~7.6 minutes (80 independent draws; √(Σ ceiling² / 12) ≈ 458 s). They
+    // exceed 2 h 35 min (+4.9 σ) less than once in a million runs, which leaves the rest of the execution's
+    // 3-hour timeout to this run's own crawls, job and refresh; a queue the retries do not
+    // outlast ends in the failure alert with Glue.ConcurrentRunsExceededException, not in a
+    // silent timeout. The jitter spreads the waiting runs' attempts: with many waiting, a
+    // finished job is taken up within seconds; the job goes to whichever asks first, not to the
+    // oldest drop. 80 attempts add ~240 events to the history (the limit is 25,000).
+    etl.addRetry({
+      errors: ['Glue.ConcurrentRunsExceededException'],
+      interval: Duration.seconds(JOB_QUEUE_RETRY.intervalSeconds),
+      backoffRate: JOB_QUEUE_RETRY.backoffRate,
+      maxDelay: Duration.seconds(JOB_QUEUE_RETRY.maxDelaySeconds),
+      maxAttempts: JOB_QUEUE_RETRY.maxAttempts,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
     warehouseDone.otherwise(etl);
     const read = guard(
       new tasks.CallAwsService(this, STATES.readResults, {
@@ -398,6 +447,67 @@ export class PipelineStateMachine extends Construct {
       }),
     );
     const refreshDone = new sfn.Choice(this, 'Refresh finished?');
+    // Redshift aborts a refresh that overlaps another run's refresh or MERGE in a way it cannot
+    // serialize (ERROR 1023, "Serializable isolation violation on table ..."). Retrying is its
+    // documented remedy: the batch is resubmitted up to 5 times, each after a wait drawn at
+    // random between 1 s and a ceiling that doubles (15, 30, 60, 120, 240 s: 7 min 45 s at most
+    // in all, about half that on average), the count kept in $.refreshAttempts. Loads are one
+    // at a time, so what overlaps is one other run's MERGE or refresh, each over within minutes.
+    const resetRefreshAttempts = new sfn.Pass(this, 'Reset refresh attempts', {
+      result: sfn.Result.fromObject({ conflicts: 0, ceiling: REFRESH_CONFLICT.firstCeilingSeconds }),
+      resultPath: '$.refreshAttempts',
+    });
+    const countConflict = new sfn.Pass(this, 'Count refresh conflicts', {
+      parameters: {
+        conflicts: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.refreshAttempts.conflicts'), 1),
+        ceiling: sfn.JsonPath.mathAdd(
+          sfn.JsonPath.numberAt('$.refreshAttempts.ceiling'),
+          sfn.JsonPath.numberAt('$.refreshAttempts.ceiling'),
+        ),
+        wait: sfn.JsonPath.mathRandom(1, sfn.JsonPath.numberAt('$.refreshAttempts.ceiling')),
+      },
+      resultPath: '$.refreshAttempts',
+    });
+    const waitToResubmit = new sfn.Wait(this, 'Wait to resubmit the refresh', {
+      time: sfn.WaitTime.secondsPath('$.refreshAttempts.wait'),
+    });
+    countConflict.next(waitToResubmit).next(refresh);
+    const conflict = sfn.Condition.or(
+      ...SERIALIZABLE_ISOLATION_ERRORS.map((p) =>
+        sfn.Condition.stringMatches('$.refresh.statement.Error', p),
+      ),
+    );
+    // A separate Choice: the error is matched only once it is known to be a string.
+    const refreshError = new sfn.Choice(this, 'Refresh aborted by a conflict?')
+      .when(
+        sfn.Condition.and(
+          conflict,
+          sfn.Condition.numberLessThan('$.refreshAttempts.conflicts', REFRESH_CONFLICT.resubmits),
+        ),
+        countConflict,
+      )
+      .when(
+        conflict,
+        failWith(
+          'The view refresh kept conflicting',
+          STATES.getRefresh,
+          'RefreshConflict',
+          sfn.JsonPath.format(
+            'Redshift aborted the view refresh for a serializable-isolation conflict (ERROR 1023) with a concurrent refresh or load on every attempt: resubmitted {} times with backoff, it never finished. The last error: {}',
+            sfn.JsonPath.stringAt('$.refreshAttempts.conflicts'),
+            sfn.JsonPath.stringAt('$.refresh.statement.Error'),
+          ),
+        ),
+      )
+      .otherwise(
+        failWith(
+          'The view refresh failed',
+          STATES.getRefresh,
+          'RefreshFailed',
+          undefined,
+          '$.refresh.statement.Error',
+        ),
+      );
 
     // --- archive the input: copy, then delete ---
     const archiveKey = sfn.JsonPath.format(
@@ -487,7 +597,7 @@ export class PipelineStateMachine extends Construct {
           sfn.Condition.and(...resultFields.map((f) => sfn.Condition.isPresent(`$.results.value.${f}`))),
           new sfn.Choice(this, 'Quality gate passed?')
             .when(sfn.Condition.stringEquals('$.results.value.status', 'QUALITY_FAILED'), qualityOutcome)
-            .otherwise(refresh),
+            .otherwise(resetRefreshAttempts.next(refresh)),
         )
         .otherwise(
           failWith(
@@ -504,15 +614,9 @@ export class PipelineStateMachine extends Construct {
       .when(
         sfn.Condition.and(
           sfn.Condition.stringEquals('$.refresh.status', 'FAILED'),
-          sfn.Condition.isPresent('$.refresh.statement.Error'),
+          hasString('$.refresh.statement.Error'),
         ),
-        failWith(
-          'The view refresh failed',
-          STATES.getRefresh,
-          'RefreshFailed',
-          undefined,
-          '$.refresh.statement.Error',
-        ),
+        refreshError,
       )
       .when(
         sfn.Condition.or(

@@ -27,6 +27,8 @@ export interface HandlerDeps {
   readonly redshift: RedshiftDataApi;
   readonly sns: Sns;
   readonly catalogPath: string;
+  /** The Glue job's MaxConcurrentRuns, as the synthesized template sets it. */
+  readonly maxConcurrentRuns: number;
 }
 
 /** A task failure with the error name Step Functions would report. */
@@ -36,6 +38,7 @@ function taskError(error: string, cause: string): Error {
 
 export function pipelineHandlers(deps: HandlerDeps): Record<string, TaskHandler> {
   const { store, warehouse, redshift, sns } = deps;
+  let jobRuns = 0;
   const ready = { Crawler: { State: 'READY', LastCrawl: { Status: 'SUCCEEDED' } } };
   const publish: TaskHandler = async (input) => {
     const attrs = (input.MessageAttributes ?? {}) as Record<
@@ -62,7 +65,8 @@ export function pipelineHandlers(deps: HandlerDeps): Record<string, TaskHandler>
       await crawlWarehouse(deps);
       return ready;
     },
-    [STATES.runEtl]: async (input) => runEtl(input.Arguments as Record<string, string>),
+    [STATES.runEtl]: async (input) =>
+      startJobRun(String(input.JobName), () => runEtl(input.Arguments as Record<string, string>)),
     [STATES.readResults]: async (input) => ({
       Body: store.read(String(input.Bucket), String(input.Key)).toString('utf8'),
     }),
@@ -88,6 +92,21 @@ export function pipelineHandlers(deps: HandlerDeps): Record<string, TaskHandler>
     [STATES.publishQuality]: publish,
     [STATES.publishFailure]: publish,
   };
+
+  /** Glue refuses a run of a job that already has MaxConcurrentRuns runs in progress. */
+  async function startJobRun(jobName: string, run: () => Promise<unknown>): Promise<unknown> {
+    if (jobRuns >= deps.maxConcurrentRuns)
+      throw taskError(
+        'Glue.ConcurrentRunsExceededException',
+        `Concurrent runs exceeded for ${jobName} (Service: AWSGlue; Status Code: 400; Error Code: ConcurrentRunsExceededException)`,
+      );
+    jobRuns++;
+    try {
+      return await run();
+    } finally {
+      jobRuns--;
+    }
+  }
 
   /**
    * The ETL job, locally: the contract and the ruleset in one streaming pass; a failed gate

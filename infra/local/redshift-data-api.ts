@@ -39,6 +39,8 @@ const PAGE = 1000;
 
 export class RedshiftDataApi {
   private readonly statements = new Map<string, Statement>();
+  /** Errors the next batches fail with, in order (see failBatches). */
+  private readonly batchFaults: string[] = [];
 
   constructor(private readonly warehouse: Warehouse) {}
 
@@ -81,6 +83,16 @@ export class RedshiftDataApi {
     }
   }
 
+  /**
+   * The next `times` batches fail as Redshift fails a transaction it aborts, with `message` as
+   * the statement's error after Redshift's "ERROR: " (e.g. a serializable-isolation conflict with
+   * a concurrent transaction, which the warehouse here, one connection, never has): the batch
+   * starts, runs nothing and is rolled back; DescribeStatement reports it FAILED. For tests.
+   */
+  failBatches(message: string, times = 1): void {
+    for (let i = 0; i < times; i++) this.batchFaults.push(message);
+  }
+
   /** Start statements and return at once; they run in the background. */
   submit(
     sqls: string[],
@@ -104,7 +116,7 @@ export class RedshiftDataApi {
     };
     this.statements.set(s.Id, s);
     const params = (input.Parameters as { name: string; value: string }[] | undefined) ?? [];
-    void this.run(s, sqls, params, batch);
+    void this.run(s, sqls, params, batch, batch ? this.batchFaults.shift() : undefined);
     return {
       Id: s.Id,
       CreatedAt: s.CreatedAt,
@@ -174,11 +186,16 @@ export class RedshiftDataApi {
     sqls: string[],
     params: { name: string; value: string }[],
     batch: boolean,
+    fault?: string,
   ): Promise<void> {
     try {
       await this.warehouse.exclusive(async (db) => {
         if (s.Status === 'ABORTED') return;
         s.Status = 'STARTED';
+        if (fault !== undefined) {
+          s.failedAt = 0;
+          throw new Error(fault);
+        }
         const exec = async (q: Pick<Transaction, 'query'>): Promise<void> => {
           for (const [i, sql] of sqls.entries()) {
             s.failedAt = i;

@@ -48,6 +48,11 @@ export interface StateMachineSpec {
   readonly handlers: Readonly<Record<string, TaskHandler>>;
   /** Wait states take this long locally (ms) instead of their seconds. */
   readonly waitMs: number;
+  /**
+   * Each retry waits this long locally (ms) instead of its interval, backoff and jitter; a
+   * retrier still makes at most its MaxAttempts, so it lasts MaxAttempts × retryMs here.
+   */
+  readonly retryMs: number;
 }
 
 type LocalEvent = {
@@ -251,7 +256,9 @@ export class StepFunctions {
   }
 
   private async run(record: ExecutionRecord, input: unknown): Promise<void> {
-    const definition = this.machine.definition as { States: Record<string, { Type: string }> };
+    const definition = this.machine.definition as {
+      States: Record<string, { Type: string; Retry?: unknown[] }>;
+    };
     const handlers = Object.fromEntries(
       Object.entries(this.machine.handlers).map(([state, handler]) => [
         state,
@@ -263,9 +270,18 @@ export class StepFunctions {
         .filter(([, s]) => s.Type === 'Wait')
         .map(([n]) => [n, this.machine.waitMs]),
     );
+    const retries = Object.fromEntries(
+      Object.entries(definition.States)
+        .filter(([, s]) => s.Retry?.length)
+        .map(([n]) => [n, this.machine.retryMs]),
+    );
     const sm = new StateMachine(this.machine.definition as never, { validationOptions: { checkArn: false } });
     const execution = sm.run(input as never, {
-      overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: waits },
+      overrides: {
+        taskResourceLocalHandlers: handlers,
+        waitTimeOverrides: waits,
+        retryIntervalOverrides: retries,
+      },
       noThrowOnAbort: true,
       context: {
         Execution: {

@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApp } from '../bin/app.ts';
+import { GLUE_NAMES } from '../constructs/glue-etl.ts';
 import {
   DEFAULT_PORT,
   LOCAL_ACCOUNT,
@@ -50,6 +51,12 @@ export interface TwinOptions {
   readonly port?: number;
   /** How long Wait states take locally, in ms (default 20). */
   readonly waitMs?: number;
+  /**
+   * How long each retry waits locally, in ms (default 250), whatever its interval, backoff and
+   * jitter. Runs queued for the Glue job (one at a time) ask again this often: its 80 attempts
+   * outlast 20 s of local loads.
+   */
+  readonly retryMs?: number;
   /** Publish the alerts of interrupted executions only on reportInterrupted() (once the bot listens). */
   readonly holdInterruptedAlerts?: boolean;
 }
@@ -64,6 +71,7 @@ export interface Twin {
   readonly stepFunctions: StepFunctions;
   readonly sns: Sns;
   readonly warehouse: Warehouse;
+  readonly redshift: RedshiftDataApi;
   /** Publish the failure alerts of executions a stop or crash cut off (see holdInterruptedAlerts). */
   reportInterrupted(): void;
   /** The environment an AWS SDK client or the AWS CLI needs to use the twin. */
@@ -116,6 +124,14 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
   const resolver = localResolver(template);
   const definition = stateMachineDefinition(template, resolver);
   const rule = Object.values(template.Resources).find((r) => r.Type === 'AWS::Events::Rule')!;
+  const job = Object.values(template.Resources).find(
+    (r) => r.Type === 'AWS::Glue::Job' && r.Properties?.Name === GLUE_NAMES.job,
+  );
+  if (!job) throw new Error(`The template has no Glue job named ${GLUE_NAMES.job}.`);
+  // Glue's default when the job sets none.
+  const maxConcurrentRuns = Number(
+    (job.Properties!.ExecutionProperty as { MaxConcurrentRuns?: number } | undefined)?.MaxConcurrentRuns ?? 1,
+  );
   const pattern = resolveIntrinsics(rule.Properties!.EventPattern, resolver) as EventPattern;
   const topics = {
     success: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:movies-pipeline-success`,
@@ -140,8 +156,10 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       redshift,
       sns,
       catalogPath: join(dataDir, 'glue-catalog.json'),
+      maxConcurrentRuns,
     }),
     waitMs: options.waitMs ?? 20,
+    retryMs: options.retryMs ?? 250,
   });
   const s3 = new S3Api(store, {
     objectCreated(bucket, meta, reason) {
@@ -270,6 +288,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     stepFunctions,
     sns,
     warehouse,
+    redshift,
     reportInterrupted,
     env: {
       AWS_ENDPOINT_URL: endpoint,

@@ -7,7 +7,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,35 @@ afterAll(async () => {
   await twin?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** An execution's history events, in order. */
+const historyOf = async (executionArn: string) =>
+  (await c.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+const entered = (events: HistoryEvent[], state: string): number =>
+  events.filter((e) => e.stateEnteredEventDetails?.name === state).length;
+/** The times Glue refused the run's StartJobRun because the job was busy with another drop's. */
+const jobBusy = (events: HistoryEvent[]): number =>
+  events.filter(
+    (e) =>
+      e.type === 'TaskFailed' &&
+      e.taskFailedEventDetails?.resource === 'Run ETL job' &&
+      e.taskFailedEventDetails.error === 'Glue.ConcurrentRunsExceededException',
+  ).length;
+
+/** A clean drop of `rows` rows whose titles (hence movie ids) start with `tag`. */
+function cleanDrop(tag: string, rows: number): string {
+  const [header, first] = CLEAN.toString().split('\r\n');
+  const lines = Array.from({ length: rows }, (_, i) => {
+    const cells = first!.split(',');
+    cells[1] = `${tag} ${i}`;
+    return cells.join(',');
+  });
+  return [header, ...lines].join('\r\n') + '\r\n';
+}
+
+/** How Redshift words a serializable-isolation conflict, after its "ERROR: ". */
+const SERIALIZABLE =
+  '1023 DETAIL: Serializable isolation violation on table - 100245, transactions forming the cycle are: 3017, 3021 (pid:1073741953)';
 
 const rowsFrom = async (key: string): Promise<number> =>
   Number(
@@ -199,12 +228,90 @@ describe('the pipeline on the local twin, through AWS SDK clients', () => {
       keys.map((key, f) => finishedExecution(c, twin.stateMachineArn, key, etags[f]!, 120_000)),
     );
     expect(runs.map((r) => r.status)).toEqual(Array(20).fill('SUCCEEDED'));
+    // The job runs one at a time: the runs that found it busy queued, and none ran out of attempts.
+    const refusals = await Promise.all(runs.map(async (r) => jobBusy(await historyOf(r.executionArn!))));
+    expect(refusals.some((n) => n > 0)).toBe(true);
+    expect(Math.max(...refusals)).toBeLessThan(80);
     const n = await query(
       c,
       "SELECT COUNT(*) AS n, COUNT(DISTINCT movie_id) AS d FROM movies WHERE source_key LIKE 'input_data/e2e/concurrent/%'",
     );
     expect(n[0]).toEqual({ n: 200, d: 200 });
   }, 180_000);
+
+  it('two drops at once: the job runs one at a time, the second run retries until it is free, both succeed', async () => {
+    // Large enough that one load is still running when the other run asks for the job.
+    const keys = ['input_data/e2e/together/a.csv', 'input_data/e2e/together/b.csv'];
+    const etags = await Promise.all(
+      keys.map((key, i) => drop(c, twin.bucket, key, cleanDrop(`Together ${i}`, 2000))),
+    );
+    const runs = await Promise.all(
+      keys.map((key, i) => finishedExecution(c, twin.stateMachineArn, key, etags[i]!)),
+    );
+    expect(runs.map((r) => [r.status, r.error ?? null])).toEqual([
+      ['SUCCEEDED', null],
+      ['SUCCEEDED', null],
+    ]);
+    const histories = await Promise.all(runs.map((r) => historyOf(r.executionArn!)));
+    const refusals = histories.map(jobBusy);
+    expect(refusals.filter((n) => n > 0)).toHaveLength(1);
+    // The refused run went on to load once the other was done: Run ETL job was entered once, and left.
+    const queued = histories[refusals.findIndex((n) => n > 0)]!;
+    expect(entered(queued, 'Run ETL job')).toBe(1);
+    expect(queued.filter((e) => e.stateExitedEventDetails?.name === 'Run ETL job')).toHaveLength(1);
+    expect(queued.find((e) => e.type === 'TaskFailed')?.taskFailedEventDetails?.cause).toMatch(
+      /^Concurrent runs exceeded for movie_data_analysis/,
+    );
+    for (const key of keys) expect(await rowsFrom(key)).toBe(2000);
+  }, 60_000);
+
+  it('a refresh Redshift aborts once for a serializable-isolation conflict is resubmitted, and the run succeeds', async () => {
+    twin.redshift.failBatches(SERIALIZABLE);
+    const key = 'input_data/e2e/conflict-once.csv';
+    const etag = await drop(c, twin.bucket, key, cleanDrop('Conflict once', 3));
+    const run = await finishedExecution(c, twin.stateMachineArn, key, etag);
+    expect([run.status, run.error ?? null]).toEqual(['SUCCEEDED', null]);
+    const events = await historyOf(run.executionArn!);
+    expect(entered(events, 'Refresh views')).toBe(2);
+    expect(entered(events, 'Count refresh conflicts')).toBe(1);
+    expect(
+      await query(c, "SELECT COUNT(*) AS n FROM mv_top_rated_movies WHERE title LIKE 'Conflict once %'"),
+    ).toEqual([{ n: 3 }]);
+  }, 60_000);
+
+  it('a refresh that keeps conflicting is resubmitted 5 times, then the run fails with RefreshConflict and the alert says why', async () => {
+    twin.redshift.failBatches(SERIALIZABLE, 6);
+    const key = 'input_data/e2e/conflict-always.csv';
+    const etag = await drop(c, twin.bucket, key, cleanDrop('Conflict always', 3));
+    const run = await finishedExecution(c, twin.stateMachineArn, key, etag);
+    expect([run.status, run.error]).toEqual(['FAILED', 'RefreshConflict']);
+    expect(parseOutcome(run.cause!).error).toEqual({
+      state: 'Get refresh status',
+      error: 'RefreshConflict',
+      cause: expect.stringMatching(
+        /^Redshift aborted the view refresh for a serializable-isolation conflict .* resubmitted 5 times with backoff, it never finished\. The last error: ERROR: 1023 DETAIL: Serializable isolation violation/,
+      ),
+    });
+    expect(entered(await historyOf(run.executionArn!), 'Refresh views')).toBe(6);
+    expect(
+      twin.sns.messages(twin.topics.failure).map((m) => parseOutcome(m.Message).execution.arn),
+    ).toContain(run.executionArn);
+    await c.s3.send(new HeadObjectCommand({ Bucket: twin.bucket, Key: key })); // not archived
+  }, 60_000);
+
+  it('a refresh that fails for another reason is not resubmitted: RefreshFailed with Redshift’s error, as before', async () => {
+    twin.redshift.failBatches('permission denied for materialized view mv_top_rated_movies');
+    const key = 'input_data/e2e/refresh-denied.csv';
+    const etag = await drop(c, twin.bucket, key, cleanDrop('Refresh denied', 3));
+    const run = await finishedExecution(c, twin.stateMachineArn, key, etag);
+    expect([run.status, run.error]).toEqual(['FAILED', 'RefreshFailed']);
+    expect(parseOutcome(run.cause!).error).toEqual({
+      state: 'Get refresh status',
+      error: 'RefreshFailed',
+      cause: 'ERROR: permission denied for materialized view mv_top_rated_movies',
+    });
+    expect(entered(await historyOf(run.executionArn!), 'Refresh views')).toBe(1);
+  }, 60_000);
 
   it('serves unmodified SDK clients configured by the environment alone (AWS_ENDPOINT_URL)', async () => {
     const saved = { ...process.env };

@@ -200,6 +200,8 @@ describe('the pipeline stack', () => {
       GlueVersion: '5.0',
       WorkerType: 'G.1X',
       NumberOfWorkers: 2,
+      // One load at a time: the others queue in the state machine's retries (the twin reads this too).
+      ExecutionProperty: { MaxConcurrentRuns: 1 },
       Command: Match.objectLike({ Name: 'glueetl', PythonVersion: '3' }),
       DefaultArguments: Match.objectLike({
         '--contract': encodeJobArgument(JSON.stringify(contractJson())),

@@ -2,7 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import '../../../infra/local/polyfills.ts';
 import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { POLL_SECONDS, STATES } from '../../../infra/constructs/pipeline-state-machine.ts';
+import {
+  JOB_QUEUE_RETRY,
+  POLL_SECONDS,
+  REFRESH_CONFLICT,
+  STATES,
+} from '../../../infra/constructs/pipeline-state-machine.ts';
 import { stateMachineDefinition } from '../../../infra/local/asl.ts';
 import { copySourceOf } from '../../../infra/pipeline/etl-results.ts';
 import { parseOutcome, type EtlResults, type Outcome } from '../../../infra/pipeline/outcome.ts';
@@ -488,5 +493,131 @@ describe('the synthesized state machine', () => {
     expect(r.calls.filter((c) => c.state === STATES.copyToArchive)).toHaveLength(6);
     expect(states(r)).not.toContain(STATES.deleteInput);
     expect(r.published.map((p) => [p.topic, p.status])).toEqual([[FAILURE, 'FAILED']]);
+  });
+  describe('concurrent drops', () => {
+    const busy = (): never =>
+      throws(
+        'Glue.ConcurrentRunsExceededException',
+        'Concurrent runs exceeded for movie_data_analysis (Service: AWSGlue; Status Code: 400; Error Code: ConcurrentRunsExceededException)',
+      )();
+    const conflict = (error: string) => ({
+      Id: 'stmt-1',
+      Status: 'FAILED',
+      Error: error,
+      QueryString: refreshStatements().join('; '),
+    });
+    const SERIALIZABLE =
+      'ERROR: 1023 DETAIL: Serializable isolation violation on table - 100245, transactions forming the cycle are: 3017, 3021 (pid:1073741953)';
+    const count = (r: Run, state: string): number => states(r).filter((s) => s === state).length;
+
+    it('a run that finds the Glue job busy waits its turn, then loads', async () => {
+      let attempts = 0;
+      const r = await run(results('SUCCEEDED'), {
+        [STATES.runEtl]: () => (++attempts <= 3 ? busy() : { JobRunState: 'SUCCEEDED' }),
+      });
+      expect(r.output).toMatchObject({ status: 'SUCCEEDED' });
+      expect(count(r, STATES.runEtl)).toBe(4);
+      expect(r.published.map((p) => [p.topic, p.status])).toEqual([[SUCCESS, 'SUCCEEDED']]);
+    });
+
+    it('a queue the retries do not outlast ends in the failure alert, after every attempt', async () => {
+      const r = await run(null, { [STATES.runEtl]: busy });
+      expect(r.error?.name).toBe('Glue.ConcurrentRunsExceededException');
+      expect(parseOutcome(r.error!.cause).error).toEqual({
+        state: 'Run ETL job',
+        error: 'Glue.ConcurrentRunsExceededException',
+        cause: expect.stringContaining('Concurrent runs exceeded for movie_data_analysis'),
+      });
+      expect(count(r, STATES.runEtl)).toBe(1 + JOB_QUEUE_RETRY.maxAttempts);
+      expect(r.published.map((p) => [p.topic, p.status])).toEqual([[FAILURE, 'FAILED']]);
+    });
+
+    it('waits for the job with backoff and full jitter, long enough for a burst of 20 drops, within the execution timeout', () => {
+      const states = definition.States as Record<string, { Retry?: Json[] }>;
+      const retrier = states[STATES.runEtl]!.Retry!.find((r) =>
+        (r.ErrorEquals as string[]).includes('Glue.ConcurrentRunsExceededException'),
+      ) as {
+        IntervalSeconds: number;
+        BackoffRate: number;
+        MaxDelaySeconds: number;
+        MaxAttempts: number;
+        JitterStrategy: string;
+      };
+      expect(retrier).toEqual({
+        ErrorEquals: ['Glue.ConcurrentRunsExceededException'],
+        IntervalSeconds: 30,
+        BackoffRate: 2,
+        MaxDelaySeconds: 180,
+        MaxAttempts: 80,
+        JitterStrategy: 'FULL',
+      });
+      // Each wait is uniform on [0, ceiling]: the budget's mean is half the ceilings' sum.
+      const ceilings = Array.from({ length: retrier.MaxAttempts }, (_, k) =>
+        Math.min(retrier.MaxDelaySeconds, retrier.IntervalSeconds * retrier.BackoffRate ** k),
+      );
+      const mean = ceilings.reduce((a, c) => a + c / 2, 0);
+      const sd = Math.sqrt(ceilings.reduce((a, c) => a + (c * c) / 12, 0));
+      expect(Math.round(mean)).toBe(7035);
+      // The last of 20 drops arriving together waits for 19 jobs of ~5 minutes.
+      expect(mean).toBeGreaterThan(19 * 5 * 60);
+      // Even 5 standard deviations up, 20 minutes of the execution's timeout are left for its own work.
+      expect(mean + 5 * sd).toBeLessThan((definition.TimeoutSeconds as number) - 20 * 60);
+    });
+
+    it('a refresh Redshift aborted for a serializable-isolation conflict is resubmitted, and the run succeeds', async () => {
+      let described = 0;
+      const r = await run(results('SUCCEEDED'), {
+        [STATES.getRefresh]: () =>
+          ++described === 1 ? conflict(SERIALIZABLE) : { Id: 'stmt-2', Status: 'FINISHED' },
+      });
+      expect(r.output).toMatchObject({
+        status: 'SUCCEEDED',
+        views: expect.arrayContaining(['mv_top_rated_movies']),
+      });
+      const refreshes = r.calls.filter((c) => c.state === STATES.refreshViews);
+      expect(refreshes).toHaveLength(2);
+      expect(refreshes[1]!.input).toEqual(refreshes[0]!.input);
+      expect(r.published.map((p) => [p.topic, p.status])).toEqual([[SUCCESS, 'SUCCEEDED']]);
+    });
+
+    it.each([
+      SERIALIZABLE,
+      'ERROR:1023 DETAIL: Serializable isolation violation on table in Redshift',
+      'ERROR: 1023',
+    ])('recognizes %j as a conflict', async (error) => {
+      let described = 0;
+      const r = await run(results('SUCCEEDED'), {
+        [STATES.getRefresh]: () =>
+          ++described === 1 ? conflict(error) : { Id: 'stmt-2', Status: 'FINISHED' },
+      });
+      expect(r.output).toMatchObject({ status: 'SUCCEEDED' });
+      expect(count(r, STATES.refreshViews)).toBe(2);
+    });
+
+    it('a refresh that conflicts more often than it may be resubmitted fails with RefreshConflict and says why', async () => {
+      const r = await run(results('SUCCEEDED'), { [STATES.getRefresh]: () => conflict(SERIALIZABLE) });
+      expect(r.error?.name).toBe('RefreshConflict');
+      expect(parseOutcome(r.error!.cause).error).toEqual({
+        state: 'Get refresh status',
+        error: 'RefreshConflict',
+        cause: `Redshift aborted the view refresh for a serializable-isolation conflict (ERROR 1023) with a concurrent refresh or load on every attempt: resubmitted ${REFRESH_CONFLICT.resubmits} times with backoff, it never finished. The last error: ${SERIALIZABLE}`,
+      });
+      expect(count(r, STATES.refreshViews)).toBe(1 + REFRESH_CONFLICT.resubmits);
+      expect(states(r)).not.toContain(STATES.copyToArchive);
+      expect(r.published.map((p) => [p.topic, p.status])).toEqual([[FAILURE, 'FAILED']]);
+    });
+
+    it('a refresh that fails for any other reason fails at once with RefreshFailed and Redshift’s error, as before', async () => {
+      const error = 'ERROR: permission denied for relation mv_top_rated_movies';
+      const r = await run(results('SUCCEEDED'), { [STATES.getRefresh]: () => conflict(error) });
+      expect(r.error?.name).toBe('RefreshFailed');
+      expect(parseOutcome(r.error!.cause).error).toEqual({
+        state: 'Get refresh status',
+        error: 'RefreshFailed',
+        cause: error,
+      });
+      expect(count(r, STATES.refreshViews)).toBe(1);
+      expect(r.published.map((p) => [p.topic, p.status])).toEqual([[FAILURE, 'FAILED']]);
+    });
   });
 });
