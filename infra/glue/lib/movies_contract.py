@@ -63,14 +63,27 @@ def _decimal(t):
     return float(t) if DECIMAL.fullmatch(t) else INVALID
 
 
+def _text(t):
+    return t
+
+
+def _year(t):
+    return int(t) if YEAR.fullmatch(t) else INVALID
+
+
+def _money(t):
+    return _whole_number(CENTS.sub("", DOLLAR.sub("", t), count=1))
+
+
+# Module-level functions, not lambdas: a layout that holds them pickles to the executors.
 COERCIONS = {
-    "text": lambda t: t,
+    "text": _text,
     "genres": _genres,
-    "year": lambda t: int(t) if YEAR.fullmatch(t) else INVALID,
+    "year": _year,
     "integer": _whole_number,
     "decimal": _decimal,
     "minutes": _minutes,
-    "money": lambda t: _whole_number(CENTS.sub("", DOLLAR.sub("", t), count=1)),
+    "money": _money,
 }
 EXPECTED = {
     "text": "text",
@@ -99,17 +112,25 @@ def varchar_bytes(sql_type):
     return int(m.group(1)) if m else None
 
 
+class _Range:
+    """Whether a number fits a numeric SQL type: low <= v < high, or |v| < high for a DECIMAL."""
+
+    def __init__(self, low, high):
+        self.low, self.high = low, high
+
+    def __call__(self, v):
+        return self.low <= v < self.high if self.low is not None else abs(v) < self.high
+
+
 def range_check(sql_type):
     """For a numeric SQL type, a test that a number fits it (a DECIMAL(p,s) value once rounded
     to s places); None for other types."""
     if sql_type in _INTEGERS:
-        low, high = -_INTEGERS[sql_type], _INTEGERS[sql_type]
-        return lambda v: low <= v < high
+        return _Range(-_INTEGERS[sql_type], _INTEGERS[sql_type])
     m = re.fullmatch(r"DECIMAL\(([0-9]+),([0-9]+)\)", sql_type)
     if m:
         p, s = int(m.group(1)), int(m.group(2))
-        limit = 10 ** (p - s) - 0.5 * 10**-s
-        return lambda v: abs(v) < limit
+        return _Range(None, 10 ** (p - s) - 0.5 * 10**-s)
     return None
 
 
