@@ -37,7 +37,7 @@ const typescript = (file: string): Run =>
   json(execFileSync(tsx, [join(here, 'contract-ts.ts'), file], { encoding: 'utf8' }));
 
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
-const cell = (r: Run, mb: number): string =>
+const cell = (r: Run): string =>
   `${pad(r.seconds.toFixed(2), 8)}${pad((r.rows / r.seconds / 1000).toFixed(1), 9)}${pad(r.maxRssMB.toFixed(0), 8)}`;
 console.log('The contract step (parse, check, coerce): seconds, thousand rows/s, peak RSS MB');
 console.log(
@@ -54,7 +54,7 @@ for (const rows of sizes) {
   const agree = [one, all].every((r) => r.rows === ts.rows && r.problems === ts.problems);
   failed ||= !agree;
   console.log(
-    `${String(rows).padEnd(10)}${pad(mb.toFixed(0), 6)} | ${cell(ts, mb)} | ${cell(one, mb)} | ${cell(all, mb)} | ${agree ? `${ts.rows} rows, ${ts.problems} with problems` : `DIFFER: ts ${ts.rows}/${ts.problems}, python ${one.rows}/${one.problems}, ${all.rows}/${all.problems}`}`,
+    `${String(rows).padEnd(10)}${pad(mb.toFixed(0), 6)} | ${cell(ts)} | ${cell(one)} | ${cell(all)} | ${agree ? `${ts.rows} rows, ${ts.problems} with problems` : `DIFFER: ts ${ts.rows}/${ts.problems}, python ${one.rows}/${one.problems}, ${all.rows}/${all.problems}`}`,
   );
 }
 if (failed) process.exitCode = 1;
