@@ -20,7 +20,6 @@ synth from the TypeScript sources (infra/pipeline), Base64-encoded; infra/glue/l
 import base64
 import json
 import sys
-from urllib.parse import quote
 
 import boto3
 from awsglue.context import GlueContext
@@ -35,6 +34,7 @@ from pyspark.sql import types as T
 import movies_contract
 import movies_drop
 import movies_load
+import movies_outcome
 import movies_quarantine
 
 ARGS = getResolvedOptions(
@@ -70,7 +70,6 @@ RULESET = decode_argument(ARGS["ruleset"])
 GATES = json.loads(decode_argument(ARGS["gates"]))
 # --- end of job arguments ---
 
-METADATA_KEYS = {"commit": "commit", "repository": "repository", "ref": "ref", "pull-request": "pullRequest", "actor": "actor"}
 QUARANTINE_PREFIX = "bad_data/"
 SPLIT_BYTES = 64 << 20
 # S3 copies one object in one request up to 5 GiB; past that, in parts.
@@ -121,10 +120,7 @@ def main():
     # Quoted, as HTTP writes an entity tag (EventBridge reports it bare).
     etag = '"' + ARGS["etag"].strip('"') + '"'
     head = s3().head_object(Bucket=bucket, Key=key, IfMatch=etag)
-    source = {"bucket": bucket, "key": key, "etag": ARGS["etag"], "size": head["ContentLength"]}
-    for meta, field in METADATA_KEYS.items():
-        if meta in head.get("Metadata", {}):
-            source[field] = head["Metadata"][meta]
+    source = movies_outcome.source(bucket, key, etag, head["ContentLength"], head.get("Metadata", {}))
     read = PinnedObject(bucket, key, etag, head["ContentLength"])
 
     def on_executors(f, splits):
@@ -144,9 +140,9 @@ def main():
         publishing_options={"dataQualityEvaluationContext": execution, "enableDataQualityResultsPublishing": True},
         additional_options={"performanceTuning.caching": "CACHE_NOTHING"},
     )
-    rules, gate_texts = rule_results(SelectFromCollection.apply(dfc=evaluated, key="ruleOutcomes").toDF().collect())
+    outcomes = SelectFromCollection.apply(dfc=evaluated, key="ruleOutcomes").toDF().collect()
+    rules, gate_texts = movies_outcome.rule_results([o.asDict() for o in outcomes], GATES)
 
-    gates = sorted(gate_texts)
     route = F.udf(lambda problems, failed: movies_contract.quarantined(problems, failed, gate_texts), T.BooleanType())
     rows_out = (
         SelectFromCollection.apply(dfc=evaluated, key="rowLevelOutcomes").toDF()
@@ -157,49 +153,20 @@ def main():
     total, n_failed = counts["total"], counts["failed"] or 0
     decision = movies_contract.decide_batch(rules, total - n_failed, n_failed)
     failed_rows = rows_out.filter("quarantined")
-    quality = {
-        "score": sum(r["result"] == "PASS" for r in rules) / len(rules) if rules else 1.0,
-        "rowsProcessed": total, "rowsPassed": total - n_failed, "rowsFailed": n_failed,
-        "rules": rules, "gatesFailed": decision["gatesFailed"],
-        "reasons": failure_reasons(failed_rows, gates),
-    }
-
-    if decision["verdict"] == "QUALITY_FAILED":
-        # The batch is rejected: the whole file goes to quarantine and nothing loads.
-        target = movies_quarantine.file_key(QUARANTINE_PREFIX, execution, key)
-        copy_pinned(read, target)
-        write_results({"status": "QUALITY_FAILED", "source": source, "quality": quality,
-                       "load": {"table": CONTRACT["table"], "rowsLoaded": 0},
-                       "quarantine": {"uri": f"s3://{bucket}/{target}", "rows": total}})
-        return
+    quality = movies_outcome.quality(rules, decision, total, n_failed, failure_reasons(failed_rows, sorted(gate_texts)))
 
     quarantine = None
-    if n_failed:
-        target = movies_quarantine.rows_key(QUARANTINE_PREFIX, execution)
-        write_quarantine(failed_rows, plan.layout.header, bucket, target)
-        quarantine = {"uri": f"s3://{bucket}/{target}", "rows": n_failed}
-
-    good_rows = rows_out.filter(~F.col("quarantined"))
-    load(glue, good_rows, key, execution, list(plan.layout.fields))
-    write_results({"status": decision["verdict"], "source": source, "quality": quality,
-                   "load": {"table": CONTRACT["table"], "rowsLoaded": total - n_failed}, "quarantine": quarantine})
-
-
-def rule_results(outcomes):
-    """Glue's rule outcomes as the outcome's rules, and the rule texts that are batch gates."""
-    if len(outcomes) != len(GATES):
-        raise RuntimeError(f"Glue reported {len(outcomes)} rule outcomes for a ruleset of {len(GATES)} rules")
-    rules, gate_texts = [], set()
-    for i, (r, g) in enumerate(zip(outcomes, GATES)):
-        entry = {"name": f"Rule_{i + 1}", "rule": g["rule"], "result": {"Passed": "PASS", "Failed": "FAIL"}.get(r["Outcome"], "ERROR"),
-                 "gate": g["gate"], "metrics": {k: float(v) for k, v in (r["EvaluatedMetrics"] or {}).items()}}
-        if r["FailureReason"]:
-            entry["message"] = r["FailureReason"]
-        rules.append(entry)
-        if g["gate"]:
-            # Row-level outcomes name rules as Glue writes them: keep both spellings.
-            gate_texts.update({r["Rule"], g["rule"]})
-    return rules, gate_texts
+    if decision["verdict"] == "QUALITY_FAILED":
+        # The batch is rejected: the whole file goes to quarantine and nothing loads.
+        quarantine = movies_quarantine.file_key(QUARANTINE_PREFIX, execution, key)
+        copy_pinned(read, quarantine)
+    else:
+        if n_failed:
+            quarantine = movies_quarantine.rows_key(QUARANTINE_PREFIX, execution)
+            write_quarantine(failed_rows, plan.layout.header, bucket, quarantine)
+        load(glue, rows_out.filter(~F.col("quarantined")), key, execution, list(plan.layout.fields))
+    uri = f"s3://{bucket}/{quarantine}" if quarantine else None
+    write_results(movies_outcome.results(decision, source, quality, CONTRACT["table"], uri))
 
 
 def failure_reasons(failed_rows, gates):
@@ -293,15 +260,7 @@ def load(glue, good_rows, key, execution, carried):
     )
 
 
-# --- the archive step's CopySource (copySourceOf in infra/pipeline/etl-results.ts) ---
-
-def copy_source(bucket, key):
-    """bucket/key URL-encoded as RFC 3986, slashes kept: S3 decodes CopySource, and no intrinsic can encode."""
-    return quote(f"{bucket}/{key}", safe="/")
-
-
 def write_results(results):
-    results = {**results, "copySource": copy_source(ARGS["bucket"], ARGS["key"])}
     s3().put_object(Bucket=ARGS["bucket"], Key=ARGS["results_key"], Body=json.dumps(results).encode(), ContentType="application/json")
 
 

@@ -4,14 +4,13 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { STATES } from '../constructs/pipeline-state-machine.ts';
 import { checkDrop } from '../pipeline/check.ts';
 import { contractColumnFor, INPUT_COLUMNS, TABLE_NAME } from '../pipeline/contract.ts';
 import { CsvReader } from '../pipeline/csv.ts';
-import { copySourceOf, qualityOf, sourceOf } from '../pipeline/etl-results.ts';
+import { etlResults, quarantineFileKey, quarantineRowsKey, sourceOf } from '../pipeline/etl-results.ts';
 import { DropFileError } from '../pipeline/movie-reader.ts';
-import type { EtlResults } from '../pipeline/outcome.ts';
 import { PREFIXES } from '../config.ts';
 import type { ObjectStore } from './object-store.ts';
 import { parseCopySource } from './s3-api.ts';
@@ -118,12 +117,16 @@ export function pipelineHandlers(deps: HandlerDeps): Record<string, TaskHandler>
     const key = args['--key']!;
     const execution = args['--execution']!;
     const meta = store.head(bucket, key);
-    // The object this run was started for, not a newer one dropped under the same key since.
-    if (meta.etag.replace(/"/g, '') !== args['--etag'])
-      throw taskError(
-        'States.TaskFailed',
-        `${key} changed after this run started (a newer drop replaced it); that drop's own run loads it.`,
-      );
+    // The object this run was started for, not a newer one dropped under the same key since
+    // (checked again before the object itself is copied to quarantine).
+    const pinned = (): void => {
+      if (store.head(bucket, key).etag.replace(/"/g, '') !== args['--etag'])
+        throw taskError(
+          'States.TaskFailed',
+          `${key} changed after this run started (a newer drop replaced it); that drop's own run loads it.`,
+        );
+    };
+    pinned();
     const source = sourceOf(bucket, key, meta.etag, meta.size, meta.metadata);
     const work = mkdtempSync(join(tmpdir(), 'movies-etl-'));
     try {
@@ -136,36 +139,20 @@ export function pipelineHandlers(deps: HandlerDeps): Record<string, TaskHandler>
         if (err instanceof DropFileError) throw taskError('States.TaskFailed', err.message);
         throw err;
       }
-      const quality = qualityOf(check);
-      const quarantinePrefix = `${PREFIXES.badData}${execution}/`;
-      let results: Omit<EtlResults, 'copySource'>;
+      let quarantine: string | null = null;
+      let rowsLoaded = 0;
       if (check.decision.verdict === 'QUALITY_FAILED') {
-        const target = `${quarantinePrefix}${basename(key)}`;
-        store.copy(bucket, key, bucket, target);
-        results = {
-          status: 'QUALITY_FAILED',
-          source,
-          quality,
-          load: { table: TABLE_NAME, rowsLoaded: 0 },
-          quarantine: { uri: `s3://${bucket}/${target}`, rows: quality.rowsProcessed },
-        };
+        quarantine = quarantineFileKey(execution, key);
+        pinned();
+        store.copy(bucket, key, bucket, quarantine);
       } else {
-        let quarantine = null;
-        if (quality.rowsFailed) {
-          const target = `${quarantinePrefix}rows/bad.csv`;
-          store.put(bucket, target, readFileSync(badPath), 'text/csv');
-          quarantine = { uri: `s3://${bucket}/${target}`, rows: quality.rowsFailed };
+        if (check.decision.rowsToQuarantine) {
+          quarantine = quarantineRowsKey(execution);
+          store.put(bucket, quarantine, readFileSync(badPath), 'text/csv');
         }
-        const rowsLoaded = await warehouse.load(new Blob([readFileSync(goodPath)]), key, check.layout);
-        results = {
-          status: quality.rowsFailed ? 'PARTIAL' : 'SUCCEEDED',
-          source,
-          quality,
-          load: { table: TABLE_NAME, rowsLoaded },
-          quarantine,
-        };
+        rowsLoaded = await warehouse.load(new Blob([readFileSync(goodPath)]), key, check.layout);
       }
-      const written: EtlResults = { ...results, copySource: copySourceOf(bucket, key) };
+      const written = etlResults(check, source, quarantine && `s3://${bucket}/${quarantine}`, rowsLoaded);
       store.put(bucket, args['--results_key']!, Buffer.from(JSON.stringify(written)), 'application/json');
       return { JobName: 'movie_data_analysis', JobRunState: 'SUCCEEDED', Id: `jr_${execution}` };
     } finally {

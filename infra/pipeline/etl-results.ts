@@ -1,5 +1,7 @@
 /** A drop check as the ETL step reports it (results/<execution>.json), shared by the local twin. */
 import type { DropCheck } from './check.ts';
+import { PREFIXES } from '../config.ts';
+import { TABLE_NAME } from './contract.ts';
 import { SOURCE_METADATA, type EtlResults, type OutcomeQuality, type OutcomeSource } from './outcome.ts';
 
 export function qualityOf(check: DropCheck): OutcomeQuality {
@@ -48,6 +50,37 @@ export function copySourceOf(bucket: string, key: string): string {
       encodeURIComponent(part).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
     )
     .join('/');
+}
+
+/** Where a drop rejected whole is quarantined: under its own file name (file_key in the Glue library). */
+export function quarantineFileKey(execution: string, key: string): string {
+  return `${PREFIXES.badData}${execution}/${key.split('/').pop()}`;
+}
+
+/** Where the failed rows of a partly loaded drop go, one CSV (rows_key in the Glue library). */
+export function quarantineRowsKey(execution: string): string {
+  return `${PREFIXES.badData}${execution}/rows/bad.csv`;
+}
+
+/** The results JSON of a checked drop (results in the Glue library's movies_outcome). */
+export function etlResults(
+  check: DropCheck,
+  source: OutcomeSource,
+  quarantineUri: string | null,
+  rowsLoaded: number,
+): EtlResults {
+  const quality = qualityOf(check);
+  const rejected = check.decision.verdict === 'QUALITY_FAILED';
+  return {
+    status: check.decision.verdict,
+    source,
+    quality,
+    load: { table: TABLE_NAME, rowsLoaded: rejected ? 0 : rowsLoaded },
+    quarantine: quarantineUri
+      ? { uri: quarantineUri, rows: rejected ? quality.rowsProcessed : quality.rowsFailed }
+      : null,
+    copySource: copySourceOf(source.bucket, source.key),
+  };
 }
 
 export type { EtlResults };

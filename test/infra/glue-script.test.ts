@@ -248,11 +248,9 @@ print(json.dumps({"resolved": resolved, "read": sorted(read), "copyRole": copy_r
     ];
     const program = `
 import json, sys
-from urllib.parse import quote
-src = open(${JSON.stringify(SCRIPT)}).read()
-env = {"quote": quote}
-exec(src[src.index("# --- the archive step's CopySource"):src.index("def write_results(")], env)
-print(json.dumps([env["copy_source"]("movies-gds-lake", k) for k in json.load(sys.stdin)]))
+sys.path.insert(0, ${JSON.stringify(LIB)})
+import movies_outcome
+print(json.dumps([movies_outcome.copy_source("movies-gds-lake", k) for k in json.load(sys.stdin)]))
 `;
     const r = spawnSync('python3', ['-c', program], { input: JSON.stringify(keys), encoding: 'utf8' });
     expect(r.stderr).toBe('');
