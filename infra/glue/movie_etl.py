@@ -27,6 +27,7 @@ from awsglue.dynamicframe import DynamicFrame
 from awsglue.transforms import SelectFromCollection
 from awsglue.utils import getResolvedOptions
 from awsgluedq.transforms import EvaluateDataQuality
+from pyspark import StorageLevel
 from pyspark.context import SparkContext
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -133,7 +134,8 @@ def main():
             yield (*values, line, [movies_contract.describe(p) for p in problems], [p[0] for p in problems], fields)
 
     splits = sc.parallelize(plan.resolved, len(plan.resolved))
-    frame = spark.createDataFrame(splits.flatMap(rows_of), ROW_SCHEMA)
+    # Cached: Data Quality reads the frame more than once, and parsing it again means reading S3 again.
+    frame = spark.createDataFrame(splits.flatMap(rows_of), ROW_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK)
     evaluated = EvaluateDataQuality().process_rows(
         frame=DynamicFrame.fromDF(frame, glue, "drop"),
         ruleset=RULESET,
@@ -147,10 +149,11 @@ def main():
     rows_out = (
         SelectFromCollection.apply(dfc=evaluated, key="rowLevelOutcomes").toDF()
         .withColumn("quarantined", route("contract_reasons", "DataQualityRulesFail"))
-        .cache()
+        .persist(StorageLevel.MEMORY_AND_DISK)
     )
     counts = rows_out.agg(F.count(F.lit(1)).alias("total"), F.sum(F.col("quarantined").cast("long")).alias("failed")).first()
     total, n_failed = counts["total"], counts["failed"] or 0
+    frame.unpersist()  # the evaluated rows are cached now; the parsed ones are not needed again
     decision = movies_contract.decide_batch(rules, total - n_failed, n_failed)
     failed_rows = rows_out.filter("quarantined")
     quality = movies_outcome.quality(rules, decision, total, n_failed, failure_reasons(failed_rows, sorted(gate_texts)))
