@@ -158,29 +158,49 @@ def finish_partial(buf, pos, state, final):
     return pos + (2 if pos + 1 < n and buf[pos + 1] == 0x0A else 1)
 
 
-def byte_fault(data, base, at_eof):
-    """The first invalid-UTF-8, NUL or cut-character fault in `data` (starting at file offset
-    `base`, on a character boundary) as (offset, reason), or None."""
-    nul = data.find(b"\x00")
+def _byte_fault(buf, pos, stop, base, final):
+    """The first invalid-UTF-8 or NUL byte among the bytes this split answers for, [pos, stop)
+    (plus the end of a character it cuts), or a file that ends inside a character: (offset,
+    reason) or None."""
+    window = buf[pos:min(len(buf), stop + 4)]
+    nul = window.find(b"\x00", 0, stop - pos)
     bad = None
     try:
-        data.decode("utf-8")
+        window.decode("utf-8")
     except UnicodeDecodeError as err:
-        if err.reason == "unexpected end of data":
-            bad = (base + err.start, CUT_CHARACTER) if at_eof else None
-        else:
-            bad = (base + err.start, NOT_UTF8)
-    if nul != -1 and (bad is None or base + nul < bad[0]):
-        return (base + nul, NUL)
+        if err.start < stop - pos:
+            if err.reason != "unexpected end of data":
+                bad = (base + pos + err.start, NOT_UTF8)
+            elif final and pos + len(window) >= len(buf):
+                bad = (base + pos + err.start, CUT_CHARACTER)
+            else:
+                bad = (base + pos + err.start, NOT_UTF8)
+    if nul != -1 and (bad is None or base + pos + nul < bad[0]):
+        return (base + pos + nul, NUL)
     return bad
 
 
-def char_start(buf, pos):
-    """The first offset >= pos that is not a UTF-8 continuation byte."""
-    n = len(buf)
-    while pos < n and 0x80 <= buf[pos] < 0xC0:
-        pos += 1
-    return pos
+def _sequence_length(lead):
+    return 4 if lead >= 0xF0 else 3 if lead >= 0xE0 else 2 if lead >= 0xC0 else 1
+
+
+def _owned_from(read_range, start, buf):
+    """Where this split's bytes begin for the UTF-8 check: past a valid character that starts
+    before the split and ends inside it (the split before answers for that one)."""
+    before = read_range(max(0, start - 3), start)
+    for back in range(1, len(before) + 1):
+        lead = before[-back]
+        if 0x80 <= lead < 0xC0:
+            continue
+        n = _sequence_length(lead)
+        if n > back:
+            try:
+                (before[-back:] + buf[: n - back]).decode("utf-8")
+                return n - back
+            except UnicodeDecodeError:
+                pass
+        break
+    return 0
 
 
 def walk(buf, start, stop, final, base, reference=None):
@@ -257,8 +277,7 @@ def summarize(read_range, start, end, size):
     buf, final = _read_split(read_range, start, end, size)
     stop = end - start
     first = _data_start(buf, start)
-    check_from, check_to = char_start(buf, first), char_start(buf, stop)
-    fault = byte_fault(buf[check_from:check_to], start + check_from, final and check_to >= len(buf))
+    fault = _byte_fault(buf, first if start == 0 else _owned_from(read_range, start, buf), stop, start, final)
     candidates = set()
     for state in STATES if start > 0 else (RECORD_START,):
         try:
@@ -281,13 +300,15 @@ def summarize(read_range, start, end, size):
 def chain(summaries, size):
     """The driver's part: chains the splits from the top of the file. Returns each split's true
     first record offset and line, the total of non-blank records, and the first fault as
-    (offset, reason, line or None, split index) — a byte fault's line is found afterwards
-    (line_at), since only the split that holds it can count up to it."""
+    (offset, reason, line or None): a byte fault's line is found afterwards (line_at), since
+    only the split that holds it can count up to it."""
     faults, resolved, line, records = [], [], 1, 0
     nxt = summaries[0]["start"]
     for i, s in enumerate(summaries):
         if s["byteFault"]:
             faults.append((s["byteFault"][0], s["byteFault"][1], None))
+        if any(f[2] is not None for f in faults):
+            continue  # past a record fault the chain is broken; only earlier byte faults still count
         if i == 0:
             (at, w), = s["walks"].items()
         else:
