@@ -112,7 +112,7 @@ export async function checkDrop(
           ...(options.now ? { now: options.now } : {}),
         });
         good?.row(l.schema.slice(0, canonicalWidth).map((c) => c.name));
-        bad?.row(['source_line', ...l.header, ...OUTCOME_COLUMNS]);
+        bad?.row(['source_line', ...l.header.map(spreadsheetSafe), ...OUTCOME_COLUMNS]);
       },
     });
     const ev = evaluation! as Evaluation;

@@ -51,7 +51,8 @@ def csv_line(cells):
 
 
 def header_line(header):
-    return csv_line(["source_line", *header, *OUTCOME_COLUMNS])
+    """The header: the file's own (spreadsheet-safe, as a header cell can hold a formula too)."""
+    return csv_line(["source_line", *(spreadsheet_safe(h) for h in header), *OUTCOME_COLUMNS])
 
 
 def _json(items):

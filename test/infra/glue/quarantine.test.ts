@@ -51,7 +51,7 @@ describe('the quarantine object', () => {
     try {
       const file = join(dir, 'hostile.csv');
       const lines = [
-        'Series_Title,Released_Year,IMDB_Rating,Overview',
+        "Series_Title,Released_Year,IMDB_Rating,Overview,=cmd|' /C calc'!A0",
         '=HYPERLINK("http://x"),19x9,8.1,"fine"',
         '@SUM(A1),199x,7.0,ok',
         "Robert'); DROP TABLE movies;--,2001,8.0,ok,extra,fields",
@@ -63,6 +63,7 @@ describe('the quarantine object', () => {
       expect(glue.bytes.toString('utf8')).toBe(twin.bytes.toString('utf8'));
       expect(glue.bytes.toString('utf8')).toContain(`"'=HYPERLINK(""http://x"")"`);
       expect(glue.bytes.toString('utf8')).toMatch(/\n5,-40,2002,/); // a plain number is no formula
+      expect(glue.bytes.toString('utf8').split('\n')[0]).toContain(",'=cmd|' /C calc'!A0,");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
