@@ -271,13 +271,12 @@ if __name__ == "__main__":
     try:
         main()
     except movies_drop.DropFileError as err:
-        # One sentence for the outcome's cause; no stack trace for a user's file.
-        print(str(err), file=sys.stderr)
+        # One sentence for the outcome's cause (SystemExit prints it once); no stack trace for a user's file.
         raise SystemExit(str(err)) from None
     except Exception as err:
         # A ranged read or copy refused because the key now holds another object (HTTP 412).
         if "PreconditionFailed" not in str(err):
             raise
-        message = f"{ARGS['key']} changed after this run started (a newer drop replaced it); that drop's own run loads it."
-        print(message, file=sys.stderr)
-        raise SystemExit(message) from None
+        raise SystemExit(
+            f"{ARGS['key']} changed after this run started (a newer drop replaced it); that drop's own run loads it."
+        ) from None

@@ -1,0 +1,226 @@
+/**
+ * infra/glue/movie_etl.py itself, run end to end by python3 on stand-ins for what cannot run
+ * here (Spark, the awsglue libraries, Glue Data Quality, S3: test/infra/glue/standins), with the
+ * job arguments the CDK app synthesizes. Data Quality's outcomes are the TypeScript engine's for
+ * the same file. What it writes must be what the twin writes for the same drop: the results
+ * JSON, the quarantine object byte for byte, and the rows the MERGE stages.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { checkDrop } from '../../../infra/pipeline/check.ts';
+import { CsvReader } from '../../../infra/pipeline/csv.ts';
+import {
+  etlResults,
+  quarantineFileKey,
+  quarantineRowsKey,
+  sourceOf,
+} from '../../../infra/pipeline/etl-results.ts';
+import { FAILED, PASSED, SKIPPED } from '../../../infra/quality/results.ts';
+import { logicalId, synth } from '../stacks/synth.ts';
+
+const BUCKET = 'movies-gds';
+const EXECUTION = 'exec-0001';
+const ROLE = 'arn:aws:iam::123456789012:role/movies-warehouse';
+const METADATA = { commit: '0123abc', 'pull-request': '7', actor: 'octocat' };
+let root: string;
+let defaults: Record<string, string>;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'glue-job-'));
+  const { json } = synth();
+  defaults = json.Resources[logicalId(json, 'AWS::Glue::Job')]!.Properties!.DefaultArguments as Record<
+    string,
+    string
+  >;
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+interface Run {
+  status: number | null;
+  stderr: string;
+  read: (key: string) => Buffer | null;
+  jdbc: { rows: Record<string, unknown>[]; options: Record<string, string> } | null;
+}
+
+/** The TypeScript engine's check of a file: what the twin writes, and Data Quality's outcomes for the stand-in. */
+async function reference(file: string, key: string) {
+  const dir = mkdtempSync(join(root, 'ts-'));
+  const badPath = join(dir, 'bad.csv');
+  const goodPath = join(dir, 'good.csv');
+  const rows: Record<number, { pass: string[]; fail: string[]; skip: string[] }> = {};
+  const check = await checkDrop(key, [readFileSync(file)], {
+    badPath,
+    goodPath,
+    onRow(row, ev) {
+      const by = (s: number): string[] =>
+        ev.rules.filter((_, i) => ev.statuses[i] === s).map((r) => r.description);
+      rows[row.line] = {
+        pass: by(PASSED),
+        fail: by(FAILED),
+        skip: by(SKIPPED),
+      };
+    },
+  });
+  const ruleOutcomes = check.result.RuleResults.map((r) => ({
+    Rule: r.Description,
+    Outcome: r.Result === 'PASS' ? 'Passed' : r.Result === 'FAIL' ? 'Failed' : 'Error',
+    FailureReason: r.EvaluationMessage ?? null,
+    EvaluatedMetrics: r.EvaluatedMetrics,
+  }));
+  return {
+    check,
+    bad: readFileSync(badPath),
+    good: readFileSync(goodPath, 'utf8'),
+    dq: { rows, ruleOutcomes },
+  };
+}
+
+function runJob(name: string, body: Buffer, key: string, dq: unknown, etag?: string): Run {
+  const dir = mkdtempSync(join(root, `${name}-`));
+  const s3 = join(dir, 's3');
+  const object = join(s3, BUCKET, key);
+  mkdirSync(dirname(object), { recursive: true });
+  writeFileSync(object, body);
+  writeFileSync(`${object}.meta.json`, JSON.stringify(METADATA));
+  writeFileSync(
+    join(dir, 'dq.json'),
+    JSON.stringify({ ruleset: readFileSync('infra/pipeline/movies.dqdl', 'utf8'), ...(dq as object) }),
+  );
+  const args = {
+    ...Object.fromEntries(Object.entries(defaults).filter(([k]) => /^--[A-Za-z_]+$/.test(k))),
+    '--JOB_NAME': 'movie_data_analysis',
+    '--bucket': BUCKET,
+    '--key': key,
+    '--etag': etag ?? createHash('md5').update(body).digest('hex'),
+    '--execution': EXECUTION,
+    '--results_key': `results/${EXECUTION}.json`,
+    '--TempDir': `s3://${BUCKET}/glue-temp/`,
+    '--redshift_role': ROLE, // a token in the template, an ARN at run time
+  };
+  const r = spawnSync(
+    'python3',
+    ['-B', 'infra/glue/movie_etl.py', ...Object.entries(args).flat().map(String)],
+    {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        PYTHONPATH: ['test/infra/glue/standins', 'infra/glue/lib'].join(':'),
+        GLUE_STANDIN_S3: s3,
+        GLUE_STANDIN_DQ: join(dir, 'dq.json'),
+        GLUE_STANDIN_JDBC: join(dir, 'jdbc.json'),
+      },
+    },
+  );
+  const read = (k: string): Buffer | null => {
+    try {
+      return readFileSync(join(s3, BUCKET, k));
+    } catch {
+      return null;
+    }
+  };
+  let jdbc = null;
+  try {
+    jdbc = JSON.parse(readFileSync(join(dir, 'jdbc.json'), 'utf8')) as Run['jdbc'];
+  } catch {
+    // no load
+  }
+  return { status: r.status, stderr: r.stderr, read, jdbc };
+}
+
+/** good.csv's rows, and the staged rows in good.csv's columns, both as CSV cells. */
+function goodRows(
+  good: string,
+  staged: Record<string, unknown>[],
+): { expected: string[][]; got: string[][] } {
+  const expected: string[][] = [];
+  new CsvReader((r) => void expected.push(Array.from({ length: r.count }, (_, i) => r.field(i)))).push(
+    Buffer.from(good),
+  );
+  const columns = expected.shift()!;
+  return {
+    expected,
+    got: staged.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c])))),
+  };
+}
+
+describe('the Glue job, run on stand-ins for Spark and S3', () => {
+  it.each([
+    ['data/clean/movies_2024_q1.csv', 'SUCCEEDED'],
+    ['data/defects/movies_2024_q2.csv', 'PARTIAL'],
+    ['data/rejected/movies_2024_q3.csv', 'QUALITY_FAILED'],
+  ])(
+    'writes what the twin writes for %s (%s)',
+    async (file, status) => {
+      const key = `input_data/${file.slice('data/'.length)}`;
+      const ts = await reference(file, key);
+      const run = runJob(status, readFileSync(file), key, ts.dq);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+
+      const results = JSON.parse(run.read(`results/${EXECUTION}.json`)!.toString()) as unknown;
+      const rejected = status === 'QUALITY_FAILED';
+      const quarantine = rejected
+        ? quarantineFileKey(EXECUTION, key)
+        : status === 'PARTIAL'
+          ? quarantineRowsKey(EXECUTION)
+          : null;
+      const etag = createHash('md5').update(readFileSync(file)).digest('hex');
+      const source = sourceOf(BUCKET, key, etag, statSync(file).size, METADATA);
+      expect(results).toEqual(
+        JSON.parse(
+          JSON.stringify(
+            etlResults(
+              ts.check,
+              source,
+              quarantine && `s3://${BUCKET}/${quarantine}`,
+              ts.check.decision.rowsToLoad,
+            ),
+          ),
+        ),
+      );
+      if (rejected) {
+        expect(run.read(quarantine!)).toEqual(readFileSync(file)); // the file, whole
+        expect(run.jdbc).toBeNull(); // nothing loads
+        return;
+      }
+      if (quarantine) expect(run.read(quarantine)!.toString()).toBe(ts.bad.toString());
+      const { expected, got } = goodRows(ts.good, run.jdbc!.rows);
+      expect(got).toEqual(expected);
+      expect(run.jdbc!.rows.every((r) => r.source_key === key)).toBe(true);
+      expect(run.jdbc!.options.dbtable).toMatch(/^movies_staging\.movies_exec_0001$/);
+      expect(run.jdbc!.options.aws_iam_role).toBe(ROLE);
+    },
+    60_000,
+  );
+
+  it('fails with one sentence for a file that cannot be a drop, and writes nothing', () => {
+    const pointer = Buffer.from('version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n');
+    const run = runJob('lfs', pointer, 'input_data/lfs.csv', { rows: {}, ruleOutcomes: [] });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      'input_data/lfs.csv:1: this is a Git LFS pointer, not the data (check out with LFS enabled, e.g. actions/checkout with lfs: true)',
+    );
+    expect(run.read(`results/${EXECUTION}.json`)).toBeNull();
+  });
+
+  it('leaves a drop replaced since the run started to its own run', async () => {
+    const file = 'data/clean/movies_2024_q1.csv';
+    const ts = await reference(file, 'input_data/clean.csv');
+    const run = runJob(
+      'replaced',
+      readFileSync(file),
+      'input_data/clean.csv',
+      ts.dq,
+      'etag-of-an-older-drop',
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      "input_data/clean.csv changed after this run started (a newer drop replaced it); that drop's own run loads it.",
+    );
+    expect(run.jdbc).toBeNull();
+  });
+});

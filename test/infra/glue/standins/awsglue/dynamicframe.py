@@ -1,0 +1,4 @@
+class DynamicFrame:
+    @staticmethod
+    def fromDF(frame, context, name):
+        return frame

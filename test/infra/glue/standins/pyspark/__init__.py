@@ -1,0 +1,2 @@
+class StorageLevel:
+    MEMORY_AND_DISK = "MEMORY_AND_DISK"

@@ -1,0 +1,24 @@
+class RDD:
+    def __init__(self, items):
+        self.items = list(items)
+
+    def map(self, f):
+        return RDD(f(x) for x in self.items)
+
+    def flatMap(self, f):
+        return RDD(y for x in self.items for y in f(x))
+
+    def collect(self):
+        return list(self.items)
+
+
+class SparkContext:
+    parallelized = []
+
+    @classmethod
+    def getOrCreate(cls):
+        return cls()
+
+    def parallelize(self, items, slices):
+        SparkContext.parallelized.append(slices)
+        return RDD(items)
