@@ -167,7 +167,7 @@ def main():
         if n_failed:
             quarantine = movies_quarantine.rows_key(QUARANTINE_PREFIX, execution)
             write_quarantine(failed_rows, plan.layout.header, bucket, quarantine)
-        load(glue, rows_out.filter(~F.col("quarantined")), key, execution, list(plan.layout.fields))
+        load(glue, rows_out.filter(~F.col("quarantined")), key, execution, plan.layout.carried)
     uri = f"s3://{bucket}/{quarantine}" if quarantine else None
     write_results(movies_outcome.results(decision, source, quality, CONTRACT["table"], uri))
 

@@ -182,6 +182,8 @@ class Layout:
         ]
         self.sql_types = {c["name"]: c["sqlType"] for c in columns}
         self.absent = [c["name"] for c in columns if c["name"] not in fields and c["name"] != "movie_id"]
+        # The contract columns the file carries (movie_id always: derived when absent); what a load updates.
+        self.carried = [c["name"] for c in columns if c["name"] not in self.absent]
         self.derived_id = "movie_id" not in fields
         names = [c["name"] for c in columns]
         self.title, self.year, self.genres = names.index("title"), names.index("release_year"), names.index("genres")

@@ -197,6 +197,29 @@ describe('the Glue job, run on stand-ins for Spark and S3', () => {
     60_000,
   );
 
+  it('updates only the columns a narrow drop carries, whatever else its header has', async () => {
+    const dir = mkdtempSync(join(root, 'narrow-'));
+    const file = join(dir, 'narrow.csv');
+    writeFileSync(
+      file,
+      'Series_Title,Released_Year,IMDB_Rating,Notes\nThe Glass Signal,2020,7.9,re-rated\nHeat,1995,8.3,new\n',
+    );
+    const ts = await reference(file, 'input_data/narrow.csv');
+    const run = runJob('narrow', readFileSync(file), 'input_data/narrow.csv', ts.dq);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const merge = run.jdbc!.options.postactions!;
+    const set = /UPDATE SET (.*?) WHEN NOT MATCHED/.exec(merge)![1]!;
+    expect(set.split(', ').map((s) => s.split(' = ')[0])).toEqual([
+      'title',
+      'release_year',
+      'imdb_rating',
+      'source_key',
+      'loaded_at',
+    ]);
+    expect(goodRows(ts.good, run.jdbc!.rows).got).toEqual(goodRows(ts.good, run.jdbc!.rows).expected);
+  });
+
   it('fails with one sentence for a file that cannot be a drop, and writes nothing', () => {
     const pointer = Buffer.from('version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n');
     const run = runJob('lfs', pointer, 'input_data/lfs.csv', { rows: {}, ruleOutcomes: [] });
