@@ -297,6 +297,8 @@ export function sdkNeeds(): Need[] {
 // ---------------------------------------------------------------- the Glue script
 
 export const GLUE_SCRIPT = 'infra/glue/movie_etl.py';
+/** The Glue library module that builds the results JSON. */
+const GLUE_OUTCOME = 'infra/glue/lib/movies_outcome.py';
 
 /** boto3 client methods the Python code (the Glue script, CDK's bucket-notifications handler) may call, and their IAM actions. */
 export const BOTO3_ACTIONS: Record<string, Record<string, readonly string[]>> = {
@@ -503,8 +505,14 @@ function dropPaths(w: World, definition: Json): Record<string, string> {
     '$.detail.object.key': key.wildcard ?? `${key.prefix ?? ''}*`,
   };
   const paths: Record<string, string> = { ...event };
-  // The archive step copies from the CopySource the ETL job returns: the drop's own bucket/key, URL-encoded.
-  if (/"copySource":\s*copy_source\(ARGS\["bucket"\],\s*ARGS\["key"\]\)/.test(source(GLUE_SCRIPT)))
+  // The archive step copies from the CopySource the ETL job returns: the drop's own bucket/key,
+  // URL-encoded (the results' source, which the job makes of its bucket and key arguments).
+  const job = source(GLUE_SCRIPT);
+  if (
+    /"copySource":\s*copy_source\(source_\["bucket"\],\s*source_\["key"\]\)/.test(source(GLUE_OUTCOME)) &&
+    /bucket, key, execution = ARGS\["bucket"\], ARGS\["key"\], ARGS\["execution"\]/.test(job) &&
+    /movies_outcome\.source\(bucket, key,/.test(job)
+  )
     paths['$.results.value.copySource'] = `${event['$.detail.bucket.name']}/${event['$.detail.object.key']}`;
   for (const s of Object.values(definition.States as Record<string, Json>))
     if (s.Type === 'Pass' && typeof s.ResultPath === 'string' && s.Parameters)
