@@ -214,6 +214,21 @@ export function contractColumnFor(header: string): InputColumn | undefined {
   return BY_HEADER.get(normalizeHeader(header));
 }
 
+const INTEGER_LIMITS: Record<string, number> = { SMALLINT: 2 ** 15, INTEGER: 2 ** 31, BIGINT: 2 ** 63 };
+
+/**
+ * For a numeric SQL type, whether a number fits it as Redshift would store it (a DECIMAL(p,s)
+ * value once rounded to s places); null for other types. range_check in the Glue library.
+ */
+export function sqlRange(sqlType: string): ((n: number) => boolean) | null {
+  const limit = INTEGER_LIMITS[sqlType];
+  if (limit !== undefined) return (n) => n >= -limit && n < limit;
+  const m = /^DECIMAL\((\d+),(\d+)\)$/.exec(sqlType);
+  if (!m) return null;
+  const bound = 10 ** (Number(m[1]) - Number(m[2])) - 0.5 * 10 ** -Number(m[2]);
+  return (n) => Math.abs(n) < bound;
+}
+
 /** The contract as plain JSON, for engines outside TypeScript (the Glue job). */
 export function contractJson(): object {
   return {

@@ -150,12 +150,11 @@ export class CsvReader implements CsvRecord {
     this.utf8Tail = null;
     const cut = incompleteTailStart(bytes);
     const complete = bytes.subarray(0, cut);
-    if (!isUtf8(complete))
-      return {
-        offset: Math.max(0, firstInvalidUtf8(complete) - carried),
-        reason: 'the file is not valid UTF-8',
-      };
-    if (nul !== -1) return { offset: nul, reason: 'the file contains a NUL byte (is it binary, or UTF-16?)' };
+    const invalid = isUtf8(complete) ? -1 : Math.max(0, firstInvalidUtf8(complete) - carried);
+    // The first fault in the file wins, whichever kind it is.
+    if (nul !== -1 && (invalid === -1 || nul < invalid))
+      return { offset: nul, reason: 'the file contains a NUL byte (is it binary, or UTF-16?)' };
+    if (invalid !== -1) return { offset: invalid, reason: 'the file is not valid UTF-8' };
     if (cut < bytes.length) this.utf8Tail = Buffer.from(bytes.subarray(cut));
     return null;
   }
@@ -171,6 +170,7 @@ export class CsvReader implements CsvRecord {
       let inner = 0; // newlines inside quoted fields
       let defect: string | null = null;
       let complete = false;
+      let bodyEnd = -1; // where the record's terminator starts (the end of the file if it has none)
       for (;;) {
         if (count === this.starts.length) this.grow();
         const fieldStart = pos;
@@ -191,11 +191,13 @@ export class CsvReader implements CsvRecord {
             break;
           }
           if (close === -1) {
-            if (final)
+            if (final) {
+              if (n - recordStart > this.maxRecordBytes) throw this.tooLong();
               throw new CsvFileError(
                 'a quoted field is never closed (unterminated quote)',
                 this.nextLine + inner,
               );
+            }
             break;
           }
           inner += countNewlines(buf, pos + 1, close);
@@ -230,6 +232,7 @@ export class CsvReader implements CsvRecord {
         count++;
         if (pos >= n) {
           complete = final;
+          bodyEnd = pos;
           break;
         }
         const c = buf[pos];
@@ -241,10 +244,12 @@ export class CsvReader implements CsvRecord {
             this.escaped[count] = 0;
             count++;
             complete = true;
+            bodyEnd = pos;
             break;
           }
           continue;
         }
+        bodyEnd = pos;
         if (c === CR) {
           if (pos + 1 >= n && !final) break; // a split CRLF
           pos += buf[pos + 1] === LF ? 2 : 1;
@@ -253,14 +258,13 @@ export class CsvReader implements CsvRecord {
         break;
       }
       if (!complete) {
-        if (n - recordStart > this.maxRecordBytes)
-          throw new CsvFileError(
-            `a record is longer than ${this.maxRecordBytes} bytes (probably an unterminated quote)`,
-            this.nextLine,
-          );
+        // More than the limit and a byte (a CR whose LF is still to come) without an end: too long,
+        // whatever the chunks, as a complete record longer than the limit is below.
+        if (n - recordStart > this.maxRecordBytes + 1) throw this.tooLong();
         this.pending = Buffer.from(buf.subarray(recordStart));
         return;
       }
+      if (bodyEnd - recordStart > this.maxRecordBytes) throw this.tooLong();
       this.line = this.nextLine;
       this.nextLine += 1 + inner;
       // Blank lines carry no record.
@@ -269,6 +273,14 @@ export class CsvReader implements CsvRecord {
       this.defect = defect;
       this.onRecord(this);
     }
+  }
+
+  /** A record whose body is longer than the limit: almost always an unterminated quote. */
+  private tooLong(): CsvFileError {
+    return new CsvFileError(
+      `a record is longer than ${this.maxRecordBytes} bytes (probably an unterminated quote)`,
+      this.nextLine,
+    );
   }
 
   private grow(): void {
@@ -304,16 +316,22 @@ function incompleteTailStart(buf: Buffer): number {
   return buf.length;
 }
 
-/** Offset of the first byte that breaks UTF-8 (only called once we know one does). */
+/** Where the first character that breaks UTF-8 starts: the length of the longest valid prefix (only called once we know one does). */
 function firstInvalidUtf8(buf: Buffer): number {
   let lo = 0;
   let hi = buf.length;
-  // Binary search on prefixes, keeping cuts on character boundaries.
+  // Binary search on prefixes, keeping cuts on character boundaries...
   while (hi - lo > 4) {
     let mid = (lo + hi) >>> 1;
     while (mid > lo && (buf[mid]! & 0xc0) === 0x80) mid--;
     if (isUtf8(buf.subarray(0, mid))) lo = mid;
     else hi = mid;
+  }
+  // ...then character by character from the last valid cut.
+  while (lo < buf.length) {
+    const end = lo + sequenceLength(buf[lo]!);
+    if (end > buf.length || !isUtf8(buf.subarray(lo, end))) return lo;
+    lo = end;
   }
   return lo;
 }

@@ -10,6 +10,7 @@ import {
   DERIVED_COLUMNS,
   INPUT_COLUMNS,
   normalizeHeader,
+  sqlRange,
   valueTypeOf,
   type Coercion,
   type InputColumn,
@@ -95,6 +96,9 @@ interface Slot {
   readonly keep: boolean;
   /** The table column's size (VARCHAR(n) is n bytes, as in Redshift). */
   readonly maxBytes: number;
+  /** For a numeric column, whether a value fits its SQL type. */
+  readonly fits: ((n: number) => boolean) | null;
+  readonly sqlType: string;
 }
 
 const PRIMARY_GENRE_BYTES = varcharBytes(DERIVED_COLUMNS.find((c) => c.name === 'primary_genre')!.sqlType);
@@ -208,6 +212,8 @@ export async function readDrop(
             raw: !contract,
             keep: wanted(col.name),
             maxBytes: contract ? varcharBytes(contract.sqlType) : Infinity,
+            fits: contract ? sqlRange(contract.sqlType) : null,
+            sqlType: contract?.sqlType ?? 'VARCHAR',
           };
         });
       const indexOf = (name: string): number => layout!.schema.findIndex((c) => c.name === name);
@@ -247,6 +253,10 @@ export async function readDrop(
       }
       if (v === INVALID) {
         problems.push({ reason: `${slot.name} is not ${EXPECTED[slot.coercion]}`, value: text });
+        values[slot.index] = null;
+      } else if (typeof v === 'number' && slot.fits && !slot.fits(v)) {
+        // Redshift would refuse it and fail the whole load: the row is quarantined instead.
+        problems.push({ reason: `${slot.name} is out of range for ${slot.sqlType}`, value: text });
         values[slot.index] = null;
       } else values[slot.index] = v;
     }
@@ -296,7 +306,10 @@ export async function readDrop(
   return { layout: plain, rows };
 }
 
+/** A value cut for a message, by characters (code points: an emoji is never split in two). */
 function clip(text: string): string {
   const t = text.trim();
-  return t.length > 40 ? `${t.slice(0, 37)}...` : t;
+  if (t.length <= 40) return t;
+  const chars = Array.from(t);
+  return chars.length > 40 ? `${chars.slice(0, 37).join('')}...` : t;
 }

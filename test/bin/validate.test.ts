@@ -285,3 +285,35 @@ describe('the installed command', () => {
     });
   }, 30_000);
 });
+
+describe('movies validate: what Redshift cannot hold is a row problem, not a failed load', () => {
+  it('quarantines a value too long in bytes or too large for its column, with the reason, and the rest passes', async () => {
+    // No rule reads runtime or meta_score: only the contract stands between these rows and the COPY.
+    const rules = file('titles.dqdl', 'Rules = [ IsComplete "title" ]\n');
+    const r = await movies('validate', 'test/fixtures/drops/redshift-limits.csv', '--rules', rules, '--json');
+    const [out] = JSON.parse(r.stdout) as {
+      Verdict: string;
+      AggregatedMetrics: Record<string, number>;
+      FailureReasons: { reason: string; rows: number; lines: number[] }[];
+    }[];
+    expect(out!.Verdict).toBe('PARTIAL');
+    expect(out!.AggregatedMetrics).toMatchObject({ TotalRowsProcessed: 42, TotalRowsFailed: 3 });
+    expect(out!.FailureReasons).toEqual(
+      expect.arrayContaining([
+        { reason: 'title is longer than 512 bytes', rows: 1, lines: [41] },
+        { reason: 'runtime_minutes is out of range for INTEGER', rows: 1, lines: [42] },
+        { reason: 'meta_score is out of range for SMALLINT', rows: 1, lines: [43] },
+      ]),
+    );
+  });
+
+  it('shows a long value in a message cut by characters, never inside one', async () => {
+    const emoji = '🎬'.repeat(45);
+    const path = file('emoji.csv', `title,release_year,imdb_rating\nFilm,${emoji},8\nOk,2000,8\n`);
+    const out = join(dir, 'emoji-out');
+    await movies('validate', path, '--out', out);
+    const bad = readFileSync(join(out, 'bad.csv'), 'utf8');
+    // 37 whole characters and an ellipsis; cut by UTF-16 units it would end in half a character.
+    expect(bad).toContain(`release_year is not a four-digit year (\\""${'🎬'.repeat(37)}...\\"")`);
+  });
+});

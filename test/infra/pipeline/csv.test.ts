@@ -85,4 +85,48 @@ describe('CsvReader', () => {
     reader.push(Buffer.from('a,b\n1,"'));
     expect(() => reader.push(Buffer.alloc(200, 0x61))).toThrow(/longer than 100 bytes/);
   });
+
+  /** The error reading `bytes` in chunks of `size` gives (limit 16 bytes a record), or the records. */
+  function outcome(bytes: Buffer, size: number): string {
+    const out: string[] = [];
+    const reader = new CsvReader((r) => void out.push(`${r.line}:${r.count}`), { maxRecordBytes: 16 });
+    try {
+      for (let i = 0; i < bytes.length; i += size) reader.push(bytes.subarray(i, i + size));
+      reader.end();
+      return out.join(' ');
+    } catch (err) {
+      if (err instanceof CsvFileError) return `${err.line}: ${err.reason}`;
+      throw err;
+    }
+  }
+
+  it('refuses a record longer than the limit whatever the chunks, and takes one at the limit', () => {
+    const cases: [string, string][] = [
+      ['a,b\r\n0123456789abcdef\r\nz\r\n', '1:2 2:1 3:1'], // 16 bytes: at the limit
+      [
+        'a,b\r\n0123456789abcdefg\r\nz\r\n',
+        '2: a record is longer than 16 bytes (probably an unterminated quote)',
+      ],
+      ['a\n"0123456789\nabcdefg"\n', '2: a record is longer than 16 bytes (probably an unterminated quote)'],
+      ['a\n"0123456789abcdefgh', '2: a record is longer than 16 bytes (probably an unterminated quote)'],
+      ['a\n"0123\n456', '2: a quoted field is never closed (unterminated quote)'],
+    ];
+    for (const [text, expected] of cases) {
+      const bytes = Buffer.from(text);
+      for (const size of [1, 2, 3, 5, 8, 17, 64])
+        expect([text, size, outcome(bytes, size)]).toEqual([text, size, expected]);
+    }
+  });
+
+  it('reports the first fault in the file, NUL or invalid UTF-8, at its own line', () => {
+    const nulFirst = Buffer.concat([Buffer.from('a\nb\x00\n'), Buffer.from([0xff]), Buffer.from('\n')]);
+    const utf8First = Buffer.concat([Buffer.from('a\n'), Buffer.from([0xff]), Buffer.from('\nb\x00\n')]);
+    for (const size of [1, 4, 64]) {
+      expect(outcome(nulFirst, size)).toBe('2: the file contains a NUL byte (is it binary, or UTF-16?)');
+      expect(outcome(utf8First, size)).toBe('2: the file is not valid UTF-8');
+    }
+    // The line of a bad byte just after a newline, found in a long valid prefix.
+    const long = Buffer.concat([Buffer.from('x,y\n'.repeat(50) + 'é\n'), Buffer.from([0xe2, 0x28, 0xa1])]);
+    expect(outcome(long, 1 << 20)).toBe('52: the file is not valid UTF-8');
+  });
 });
