@@ -37,21 +37,31 @@ SAFE = 2**53 - 1
 
 
 def _safe(n):
-    return n if abs(n) <= SAFE else INVALID
+    return n if n is not INVALID and abs(n) <= SAFE else INVALID
+
+
+def _int(digits):
+    """Signed ASCII digits as an int, or INVALID past 16 significant digits (never a safe
+    integer; and int() refuses strings of more than 4,300 digits)."""
+    sign, significant = digits[: len(digits) - len(digits.lstrip("+-"))], digits.lstrip("+-").lstrip("0")
+    return INVALID if len(significant) > 16 else int(sign + (significant or "0"))
 
 
 def _whole_number(t):
     if WHOLE.fullmatch(t) or GROUPED.fullmatch(t):
-        return _safe(int(t.replace(",", "")))
+        return _safe(_int(t.replace(",", "")))
     return INVALID
 
 
 def _minutes(t):
     m = MINUTES.fullmatch(t)
     if m:
-        return _safe(int(m.group(1)))
+        return _safe(_int(m.group(1)))
     hm = HOURS_MINUTES.fullmatch(t)
-    return _safe(int(hm.group(1)) * 60 + int(hm.group(2) or 0)) if hm else INVALID
+    if not hm:
+        return INVALID
+    hours, minutes = _int(hm.group(1)), _int(hm.group(2) or "0")
+    return INVALID if INVALID in (hours, minutes) else _safe(hours * 60 + minutes)
 
 
 def _genres(t):

@@ -9,8 +9,9 @@ The rules (the TypeScript reader is the reference; `npm run parity` holds the tw
 - A record ends at LF, CRLF or a lone CR. Lines are counted as the TypeScript reader counts
   them: every LF, plus every lone CR that ends a record.
 - A line with nothing on it is no record. A UTF-8 BOM at the start is not data.
-- File faults, the first in the file wins: invalid UTF-8, a NUL byte, a record longer than
-  MAX_RECORD_BYTES, a quote never closed, a file that ends inside a UTF-8 character.
+- File faults: invalid UTF-8, a NUL byte, a record whose body is longer than MAX_RECORD_BYTES,
+  a quote never closed, a file that ends inside a UTF-8 character. The one reported is the
+  first a reader streaming the file would notice (notice_of), whatever the splits.
 
 How a file is split: each task owns the records that *start* in its byte range. It cannot know
 the parser's state at its first byte, so the first pass follows every state the parser could
@@ -47,11 +48,29 @@ STATES = (RECORD_START, FIELD_START, PLAIN, QUOTED, QUOTE_SEEN, STRAY, AFTER_CR)
 
 
 class CsvFileError(Exception):
-    """The whole file is unreadable; `offset` orders faults, `line` is 1-based or None."""
+    """The whole file is unreadable. `line` is 1-based or None; `offset` is where the fault is;
+    `notice` is how far a reader streaming the file has read when it knows of the fault (see
+    notice_of), which orders it against other faults and a header the contract refuses."""
 
-    def __init__(self, reason, line, offset=0):
+    def __init__(self, reason, line, offset=0, notice=None):
         super().__init__(reason)
         self.reason, self.line, self.offset = reason, line, offset
+        self.notice = offset if notice is None else notice
+
+
+def notice_of(offset, reason, size):
+    """How far the TypeScript reader has read (a file offset) when it knows of a fault, and the
+    rank among faults noticed at the same point. A bad byte is known once the bytes before it are
+    read; a record too long once it has MAX_RECORD_BYTES + 1 bytes (`offset` is then that point,
+    and it is reported before a bad byte found there); a character cut short, and a quote never
+    closed after it, only at the end of the file."""
+    if reason == TOO_LONG:
+        return offset, 0
+    if reason == CUT_CHARACTER:
+        return size, 1
+    if reason == UNTERMINATED:
+        return size, 2
+    return offset, 1
 
 
 class Record:
@@ -101,8 +120,8 @@ def split_fields(buf, start, end):
         if plain is not None:
             fields.append(plain.decode("utf-8"))
         elif stray:
-            if defect is None:
-                defect = f"field {len(fields) + 1} has text after its closing quote"
+            # As the TypeScript reader: the last such field is the one named.
+            defect = f"field {len(fields) + 1} has text after its closing quote"
             fields.append(buf[m.start():m.end()].decode("utf-8"))
         else:
             fields.append(quoted.decode("utf-8").replace('""', '"'))
@@ -159,10 +178,10 @@ def byte_fault(data, base, at_eof):
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as err:
-        if err.reason == "unexpected end of data":
-            bad = (base + err.start, CUT_CHARACTER) if at_eof else None
-        else:
-            bad = (base + err.start, NOT_UTF8)
+        # `data` ends after the last continuation byte: a character cut short there is cut by
+        # the end of the file, or followed by a byte that cannot continue it.
+        cut = err.reason == "unexpected end of data" and at_eof
+        bad = (base + err.start, CUT_CHARACTER if cut else NOT_UTF8)
     if nul != -1 and (bad is None or base + nul < bad[0]):
         return (base + nul, NUL)
     return bad
@@ -250,7 +269,9 @@ def summarize(read_range, start, end, size):
     buf, final = _read_split(read_range, start, end, size)
     stop = end - start
     first = _data_start(buf, start)
-    check_from, check_to = char_start(buf, first), char_start(buf, stop)
+    # Continuation bytes at a split's start belong to the character the split before checks; at
+    # the file's start they belong to none, and are checked here.
+    check_from, check_to = first if start == 0 else char_start(buf, first), char_start(buf, stop)
     fault = byte_fault(buf[check_from:check_to], start + check_from, final and check_to >= len(buf))
     candidates = set()
     for state in STATES if start > 0 else (RECORD_START,):
@@ -274,13 +295,19 @@ def summarize(read_range, start, end, size):
 def chain(summaries, size):
     """The driver's part: chains the splits from the top of the file. Returns each split's true
     first record offset and line, the total of non-blank records, and the first fault as
-    (offset, reason, line or None, split index) — a byte fault's line is found afterwards
-    (line_at), since only the split that holds it can count up to it."""
+    (offset, reason, line or None) — a byte fault's line is found afterwards (line_at), since
+    only the split that holds it can count up to it. "First" is what a reader streaming the file
+    notices first (notice_of). After a record fault the reader stops, so the splits after it are
+    not chained (their line is None): only their byte faults can still come first."""
     faults, resolved, line, records = [], [], 1, 0
     nxt = summaries[0]["start"]
+    stopped = False
     for i, s in enumerate(summaries):
         if s["byteFault"]:
             faults.append((s["byteFault"][0], s["byteFault"][1], None))
+        if stopped:
+            resolved.append({"start": s["start"], "end": s["end"], "first": s["end"], "line": None, "records": 0})
+            continue
         if i == 0:
             (at, w), = s["walks"].items()
         else:
@@ -291,15 +318,16 @@ def chain(summaries, size):
         resolved.append({"start": s["start"], "end": s["end"], "first": at, "line": line, "records": w["records"]})
         if w["fault"]:
             faults.append((w["fault"][0], w["fault"][1], line + w["fault"][2]))
+            stopped = True
         line, records, nxt = line + w["lines"], records + w["records"], w["next"]
-    fault = min(faults, key=lambda f: f[0]) if faults else None
+    fault = min(faults, key=lambda f: notice_of(f[0], f[1], size)) if faults else None
     return resolved, records, fault
 
 
 def split_of(resolved, offset):
     """The resolved split whose records hold `offset`."""
     for s in reversed(resolved):
-        if s["first"] <= offset:
+        if s["line"] is not None and s["first"] <= offset:
             return s
     return resolved[0]
 
@@ -358,19 +386,24 @@ def records(read_range, split, size):
         pos = nxt
 
 
-def read_file(read_range, size, split_bytes=64 << 20, map_splits=map):
-    """Every record of an object, in order, and the file's first fault raised as CsvFileError.
-    `map_splits` runs a function over the splits (map here; Spark's parallelize+map on Glue)."""
+def scan_file(read_range, size, split_bytes=64 << 20, map_splits=map):
+    """The first pass over an object: (resolved splits, count of non-blank records, the file's
+    first fault as a CsvFileError or None). `map_splits` runs a function over the splits (map
+    here; Spark's parallelize+map on Glue)."""
     splits = plan(size, split_bytes)
     summaries = list(map_splits(lambda s: summarize(read_range, s[0], s[1], size), splits))
     resolved, count, fault = chain(summaries, size)
     if fault:
-        raise_fault(read_range, resolved, fault, size)
+        offset, reason, line = fault
+        if line is None:
+            line = line_at(read_range, split_of(resolved, offset), offset, size)
+        fault = CsvFileError(reason, line, offset, notice_of(offset, reason, size)[0])
+    return resolved, count, fault
+
+
+def read_file(read_range, size, split_bytes=64 << 20, map_splits=map):
+    """Every record of an object, in order, and the file's first fault raised as CsvFileError."""
+    resolved, count, fault = scan_file(read_range, size, split_bytes, map_splits)
+    if fault:
+        raise fault
     return resolved, count
-
-
-def raise_fault(read_range, resolved, fault, size):
-    offset, reason, line = fault
-    if line is None:
-        line = line_at(read_range, split_of(resolved, offset), offset, size)
-    raise CsvFileError(reason, line, offset)
