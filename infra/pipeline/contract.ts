@@ -170,6 +170,26 @@ export function valueTypeOf(coercion: Coercion): ValueType {
   return VALUE_TYPES[coercion];
 }
 
+const INTEGER_LIMITS: Readonly<Record<string, number>> = {
+  SMALLINT: 2 ** 15,
+  INTEGER: 2 ** 31,
+  BIGINT: 2 ** 63,
+};
+
+/**
+ * Whether a number fits a column of this SQL type: a SMALLINT, INTEGER or BIGINT its range, a
+ * DECIMAL(p,s) its p - s integer digits once rounded to s places. Other types take any number.
+ */
+export function fitsSqlType(sqlType: string, value: number): boolean {
+  const limit = INTEGER_LIMITS[sqlType];
+  if (limit !== undefined) return -limit <= value && value < limit;
+  const m = /^DECIMAL\((\d+),(\d+)\)$/.exec(sqlType);
+  if (!m) return true;
+  const p = Number(m[1]);
+  const s = Number(m[2]);
+  return Math.abs(value) < 10 ** (p - s) - 0.5 * 10 ** -s;
+}
+
 /**
  * Header normalization: case, surrounding space, spaces/dashes/dots, camelCase all fold to
  * snake_case, so "Released Year", "released-year" and "releasedYear" name the same column.

@@ -8,6 +8,7 @@ import { coerce, deriveMovieId, EXPECTED, INVALID } from './coerce.ts';
 import {
   contractColumnFor,
   DERIVED_COLUMNS,
+  fitsSqlType,
   INPUT_COLUMNS,
   normalizeHeader,
   valueTypeOf,
@@ -95,6 +96,8 @@ interface Slot {
   readonly keep: boolean;
   /** The table column's size (VARCHAR(n) is n bytes, as in Redshift). */
   readonly maxBytes: number;
+  /** The table column's type: a number must fit it. */
+  readonly sqlType: string;
 }
 
 const PRIMARY_GENRE_BYTES = varcharBytes(DERIVED_COLUMNS.find((c) => c.name === 'primary_genre')!.sqlType);
@@ -208,6 +211,7 @@ export async function readDrop(
             raw: !contract,
             keep: wanted(col.name),
             maxBytes: contract ? varcharBytes(contract.sqlType) : Infinity,
+            sqlType: contract?.sqlType ?? 'VARCHAR',
           };
         });
       const indexOf = (name: string): number => layout!.schema.findIndex((c) => c.name === name);
@@ -248,6 +252,9 @@ export async function readDrop(
       if (v === INVALID) {
         problems.push({ reason: `${slot.name} is not ${EXPECTED[slot.coercion]}`, value: text });
         values[slot.index] = null;
+      } else if (typeof v === 'number' && !fitsSqlType(slot.sqlType, v)) {
+        problems.push({ reason: `${slot.name} is out of range for ${slot.sqlType}`, value: text });
+        values[slot.index] = null;
       } else values[slot.index] = v;
     }
     if (movieIdSlot >= 0 && values[slots[movieIdSlot]!.index] === null) {
@@ -271,20 +278,27 @@ export async function readDrop(
   };
 
   const reader = new CsvReader(onRecord);
-  let first = true;
+  // The file's first bytes, held until they are enough to tell a Git LFS pointer (a chunk may be 1 byte).
+  let head: Buffer | null = Buffer.alloc(0);
   try {
     for await (const chunk of chunks) {
-      if (first && chunk.length > 0) {
-        first = false;
-        if (chunk.subarray(0, LFS_POINTER.length).toString('latin1') === LFS_POINTER)
+      if (head) {
+        head = Buffer.concat([head, chunk]);
+        const start = head.subarray(0, LFS_POINTER.length).toString('latin1');
+        if (start === LFS_POINTER)
           throw new DropFileError(
             file,
             1,
             'this is a Git LFS pointer, not the data (check out with LFS enabled, e.g. actions/checkout with lfs: true)',
           );
+        if (LFS_POINTER.startsWith(start)) continue;
+        reader.push(head);
+        head = null;
+        continue;
       }
       reader.push(chunk);
     }
+    if (head?.length) reader.push(head);
     reader.end();
   } catch (err) {
     if (err instanceof CsvFileError) throw new DropFileError(file, err.line, err.reason);
@@ -296,7 +310,14 @@ export async function readDrop(
   return { layout: plain, rows };
 }
 
+/** The value trimmed, and cut to 37 characters (code points) plus "..." if it has more than 40. */
 function clip(text: string): string {
   const t = text.trim();
-  return t.length > 40 ? `${t.slice(0, 37)}...` : t;
+  let cut = 0;
+  for (let i = 0, n = 0; i < t.length; n++) {
+    if (n === 37) cut = i;
+    if (n === 40) return `${t.slice(0, cut)}...`;
+    i += t.codePointAt(i)! > 0xffff ? 2 : 1;
+  }
+  return t;
 }
