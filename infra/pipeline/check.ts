@@ -49,6 +49,11 @@ export interface CheckOptions {
   readonly now?: Date;
   /** Sample lines kept per failure reason (default 5). */
   readonly sampleLines?: number;
+  /**
+   * Called for every row once it is judged, with the rules' outcomes for it (`evaluation.statuses`)
+   * and whether it would load; every column is then read. The row is reused: copy what you keep.
+   */
+  readonly onRow?: (row: MovieRow, evaluation: Evaluation, passed: boolean) => void;
 }
 
 export const OUTCOME_COLUMNS = [
@@ -65,7 +70,8 @@ export async function checkDrop(
   options: CheckOptions = {},
 ): Promise<DropCheck> {
   const ruleset = options.ruleset ?? pipelineRuleset();
-  const writing = Boolean(options.goodPath || options.badPath);
+  // Writing rows out, or handing them to onRow, needs every column; a check only those the rules read.
+  const everyColumn = Boolean(options.goodPath || options.badPath || options.onRow);
   const sampleLines = options.sampleLines ?? 5;
   let evaluation: Evaluation | null = null;
   let layout: DropLayout | null = null;
@@ -91,11 +97,12 @@ export async function checkDrop(
     }
     if (passed) good?.row(row.values.slice(0, canonicalWidth));
     else if (bad) writeBadRow(bad, row, layout!, ev);
+    options.onRow?.(row, ev, passed);
   };
 
   try {
     await readDrop(file, chunks, onRow, {
-      ...(writing ? {} : { columns: columnsUsedBy(ruleset) }),
+      ...(everyColumn ? {} : { columns: columnsUsedBy(ruleset) }),
       onLayout(l) {
         layout = l;
         canonicalWidth = INPUT_COLUMNS.length + 1; // + primary_genre

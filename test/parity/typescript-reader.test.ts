@@ -5,6 +5,7 @@
  * values clipped by code point and numbers that do not fit their SQL type.
  */
 import { describe, expect, it } from '@jest/globals';
+import { checkDrop } from '../../infra/pipeline/check.ts';
 import { fitsSqlType } from '../../infra/pipeline/contract.ts';
 import { CsvFileError, CsvReader } from '../../infra/pipeline/csv.ts';
 import {
@@ -215,5 +216,35 @@ describe('readDrop', () => {
       fitsSqlType('DECIMAL(3,1)', Infinity),
     ]).toEqual([true, false, false]);
     expect(fitsSqlType('VARCHAR(10)', 1e300)).toBe(true);
+  });
+});
+
+describe('checkDrop', () => {
+  it('hands each judged row, every column read, to onRow with the rules it failed', async () => {
+    const seen: [number, string | number | null, string[], boolean][] = [];
+    await checkDrop(
+      'f.csv',
+      [Buffer.from('title,year,rating,director\nA,1999,12,Someone\nB,2000,8,Other\n')],
+      {
+        onRow(row, evaluation, passed) {
+          const failed = evaluation.rules
+            .filter((_, i) => evaluation.statuses[i] === -1)
+            .map((r) => r.description);
+          seen.push([row.line, row.values[9]!, failed, passed]);
+        },
+      },
+    );
+    expect(seen).toEqual([
+      [
+        2,
+        'Someone',
+        [
+          'ColumnValues "imdb_rating" between 0.9 and 10.1 with threshold > 0.9',
+          'ColumnValues "imdb_rating" <= 10',
+        ],
+        false,
+      ],
+      [3, 'Other', [], true],
+    ]);
   });
 });
