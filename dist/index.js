@@ -72801,6 +72801,20 @@ var VALUE_TYPES = {
 function valueTypeOf(coercion) {
   return VALUE_TYPES[coercion];
 }
+var INTEGER_LIMITS = {
+  SMALLINT: 2 ** 15,
+  INTEGER: 2 ** 31,
+  BIGINT: 2 ** 63
+};
+function fitsSqlType(sqlType, value) {
+  const limit = INTEGER_LIMITS[sqlType];
+  if (limit !== void 0) return -limit <= value && value < limit;
+  const m3 = /^DECIMAL\((\d+),(\d+)\)$/.exec(sqlType);
+  if (!m3) return true;
+  const p3 = Number(m3[1]);
+  const s2 = Number(m3[2]);
+  return Math.abs(value) < 10 ** (p3 - s2) - 0.5 * 10 ** -s2;
+}
 function normalizeHeader(header) {
   return header.replace(/^\uFEFF/, "").trim().replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().replace(/[\s\-./]+/g, "_").replace(/[^\p{L}\p{N}_]+/gu, "").replace(/_+/g, "_").replace(/^_|_$/g, "");
 }
@@ -72868,6 +72882,7 @@ var QUOTE2 = 34;
 var CR = 13;
 var LF = 10;
 var BOM = Buffer.from([239, 187, 191]);
+var NOT_UTF8 = "the file is not valid UTF-8";
 var CsvFileError = class extends Error {
   constructor(reason, line) {
     super(`line ${line}: ${reason}`);
@@ -72895,6 +72910,8 @@ var CsvReader = class {
   ends = new Int32Array(64);
   escaped = new Uint8Array(64);
   pending = null;
+  /** `pending` is a whole record but for its last byte, a CR: whether an LF follows is not known yet. */
+  pendingCr = false;
   scratch = Buffer.alloc(0);
   /** The file's first bytes, held until it is clear whether they are a BOM (a chunk may be 1 byte). */
   head = Buffer.alloc(0);
@@ -72926,7 +72943,8 @@ var CsvReader = class {
     if (fault) {
       this.parse(this.join(chunk.subarray(0, fault.offset)), false);
       const before = this.pending ?? Buffer.alloc(0);
-      throw new CsvFileError(fault.reason, this.nextLine + countNewlines(before, 0, before.length));
+      const cr = this.pending && this.pendingCr ? 1 : 0;
+      throw new CsvFileError(fault.reason, this.nextLine + countNewlines(before, 0, before.length) + cr);
     }
     this.parse(this.join(chunk), false);
   }
@@ -72939,7 +72957,10 @@ var CsvReader = class {
     }
     if (this.utf8Tail) {
       const line = this.nextLine + (this.pending ? countNewlines(this.pending, 0, this.pending.length) : 0);
-      throw new CsvFileError("the file ends in the middle of a UTF-8 character", line);
+      throw new CsvFileError(
+        completable(this.utf8Tail) ? "the file ends in the middle of a UTF-8 character" : NOT_UTF8,
+        line
+      );
     }
     if (this.pending) this.parse(this.pending, true);
     this.pending = null;
@@ -72956,7 +72977,10 @@ var CsvReader = class {
     chunk.copy(this.scratch, pending.length);
     return this.scratch.subarray(0, size);
   }
-  /** UTF-8 validity and NUL bytes, with characters split across chunk boundaries carried over. */
+  /**
+   * UTF-8 validity and NUL bytes, with characters split across chunk boundaries carried over.
+   * The first fault by offset wins (offsets in the chunk; a character begun in the carried bytes is at 0).
+   */
   checkBytes(chunk) {
     const nul = chunk.indexOf(0);
     const carried = this.utf8Tail?.length ?? 0;
@@ -72964,11 +72988,11 @@ var CsvReader = class {
     this.utf8Tail = null;
     const cut = incompleteTailStart(bytes);
     const complete = bytes.subarray(0, cut);
-    if (!isUtf8(complete))
-      return {
-        offset: Math.max(0, firstInvalidUtf8(complete) - carried),
-        reason: "the file is not valid UTF-8"
-      };
+    if (!isUtf8(complete)) {
+      const invalid = firstInvalidUtf8(complete);
+      if (nul === -1 || invalid < nul + carried)
+        return { offset: Math.max(0, invalid - carried), reason: NOT_UTF8 };
+    }
     if (nul !== -1) return { offset: nul, reason: "the file contains a NUL byte (is it binary, or UTF-16?)" };
     if (cut < bytes.length) this.utf8Tail = Buffer.from(bytes.subarray(cut));
     return null;
@@ -72984,6 +73008,8 @@ var CsvReader = class {
       let inner = 0;
       let defect = null;
       let complete = false;
+      let bodyEnd = n3;
+      let splitCr = false;
       for (; ; ) {
         if (count === this.starts.length) this.grow();
         const fieldStart = pos2;
@@ -73057,22 +73083,24 @@ var CsvReader = class {
           }
           continue;
         }
+        bodyEnd = pos2;
         if (c5 === CR) {
-          if (pos2 + 1 >= n3 && !final) break;
+          if (pos2 + 1 >= n3 && !final) {
+            splitCr = true;
+            break;
+          }
           pos2 += buf2[pos2 + 1] === LF ? 2 : 1;
         } else pos2++;
         complete = true;
         break;
       }
       if (!complete) {
-        if (n3 - recordStart > this.maxRecordBytes)
-          throw new CsvFileError(
-            `a record is longer than ${this.maxRecordBytes} bytes (probably an unterminated quote)`,
-            this.nextLine
-          );
+        if (n3 - recordStart - (splitCr ? 1 : 0) > this.maxRecordBytes) throw this.tooLong();
         this.pending = Buffer.from(buf2.subarray(recordStart));
+        this.pendingCr = splitCr;
         return;
       }
+      if (bodyEnd - recordStart > this.maxRecordBytes) throw this.tooLong();
       this.line = this.nextLine;
       this.nextLine += 1 + inner;
       if (count === 1 && this.starts[0] === this.ends[0] && buf2[recordStart] !== QUOTE2) continue;
@@ -73080,6 +73108,13 @@ var CsvReader = class {
       this.defect = defect;
       this.onRecord(this);
     }
+  }
+  /** The record starting at nextLine has more than maxRecordBytes bytes before its line break. */
+  tooLong() {
+    return new CsvFileError(
+      `a record is longer than ${this.maxRecordBytes} bytes (probably an unterminated quote)`,
+      this.nextLine
+    );
   }
   grow() {
     const size = this.starts.length * 2;
@@ -73110,15 +73145,25 @@ function incompleteTailStart(buf2) {
   return buf2.length;
 }
 function firstInvalidUtf8(buf2) {
+  const validNear = (k5) => {
+    for (let end2 = k5; end2 <= k5 + 3 && end2 < buf2.length; end2++) if (isUtf8(buf2.subarray(0, end2))) return true;
+    return false;
+  };
   let lo = 0;
   let hi = buf2.length;
-  while (hi - lo > 4) {
-    let mid = lo + hi >>> 1;
-    while (mid > lo && (buf2[mid] & 192) === 128) mid--;
-    if (isUtf8(buf2.subarray(0, mid))) lo = mid;
+  while (hi - lo > 1) {
+    const mid = lo + hi >>> 1;
+    if (validNear(mid)) lo = mid;
     else hi = mid;
   }
   return lo;
+}
+function completable(tail) {
+  const lead = tail[0];
+  const full = Buffer.alloc(sequenceLength(lead), 128);
+  tail.copy(full);
+  if (tail.length === 1 && full.length > 1) full[1] = lead === 224 ? 160 : lead === 240 ? 144 : 128;
+  return isUtf8(full);
 }
 
 // infra/pipeline/coerce.ts
@@ -73301,7 +73346,8 @@ async function readDrop(file, chunks, onRow, options = {}) {
           coercion: contract?.coercion ?? "text",
           raw: !contract,
           keep: wanted(col.name),
-          maxBytes: contract ? varcharBytes(contract.sqlType) : Infinity
+          maxBytes: contract ? varcharBytes(contract.sqlType) : Infinity,
+          sqlType: contract?.sqlType ?? "VARCHAR"
         };
       });
       const indexOf = (name) => layout.schema.findIndex((c5) => c5.name === name);
@@ -73341,6 +73387,9 @@ async function readDrop(file, chunks, onRow, options = {}) {
       if (v === INVALID) {
         problems.push({ reason: `${slot.name} is not ${EXPECTED[slot.coercion]}`, value: text });
         values[slot.index] = null;
+      } else if (typeof v === "number" && !fitsSqlType(slot.sqlType, v)) {
+        problems.push({ reason: `${slot.name} is out of range for ${slot.sqlType}`, value: text });
+        values[slot.index] = null;
       } else values[slot.index] = v;
     }
     if (movieIdSlot >= 0 && values[slots[movieIdSlot].index] === null) {
@@ -73362,20 +73411,26 @@ async function readDrop(file, chunks, onRow, options = {}) {
     onRow(row);
   };
   const reader = new CsvReader(onRecord);
-  let first = true;
+  let head = Buffer.alloc(0);
   try {
     for await (const chunk of chunks) {
-      if (first && chunk.length > 0) {
-        first = false;
-        if (chunk.subarray(0, LFS_POINTER2.length).toString("latin1") === LFS_POINTER2)
+      if (head) {
+        head = Buffer.concat([head, chunk]);
+        const start = head.subarray(0, LFS_POINTER2.length).toString("latin1");
+        if (start === LFS_POINTER2)
           throw new DropFileError(
             file,
             1,
             "this is a Git LFS pointer, not the data (check out with LFS enabled, e.g. actions/checkout with lfs: true)"
           );
+        if (LFS_POINTER2.startsWith(start)) continue;
+        reader.push(head);
+        head = null;
+        continue;
       }
       reader.push(chunk);
     }
+    if (head?.length) reader.push(head);
     reader.end();
   } catch (err) {
     if (err instanceof CsvFileError) throw new DropFileError(file, err.line, err.reason);
@@ -73388,7 +73443,13 @@ async function readDrop(file, chunks, onRow, options = {}) {
 }
 function clip(text) {
   const t = text.trim();
-  return t.length > 40 ? `${t.slice(0, 37)}...` : t;
+  let cut = 0;
+  for (let i5 = 0, n3 = 0; i5 < t.length; n3++) {
+    if (n3 === 37) cut = i5;
+    if (n3 === 40) return `${t.slice(0, cut)}...`;
+    i5 += t.codePointAt(i5) > 65535 ? 2 : 1;
+  }
+  return t;
 }
 
 // infra/pipeline/policy.ts
@@ -73427,7 +73488,7 @@ var OUTCOME_COLUMNS = [
 ];
 async function checkDrop(file, chunks, options = {}) {
   const ruleset = options.ruleset ?? pipelineRuleset();
-  const writing = Boolean(options.goodPath || options.badPath);
+  const everyColumn = Boolean(options.goodPath || options.badPath || options.onRow);
   const sampleLines = options.sampleLines ?? 5;
   let evaluation = null;
   let layout = null;
@@ -73451,10 +73512,11 @@ async function checkDrop(file, chunks, options = {}) {
     }
     if (passed) good?.row(row.values.slice(0, canonicalWidth));
     else if (bad) writeBadRow(bad, row, layout, ev);
+    options.onRow?.(row, ev, passed);
   };
   try {
     await readDrop(file, chunks, onRow, {
-      ...writing ? {} : { columns: columnsUsedBy(ruleset) },
+      ...everyColumn ? {} : { columns: columnsUsedBy(ruleset) },
       onLayout(l3) {
         layout = l3;
         canonicalWidth = INPUT_COLUMNS.length + 1;
@@ -73467,7 +73529,7 @@ async function checkDrop(file, chunks, options = {}) {
           ...options.now ? { now: options.now } : {}
         });
         good?.row(l3.schema.slice(0, canonicalWidth).map((c5) => c5.name));
-        bad?.row(["source_line", ...l3.header, ...OUTCOME_COLUMNS]);
+        bad?.row(["source_line", ...l3.header.map(spreadsheetSafe), ...OUTCOME_COLUMNS]);
       }
     });
     const ev = evaluation;

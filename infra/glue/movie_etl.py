@@ -127,13 +127,13 @@ def main():
     def on_executors(f, splits):
         return sc.parallelize(splits, max(1, len(splits))).map(f).collect()
 
-    plan = movies_drop.plan_drop(CONTRACT, key, read, read.size, SPLIT_BYTES, on_executors)
+    drop = movies_drop.open_drop(CONTRACT, key, read, read.size, SPLIT_BYTES, on_executors)
 
     def rows_of(split):
-        for line, values, problems, fields in movies_drop.rows(plan, read, split, read.size):
+        for line, values, problems, fields in movies_drop.drop_rows(drop, read, split):
             yield (*values, line, [movies_contract.describe(p) for p in problems], [p[0] for p in problems], fields)
 
-    splits = sc.parallelize(plan.resolved, len(plan.resolved))
+    splits = sc.parallelize(drop.splits, len(drop.splits))
     # Cached: Data Quality reads the frame more than once, and parsing it again means reading S3 again.
     frame = spark.createDataFrame(splits.flatMap(rows_of), ROW_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK)
     evaluated = EvaluateDataQuality().process_rows(
@@ -166,8 +166,8 @@ def main():
     else:
         if n_failed:
             quarantine = movies_quarantine.rows_key(QUARANTINE_PREFIX, execution)
-            write_quarantine(failed_rows, plan.layout.header, bucket, quarantine)
-        load(glue, rows_out.filter(~F.col("quarantined")), key, execution, plan.layout.carried)
+            write_quarantine(failed_rows, drop.layout.header, bucket, quarantine)
+        load(glue, rows_out.filter(~F.col("quarantined")), key, execution, drop.layout.carried)
     uri = f"s3://{bucket}/{quarantine}" if quarantine else None
     write_results(movies_outcome.results(decision, source, quality, CONTRACT["table"], uri))
 

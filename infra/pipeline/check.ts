@@ -70,7 +70,8 @@ export async function checkDrop(
   options: CheckOptions = {},
 ): Promise<DropCheck> {
   const ruleset = options.ruleset ?? pipelineRuleset();
-  const writing = Boolean(options.goodPath || options.badPath || options.onRow);
+  // Writing rows out, or handing them to onRow, needs every column; a check only those the rules read.
+  const everyColumn = Boolean(options.goodPath || options.badPath || options.onRow);
   const sampleLines = options.sampleLines ?? 5;
   let evaluation: Evaluation | null = null;
   let layout: DropLayout | null = null;
@@ -102,7 +103,7 @@ export async function checkDrop(
 
   try {
     await readDrop(file, chunks, onRow, {
-      ...(writing ? {} : { columns: columnsUsedBy(ruleset) }),
+      ...(everyColumn ? {} : { columns: columnsUsedBy(ruleset) }),
       onLayout(l) {
         layout = l;
         canonicalWidth = INPUT_COLUMNS.length + 1; // + primary_genre

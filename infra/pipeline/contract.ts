@@ -188,6 +188,26 @@ export function valueTypeOf(coercion: Coercion): ValueType {
   return VALUE_TYPES[coercion];
 }
 
+const INTEGER_LIMITS: Readonly<Record<string, number>> = {
+  SMALLINT: 2 ** 15,
+  INTEGER: 2 ** 31,
+  BIGINT: 2 ** 63,
+};
+
+/**
+ * Whether a number fits a column of this SQL type: a SMALLINT, INTEGER or BIGINT its range, a
+ * DECIMAL(p,s) its p - s integer digits once rounded to s places. Other types take any number.
+ */
+export function fitsSqlType(sqlType: string, value: number): boolean {
+  const limit = INTEGER_LIMITS[sqlType];
+  if (limit !== undefined) return -limit <= value && value < limit;
+  const m = /^DECIMAL\((\d+),(\d+)\)$/.exec(sqlType);
+  if (!m) return true;
+  const p = Number(m[1]);
+  const s = Number(m[2]);
+  return Math.abs(value) < 10 ** (p - s) - 0.5 * 10 ** -s;
+}
+
 /**
  * Header normalization: case, surrounding space, spaces/dashes/dots, camelCase all fold to
  * snake_case, so "Released Year", "released-year" and "releasedYear" name the same column.
@@ -212,21 +232,6 @@ for (const column of INPUT_COLUMNS) {
 /** The contract column a header names, or undefined for a column the contract does not know. */
 export function contractColumnFor(header: string): InputColumn | undefined {
   return BY_HEADER.get(normalizeHeader(header));
-}
-
-const INTEGER_LIMITS: Record<string, number> = { SMALLINT: 2 ** 15, INTEGER: 2 ** 31, BIGINT: 2 ** 63 };
-
-/**
- * For a numeric SQL type, whether a number fits it as Redshift would store it (a DECIMAL(p,s)
- * value once rounded to s places); null for other types. range_check in the Glue library.
- */
-export function sqlRange(sqlType: string): ((n: number) => boolean) | null {
-  const limit = INTEGER_LIMITS[sqlType];
-  if (limit !== undefined) return (n) => n >= -limit && n < limit;
-  const m = /^DECIMAL\((\d+),(\d+)\)$/.exec(sqlType);
-  if (!m) return null;
-  const bound = 10 ** (Number(m[1]) - Number(m[2])) - 0.5 * 10 ** -Number(m[2]);
-  return (n) => Math.abs(n) < bound;
 }
 
 /** The contract as plain JSON, for engines outside TypeScript (the Glue job). */

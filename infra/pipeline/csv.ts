@@ -3,8 +3,11 @@
  * LF or CRLF, optional UTF-8 BOM. Records are handed out as a reused view whose fields are
  * decoded only when asked for, so a pass that reads three columns pays for three.
  *
- * File-level faults (invalid UTF-8, NUL bytes, an unterminated quote) throw CsvFileError with
- * the line; a record with stray text after a closing quote is a row-level defect instead.
+ * File-level faults (invalid UTF-8, NUL bytes, a record longer than the limit, an unterminated
+ * quote) throw CsvFileError with the line, the first in the file as a streaming reader notices
+ * them, whatever the chunks: a bad byte once the bytes before it are read, a record too long
+ * once it has maxRecordBytes + 1 bytes, a character cut short and an unclosed quote at the end
+ * of the file. A record with stray text after a closing quote is a row-level defect instead.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 
@@ -13,6 +16,7 @@ const QUOTE = 34;
 const CR = 13;
 const LF = 10;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const NOT_UTF8 = 'the file is not valid UTF-8';
 
 /** A fault that makes the whole file unreadable. `line` is 1-based. */
 export class CsvFileError extends Error {
@@ -39,7 +43,7 @@ export interface CsvRecord {
 }
 
 export interface CsvReaderOptions {
-  /** A record longer than this is a file error (almost always an unterminated quote). */
+  /** A record whose body (without its line break) is longer than this is a file error (almost always an unterminated quote). */
   readonly maxRecordBytes?: number;
 }
 
@@ -63,6 +67,8 @@ export class CsvReader implements CsvRecord {
   private ends = new Int32Array(64);
   private escaped = new Uint8Array(64);
   private pending: Buffer | null = null;
+  /** `pending` is a whole record but for its last byte, a CR: whether an LF follows is not known yet. */
+  private pendingCr = false;
   private scratch = Buffer.alloc(0);
   /** The file's first bytes, held until it is clear whether they are a BOM (a chunk may be 1 byte). */
   private head: Buffer | null = Buffer.alloc(0);
@@ -107,8 +113,10 @@ export class CsvReader implements CsvRecord {
     if (fault) {
       // Read the good prefix so the line count is exact, then report where the fault is.
       this.parse(this.join(chunk.subarray(0, fault.offset)), false);
+      // A CR that ends a record puts the fault on the next line.
       const before = this.pending ?? Buffer.alloc(0);
-      throw new CsvFileError(fault.reason, this.nextLine + countNewlines(before, 0, before.length));
+      const cr = this.pending && this.pendingCr ? 1 : 0;
+      throw new CsvFileError(fault.reason, this.nextLine + countNewlines(before, 0, before.length) + cr);
     }
     this.parse(this.join(chunk), false);
   }
@@ -123,7 +131,11 @@ export class CsvReader implements CsvRecord {
     }
     if (this.utf8Tail) {
       const line = this.nextLine + (this.pending ? countNewlines(this.pending, 0, this.pending.length) : 0);
-      throw new CsvFileError('the file ends in the middle of a UTF-8 character', line);
+      // Bytes no further byte could make a character are not UTF-8 at all.
+      throw new CsvFileError(
+        completable(this.utf8Tail) ? 'the file ends in the middle of a UTF-8 character' : NOT_UTF8,
+        line,
+      );
     }
     if (this.pending) this.parse(this.pending, true);
     this.pending = null;
@@ -142,7 +154,10 @@ export class CsvReader implements CsvRecord {
     return this.scratch.subarray(0, size);
   }
 
-  /** UTF-8 validity and NUL bytes, with characters split across chunk boundaries carried over. */
+  /**
+   * UTF-8 validity and NUL bytes, with characters split across chunk boundaries carried over.
+   * The first fault by offset wins (offsets in the chunk; a character begun in the carried bytes is at 0).
+   */
   private checkBytes(chunk: Buffer): { offset: number; reason: string } | null {
     const nul = chunk.indexOf(0);
     const carried = this.utf8Tail?.length ?? 0;
@@ -150,11 +165,12 @@ export class CsvReader implements CsvRecord {
     this.utf8Tail = null;
     const cut = incompleteTailStart(bytes);
     const complete = bytes.subarray(0, cut);
-    const invalid = isUtf8(complete) ? -1 : Math.max(0, firstInvalidUtf8(complete) - carried);
-    // The first fault in the file wins, whichever kind it is.
-    if (nul !== -1 && (invalid === -1 || nul < invalid))
-      return { offset: nul, reason: 'the file contains a NUL byte (is it binary, or UTF-16?)' };
-    if (invalid !== -1) return { offset: invalid, reason: 'the file is not valid UTF-8' };
+    if (!isUtf8(complete)) {
+      const invalid = firstInvalidUtf8(complete);
+      if (nul === -1 || invalid < nul + carried)
+        return { offset: Math.max(0, invalid - carried), reason: NOT_UTF8 };
+    }
+    if (nul !== -1) return { offset: nul, reason: 'the file contains a NUL byte (is it binary, or UTF-16?)' };
     if (cut < bytes.length) this.utf8Tail = Buffer.from(bytes.subarray(cut));
     return null;
   }
@@ -170,7 +186,8 @@ export class CsvReader implements CsvRecord {
       let inner = 0; // newlines inside quoted fields
       let defect: string | null = null;
       let complete = false;
-      let bodyEnd = -1; // where the record's terminator starts (the end of the file if it has none)
+      let bodyEnd = n; // where the record's line break starts, once complete
+      let splitCr = false;
       for (;;) {
         if (count === this.starts.length) this.grow();
         const fieldStart = pos;
@@ -191,13 +208,11 @@ export class CsvReader implements CsvRecord {
             break;
           }
           if (close === -1) {
-            if (final) {
-              if (n - recordStart > this.maxRecordBytes) throw this.tooLong();
+            if (final)
               throw new CsvFileError(
                 'a quoted field is never closed (unterminated quote)',
                 this.nextLine + inner,
               );
-            }
             break;
           }
           inner += countNewlines(buf, pos + 1, close);
@@ -232,7 +247,6 @@ export class CsvReader implements CsvRecord {
         count++;
         if (pos >= n) {
           complete = final;
-          bodyEnd = pos;
           break;
         }
         const c = buf[pos];
@@ -244,24 +258,25 @@ export class CsvReader implements CsvRecord {
             this.escaped[count] = 0;
             count++;
             complete = true;
-            bodyEnd = pos;
             break;
           }
           continue;
         }
         bodyEnd = pos;
         if (c === CR) {
-          if (pos + 1 >= n && !final) break; // a split CRLF
+          if (pos + 1 >= n && !final) {
+            splitCr = true; // a split CRLF
+            break;
+          }
           pos += buf[pos + 1] === LF ? 2 : 1;
         } else pos++; // LF
         complete = true;
         break;
       }
       if (!complete) {
-        // More than the limit and a byte (a CR whose LF is still to come) without an end: too long,
-        // whatever the chunks, as a complete record longer than the limit is below.
-        if (n - recordStart > this.maxRecordBytes + 1) throw this.tooLong();
+        if (n - recordStart - (splitCr ? 1 : 0) > this.maxRecordBytes) throw this.tooLong();
         this.pending = Buffer.from(buf.subarray(recordStart));
+        this.pendingCr = splitCr;
         return;
       }
       if (bodyEnd - recordStart > this.maxRecordBytes) throw this.tooLong();
@@ -275,7 +290,7 @@ export class CsvReader implements CsvRecord {
     }
   }
 
-  /** A record whose body is longer than the limit: almost always an unterminated quote. */
+  /** The record starting at nextLine has more than maxRecordBytes bytes before its line break. */
   private tooLong(): CsvFileError {
     return new CsvFileError(
       `a record is longer than ${this.maxRecordBytes} bytes (probably an unterminated quote)`,
@@ -316,22 +331,32 @@ function incompleteTailStart(buf: Buffer): number {
   return buf.length;
 }
 
-/** Where the first character that breaks UTF-8 starts: the length of the longest valid prefix (only called once we know one does). */
+/**
+ * Offset of the first character that is not UTF-8 (only called once we know one is): the longest
+ * valid prefix. Prefixes that end inside the valid part are valid at every character start, so
+ * "a valid prefix ends within 3 bytes of k" holds up to that offset and nowhere after it.
+ */
 function firstInvalidUtf8(buf: Buffer): number {
-  let lo = 0;
-  let hi = buf.length;
-  // Binary search on prefixes, keeping cuts on character boundaries...
-  while (hi - lo > 4) {
-    let mid = (lo + hi) >>> 1;
-    while (mid > lo && (buf[mid]! & 0xc0) === 0x80) mid--;
-    if (isUtf8(buf.subarray(0, mid))) lo = mid;
+  const validNear = (k: number): boolean => {
+    for (let end = k; end <= k + 3 && end < buf.length; end++) if (isUtf8(buf.subarray(0, end))) return true;
+    return false;
+  };
+  let lo = 0; // validNear(lo)
+  let hi = buf.length; // !validNear(hi): the whole buffer is not valid
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (validNear(mid)) lo = mid;
     else hi = mid;
   }
-  // ...then character by character from the last valid cut.
-  while (lo < buf.length) {
-    const end = lo + sequenceLength(buf[lo]!);
-    if (end > buf.length || !isUtf8(buf.subarray(lo, end))) return lo;
-    lo = end;
-  }
   return lo;
+}
+
+/** Whether bytes cut short at the end of the file begin a character some further bytes would complete. */
+function completable(tail: Buffer): boolean {
+  const lead = tail[0]!;
+  const full = Buffer.alloc(sequenceLength(lead), 0x80);
+  tail.copy(full);
+  // The second byte's range depends on the lead (no overlong forms, surrogates or code points above U+10FFFF).
+  if (tail.length === 1 && full.length > 1) full[1] = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+  return isUtf8(full);
 }

@@ -8,9 +8,9 @@ import { coerce, deriveMovieId, EXPECTED, INVALID } from './coerce.ts';
 import {
   contractColumnFor,
   DERIVED_COLUMNS,
+  fitsSqlType,
   INPUT_COLUMNS,
   normalizeHeader,
-  sqlRange,
   valueTypeOf,
   type Coercion,
   type InputColumn,
@@ -96,8 +96,7 @@ interface Slot {
   readonly keep: boolean;
   /** The table column's size (VARCHAR(n) is n bytes, as in Redshift). */
   readonly maxBytes: number;
-  /** For a numeric column, whether a value fits its SQL type. */
-  readonly fits: ((n: number) => boolean) | null;
+  /** The table column's type: a number must fit it. */
   readonly sqlType: string;
 }
 
@@ -212,7 +211,6 @@ export async function readDrop(
             raw: !contract,
             keep: wanted(col.name),
             maxBytes: contract ? varcharBytes(contract.sqlType) : Infinity,
-            fits: contract ? sqlRange(contract.sqlType) : null,
             sqlType: contract?.sqlType ?? 'VARCHAR',
           };
         });
@@ -254,8 +252,7 @@ export async function readDrop(
       if (v === INVALID) {
         problems.push({ reason: `${slot.name} is not ${EXPECTED[slot.coercion]}`, value: text });
         values[slot.index] = null;
-      } else if (typeof v === 'number' && slot.fits && !slot.fits(v)) {
-        // Redshift would refuse it and fail the whole load: the row is quarantined instead.
+      } else if (typeof v === 'number' && !fitsSqlType(slot.sqlType, v)) {
         problems.push({ reason: `${slot.name} is out of range for ${slot.sqlType}`, value: text });
         values[slot.index] = null;
       } else values[slot.index] = v;
@@ -281,20 +278,27 @@ export async function readDrop(
   };
 
   const reader = new CsvReader(onRecord);
-  let first = true;
+  // The file's first bytes, held until they are enough to tell a Git LFS pointer (a chunk may be 1 byte).
+  let head: Buffer | null = Buffer.alloc(0);
   try {
     for await (const chunk of chunks) {
-      if (first && chunk.length > 0) {
-        first = false;
-        if (chunk.subarray(0, LFS_POINTER.length).toString('latin1') === LFS_POINTER)
+      if (head) {
+        head = Buffer.concat([head, chunk]);
+        const start = head.subarray(0, LFS_POINTER.length).toString('latin1');
+        if (start === LFS_POINTER)
           throw new DropFileError(
             file,
             1,
             'this is a Git LFS pointer, not the data (check out with LFS enabled, e.g. actions/checkout with lfs: true)',
           );
+        if (LFS_POINTER.startsWith(start)) continue;
+        reader.push(head);
+        head = null;
+        continue;
       }
       reader.push(chunk);
     }
+    if (head?.length) reader.push(head);
     reader.end();
   } catch (err) {
     if (err instanceof CsvFileError) throw new DropFileError(file, err.line, err.reason);
@@ -306,10 +310,14 @@ export async function readDrop(
   return { layout: plain, rows };
 }
 
-/** A value cut for a message, by characters (code points: an emoji is never split in two). */
+/** The value trimmed, and cut to 37 characters (code points) plus "..." if it has more than 40. */
 function clip(text: string): string {
   const t = text.trim();
-  if (t.length <= 40) return t;
-  const chars = Array.from(t);
-  return chars.length > 40 ? `${chars.slice(0, 37).join('')}...` : t;
+  let cut = 0;
+  for (let i = 0, n = 0; i < t.length; n++) {
+    if (n === 37) cut = i;
+    if (n === 40) return `${t.slice(0, cut)}...`;
+    i += t.codePointAt(i)! > 0xffff ? 2 : 1;
+  }
+  return t;
 }

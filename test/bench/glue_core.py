@@ -29,7 +29,7 @@ class FileRange:
 def count(args):
     plan, read, split, size = args
     rows = problems = 0
-    for _, _, p, _ in movies_drop.rows(plan, read, split, size):
+    for _, _, p, _ in movies_drop.drop_rows(plan, read, split):
         rows += 1
         problems += bool(p)
     return rows, problems, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -40,8 +40,10 @@ def main():
     size, read = os.path.getsize(path), FileRange(path)
     start = time.perf_counter()
     with Pool(workers) as pool:
-        plan = movies_drop.plan_drop(contract, path, read, size, 64 << 20, lambda f, s: pool.map(_summarize, [(read, a, b, size) for a, b in s]),)
-        counted = pool.map(count, [(plan, read, s, size) for s in plan.resolved])
+        # Each split's first pass on a worker (the job's map over the splits), then each split's rows.
+        plan = movies_drop.open_drop(contract, path, read, size, 64 << 20,
+                                     lambda f, s: pool.map(_summarize, [(read, a, b, size) for a, b in s]))
+        counted = pool.map(count, [(plan, read, s, size) for s in plan.splits])
     seconds = time.perf_counter() - start
     rss = max([c[2] for c in counted] + [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss])
     print(json.dumps({"seconds": seconds, "maxRssMB": rss / 1024, "rows": sum(c[0] for c in counted),

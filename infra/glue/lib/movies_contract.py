@@ -37,21 +37,31 @@ SAFE = 2**53 - 1
 
 
 def _safe(n):
-    return n if abs(n) <= SAFE else INVALID
+    return n if n is not INVALID and abs(n) <= SAFE else INVALID
+
+
+def _int(digits):
+    """Signed ASCII digits as an int, or INVALID past 16 significant digits (never a safe
+    integer; and int() refuses strings of more than 4,300 digits)."""
+    sign, significant = digits[: len(digits) - len(digits.lstrip("+-"))], digits.lstrip("+-").lstrip("0")
+    return INVALID if len(significant) > 16 else int(sign + (significant or "0"))
 
 
 def _whole_number(t):
     if WHOLE.fullmatch(t) or GROUPED.fullmatch(t):
-        return _safe(int(t.replace(",", "")))
+        return _safe(_int(t.replace(",", "")))
     return INVALID
 
 
 def _minutes(t):
     m = MINUTES.fullmatch(t)
     if m:
-        return _safe(int(m.group(1)))
+        return _safe(_int(m.group(1)))
     hm = HOURS_MINUTES.fullmatch(t)
-    return _safe(int(hm.group(1)) * 60 + int(hm.group(2) or 0)) if hm else INVALID
+    if not hm:
+        return INVALID
+    hours, minutes = _int(hm.group(1)), _int(hm.group(2) or "0")
+    return INVALID if INVALID in (hours, minutes) else _safe(hours * 60 + minutes)
 
 
 def _genres(t):
@@ -251,8 +261,8 @@ def canonical(layout, fields, defect):
         if v is None:
             pass
         elif v.__class__ is str:
-            # Every character is at most 3 UTF-8 bytes... or 4 outside the BMP: count when it could matter.
-            if max_bytes is not None and len(v) * 3 > max_bytes and len(v.encode("utf-8")) > max_bytes:
+            # A character is at most 4 UTF-8 bytes: encode only when the text could be too long.
+            if max_bytes is not None and len(v) * 4 > max_bytes and len(v.encode("utf-8")) > max_bytes:
                 problems.append((f"{column} is longer than {max_bytes} bytes", v))
                 v = None
         elif v is INVALID:

@@ -9,8 +9,9 @@ The rules (the TypeScript reader is the reference; `npm run parity` holds the tw
 - A record ends at LF, CRLF or a lone CR. Lines are counted as the TypeScript reader counts
   them: every LF, plus every lone CR that ends a record.
 - A line with nothing on it is no record. A UTF-8 BOM at the start is not data.
-- File faults, the first in the file wins: invalid UTF-8, a NUL byte, a record longer than
-  MAX_RECORD_BYTES, a quote never closed, a file that ends inside a UTF-8 character.
+- File faults: invalid UTF-8, a NUL byte, a record whose body is longer than MAX_RECORD_BYTES,
+  a quote never closed, a file that ends inside a UTF-8 character. The one reported is the
+  first a reader streaming the file would notice (notice_of), whatever the splits.
 
 How a file is split: each task owns the records that *start* in its byte range. It cannot know
 the parser's state at its first byte, so the first pass follows every state the parser could
@@ -42,6 +43,8 @@ _FIELD = rb"(?:%s|%s|)" % (_QUOTED, _PLAIN)
 RECORD = re.compile(rb"%s(?:,%s)*+" % (_FIELD, _FIELD))
 _WELL = rb'(?:"[^"]*+(?:""[^"]*+)*+"|[^,\r\n"][^,\r\n]*+|)'
 _WELL_FORMED = re.compile(rb"%s(?:,%s)*+" % (_WELL, _WELL))
+# Python's csv module refuses longer fields (csv.field_size_limit); such records take the slow path.
+_CSV_FIELD_LIMIT = _csv.field_size_limit()
 FIELD = re.compile(rb'"([^"]*+(?:""[^"]*+)*+)"([^,\r\n]*+)|([^,\r\n]*+)')
 
 # Parser states at a byte boundary, for the first pass of a split (see the module doc).
@@ -50,11 +53,29 @@ STATES = (RECORD_START, FIELD_START, PLAIN, QUOTED, QUOTE_SEEN, STRAY, AFTER_CR)
 
 
 class CsvFileError(Exception):
-    """The whole file is unreadable; `offset` orders faults, `line` is 1-based or None."""
+    """The whole file is unreadable. `line` is 1-based or None; `offset` is where the fault is;
+    `notice` is how far a reader streaming the file has read when it knows of the fault (see
+    notice_of), which orders it against other faults and a header the contract refuses."""
 
-    def __init__(self, reason, line, offset=0):
+    def __init__(self, reason, line, offset=0, notice=None):
         super().__init__(reason)
         self.reason, self.line, self.offset = reason, line, offset
+        self.notice = offset if notice is None else notice
+
+
+def notice_of(offset, reason, size):
+    """How far the TypeScript reader has read (a file offset) when it knows of a fault, and the
+    rank among faults noticed at the same point. A bad byte is known once the bytes before it are
+    read; a record too long once it has MAX_RECORD_BYTES + 1 bytes (`offset` is then that point,
+    and it is reported before a bad byte found there); a character cut short, and a quote never
+    closed after it, only at the end of the file."""
+    if reason == TOO_LONG:
+        return offset, 0
+    if reason == CUT_CHARACTER:
+        return size, 1
+    if reason == UNTERMINATED:
+        return size, 2
+    return offset, 1
 
 
 class Record:
@@ -97,7 +118,7 @@ def split_fields(buf, start, end):
     body = buf[start:end]
     if b'"' not in body:
         return body.decode("utf-8").split(","), None
-    if _WELL_FORMED.fullmatch(body):
+    if len(body) <= _CSV_FIELD_LIMIT and _WELL_FORMED.fullmatch(body):
         # Every quote opens or closes a field, or is doubled inside one: Python's csv module
         # reads that exactly as RFC 4180 says, and in C.
         return next(_csv.reader((body.decode("utf-8"),), strict=True)), None
@@ -108,8 +129,8 @@ def split_fields(buf, start, end):
         if plain is not None:
             fields.append(plain.decode("utf-8"))
         elif stray:
-            if defect is None:
-                defect = f"field {len(fields) + 1} has text after its closing quote"
+            # As the TypeScript reader: the last such field is the one named.
+            defect = f"field {len(fields) + 1} has text after its closing quote"
             fields.append(buf[m.start():m.end()].decode("utf-8"))
         else:
             fields.append(quoted.decode("utf-8").replace('""', '"'))
@@ -158,49 +179,29 @@ def finish_partial(buf, pos, state, final):
     return pos + (2 if pos + 1 < n and buf[pos + 1] == 0x0A else 1)
 
 
-def _byte_fault(buf, pos, stop, base, final):
-    """The first invalid-UTF-8 or NUL byte among the bytes this split answers for, [pos, stop)
-    (plus the end of a character it cuts), or a file that ends inside a character: (offset,
-    reason) or None."""
-    window = buf[pos:min(len(buf), stop + 4)]
-    nul = window.find(b"\x00", 0, stop - pos)
+def byte_fault(data, base, at_eof):
+    """The first invalid-UTF-8, NUL or cut-character fault in `data` (starting at file offset
+    `base`, on a character boundary) as (offset, reason), or None."""
+    nul = data.find(b"\x00")
     bad = None
     try:
-        window.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as err:
-        if err.start < stop - pos:
-            if err.reason != "unexpected end of data":
-                bad = (base + pos + err.start, NOT_UTF8)
-            elif final and pos + len(window) >= len(buf):
-                bad = (base + pos + err.start, CUT_CHARACTER)
-            else:
-                bad = (base + pos + err.start, NOT_UTF8)
-    if nul != -1 and (bad is None or base + pos + nul < bad[0]):
-        return (base + pos + nul, NUL)
+        # `data` ends after the last continuation byte: a character cut short there is cut by
+        # the end of the file, or followed by a byte that cannot continue it.
+        cut = err.reason == "unexpected end of data" and at_eof
+        bad = (base + err.start, CUT_CHARACTER if cut else NOT_UTF8)
+    if nul != -1 and (bad is None or base + nul < bad[0]):
+        return (base + nul, NUL)
     return bad
 
 
-def _sequence_length(lead):
-    return 4 if lead >= 0xF0 else 3 if lead >= 0xE0 else 2 if lead >= 0xC0 else 1
-
-
-def _owned_from(read_range, start, buf):
-    """Where this split's bytes begin for the UTF-8 check: past a valid character that starts
-    before the split and ends inside it (the split before answers for that one)."""
-    before = read_range(max(0, start - 3), start)
-    for back in range(1, len(before) + 1):
-        lead = before[-back]
-        if 0x80 <= lead < 0xC0:
-            continue
-        n = _sequence_length(lead)
-        if n > back:
-            try:
-                (before[-back:] + buf[: n - back]).decode("utf-8")
-                return n - back
-            except UnicodeDecodeError:
-                pass
-        break
-    return 0
+def char_start(buf, pos):
+    """The first offset >= pos that is not a UTF-8 continuation byte."""
+    n = len(buf)
+    while pos < n and 0x80 <= buf[pos] < 0xC0:
+        pos += 1
+    return pos
 
 
 def walk(buf, start, stop, final, base, reference=None):
@@ -277,7 +278,10 @@ def summarize(read_range, start, end, size):
     buf, final = _read_split(read_range, start, end, size)
     stop = end - start
     first = _data_start(buf, start)
-    fault = _byte_fault(buf, first if start == 0 else _owned_from(read_range, start, buf), stop, start, final)
+    # Continuation bytes at a split's start belong to the character the split before checks; at
+    # the file's start they belong to none, and are checked here.
+    check_from, check_to = first if start == 0 else char_start(buf, first), char_start(buf, stop)
+    fault = byte_fault(buf[check_from:check_to], start + check_from, final and check_to >= len(buf))
     candidates = set()
     for state in STATES if start > 0 else (RECORD_START,):
         try:
@@ -300,15 +304,19 @@ def summarize(read_range, start, end, size):
 def chain(summaries, size):
     """The driver's part: chains the splits from the top of the file. Returns each split's true
     first record offset and line, the total of non-blank records, and the first fault as
-    (offset, reason, line or None): a byte fault's line is found afterwards (line_at), since
-    only the split that holds it can count up to it."""
+    (offset, reason, line or None) — a byte fault's line is found afterwards (line_at), since
+    only the split that holds it can count up to it. "First" is what a reader streaming the file
+    notices first (notice_of). After a record fault the reader stops, so the splits after it are
+    not chained (their line is None): only their byte faults can still come first."""
     faults, resolved, line, records = [], [], 1, 0
     nxt = summaries[0]["start"]
+    stopped = False
     for i, s in enumerate(summaries):
         if s["byteFault"]:
             faults.append((s["byteFault"][0], s["byteFault"][1], None))
-        if any(f[2] is not None for f in faults):
-            continue  # past a record fault the chain is broken; only earlier byte faults still count
+        if stopped:
+            resolved.append({"start": s["start"], "end": s["end"], "first": s["end"], "line": None, "records": 0})
+            continue
         if i == 0:
             (at, w), = s["walks"].items()
         else:
@@ -319,15 +327,16 @@ def chain(summaries, size):
         resolved.append({"start": s["start"], "end": s["end"], "first": at, "line": line, "records": w["records"]})
         if w["fault"]:
             faults.append((w["fault"][0], w["fault"][1], line + w["fault"][2]))
+            stopped = True
         line, records, nxt = line + w["lines"], records + w["records"], w["next"]
-    fault = min(faults, key=lambda f: f[0]) if faults else None
+    fault = min(faults, key=lambda f: notice_of(f[0], f[1], size)) if faults else None
     return resolved, records, fault
 
 
 def split_of(resolved, offset):
     """The resolved split whose records hold `offset`."""
     for s in reversed(resolved):
-        if s["first"] <= offset:
+        if s["line"] is not None and s["first"] <= offset:
             return s
     return resolved[0]
 
@@ -351,8 +360,7 @@ def line_at(read_range, split, offset, size):
 
 
 def first_record(read_range, split, size):
-    """The first non-blank record from `split` on (the header), read a little at a time, and
-    the offset a streaming reader must reach to have it."""
+    """The first non-blank record from `split` on (the header), read a little at a time."""
     pos, line = split["first"], split["line"]
     while pos < size:
         stop = min(size, pos + MAX_RECORD_BYTES + 2)
@@ -364,13 +372,11 @@ def first_record(read_range, split, size):
                 break
             if body_end > p:
                 fields, defect = split_fields(buf, p, body_end)
-                lone_cr = nxt - body_end == 1 and buf[body_end] == 0x0D
-                # Where a streaming reader has the record: past its end, and past the byte after a CR.
-                return Record(pos + p, line, fields, defect), pos + nxt + (1 if lone_cr else 0)
+                return Record(pos + p, line, fields, defect)
             line += buf.count(b"\n", p, body_end) + (1 if nxt > body_end else 0)
             p = nxt
         pos += p
-    return None, size
+    return None
 
 
 def records(read_range, split, size):
@@ -389,19 +395,24 @@ def records(read_range, split, size):
         pos = nxt
 
 
-def read_file(read_range, size, split_bytes=64 << 20, map_splits=map):
-    """Every record of an object, in order, and the file's first fault raised as CsvFileError.
-    `map_splits` runs a function over the splits (map here; Spark's parallelize+map on Glue)."""
+def scan_file(read_range, size, split_bytes=64 << 20, map_splits=map):
+    """The first pass over an object: (resolved splits, count of non-blank records, the file's
+    first fault as a CsvFileError or None). `map_splits` runs a function over the splits (map
+    here; Spark's parallelize+map on Glue)."""
     splits = plan(size, split_bytes)
     summaries = list(map_splits(lambda s: summarize(read_range, s[0], s[1], size), splits))
     resolved, count, fault = chain(summaries, size)
     if fault:
-        raise_fault(read_range, resolved, fault, size)
+        offset, reason, line = fault
+        if line is None:
+            line = line_at(read_range, split_of(resolved, offset), offset, size)
+        fault = CsvFileError(reason, line, offset, notice_of(offset, reason, size)[0])
+    return resolved, count, fault
+
+
+def read_file(read_range, size, split_bytes=64 << 20, map_splits=map):
+    """Every record of an object, in order, and the file's first fault raised as CsvFileError."""
+    resolved, count, fault = scan_file(read_range, size, split_bytes, map_splits)
+    if fault:
+        raise fault
     return resolved, count
-
-
-def raise_fault(read_range, resolved, fault, size):
-    offset, reason, line = fault
-    if line is None:
-        line = line_at(read_range, split_of(resolved, offset), offset, size)
-    raise CsvFileError(reason, line, offset)

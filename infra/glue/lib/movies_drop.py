@@ -1,70 +1,119 @@
-"""A drop read through the contract, in steps a Spark job can spread over its executors.
+"""One drop read through the data contract, as readDrop (infra/pipeline/movie-reader.ts) reads
+it: the same file errors, with the same reason and line, and the same rows.
 
-The same steps as readDrop in infra/pipeline/movie-reader.ts: the LFS-pointer check, the file's
-faults (first in the file wins), the header resolved against the contract, then each data row's
-canonical values and contract problems. `read_drop` runs them in order here (the parity check
-and the tests); the Glue job runs `summarize` and `rows` as Spark tasks instead of `map`.
+The file is read in splits (movies_csv): `open_drop` runs the first pass (on Glue, across
+tasks through `map_splits`) and settles everything about the file as a whole: it is a drop
+(or DropFileError says why not), its header and layout, how many rows it has. `drop_rows` then
+turns the records of one split into canonical rows, so each task can read its own split.
+`read_drop` is both in one process. No Spark, no Glue, no AWS import.
+
+A file error comes first, so no row is ever produced from a file that is not a drop (readDrop
+may hand out rows before it reaches a fault further down; its caller then throws them away).
+Which error a file gets is the one a reader streaming it from the top meets first:
+- a Git LFS pointer (its first bytes), before anything else;
+- then whichever the reader knows of first: a header the contract refuses (line 1; known once
+  the header is read with its line break), or the CSV reader's first fault (movies_csv.notice_of);
+- then a file with no record ("the file is empty"), or with the header only ("... no data rows").
 """
 
-import movies_contract as contract_rules
-import movies_csv as csv
+from movies_contract import DropFileError, canonical, resolve_header
+from movies_csv import (
+    LFS,
+    LFS_POINTER,
+    MAX_RECORD_BYTES,
+    CsvFileError,
+    NeedMore,
+    Record,
+    first_record,
+    records,
+    scan_file,
+    scan_record,
+    split_fields,
+)
 
-DropFileError = contract_rules.DropFileError
-
-
-class Plan:
-    """What the driver knows after the first pass: the splits chained, the header's layout."""
-
-    def __init__(self, resolved, rows, layout, header_offset):
-        self.resolved, self.rows, self.layout, self.header_offset = resolved, rows, layout, header_offset
-
-
-def plan_drop(contract, name, read_range, size, split_bytes, map_splits=map):
-    """First pass: checks the whole file and resolves its header, or raises DropFileError.
-    `map_splits(f, splits)` runs f on every split (Spark on Glue) and returns the results in order."""
-    if read_range(0, min(size, len(csv.LFS_POINTER))) == csv.LFS_POINTER:
-        raise DropFileError(name, 1, csv.LFS)
-    splits = csv.plan(size, split_bytes)
-    summaries = list(map_splits(lambda s: csv.summarize(read_range, s[0], s[1], size), splits))
-    resolved, records, fault = csv.chain(summaries, size)
-    header, seen_at = None, size
-    if records:
-        try:
-            header, seen_at = csv.first_record(read_range, next(s for s in resolved if s["records"]), size)
-        except UnicodeDecodeError:
-            pass  # the header holds the file's first fault, reported below
-    # The first fault in the file wins, as in a streaming read: a bad header found before a
-    # broken byte further down is the one reported.
-    if fault and fault[0] < seen_at:
-        _raise_fault(read_range, resolved, fault, size, name)
-    if header is None:
-        raise DropFileError(name, None, "the file is empty")
-    layout = contract_rules.resolve_header(contract, name, header.fields)
-    if fault:
-        _raise_fault(read_range, resolved, fault, size, name)
-    if records == 1:
-        raise DropFileError(name, None, "the file has a header but no data rows")
-    return Plan(resolved, records - 1, layout, header.offset)
+EMPTY = "the file is empty"
+HEADER_ONLY = "the file has a header but no data rows"
 
 
-def _raise_fault(read_range, resolved, fault, size, name):
-    offset, reason, line = fault
-    if line is None:
-        line = csv.line_at(read_range, csv.split_of(resolved, offset), offset, size)
-    raise DropFileError(name, line, reason)
+class Drop:
+    """A file that is a drop: its layout, its resolved splits and where its header record is."""
+
+    __slots__ = ("name", "size", "layout", "splits", "header_offset", "rows")
+
+    def __init__(self, name, size, layout, splits, header_offset, rows):
+        self.name, self.size, self.layout, self.splits = name, size, layout, splits
+        self.header_offset, self.rows = header_offset, rows
 
 
-def rows(plan, read_range, split, size):
-    """Second pass over one split: (line, values, problems, raw fields) per data row."""
-    for record in csv.records(read_range, split, size):
-        if record.offset == plan.header_offset:
+def open_drop(contract, name, read_range, size, split_bytes=64 << 20, map_splits=map):
+    """The drop in a file of `size` bytes (read_range(start, end) returns bytes), or
+    DropFileError(name, line, reason) as readDrop raises it."""
+    if size >= len(LFS_POINTER) and read_range(0, len(LFS_POINTER)) == LFS_POINTER:
+        raise DropFileError(name, 1, LFS)
+    splits, count, fault = scan_file(read_range, size, split_bytes, map_splits)
+    if fault is not None:
+        header = _header_read_before(read_range, splits, size, fault.notice)
+        if header is not None:
+            resolve_header(contract, name, header.fields)
+        raise DropFileError(name, fault.line, fault.reason)
+    if count == 0:
+        raise DropFileError(name, None, EMPTY)
+    header = first_record(read_range, next(s for s in splits if s["records"] > 0), size)
+    layout = resolve_header(contract, name, header.fields)
+    if count == 1:
+        raise DropFileError(name, None, HEADER_ONLY)
+    return Drop(name, size, layout, splits, header.offset, count - 1)
+
+
+def drop_rows(drop, read_range, split):
+    """The rows whose records start in `split` (one of drop.splits), in file order, as
+    (line, canonical values, problems [(reason, value or None)], the record's raw fields)."""
+    for record in records(read_range, split, drop.size):
+        if record.offset == drop.header_offset:
             continue
-        values, problems = contract_rules.canonical(plan.layout, record.fields, record.defect)
+        values, problems = canonical(drop.layout, record.fields, record.defect)
         yield record.line, values, problems, record.fields
 
 
-def read_drop(contract, name, data, split_bytes=64 << 20):
-    """The whole drop in order, from bytes: (plan, [rows])."""
-    read_range = lambda start, end: data[start:end]
-    plan = plan_drop(contract, name, read_range, len(data), split_bytes)
-    return plan, [row for split in plan.resolved for row in rows(plan, read_range, split, len(data))]
+def read_drop(contract, name, read_range, size, split_bytes=64 << 20, map_splits=map):
+    """Every row of the drop (as drop_rows yields them); the generator's return value is the Drop.
+    Raises DropFileError before the first row when the file is not a drop."""
+    drop = open_drop(contract, name, read_range, size, split_bytes, map_splits)
+    for split in drop.splits:
+        yield from drop_rows(drop, read_range, split)
+    return drop
+
+
+def _header_read_before(read_range, splits, size, notice):
+    """The header record if a reader streaming the file has it whole before it has read up to
+    `notice` (it has then read the header's line break and, after a CR, one byte more to see
+    whether an LF follows; a header at the very end only at the end), else None."""
+    split = next((s for s in splits if s["line"] is not None and s["records"] > 0), None)
+    if split is None:
+        return None
+    pos, line = split["first"], split["line"]
+    while pos < min(size, notice):
+        stop = min(size, pos + MAX_RECORD_BYTES + 2)
+        buf, final, p = read_range(pos, stop), stop >= size, 0
+        while p < len(buf):
+            try:
+                body_end, nxt = scan_record(buf, p, final)
+            except NeedMore:
+                break
+            except CsvFileError:
+                return None
+            if body_end > p:
+                if nxt == body_end:
+                    done = size + 1
+                else:
+                    done = pos + body_end + (1 if buf[body_end] == 0x0A else 2)
+                if done > notice:
+                    return None
+                fields, defect = split_fields(buf, p, body_end)
+                return Record(pos + p, line, fields, defect)
+            line += buf.count(b"\n", p, body_end) + (1 if nxt > body_end else 0)
+            p = nxt
+        if p == 0:
+            return None  # a record longer than the limit: the fault's
+        pos += p
+    return None

@@ -24,14 +24,17 @@ import json, sys
 sys.path.insert(0, "infra/glue/lib")
 import movies_contract, movies_drop, movies_quarantine as Q
 request = json.load(sys.stdin)
-plan, rows = movies_drop.read_drop(request["contract"], request["file"], open(request["file"], "rb").read(), 97)
+data = open(request["file"], "rb").read()
+read_range = lambda a, b: data[a:b]
+drop = movies_drop.open_drop(request["contract"], request["file"], read_range, len(data), 97)
+rows = [row for split in drop.splits for row in movies_drop.drop_rows(drop, read_range, split)]
 parts = []
 writer = Q.Parts(lambda n, body: parts.append((n, body)), request["partBytes"])
-writer.write(Q.header_line(plan.layout.header))
+writer.write(Q.header_line(drop.layout.header))
 for line, values, problems, fields in rows:
     o = request["outcomes"].get(str(line), {"pass": [], "fail": [], "skip": []})
     if movies_contract.quarantined([p[0] for p in problems], o["fail"], set(request["gates"])):
-        writer.write(Q.bad_line(len(plan.layout.header), line, fields, [movies_contract.describe(p) for p in problems],
+        writer.write(Q.bad_line(len(drop.layout.header), line, fields, [movies_contract.describe(p) for p in problems],
                                 o["pass"], o["fail"], o["skip"]))
 writer.close()
 assert [n for n, _ in parts] == list(range(1, len(parts) + 1))

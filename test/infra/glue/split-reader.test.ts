@@ -14,15 +14,10 @@ import movies_csv as C
 
 def read(data, split_bytes):
     read_range = lambda a, b: data[a:b]
-    size = len(data)
-    summaries = [C.summarize(read_range, a, b, size) for a, b in C.plan(size, split_bytes)]
-    resolved, count, fault = C.chain(summaries, size)
+    resolved, count, fault = C.scan_file(read_range, len(data), split_bytes)
     if fault:
-        offset, reason, line = fault
-        if line is None:
-            line = C.line_at(read_range, C.split_of(resolved, offset), offset, size)
-        return ["fault", reason, line]
-    return ["ok", count, [[r.offset, r.line, r.fields, r.defect] for s in resolved for r in C.records(read_range, s, size)]]
+        return ["fault", fault.reason, fault.line]
+    return ["ok", count, [[r.offset, r.line, r.fields, r.defect] for s in resolved for r in C.records(read_range, s, len(data))]]
 
 pieces = [b"a", b"b", b",", b'"', b'""', b"\\n", b"\\r", b"\\r\\n", b" ", b"x", "é".encode(), "€".encode(), "😀".encode(), C.BOM]
 broken = [b"\\x00", b"\\xff", b"\\xc3", b"\\xa9", b"\\xe2\\x82"]

@@ -1,0 +1,85 @@
+/**
+ * `npm run parity -- FILE.csv... [--rules FILE]`: both engines' contract step over each file
+ * (infra/pipeline/parity.ts). Exit 0 when they agree on every row and file error, 1 when they
+ * do not (each disagreement printed with both sides), 2 for a usage error.
+ */
+import { readFileSync } from 'node:fs';
+import type { Ruleset } from '../infra/quality/ast.ts';
+import { DqdlSyntaxError } from '../infra/quality/lexer.ts';
+import { parseRuleset } from '../infra/quality/parser.ts';
+import { pipelineRuleset } from '../infra/pipeline/check.ts';
+import { disagreementText, runParity, summaryLine, type ParityInput } from '../infra/pipeline/parity.ts';
+
+const USAGE = 'usage: npm run parity -- FILE.csv... [--rules FILE.dqdl]\n';
+
+function usage(message: string): never {
+  process.stderr.write(`parity: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+async function main(args: string[]): Promise<number> {
+  const files: string[] = [];
+  let rules: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (arg === '--rules' || arg.startsWith('--rules=')) {
+      rules = arg === '--rules' ? args[++i] : arg.slice('--rules='.length);
+      if (!rules) usage('--rules needs a file');
+    } else if (arg === '--') continue;
+    else if (arg.startsWith('-')) usage(`unknown option ${arg}`);
+    else files.push(arg);
+  }
+  if (!files.length) usage('no files given');
+
+  let ruleset: Ruleset = pipelineRuleset();
+  if (rules) {
+    let source: string;
+    try {
+      source = readFileSync(rules, 'utf8');
+    } catch (err) {
+      usage(`${rules}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    try {
+      ruleset = parseRuleset(source);
+    } catch (err) {
+      if (!(err instanceof DqdlSyntaxError)) throw err;
+      usage(`${rules}:${err.line}:${err.column}: ${err.reason}`);
+    }
+  }
+  const inputs: ParityInput[] = files.map((name) => {
+    try {
+      return { name, path: name, bytes: readFileSync(name) };
+    } catch (err) {
+      usage(`${name}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  });
+
+  let report;
+  try {
+    report = await runParity(inputs, { ruleset, python: process.env.PYTHON ?? 'python3' });
+  } catch (err) {
+    process.stderr.write(`parity: the Python side could not run: ${(err as Error).message}\n`);
+    return 2;
+  }
+  let rows = 0;
+  let agreeing = 0;
+  let disagreements = 0;
+  for (const file of report) {
+    for (const d of file.disagreements) process.stdout.write(disagreementText(file.name, d));
+    process.stdout.write(`${summaryLine(file)}\n`);
+    rows += file.rows;
+    agreeing += file.rowsAgreeing;
+    if (!file.agree) disagreements++;
+  }
+  process.stdout.write(
+    `total: ${report.length} file${report.length === 1 ? '' : 's'}, ${rows} rows compared, ${agreeing} agree; ` +
+      `${disagreements ? `${disagreements} file${disagreements === 1 ? '' : 's'} where the engines disagree` : 'the engines agree'}\n`,
+  );
+  return disagreements ? 1 : 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
