@@ -359,10 +359,14 @@ def line_at(read_range, split, offset, size):
     return split["line"] + buf.count(b"\n", 0, rel) + lone_crs
 
 
-def first_record(read_range, split, size):
-    """The first non-blank record from `split` on (the header), read a little at a time."""
+def first_record(read_range, split, size, until=None):
+    """The first non-blank record from `split` on (the header), read a little at a time, and how
+    far a reader streaming the file has read when it has the record whole: past its line break
+    and, after a CR, one byte more to see whether an LF follows (a record at the very end: only
+    at the end, size + 1). With `until`, (None, None) unless the reader has it by that offset."""
     pos, line = split["first"], split["line"]
-    while pos < size:
+    limit = size if until is None else min(size, until)
+    while pos < limit:
         stop = min(size, pos + MAX_RECORD_BYTES + 2)
         buf, final, p = read_range(pos, stop), stop >= size, 0
         while p < len(buf):
@@ -370,13 +374,20 @@ def first_record(read_range, split, size):
                 body_end, nxt = scan_record(buf, p, final)
             except NeedMore:
                 break
+            except CsvFileError:
+                return None, None  # a quote never closed: the file's fault, not a header
             if body_end > p:
+                seen = size + 1 if nxt == body_end else pos + body_end + (1 if buf[body_end] == 0x0A else 2)
+                if until is not None and seen > until:
+                    return None, None  # the reader meets the fault first (it may lie in this very record)
                 fields, defect = split_fields(buf, p, body_end)
-                return Record(pos + p, line, fields, defect)
+                return Record(pos + p, line, fields, defect), seen
             line += buf.count(b"\n", p, body_end) + (1 if nxt > body_end else 0)
             p = nxt
+        if p == 0:
+            return None, None  # a record longer than the limit: the file's fault, not a header
         pos += p
-    return None
+    return None, None
 
 
 def records(read_range, split, size):
@@ -408,11 +419,3 @@ def scan_file(read_range, size, split_bytes=64 << 20, map_splits=map):
             line = line_at(read_range, split_of(resolved, offset), offset, size)
         fault = CsvFileError(reason, line, offset, notice_of(offset, reason, size)[0])
     return resolved, count, fault
-
-
-def read_file(read_range, size, split_bytes=64 << 20, map_splits=map):
-    """Every record of an object, in order, and the file's first fault raised as CsvFileError."""
-    resolved, count, fault = scan_file(read_range, size, split_bytes, map_splits)
-    if fault:
-        raise fault
-    return resolved, count

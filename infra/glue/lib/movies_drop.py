@@ -17,19 +17,7 @@ Which error a file gets is the one a reader streaming it from the top meets firs
 """
 
 from movies_contract import DropFileError, canonical, resolve_header
-from movies_csv import (
-    LFS,
-    LFS_POINTER,
-    MAX_RECORD_BYTES,
-    CsvFileError,
-    NeedMore,
-    Record,
-    first_record,
-    records,
-    scan_file,
-    scan_record,
-    split_fields,
-)
+from movies_csv import LFS, LFS_POINTER, first_record, records, scan_file
 
 EMPTY = "the file is empty"
 HEADER_ONLY = "the file has a header but no data rows"
@@ -58,7 +46,7 @@ def open_drop(contract, name, read_range, size, split_bytes=64 << 20, map_splits
         raise DropFileError(name, fault.line, fault.reason)
     if count == 0:
         raise DropFileError(name, None, EMPTY)
-    header = first_record(read_range, next(s for s in splits if s["records"] > 0), size)
+    header, _ = first_record(read_range, next(s for s in splits if s["records"] > 0), size)
     layout = resolve_header(contract, name, header.fields)
     if count == 1:
         raise DropFileError(name, None, HEADER_ONLY)
@@ -86,34 +74,8 @@ def read_drop(contract, name, read_range, size, split_bytes=64 << 20, map_splits
 
 def _header_read_before(read_range, splits, size, notice):
     """The header record if a reader streaming the file has it whole before it has read up to
-    `notice` (it has then read the header's line break and, after a CR, one byte more to see
-    whether an LF follows; a header at the very end only at the end), else None."""
+    `notice`, else None."""
     split = next((s for s in splits if s["line"] is not None and s["records"] > 0), None)
     if split is None:
         return None
-    pos, line = split["first"], split["line"]
-    while pos < min(size, notice):
-        stop = min(size, pos + MAX_RECORD_BYTES + 2)
-        buf, final, p = read_range(pos, stop), stop >= size, 0
-        while p < len(buf):
-            try:
-                body_end, nxt = scan_record(buf, p, final)
-            except NeedMore:
-                break
-            except CsvFileError:
-                return None
-            if body_end > p:
-                if nxt == body_end:
-                    done = size + 1
-                else:
-                    done = pos + body_end + (1 if buf[body_end] == 0x0A else 2)
-                if done > notice:
-                    return None
-                fields, defect = split_fields(buf, p, body_end)
-                return Record(pos + p, line, fields, defect)
-            line += buf.count(b"\n", p, body_end) + (1 if nxt > body_end else 0)
-            p = nxt
-        if p == 0:
-            return None  # a record longer than the limit: the fault's
-        pos += p
-    return None
+    return first_record(read_range, split, size, until=notice)[0]
