@@ -11,9 +11,8 @@ import { snsStringToSign } from '../../infra/pipeline/sns-signature.ts';
 import { startTwin, type Twin } from '../../infra/local/twin.ts';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { pipelineRuleset } from '../../infra/pipeline/check.ts';
-import { CsvReader } from '../../infra/pipeline/csv.ts';
 import { Evaluation } from '../../infra/quality/evaluate.ts';
-import { pythonQuarantine, type RuleOutcomes } from '../infra/glue/python-quarantine.ts';
+import { pythonQuarantine, ruleOutcomesOf } from '../infra/glue/python-quarantine.ts';
 import { clients, drop, finishedExecution } from '../e2e/twin-client.ts';
 import { botEnv, slackSignature, startFakeSlack, type FakeSlack } from './fake-slack.ts';
 
@@ -88,6 +87,31 @@ const answerOf = async (r: Awaited<ReturnType<typeof slash>>): Promise<Record<st
 };
 const text = (body: Record<string, unknown>): string => JSON.stringify(body.blocks ?? '');
 
+/** Presses "Show failed rows" (value: a quarantine URI) on a message, as Slack posts it; the bot's reply. */
+async function pressShowFailedRows(value: string, ts: string): Promise<FakeSlack['calls'][number]> {
+  const payload = JSON.stringify({
+    type: 'block_actions',
+    team: { id: 'T0TEAM001' },
+    user: { id: 'U0USER001' },
+    channel: { id: 'C0DATA123' },
+    message: { ts },
+    container: { type: 'message', message_ts: ts, channel_id: 'C0DATA123' },
+    trigger_id: '1.2.3',
+    response_url: `${slackUrl}/response/button`,
+    actions: [{ action_id: 'show_failed_rows', block_id: 'b', type: 'button', value, action_ts: '1' }],
+  });
+  const before = calls.length;
+  const body = new URLSearchParams({ payload }).toString();
+  const r = await fetch(botUrl('/slack/events'), {
+    method: 'POST',
+    headers: slackSignature(SECRET, body),
+    body,
+  });
+  expect(r.status).toBe(200);
+  await waitFor(() => calls.slice(before).some((c) => c.path === '/api/chat.postMessage'));
+  return calls.slice(before).find((c) => c.path === '/api/chat.postMessage')!;
+}
+
 describe('the Slack bot against the local twin', () => {
   it('subscribes to both topics through a signed confirmation round trip', async () => {
     await waitFor(
@@ -160,29 +184,8 @@ describe('the Slack bot against the local twin', () => {
       alert.body.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]
     ).find((b) => b.type === 'actions')!.elements![0]!;
     expect(button.value).toMatch(/^s3:\/\/movies-gds\/bad_data\/.+\/rows\/bad\.csv$/);
-    const payload = JSON.stringify({
-      type: 'block_actions',
-      team: { id: 'T0TEAM001' },
-      user: { id: 'U0USER001' },
-      channel: { id: 'C0DATA123' },
-      message: { ts: '1700000000.000100' },
-      container: { type: 'message', message_ts: '1700000000.000100', channel_id: 'C0DATA123' },
-      trigger_id: '1.2.3',
-      response_url: `${slackUrl}/response/button`,
-      actions: [
-        { action_id: button.action_id, block_id: 'b', type: 'button', value: button.value, action_ts: '1' },
-      ],
-    });
-    const before = calls.length;
-    const body = new URLSearchParams({ payload }).toString();
-    const r = await fetch(botUrl('/slack/events'), {
-      method: 'POST',
-      headers: slackSignature(SECRET, body),
-      body,
-    });
-    expect(r.status).toBe(200);
-    await waitFor(() => calls.slice(before).some((c) => c.path === '/api/chat.postMessage'));
-    const reply = calls.slice(before).find((c) => c.path === '/api/chat.postMessage')!;
+    expect(button.action_id).toBe('show_failed_rows');
+    const reply = await pressShowFailedRows(button.value, '1700000000.000100');
     expect(reply.body).toMatchObject({ channel: 'C0DATA123', thread_ts: '1700000000.000100' });
     expect(text(reply.body)).toContain('quarantined rows');
     expect(text(reply.body)).toContain('release_year is not a four-digit year');
@@ -197,18 +200,7 @@ describe('the Slack bot against the local twin', () => {
     const c = clients(twin.endpoint, twin.region);
     const twinKey = uri.slice('s3://movies-gds/'.length);
     const recorded = await c.s3.send(new GetObjectCommand({ Bucket: twin.bucket, Key: twinKey }));
-    const outcomes: Record<number, RuleOutcomes> = {};
-    let header: string[] | null = null;
-    new CsvReader((r) => {
-      const f = Array.from({ length: r.count }, (_, i) => r.field(i));
-      if (!header) return void (header = f);
-      const at = (name: string): string[] => JSON.parse(f[header!.indexOf(name)]!) as string[];
-      outcomes[Number(f[0])] = {
-        pass: at('DataQualityRulesPass'),
-        fail: at('DataQualityRulesFail'),
-        skip: at('DataQualityRulesSkip'),
-      };
-    }).push(Buffer.from(await recorded.Body!.transformToByteArray()));
+    const outcomes = ruleOutcomesOf(Buffer.from(await recorded.Body!.transformToByteArray()));
     const gates = new Evaluation(pipelineRuleset(), { columns: [] }).rules
       .filter((r) => r.tolerance)
       .map((r) => r.description);
@@ -220,35 +212,7 @@ describe('the Slack bot against the local twin', () => {
         Body: pythonQuarantine('data/defects/movies_2024_q2.csv', outcomes, gates).bytes,
       }),
     );
-    const payload = JSON.stringify({
-      type: 'block_actions',
-      team: { id: 'T0TEAM001' },
-      user: { id: 'U0USER001' },
-      channel: { id: 'C0DATA123' },
-      message: { ts: '1700000000.000200' },
-      container: { type: 'message', message_ts: '1700000000.000200', channel_id: 'C0DATA123' },
-      trigger_id: '1.2.4',
-      response_url: `${slackUrl}/response/glue-button`,
-      actions: [
-        {
-          action_id: 'show_failed_rows',
-          block_id: 'b',
-          type: 'button',
-          value: `s3://${twin.bucket}/${glueKey}`,
-          action_ts: '2',
-        },
-      ],
-    });
-    const before = calls.length;
-    const body = new URLSearchParams({ payload }).toString();
-    const r = await fetch(botUrl('/slack/events'), {
-      method: 'POST',
-      headers: slackSignature(SECRET, body),
-      body,
-    });
-    expect(r.status).toBe(200);
-    await waitFor(() => calls.slice(before).some((x) => x.path === '/api/chat.postMessage'));
-    const reply = calls.slice(before).find((x) => x.path === '/api/chat.postMessage')!;
+    const reply = await pressShowFailedRows(`s3://${twin.bucket}/${glueKey}`, '1700000000.000200');
     expect(reply.body).toMatchObject({ channel: 'C0DATA123', thread_ts: '1700000000.000200' });
     expect(text(reply.body)).toContain('quarantined rows');
     expect(text(reply.body)).toContain('release_year is not a four-digit year');

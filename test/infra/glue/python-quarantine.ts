@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { contractJson } from '../../../infra/pipeline/contract.ts';
+import { CsvReader } from '../../../infra/pipeline/csv.ts';
 
 export interface RuleOutcomes {
   readonly pass: readonly string[];
@@ -47,4 +48,21 @@ sys.stdout.buffer.write(json.dumps({"parts": len(parts)}).encode() + b"\\n" + b"
   const newline = r.stdout.indexOf(10);
   const { parts } = JSON.parse(r.stdout.subarray(0, newline).toString()) as { parts: number };
   return { bytes: r.stdout.subarray(newline + 1), parts };
+}
+
+/** Each quarantined row's rule outcomes as a bad.csv records them, by source line. */
+export function ruleOutcomesOf(badCsv: Buffer): Record<number, RuleOutcomes> {
+  const outcomes: Record<number, RuleOutcomes> = {};
+  let header: string[] | null = null;
+  new CsvReader((r) => {
+    const f = Array.from({ length: r.count }, (_, i) => r.field(i));
+    if (!header) return void (header = f);
+    const at = (name: string): string[] => JSON.parse(f[header!.indexOf(name)]!) as string[];
+    outcomes[Number(f[0])] = {
+      pass: at('DataQualityRulesPass'),
+      fail: at('DataQualityRulesFail'),
+      skip: at('DataQualityRulesSkip'),
+    };
+  }).push(badCsv);
+  return outcomes;
 }

@@ -3,9 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkDrop } from '../../../infra/pipeline/check.ts';
-import { CsvReader } from '../../../infra/pipeline/csv.ts';
 import { readChunks } from '../../../infra/pipeline/read-chunks.ts';
-import { pythonQuarantine, type RuleOutcomes } from './python-quarantine.ts';
+import { pythonQuarantine, ruleOutcomesOf, type RuleOutcomes } from './python-quarantine.ts';
 
 /** The twin's bad.csv for a file, and each quarantined row's rule outcomes as it recorded them. */
 async function twinQuarantine(
@@ -16,18 +15,7 @@ async function twinQuarantine(
     const badPath = join(dir, 'bad.csv');
     const check = await checkDrop(file, readChunks(file), { badPath, goodPath: join(dir, 'good.csv') });
     const bytes = readFileSync(badPath);
-    const outcomes: Record<number, RuleOutcomes> = {};
-    let header: string[] | null = null;
-    new CsvReader((r) => {
-      const f = Array.from({ length: r.count }, (_, i) => r.field(i));
-      if (!header) return void (header = f);
-      const at = (name: string): string[] => JSON.parse(f[header!.indexOf(name)]!) as string[];
-      outcomes[Number(f[0])] = {
-        pass: at('DataQualityRulesPass'),
-        fail: at('DataQualityRulesFail'),
-        skip: at('DataQualityRulesSkip'),
-      };
-    }).push(bytes);
+    const outcomes = ruleOutcomesOf(bytes);
     const gates = check.rules.filter((r) => r.tolerance).map((r) => r.description);
     return { bytes, outcomes, gates };
   } finally {
