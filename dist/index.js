@@ -72789,6 +72789,7 @@ var DERIVED_COLUMNS = [
   { name: "source_key", sqlType: "VARCHAR(1024)", description: "S3 key (or file) the row came from" },
   { name: "loaded_at", sqlType: "TIMESTAMP", description: "When the row was loaded" }
 ];
+var MAX_DROP_BYTES = 5 * 1024 ** 3;
 var VALUE_TYPES = {
   text: "string",
   genres: "string",
@@ -73333,8 +73334,9 @@ async function readDrop(file, chunks, onRow, options = {}) {
       const header = Array.from({ length: record.count }, (_, i5) => record.field(i5));
       layout = resolveHeader(file, header);
       const fields = layout.fields;
-      const wanted = (name) => !options.columns || options.columns.has(name) || // movie_id is derived from title and year; primary_genre from genres.
-      options.columns.has("movie_id") && (name === "title" || name === "release_year") || options.columns.has("primary_genre") && name === "genres";
+      const wanted = (name) => !options.columns || options.columns.has(name) || // movie_id is derived from title and year on every row (its length is checked), and
+      // primary_genre from genres.
+      name === "title" || name === "release_year" || options.columns.has("primary_genre") && name === "genres";
       slots = layout.schema.map((col, index) => ({ col, index })).filter(
         ({ col }) => col.name !== "primary_genre" && (wanted(col.name) || INPUT_COLUMNS.some((c5) => c5.name === col.name))
       ).map(({ col, index }) => {
@@ -73379,35 +73381,36 @@ async function readDrop(file, chunks, onRow, options = {}) {
         continue;
       }
       const v = coerce(slot.coercion, text);
-      if (typeof v === "string" && v.length * 3 > slot.maxBytes && Buffer.byteLength(v) > slot.maxBytes) {
+      if (typeof v === "string" && v.length * 3 > slot.maxBytes && Buffer.byteLength(v) > slot.maxBytes)
         problems.push({ reason: `${slot.name} is longer than ${slot.maxBytes} bytes`, value: v });
-        values[slot.index] = null;
-        continue;
-      }
-      if (v === INVALID) {
+      else if (v === INVALID) {
         problems.push({ reason: `${slot.name} is not ${EXPECTED[slot.coercion]}`, value: text });
         values[slot.index] = null;
-      } else if (typeof v === "number" && !fitsSqlType(slot.sqlType, v)) {
+        continue;
+      } else if (typeof v === "number" && !fitsSqlType(slot.sqlType, v))
         problems.push({ reason: `${slot.name} is out of range for ${slot.sqlType}`, value: text });
-        values[slot.index] = null;
-      } else values[slot.index] = v;
+      values[slot.index] = v;
     }
-    if (movieIdSlot >= 0 && values[slots[movieIdSlot].index] === null) {
+    const idSlot = slots[movieIdSlot];
+    if (values[idSlot.index] === null) {
       const title = values[titleIndex];
       const year2 = values[yearIndex];
-      values[slots[movieIdSlot].index] = typeof title === "string" && typeof year2 === "number" ? deriveMovieId(title, year2) : null;
-    }
-    if (primaryGenreIndex >= 0) {
-      const genres = values[genresIndex];
-      const primary = typeof genres === "string" ? genres.split(", ", 1)[0] : null;
-      if (primary !== null && Buffer.byteLength(primary) > PRIMARY_GENRE_BYTES) {
+      const id = typeof title === "string" && typeof year2 === "number" ? deriveMovieId(title, year2) : null;
+      if (id !== null && id.length * 3 > idSlot.maxBytes && Buffer.byteLength(id) > idSlot.maxBytes)
         problems.push({
-          reason: `the first genre is longer than ${PRIMARY_GENRE_BYTES} bytes`,
-          value: primary
+          reason: `movie_id (derived from title and year) is longer than ${idSlot.maxBytes} bytes`,
+          value: id
         });
-        values[primaryGenreIndex] = null;
-      } else values[primaryGenreIndex] = primary;
+      values[idSlot.index] = id;
     }
+    const genres = values[genresIndex];
+    const primary = typeof genres === "string" ? genres.split(", ", 1)[0] : null;
+    if (primary !== null && Buffer.byteLength(primary) > PRIMARY_GENRE_BYTES)
+      problems.push({
+        reason: `the first genre is longer than ${PRIMARY_GENRE_BYTES} bytes`,
+        value: primary
+      });
+    if (primaryGenreIndex >= 0) values[primaryGenreIndex] = primary;
     onRow(row);
   };
   const reader = new CsvReader(onRecord);

@@ -73,8 +73,6 @@ GATES = json.loads(decode_argument(ARGS["gates"]))
 
 QUARANTINE_PREFIX = "bad_data/"
 SPLIT_BYTES = 64 << 20
-# S3 copies one object in one request up to 5 GiB; past that, in parts.
-COPY_LIMIT = 5 << 30
 # Wide enough for every value a coercion returns once the contract has checked its SQL range.
 SPARK_TYPES = {"text": T.StringType(), "genres": T.StringType(), "year": T.IntegerType(), "integer": T.LongType(),
                "decimal": T.DoubleType(), "minutes": T.LongType(), "money": T.LongType()}
@@ -123,6 +121,8 @@ def main():
     head = s3().head_object(Bucket=bucket, Key=key, IfMatch=etag)
     source = movies_outcome.source(bucket, key, etag, head["ContentLength"], head.get("Metadata", {}))
     read = PinnedObject(bucket, key, etag, head["ContentLength"])
+    if read.size > CONTRACT["maxDropBytes"]:
+        raise SystemExit(movies_outcome.too_large(key, read.size, CONTRACT["maxDropBytes"]))
 
     def on_executors(f, splits):
         return sc.parallelize(splits, max(1, len(splits))).map(f).collect()
@@ -218,24 +218,10 @@ def write_quarantine(failed_rows, header, bucket, key):
 
 
 def copy_pinned(read, target):
-    """The file this run read, copied whole to `target` (not a newer drop under the same key)."""
-    source = {"Bucket": read.bucket, "Key": read.key}
-    if read.size <= COPY_LIMIT:
-        s3().copy_object(Bucket=read.bucket, Key=target, CopySource=source, CopySourceIfMatch=read.etag)
-        return
-    client = s3()
-    part = 1 << 30
-    upload_id = client.create_multipart_upload(Bucket=read.bucket, Key=target)["UploadId"]
-    try:
-        etags = [client.upload_part_copy(Bucket=read.bucket, Key=target, UploadId=upload_id, PartNumber=i + 1,
-                                         CopySource=source, CopySourceIfMatch=read.etag,
-                                         CopySourceRange=f"bytes={start}-{min(read.size, start + part) - 1}")
-                 ["CopyPartResult"]["ETag"] for i, start in enumerate(range(0, read.size, part))]
-        client.complete_multipart_upload(Bucket=read.bucket, Key=target, UploadId=upload_id, MultipartUpload={
-            "Parts": [{"PartNumber": i + 1, "ETag": e} for i, e in enumerate(etags)]})
-    except BaseException:
-        client.abort_multipart_upload(Bucket=read.bucket, Key=target, UploadId=upload_id)
-        raise
+    """The file this run read, copied whole to `target` (not a newer drop under the same key); one
+    request, as drops are at most maxDropBytes."""
+    s3().copy_object(Bucket=read.bucket, Key=target, CopySource={"Bucket": read.bucket, "Key": read.key},
+                     CopySourceIfMatch=read.etag)
 
 
 def load(glue, good_rows, key, execution, carried):

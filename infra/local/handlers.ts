@@ -7,9 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STATES } from '../constructs/pipeline-state-machine.ts';
 import { checkDrop } from '../pipeline/check.ts';
-import { contractColumnFor, INPUT_COLUMNS, TABLE_NAME } from '../pipeline/contract.ts';
+import { contractColumnFor, INPUT_COLUMNS, MAX_DROP_BYTES, TABLE_NAME } from '../pipeline/contract.ts';
 import { CsvReader } from '../pipeline/csv.ts';
-import { etlResults, quarantineFileKey, quarantineRowsKey, sourceOf } from '../pipeline/etl-results.ts';
+import {
+  etlResults,
+  quarantineFileKey,
+  quarantineRowsKey,
+  sourceOf,
+  tooLargeToDrop,
+} from '../pipeline/etl-results.ts';
 import { DropFileError } from '../pipeline/movie-reader.ts';
 import { PREFIXES } from '../config.ts';
 import type { ObjectStore } from './object-store.ts';
@@ -127,6 +133,7 @@ export function pipelineHandlers(deps: HandlerDeps): Record<string, TaskHandler>
         );
     };
     pinned();
+    if (meta.size > MAX_DROP_BYTES) throw taskError('States.TaskFailed', tooLargeToDrop(key, meta.size));
     const source = sourceOf(bucket, key, meta.etag, meta.size, meta.metadata);
     const work = mkdtempSync(join(tmpdir(), 'movies-etl-'));
     try {

@@ -153,6 +153,13 @@ export const DERIVED_COLUMNS = [
 
 export const TABLE_NAME = 'movies';
 export const PRIMARY_KEY = 'movie_id';
+/**
+ * The largest drop the pipeline takes: S3 copies one object in one request up to 5 GiB, and the
+ * pipeline archives (and quarantines) a drop by copying it. A larger file is refused before
+ * anything loads, with the advice to split it.
+ */
+export const MAX_DROP_BYTES = 5 * 1024 ** 3;
+
 /** Where a load stages its rows before the MERGE: a schema of its own, so the loader needs no CREATE on public. */
 export const STAGING_SCHEMA = 'movies_staging';
 /** Where each row came from, set by every load. */
@@ -249,6 +256,7 @@ export function contractJson(): object {
       sqlType,
     })),
     derivedColumns: DERIVED_COLUMNS,
+    maxDropBytes: MAX_DROP_BYTES,
     movieId: 'slug(title) + "-" + release_year when no id column or a blank id',
   };
 }

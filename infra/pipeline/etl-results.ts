@@ -1,7 +1,7 @@
 /** A drop check as the ETL step reports it (results/<execution>.json), shared by the local twin. */
 import type { DropCheck } from './check.ts';
 import { PREFIXES } from '../config.ts';
-import { TABLE_NAME } from './contract.ts';
+import { MAX_DROP_BYTES, TABLE_NAME } from './contract.ts';
 import { SOURCE_METADATA, type EtlResults, type OutcomeQuality, type OutcomeSource } from './outcome.ts';
 
 export function qualityOf(check: DropCheck): OutcomeQuality {
@@ -50,6 +50,11 @@ export function copySourceOf(bucket: string, key: string): string {
       encodeURIComponent(part).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
     )
     .join('/');
+}
+
+/** Why a file over MAX_DROP_BYTES is refused (too_large in the Glue library's movies_outcome). */
+export function tooLargeToDrop(key: string, size: number): string {
+  return `${key}: the file is ${size} bytes; a drop can be at most ${MAX_DROP_BYTES} bytes (5 GiB, the largest object S3 copies in one request), so nothing was loaded: split it into smaller files.`;
 }
 
 /** Where a drop rejected whole is quarantined: under its own file name (file_key in the Glue library). */

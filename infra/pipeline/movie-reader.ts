@@ -189,8 +189,10 @@ export async function readDrop(
       const wanted = (name: string): boolean =>
         !options.columns ||
         options.columns.has(name) ||
-        // movie_id is derived from title and year; primary_genre from genres.
-        (options.columns.has('movie_id') && (name === 'title' || name === 'release_year')) ||
+        // movie_id is derived from title and year on every row (its length is checked), and
+        // primary_genre from genres.
+        name === 'title' ||
+        name === 'release_year' ||
         (options.columns.has('primary_genre') && name === 'genres');
       // Every contract column is checked on every row (a value of the wrong type or too long
       // for the table fails the row whatever the ruleset reads); only the values rules need are kept.
@@ -244,36 +246,39 @@ export async function readDrop(
         continue;
       }
       const v = coerce(slot.coercion, text);
-      if (typeof v === 'string' && v.length * 3 > slot.maxBytes && Buffer.byteLength(v) > slot.maxBytes) {
+      // A value its column cannot hold is a problem of the row (quarantined, never loaded), but
+      // still the value for the rules: a 600-byte title is not a missing one.
+      if (typeof v === 'string' && v.length * 3 > slot.maxBytes && Buffer.byteLength(v) > slot.maxBytes)
         problems.push({ reason: `${slot.name} is longer than ${slot.maxBytes} bytes`, value: v });
-        values[slot.index] = null;
-        continue;
-      }
-      if (v === INVALID) {
+      else if (v === INVALID) {
         problems.push({ reason: `${slot.name} is not ${EXPECTED[slot.coercion]}`, value: text });
         values[slot.index] = null;
-      } else if (typeof v === 'number' && !fitsSqlType(slot.sqlType, v)) {
+        continue;
+      } else if (typeof v === 'number' && !fitsSqlType(slot.sqlType, v))
         problems.push({ reason: `${slot.name} is out of range for ${slot.sqlType}`, value: text });
-        values[slot.index] = null;
-      } else values[slot.index] = v;
+      values[slot.index] = v;
     }
-    if (movieIdSlot >= 0 && values[slots[movieIdSlot]!.index] === null) {
+    // The derived columns, checked against their own columns on every row.
+    const idSlot = slots[movieIdSlot]!;
+    if (values[idSlot.index] === null) {
       const title = values[titleIndex];
       const year = values[yearIndex];
-      values[slots[movieIdSlot]!.index] =
-        typeof title === 'string' && typeof year === 'number' ? deriveMovieId(title, year) : null;
-    }
-    if (primaryGenreIndex >= 0) {
-      const genres = values[genresIndex];
-      const primary = typeof genres === 'string' ? genres.split(', ', 1)[0]! : null;
-      if (primary !== null && Buffer.byteLength(primary) > PRIMARY_GENRE_BYTES) {
+      const id = typeof title === 'string' && typeof year === 'number' ? deriveMovieId(title, year) : null;
+      if (id !== null && id.length * 3 > idSlot.maxBytes && Buffer.byteLength(id) > idSlot.maxBytes)
         problems.push({
-          reason: `the first genre is longer than ${PRIMARY_GENRE_BYTES} bytes`,
-          value: primary,
+          reason: `movie_id (derived from title and year) is longer than ${idSlot.maxBytes} bytes`,
+          value: id,
         });
-        values[primaryGenreIndex] = null;
-      } else values[primaryGenreIndex] = primary;
+      values[idSlot.index] = id;
     }
+    const genres = values[genresIndex];
+    const primary = typeof genres === 'string' ? genres.split(', ', 1)[0]! : null;
+    if (primary !== null && Buffer.byteLength(primary) > PRIMARY_GENRE_BYTES)
+      problems.push({
+        reason: `the first genre is longer than ${PRIMARY_GENRE_BYTES} bytes`,
+        value: primary,
+      });
+    if (primaryGenreIndex >= 0) values[primaryGenreIndex] = primary;
     onRow(row);
   };
 

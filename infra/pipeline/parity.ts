@@ -61,6 +61,12 @@ export interface TypeScriptRead extends EngineRead {
   readonly gates: readonly string[];
 }
 
+/** A value as JSON carries it: a number JSON has no word for as Python's repr writes it. */
+function plain(v: Value): Value {
+  if (typeof v !== 'number' || Number.isFinite(v)) return v;
+  return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+}
+
 /** A file's bytes in chunks of `size` (the last one shorter). */
 export function chunksOf(bytes: Buffer, size: number): Buffer[] {
   const chunks: Buffer[] = [];
@@ -85,7 +91,7 @@ export async function readWithTypeScript(
           .map((r) => r.description);
         rows.push({
           line: row.line,
-          values: row.values.slice(0, COMPARED_COLUMNS.length),
+          values: row.values.slice(0, COMPARED_COLUMNS.length).map(plain),
           problems: row.problems.map(describeProblem),
           fields: Array.from({ length: row.record.count }, (_, i) => row.record.field(i)),
           quarantined: !passed,
@@ -155,8 +161,12 @@ export async function readWithPython(
   const child = spawn(python, [PYTHON_SIDE], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
+  let startError: NodeJS.ErrnoException | null = null;
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('error', (err) => {
+      startError = err;
+      resolve(null);
+    });
     child.on('close', resolve);
   });
   child.stdin.on('error', () => {}); // a Python that dies early is reported by its exit
@@ -187,6 +197,10 @@ export async function readWithPython(
     } else reading.done = true;
   }
   const code = await exited;
+  if (startError)
+    throw new Error(
+      `${python} could not be started (${(startError as NodeJS.ErrnoException).code ?? 'error'}): the parity check needs Python 3.11 or later, as python3 on the PATH or named by PYTHON`,
+    );
   if (code !== 0) throw new Error(`${python} ${PYTHON_SIDE} exited with ${code}: ${stderr.trim()}`);
   if (results.some((file) => file.some((r) => !r.done)))
     throw new Error(`${PYTHON_SIDE} ended before it read every file: ${stderr.trim()}`);
@@ -328,14 +342,18 @@ const SPLIT_READ_LIMIT = (1 << 20) + 2;
 
 /**
  * Split sizes Python reads a file of this size in (0 is the whole file). Small splits cost a
- * read each of up to a megabyte past their end, so they are used where the reads stay cheap.
+ * read each of up to a megabyte past their end, so they are used where the reads stay cheap;
+ * every file is also read in four splits, so the chaining is exercised at any size.
  */
 export function splitSizesFor(size: number): number[] {
   const cheap = (s: number): boolean => {
     const splits = Math.ceil(size / s);
     return splits <= 4096 && splits * Math.min(size, s + SPLIT_READ_LIMIT) <= 32 << 20;
   };
-  return [...[7, 64, 4096, 1 << 16, 1 << 18].filter((s) => s < size && cheap(s)), 0];
+  const sizes = [7, 64, 4096, 1 << 16, 1 << 18].filter((s) => s < size && cheap(s));
+  const quarter = Math.ceil(size / 4);
+  if (quarter >= 7 && !sizes.includes(quarter)) sizes.push(quarter);
+  return [...sizes, 0];
 }
 
 export interface ParityInput {

@@ -307,6 +307,46 @@ describe('movies validate: what Redshift cannot hold is a row problem, not a fai
     );
   });
 
+  it('checks the derived columns on every row, with or without --out', async () => {
+    const path = file(
+      'derived.csv',
+      [
+        'title,year,rating,genre',
+        `${'a'.repeat(300)},2002,8.1,Drama`, // a legal title whose derived id is 305 bytes
+        `Heat,1995,8.3,"${'Neo-noir '.repeat(8)}thriller, Crime"`, // a first genre of 80 bytes
+        ...Array.from({ length: 8 }, (_, i) => `Film ${i},${2000 + i},7.5,Drama`),
+      ].join('\n') + '\n',
+    );
+    for (const out of [[], ['--out', join(dir, 'derived-out')]]) {
+      const r = await movies('validate', path, '--json', ...out);
+      const [report] = JSON.parse(r.stdout) as {
+        Verdict: string;
+        FailureReasons: { reason: string; lines: number[] }[];
+      }[];
+      expect(report!.Verdict).toBe('PARTIAL');
+      expect(report!.FailureReasons).toEqual([
+        { reason: 'movie_id (derived from title and year) is longer than 256 bytes', rows: 1, lines: [2] },
+        { reason: 'the first genre is longer than 64 bytes', rows: 1, lines: [3] },
+      ]);
+    }
+  });
+
+  it('keeps a value too long for its column for the rules: it is not a missing one', async () => {
+    const rows = Array.from({ length: 28 }, (_, i) => `Film ${i},${1990 + i},7.5`);
+    const path = file(
+      'long-titles.csv',
+      ['title,year,rating', ...rows, `${'é'.repeat(300)},2020,8`, `${'é'.repeat(301)},2021,8`].join('\n'),
+    );
+    const r = await movies('validate', path, '--json');
+    const [report] = JSON.parse(r.stdout) as { Verdict: string; FailureReasons: { reason: string }[] }[];
+    // Two titles of 600 bytes would be 2 NULLs of 30 and fail the gate Completeness "title" > 0.95.
+    expect(report!.Verdict).toBe('PARTIAL');
+    expect(report!.FailureReasons.map((f) => f.reason)).toEqual([
+      'title is longer than 512 bytes',
+      'movie_id (derived from title and year) is longer than 256 bytes',
+    ]);
+  });
+
   it('shows a long value in a message cut by characters, never inside one', async () => {
     const emoji = '🎬'.repeat(45);
     const path = file('emoji.csv', `title,release_year,imdb_rating\nFilm,${emoji},8\nOk,2000,8\n`);

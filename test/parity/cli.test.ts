@@ -17,6 +17,14 @@ function parity(
 }
 
 describe('npm run parity', () => {
+  it('exits 2 with one sentence when there is no Python to run', () => {
+    const r = parity(['data/clean/movies_2024_q1.csv'], { PYTHON: 'python-not-installed' });
+    expect(r.status).toBe(2);
+    expect(r.err).toBe(
+      'parity: the Python side could not run: python-not-installed could not be started (ENOENT): the parity check needs Python 3.11 or later, as python3 on the PATH or named by PYTHON\n',
+    );
+  });
+
   it('exits 0 when the engines agree, with a line per file and a total', () => {
     const r = parity(['data/clean/movies_2024_q1.csv', 'test/fixtures/parity/nul-byte.csv']);
     expect(r.err).toBe('');

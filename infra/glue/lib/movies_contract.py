@@ -198,6 +198,7 @@ class Layout:
         names = [c["name"] for c in columns]
         self.title, self.year, self.genres = names.index("title"), names.index("release_year"), names.index("genres")
         self.movie_id = names.index("movie_id")
+        self.movie_id_bytes = varchar_bytes(columns[self.movie_id]["sqlType"])
         derived = {c["name"]: c["sqlType"] for c in contract["derivedColumns"]}
         self.primary_genre_bytes = varchar_bytes(derived["primary_genre"])
 
@@ -258,30 +259,37 @@ def canonical(layout, fields, defect):
         text = fields[index]
         t = text.strip(JS_SPACE)
         v = None if t == "" else convert(t)
+        # A value its column cannot hold is a problem of the row (quarantined, never loaded), but
+        # still the value for the rules: a 600-byte title is not a missing one.
         if v is None:
             pass
         elif v.__class__ is str:
-            # A character is at most 4 UTF-8 bytes: encode only when the text could be too long.
-            if max_bytes is not None and len(v) * 4 > max_bytes and len(v.encode("utf-8")) > max_bytes:
+            if _too_long(v, max_bytes):
                 problems.append((f"{column} is longer than {max_bytes} bytes", v))
-                v = None
         elif v is INVALID:
             problems.append((f"{column} is not {EXPECTED[kind]}", text))
             v = None
         elif fits is not None and not fits(v):
             problems.append((f"{column} is out of range for {layout.sql_types[column]}", text))
-            v = None
         values.append(v)
+    # The derived columns, checked against their own columns on every row.
     if values[layout.movie_id] is None:
         title, year = values[layout.title], values[layout.year]
-        values[layout.movie_id] = derive_movie_id(title, year) if isinstance(title, str) and isinstance(year, int) else None
+        movie_id = derive_movie_id(title, year) if isinstance(title, str) and isinstance(year, int) else None
+        if movie_id is not None and _too_long(movie_id, layout.movie_id_bytes):
+            problems.append((f"movie_id (derived from title and year) is longer than {layout.movie_id_bytes} bytes", movie_id))
+        values[layout.movie_id] = movie_id
     genres = values[layout.genres]
     primary = genres.split(", ", 1)[0] if isinstance(genres, str) else None
     if primary is not None and len(primary.encode("utf-8")) > layout.primary_genre_bytes:
         problems.append((f"the first genre is longer than {layout.primary_genre_bytes} bytes", primary))
-        primary = None
     values.append(primary)
     return values, problems
+
+
+def _too_long(text, max_bytes):
+    """Longer than its VARCHAR in UTF-8 bytes (a character is at most 4: encode only when it could be)."""
+    return max_bytes is not None and len(text) * 4 > max_bytes and len(text.encode("utf-8")) > max_bytes
 
 
 # --- the quality policy (policy.ts) ---

@@ -52,6 +52,12 @@ def quality(rules, decision, rows_processed, rows_failed, reasons):
     }
 
 
+def too_large(key, size, max_bytes):
+    """Why a file over the contract's maxDropBytes is refused (tooLargeToDrop in etl-results.ts)."""
+    return (f"{key}: the file is {size} bytes; a drop can be at most {max_bytes} bytes (5 GiB, the largest object "
+            "S3 copies in one request), so nothing was loaded: split it into smaller files.")
+
+
 def copy_source(bucket, key):
     """bucket/key URL-encoded as RFC 3986, slashes kept (copySourceOf): S3 decodes CopySource,
     and no Step Functions intrinsic can encode."""

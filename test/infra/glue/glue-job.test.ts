@@ -8,16 +8,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { checkDrop } from '../../../infra/pipeline/check.ts';
+import { MAX_DROP_BYTES } from '../../../infra/pipeline/contract.ts';
 import { CsvReader } from '../../../infra/pipeline/csv.ts';
 import {
   etlResults,
   quarantineFileKey,
   quarantineRowsKey,
   sourceOf,
+  tooLargeToDrop,
 } from '../../../infra/pipeline/etl-results.ts';
 import { FAILED, PASSED, SKIPPED } from '../../../infra/quality/results.ts';
 import { logicalId, synth } from '../stacks/synth.ts';
@@ -79,12 +81,23 @@ async function reference(file: string, key: string) {
   };
 }
 
-function runJob(name: string, body: Buffer, key: string, dq: unknown, etag?: string): Run {
+function runJob(
+  name: string,
+  body: Buffer,
+  key: string,
+  dq: unknown,
+  etag?: string,
+  sparse?: { size: number },
+): Run {
   const dir = mkdtempSync(join(root, `${name}-`));
   const s3 = join(dir, 's3');
   const object = join(s3, BUCKET, key);
   mkdirSync(dirname(object), { recursive: true });
   writeFileSync(object, body);
+  if (sparse) {
+    truncateSync(object, sparse.size); // a hole: no disk, and the stand-in is told its ETag
+    writeFileSync(`${object}.etag`, `"${etag}"`);
+  }
   writeFileSync(`${object}.meta.json`, JSON.stringify(METADATA));
   writeFileSync(
     join(dir, 'dq.json'),
@@ -220,6 +233,25 @@ describe('the Glue job, run on stand-ins for Spark and S3', () => {
       'loaded_at',
     ]);
     expect(goodRows(ts.good, run.jdbc!.rows).got).toEqual(goodRows(ts.good, run.jdbc!.rows).expected);
+  });
+
+  it('refuses a drop larger than S3 can copy in one request before it reads a byte', () => {
+    const size = MAX_DROP_BYTES + 1;
+    const run = runJob(
+      'huge',
+      Buffer.alloc(0),
+      'input_data/huge.csv',
+      { rows: {}, ruleOutcomes: [] },
+      'huge-etag',
+      {
+        size,
+      },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(tooLargeToDrop('input_data/huge.csv', size));
+    expect(run.stderr).toContain('split it into smaller files');
+    expect(run.read(`results/${EXECUTION}.json`)).toBeNull();
+    expect(run.jdbc).toBeNull();
   });
 
   it('fails with one sentence for a file that cannot be a drop, and writes nothing', () => {

@@ -323,13 +323,13 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
   );
   add(
     glue,
-    'movie_etl.py: a rejected batch is copied whole to quarantine (s3().copy_object; past 5 GiB client.create_multipart_upload, client.upload_part_copy, client.complete_multipart_upload, client.abort_multipart_upload on failure)',
+    'movie_etl.py: a rejected batch is copied whole to quarantine (s3().copy_object, CopySourceIfMatch its etag)',
     [
       ['s3:GetObject', dropped],
       ['s3:PutObject', at.object(`${PREFIXES.badData}${EXECUTION}/top-rated.csv`)],
-      ['s3:AbortMultipartUpload', at.object(`${PREFIXES.badData}${EXECUTION}/top-rated.csv`)],
     ],
   );
+
   add(
     glue,
     'movie_etl.py: failed rows streamed by one task into rows/bad.csv (client.create_multipart_upload, client.upload_part, client.complete_multipart_upload; client.abort_multipart_upload on failure)',

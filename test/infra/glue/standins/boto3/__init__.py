@@ -17,6 +17,10 @@ class _S3:
         return os.path.join(self.root, bucket, key)
 
     def _etag(self, bucket, key):
+        # A test may give a (sparse, huge) object its ETag beside it rather than have it read.
+        if os.path.exists(self._path(bucket, key) + ".etag"):
+            with open(self._path(bucket, key) + ".etag") as f:
+                return f.read()
         with open(self._path(bucket, key), "rb") as f:
             return '"' + hashlib.md5(f.read()).hexdigest() + '"'
 
