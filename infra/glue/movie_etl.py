@@ -21,7 +21,6 @@ import base64
 import json
 import sys
 
-import boto3
 from awsglue.context import GlueContext
 from awsglue.dynamicframe import DynamicFrame
 from awsglue.transforms import SelectFromCollection
@@ -37,6 +36,7 @@ import movies_drop
 import movies_load
 import movies_outcome
 import movies_quarantine
+from movies_s3 import PinnedObject, s3
 
 ARGS = getResolvedOptions(
     sys.argv,
@@ -86,30 +86,6 @@ ROW_SCHEMA = T.StructType(
         T.StructField("original", T.ArrayType(T.StringType())),
     ]
 )
-
-_clients = {}
-
-
-def s3():
-    """One S3 client per Python process (driver or executor): clients do not travel in closures."""
-    if "s3" not in _clients:
-        _clients["s3"] = boto3.client("s3")
-    return _clients["s3"]
-
-
-class PinnedObject:
-    """Byte ranges of the object this run was started for. Every GET names its ETag, so a newer
-    drop under the same key fails the read (412) instead of mixing two files into one load."""
-
-    def __init__(self, bucket, key, etag, size):
-        self.bucket, self.key, self.etag, self.size = bucket, key, etag, size
-
-    def __call__(self, start, end):
-        if end <= start:
-            return b""
-        return s3().get_object(Bucket=self.bucket, Key=self.key, IfMatch=self.etag,
-                               Range=f"bytes={start}-{end - 1}")["Body"].read()
-
 
 def main():
     sc = SparkContext.getOrCreate()
@@ -260,8 +236,10 @@ if __name__ == "__main__":
         # One sentence for the outcome's cause (SystemExit prints it once); no stack trace for a user's file.
         raise SystemExit(str(err)) from None
     except Exception as err:
-        # A ranged read or copy refused because the key now holds another object (HTTP 412).
-        if "PreconditionFailed" not in str(err):
+        # A read or copy refused because the key now holds another object (HTTP 412: botocore says
+        # "PreconditionFailed" for a GET or a copy, and only "(412) ... Precondition Failed" for a HEAD).
+        text = str(err)
+        if not any(mark in text for mark in ("PreconditionFailed", "Precondition Failed", "(412)")):
             raise
         raise SystemExit(
             f"{ARGS['key']} changed after this run started (a newer drop replaced it); that drop's own run loads it."

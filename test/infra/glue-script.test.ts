@@ -180,6 +180,37 @@ print(json.dumps([M.quarantined(c["problems"], c["failed"], set(cases["gates"]))
     expect(routed).toEqual([true, false, true, true, false, false]);
   });
 
+  it('matches Glue’s rule outcomes to the gates by position, and refuses outcomes out of order', () => {
+    const gates = JSON.parse(glueJobArguments().gates) as { rule: string; gate: boolean }[];
+    const outcome = (rule: string) => ({ Rule: rule, Outcome: 'Passed', EvaluatedMetrics: {} });
+    const r = runPython<{ reformatted: boolean[]; swapped: string }>(
+      `
+import json, sys
+sys.path.insert(0, ${JSON.stringify(LIB)})
+import movies_outcome
+q = json.load(sys.stdin)
+rules, _ = movies_outcome.rule_results(q["reformatted"], q["gates"])
+try:
+    movies_outcome.rule_results(q["swapped"], q["gates"])
+    swapped = "matched"
+except RuntimeError as err:
+    swapped = str(err)
+print(json.dumps({"reformatted": [r["gate"] for r in rules], "swapped": swapped}))
+`,
+      {
+        gates,
+        // Glue may space and write numbers its own way: the rules are still the same ones.
+        reformatted: gates.map((g) => outcome(g.rule.replace(/ /g, '  ').replace(/0\.9\b/g, '0.90'))),
+        // A gate and a row check on the same column, in each other's place.
+        swapped: gates.map((g, i) => outcome(gates[i === 1 ? 4 : i === 4 ? 1 : i]!.rule)),
+      },
+    );
+    expect(r.reformatted).toEqual(gates.map((g) => g.gate));
+    expect(r.swapped).toMatch(
+      /^Glue reported rule 2 as 'IsComplete "title"', but rule 2 of the ruleset is 'Completeness "title" > 0.95': its outcomes cannot be matched to the batch gates, so nothing was loaded$/,
+    );
+  });
+
   it('resolves exactly the arguments the job and the state machine pass, and reads no other', () => {
     const py = runPython<{ resolved: string[]; read: string[]; copyRole: string[] }>(`
 import ast, json

@@ -3,6 +3,7 @@
 and the outcome (infra/pipeline/outcome.ts) carries on to SNS, the Action and the bot.
 """
 
+import re
 from urllib.parse import quote
 
 # S3 user metadata the Action sets on each upload → the outcome's source fields (SOURCE_METADATA).
@@ -27,6 +28,12 @@ def rule_results(outcomes, gates):
         raise RuntimeError(f"Glue reported {len(outcomes)} rule outcomes for a ruleset of {len(gates)} rules")
     rules, gate_texts = [], set()
     for i, (r, g) in enumerate(zip(outcomes, gates)):
+        # Matched by position; a rule in another place would make a gate of a row check.
+        if _signature(r["Rule"]) != _signature(g["rule"]):
+            raise RuntimeError(
+                f"Glue reported rule {i + 1} as {r['Rule']!r}, but rule {i + 1} of the ruleset is {g['rule']!r}: "
+                "its outcomes cannot be matched to the batch gates, so nothing was loaded"
+            )
         entry = {"name": f"Rule_{i + 1}", "rule": g["rule"], "result": GLUE_RESULTS.get(r["Outcome"], "ERROR"),
                  "gate": g["gate"]}
         if r.get("FailureReason") and entry["result"] != "PASS":
@@ -36,6 +43,14 @@ def rule_results(outcomes, gates):
         if g["gate"]:
             gate_texts.update({r["Rule"], g["rule"]})
     return rules, gate_texts
+
+
+def _signature(text):
+    """What reformatting a rule cannot change: its type, the columns it names (before any where
+    clause) and whether it states a threshold."""
+    rule = " ".join(text.split())
+    head = rule.split(" where ", 1)[0]
+    return head.split(" ", 1)[0], tuple(re.findall(r'"[^"]*"', head)), "with threshold" in rule
 
 
 def quality(rules, decision, rows_processed, rows_failed, reasons):

@@ -20,8 +20,11 @@ _S = re.escape(JS_SPACE)
 _NEEDS_QUOTES = re.compile(rf'[",\r\n]|^[{_S}]|[{_S}]$')
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)", re.ASCII)
-# S3 multipart: every part but the last must be at least 5 MiB.
+# S3 multipart: every part but the last at least 5 MiB, at most 5 GiB, at most 10,000 parts.
+# Parts start at 8 MiB and double every 1,000, so an upload never runs out of parts (10,000
+# parts hold 8 TiB) and memory holds one part at a time.
 PART_BYTES = 8 << 20
+PARTS_PER_SIZE = 1000
 
 
 def rows_key(prefix, execution):
@@ -69,7 +72,8 @@ def bad_line(width, line, fields, violations, passed, failed, skipped):
 
 
 class Parts:
-    """Lines gathered into multipart-upload parts of PART_BYTES, in memory one part at a time."""
+    """Lines gathered into multipart-upload parts (PART_BYTES, doubling every PARTS_PER_SIZE),
+    in memory one part at a time."""
 
     def __init__(self, upload_part, part_bytes=PART_BYTES):
         self.upload_part, self.part_bytes = upload_part, part_bytes
@@ -79,7 +83,7 @@ class Parts:
         data = text.encode("utf-8")
         self.buffer.append(data)
         self.size += len(data)
-        if self.size >= self.part_bytes:
+        if self.size >= self.part_bytes << (self.count // PARTS_PER_SIZE):
             self._flush()
 
     def close(self):

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,5 +56,33 @@ describe('the quarantine object', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the quarantine upload', () => {
+  it('grows its parts so that S3’s 10,000 parts never run out, one part in memory at a time', () => {
+    const program = `
+import json, sys
+sys.path.insert(0, "infra/glue/lib")
+import movies_quarantine as Q
+parts = []
+writer = Q.Parts(lambda n, body: parts.append(len(body)), 8 << 20)
+line = "x" * 1023 + "\\n"
+for _ in range(80 * 1024):  # 80 MiB in 1 KiB lines: at 8 MiB a part, 10 parts
+    writer.write(line)
+writer.close()
+Q.PARTS_PER_SIZE = 3  # as if 3 parts were 1,000: 8, 8, 8, 16, 16, 16, 32, ... MiB
+grown = []
+writer = Q.Parts(lambda n, body: grown.append(len(body) >> 20), 8 << 20)
+for _ in range(1024 * 200):  # 200 MiB
+    writer.write(line)
+writer.close()
+print(json.dumps({"parts": parts, "grown": grown}))
+`;
+    const r = spawnSync('python3', ['-B', '-c', program], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const { parts, grown } = JSON.parse(r.stdout) as { parts: number[]; grown: number[] };
+    expect(parts).toEqual(Array.from({ length: 10 }, () => 8 << 20));
+    expect(grown.slice(0, 7)).toEqual([8, 8, 8, 16, 16, 16, 32]);
   });
 });

@@ -297,6 +297,8 @@ export function sdkNeeds(): Need[] {
 // ---------------------------------------------------------------- the Glue script
 
 export const GLUE_SCRIPT = 'infra/glue/movie_etl.py';
+/** The Python that makes AWS calls in a Glue run: the job, and the library module with its S3 client. */
+const GLUE_PYTHON = [GLUE_SCRIPT, 'infra/glue/lib/movies_s3.py'];
 /** The Glue library module that builds the results JSON. */
 const GLUE_OUTCOME = 'infra/glue/lib/movies_outcome.py';
 
@@ -366,13 +368,13 @@ const GLUE_IO =
  * `text` is the call as written, which a row of the table must name.
  */
 function boto3Calls(
-  file: string,
-): { service: string | null; method: string | null; text: string; line: number }[] {
+  files: readonly string[],
+): { file: string; service: string | null; method: string | null; text: string; line: number }[] {
   const program = `
 import ast, json, sys
-src = open(sys.argv[1]).read()
-tree = ast.parse(src)
-makers = {}  # functions that return a client: def s3(): ... return boto3.client("s3")
+files = [(name, open(path).read()) for name, path in zip(sys.argv[1::2], sys.argv[2::2])]
+trees = [(name, src, ast.parse(src)) for name, src in files]
+makers = {}  # functions (in any of the files) that return a client: def s3(): ... return boto3.client("s3")
 def client_service(node, names):
     """The service of a client expression, "" for a client named at run time, None if not a client."""
     if isinstance(node, ast.Name):
@@ -383,40 +385,43 @@ def client_service(node, names):
         arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "service_name"), None)
         return arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else ""
     return None
-for node in ast.walk(tree):
+for node in (n for _, _, tree in trees for n in ast.walk(tree)):
     if isinstance(node, ast.FunctionDef):
         made = [client_service(n, {}) for n in ast.walk(node) if isinstance(n, ast.Call)]
         made = [m for m in made if m is not None]
         if made and not node.args.args:
             makers[node.name] = made[0]
-names, out = {}, []
-for node in ast.walk(tree):
-    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-        service = client_service(node.value, {})
-        if service is not None:
-            names[node.targets[0].id] = service
-for node in ast.walk(tree):
-    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-        continue
-    made = client_service(node, {})
-    if made is not None:
-        out.append({"service": made or None, "method": None, "text": ast.get_source_segment(src, node.func), "line": node.lineno})
-        continue
-    service = client_service(node.func.value, names)
-    if service is not None:
-        text = ast.get_source_segment(src, node.func)
-        out.append({"service": service or None, "method": node.func.attr, "text": text, "line": node.lineno})
+out = []
+for file, src, tree in trees:
+  names = {}
+  for node in ast.walk(tree):
+      if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+          service = client_service(node.value, {})
+          if service is not None:
+              names[node.targets[0].id] = service
+  for node in ast.walk(tree):
+      if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+          continue
+      made = client_service(node, {})
+      if made is not None:
+          out.append({"file": file, "service": made or None, "method": None, "text": ast.get_source_segment(src, node.func), "line": node.lineno})
+          continue
+      service = client_service(node.func.value, names)
+      if service is not None:
+          text = ast.get_source_segment(src, node.func)
+          out.append({"file": file, "service": service or None, "method": node.func.attr, "text": text, "line": node.lineno})
 print(json.dumps(out))
 `;
-  const r = spawnSync('python3', ['-c', program, join(ROOT, file)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`Could not parse ${file}: ${r.stderr}`);
+  const args = files.flatMap((file) => [file, join(ROOT, file)]);
+  const r = spawnSync('python3', ['-c', program, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`Could not parse ${files.join(', ')}: ${r.stderr}`);
   return JSON.parse(r.stdout) as ReturnType<typeof boto3Calls>;
 }
 
 export function glueScriptNeeds(principal: PrincipalName): Need[] {
   const text = source(GLUE_SCRIPT);
   const needs: Need[] = [];
-  for (const call of boto3Calls(GLUE_SCRIPT))
+  for (const call of boto3Calls(GLUE_PYTHON))
     for (const action of call.service === null
       ? [`(a boto3 client of a service named at run time, line ${call.line})`]
       : call.method === null
@@ -427,7 +432,7 @@ export function glueScriptNeeds(principal: PrincipalName): Need[] {
       needs.push({
         principal,
         action,
-        source: `${GLUE_SCRIPT}: ${call.text}(`,
+        source: `${call.file}: ${call.text}(`,
         ...(call.method ? { mention: call.text } : {}),
       });
   const covered: [number, number][] = [];

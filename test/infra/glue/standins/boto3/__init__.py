@@ -2,6 +2,7 @@
 import hashlib
 import json
 import os
+import threading
 
 
 class ClientError(Exception):
@@ -12,6 +13,7 @@ class _S3:
     def __init__(self):
         self.root = os.environ["GLUE_STANDIN_S3"]
         self.uploads = {}
+        self._lock = threading.Lock()  # as a real client holds: it does not pickle
 
     def _path(self, bucket, key):
         return os.path.join(self.root, bucket, key)
@@ -24,11 +26,15 @@ class _S3:
         with open(self._path(bucket, key), "rb") as f:
             return '"' + hashlib.md5(f.read()).hexdigest() + '"'
 
-    def _pinned(self, bucket, key, etag):
+    def _pinned(self, bucket, key, etag, operation="GetObject"):
         if not os.path.exists(self._path(bucket, key)):
             raise ClientError("An error occurred (NoSuchKey)")
         if etag is not None and etag != self._etag(bucket, key):
-            raise ClientError("An error occurred (412) when calling the operation: PreconditionFailed")
+            # As botocore words it: a HEAD has no body, so no error code, only the status.
+            if operation == "HeadObject":
+                raise ClientError("An error occurred (412) when calling the HeadObject operation: Precondition Failed")
+            raise ClientError(f"An error occurred (PreconditionFailed) when calling the {operation} operation: "
+                              "At least one of the pre-conditions you specified did not hold")
 
     def _write(self, bucket, key, body):
         path = self._path(bucket, key)
@@ -37,7 +43,7 @@ class _S3:
             f.write(body)
 
     def head_object(self, Bucket, Key, IfMatch=None):
-        self._pinned(Bucket, Key, IfMatch)
+        self._pinned(Bucket, Key, IfMatch, "HeadObject")
         meta = self._path(Bucket, Key) + ".meta.json"
         metadata = json.load(open(meta)) if os.path.exists(meta) else {}
         return {"ContentLength": os.path.getsize(self._path(Bucket, Key)), "Metadata": metadata}
@@ -60,7 +66,7 @@ class _S3:
         self._write(Bucket, Key, Body)
 
     def copy_object(self, Bucket, Key, CopySource, CopySourceIfMatch=None):
-        self._pinned(CopySource["Bucket"], CopySource["Key"], CopySourceIfMatch)
+        self._pinned(CopySource["Bucket"], CopySource["Key"], CopySourceIfMatch, "CopyObject")
         with open(self._path(CopySource["Bucket"], CopySource["Key"]), "rb") as f:
             self._write(Bucket, Key, f.read())
 

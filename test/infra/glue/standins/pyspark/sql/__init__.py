@@ -81,7 +81,9 @@ class DataFrame:
         return self.rows[0]
 
     def foreachPartition(self, f):
-        f(iter(self.rows))
+        from pyspark._ship import check
+
+        check(f)(iter(self.rows))
 
 
 class SparkSession:

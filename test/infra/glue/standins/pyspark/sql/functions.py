@@ -55,6 +55,9 @@ def current_timestamp():
 
 
 def udf(f, _type):
+    from pyspark._ship import check
+
+    check(f)
     return lambda *cols: Column(lambda r: f(*(_column(c)(r) for c in cols)), "udf")
 
 
