@@ -226,7 +226,7 @@ def load(glue, good_rows, key, execution, carried):
 
 
 def write_results(results):
-    s3().put_object(Bucket=ARGS["bucket"], Key=ARGS["results_key"], Body=json.dumps(results).encode(), ContentType="application/json")
+    s3().put_object(Bucket=ARGS["bucket"], Key=ARGS["results_key"], Body=json.dumps(results, allow_nan=False).encode(), ContentType="application/json")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 and the outcome (infra/pipeline/outcome.ts) carries on to SNS, the Action and the bot.
 """
 
+import math
 import re
 from urllib.parse import quote
 
@@ -38,11 +39,17 @@ def rule_results(outcomes, gates):
                  "gate": g["gate"]}
         if r.get("FailureReason") and entry["result"] != "PASS":
             entry["message"] = r["FailureReason"]
-        entry["metrics"] = {k: float(v) for k, v in (r.get("EvaluatedMetrics") or {}).items()}
+        # A metric JSON cannot write (NaN, of a rule over no rows) is null, as JSON.stringify writes it.
+        entry["metrics"] = {k: _finite(v) for k, v in (r.get("EvaluatedMetrics") or {}).items()}
         rules.append(entry)
         if g["gate"]:
             gate_texts.update({r["Rule"], g["rule"]})
     return rules, gate_texts
+
+
+def _finite(value):
+    value = float(value)
+    return value if math.isfinite(value) else None
 
 
 def _signature(text):
