@@ -48,6 +48,8 @@ def _int(digits):
 
 
 def _whole_number(t):
+    if len(t) < 16 and t.isdigit() and t.isascii():
+        return int(t)  # plain digits, nearly every cell: always a safe integer
     if WHOLE.fullmatch(t) or GROUPED.fullmatch(t):
         return _safe(_int(t.replace(",", "")))
     return INVALID
@@ -163,12 +165,16 @@ def derive_movie_id(title, year):
     """As deriveMovieId in coerce.ts: the title as a lowercase slug (accents dropped, any run of
     other characters one dash) plus the year."""
     if title.isascii():
-        source, keep = title.lower(), lambda c: c.isalnum()
+        # Nearly every title: one pass of C.
+        slug = _NOT_ASCII_ALNUM.sub("-", title.lower()).strip("-")
     else:
         marks_dropped = (c for c in unicodedata.normalize("NFKD", title) if unicodedata.category(c)[0] != "M")
-        source, keep = "".join(marks_dropped).lower(), _letter_or_number
-    slug = re.sub(r"-+", "-", "".join(c if keep(c) else "-" for c in source)).strip("-")
+        source = "".join(marks_dropped).lower()
+        slug = re.sub(r"-+", "-", "".join(c if _letter_or_number(c) else "-" for c in source)).strip("-")
     return f"{slug or 'untitled'}-{year}"
+
+
+_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 class DropFileError(Exception):
