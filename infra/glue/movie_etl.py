@@ -73,7 +73,8 @@ GATES = json.loads(decode_argument(ARGS["gates"]))
 
 QUARANTINE_PREFIX = "bad_data/"
 SPLIT_BYTES = 64 << 20
-# Wide enough for every value a coercion returns once the contract has checked its SQL range.
+# Wide enough for every value a coercion returns (whole numbers stop at 2^53), in range for its
+# column or not: a value out of range quarantines its row, and Spark must still hold it.
 SPARK_TYPES = {"text": T.StringType(), "genres": T.StringType(), "year": T.IntegerType(), "integer": T.LongType(),
                "decimal": T.DoubleType(), "minutes": T.LongType(), "money": T.LongType()}
 ROW_SCHEMA = T.StructType(
@@ -86,6 +87,7 @@ ROW_SCHEMA = T.StructType(
         T.StructField("original", T.ArrayType(T.StringType())),
     ]
 )
+
 
 def main():
     sc = SparkContext.getOrCreate()
