@@ -1,5 +1,5 @@
 /** The job summary (and PR comment body) for drop mode: a table per file and the path each execution took. */
-import type { DropResult } from '../infra/drop/drop.ts';
+import type { DropResult } from '../drop-client/drop.ts';
 import { md, MAX_MARKDOWN } from './report.ts';
 
 const ICON: Record<string, string> = {

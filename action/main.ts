@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { dropFiles } from '../infra/drop/drop.ts';
+import { dropFiles } from '../drop-client/drop.ts';
 import { changedDataFiles } from './changed-files.ts';
 import { renderDropSummary } from './drop-report.ts';
 import { githubApi } from './github-api.ts';

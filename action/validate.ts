@@ -1,12 +1,12 @@
 /** Validate mode: the pipeline's contract and ruleset, run on the data files in the workspace. */
 import { lstat, readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
-import { checkDrop, pipelineRuleset } from '../infra/pipeline/check.ts';
-import { readChunks } from '../infra/pipeline/read-chunks.ts';
-import { DropFileError } from '../infra/pipeline/movie-reader.ts';
-import type { Ruleset } from '../infra/quality/ast.ts';
-import { DqdlSyntaxError } from '../infra/quality/lexer.ts';
-import { parseRuleset } from '../infra/quality/parser.ts';
+import { checkDrop, pipelineRuleset } from '../contract/check.ts';
+import { readChunks } from '../contract/read-chunks.ts';
+import { DropFileError } from '../contract/movie-reader.ts';
+import type { Ruleset } from '../quality/ast.ts';
+import { DqdlSyntaxError } from '../quality/lexer.ts';
+import { parseRuleset } from '../quality/parser.ts';
 
 export type FileStatus = 'SUCCEEDED' | 'PARTIAL' | 'QUALITY_FAILED' | 'FAILED';
 

@@ -3,6 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./node-warnings.ts');
-const { main } = await import('./cli.ts');
+await import('../cli/node-warnings.ts');
+const { main } = await import('../cli/cli.ts');
 process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });

@@ -3,7 +3,7 @@
  * from which PR and commit, links), with the details — failed rules and their metrics, the
  * commonest reasons rows failed — in its thread. Everything from data is escaped.
  */
-import type { Outcome } from '../infra/pipeline/outcome.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import { context, section, type Block } from './blocks.ts';
 import { clip, slackEscape } from './slack-text.ts';
 

@@ -4,7 +4,7 @@
  */
 import { DescribeExecutionCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
-import { parseOutcome } from '../infra/pipeline/outcome.ts';
+import { parseOutcome } from '../contract/outcome.ts';
 import type { AnswerCache } from './answer-cache.ts';
 import type { TrendPoint } from './chart.ts';
 import { context, section, table, type Block } from './blocks.ts';

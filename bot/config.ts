@@ -2,7 +2,7 @@
  * The bot's configuration, from environment variables, checked at start: every missing or
  * wrong value is reported, one line each, before anything runs.
  */
-import { LOCAL_REGION, LOCAL_STATE_MACHINE_ARN } from '../infra/local/names.ts';
+import { LOCAL_REGION, LOCAL_STATE_MACHINE_ARN } from '../local-aws/names.ts';
 
 export interface BotConfig {
   readonly signingSecret: string;

@@ -16,7 +16,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { AnswerCache } from './answer-cache.ts';
 import type { Answer } from './answers.ts';
 import { boltApp, slackClient } from './app.ts';
-import { parseOutcome } from '../infra/pipeline/outcome.ts';
+import { parseOutcome } from '../contract/outcome.ts';
 import { readBotConfig, type BotConfig } from './config.ts';
 import { answerCommand, type CommandDeps, type DeferredCommand } from './listeners/commands/movies.ts';
 import { changesViews, postOutcome } from './post-alert.ts';

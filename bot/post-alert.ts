@@ -1,7 +1,7 @@
 /** Post one pipeline outcome: failures to the alert channel, successes to the data channel, details in the thread. */
 import type { App } from '@slack/bolt';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Outcome } from '../infra/pipeline/outcome.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import { isFailure, renderAlert } from './alerts.ts';
 import { context, table, type Block } from './blocks.ts';
 import type { BotConfig } from './config.ts';

@@ -1,6 +1,6 @@
 /** The first rows of a quarantine CSV, for the alert's thread and its "Show failed rows" button. */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { CsvReader } from '../infra/pipeline/csv.ts';
+import { CsvReader } from '../contract/csv.ts';
 import { PREFIXES } from '../infra/config.ts';
 import type { Row } from './warehouse.ts';
 

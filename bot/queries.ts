@@ -2,7 +2,7 @@
  * What `/movies` can ask, and nothing else: fixed SQL over the allow-listed views, with the
  * user's words only ever passed as named parameters.
  */
-import type { ViewName } from '../infra/pipeline/sql.ts';
+import type { ViewName } from '../contract/sql.ts';
 
 export interface Query {
   readonly view: ViewName;

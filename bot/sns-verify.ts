@@ -6,7 +6,7 @@
  * SubscribeURL is never fetched, so a forged message cannot make the bot call out.
  */
 import { X509Certificate, createVerify } from 'node:crypto';
-import { snsStringToSign } from '../infra/pipeline/sns-signature.ts';
+import { snsStringToSign } from '../contract/sns-signature.ts';
 
 export interface SnsEnvelope {
   readonly Type: 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';

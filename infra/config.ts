@@ -3,7 +3,7 @@
  * deploy a working pipeline, except the repository allowed to drop data, which must be named.
  * README "Deploy" lists every key.
  */
-import { DATABASE_USERS } from './pipeline/sql.ts';
+import { DATABASE_USERS } from '../contract/sql.ts';
 
 /** A context value that cannot be deployed: its message is the one sentence the user sees. */
 export class ConfigError extends Error {

@@ -19,4 +19,4 @@ await build({
   },
   logLevel: 'warning',
 });
-copyFileSync('infra/pipeline/movies.dqdl', 'dist/movies.dqdl');
+copyFileSync('contract/movies.dqdl', 'dist/movies.dqdl');

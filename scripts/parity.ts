@@ -1,14 +1,14 @@
 /**
  * `npm run parity -- FILE.csv... [--rules FILE]`: both engines' contract step over each file
- * (infra/pipeline/parity.ts). Exit 0 when they agree on every row and file error, 1 when they
+ * (scripts/parity/compare.ts). Exit 0 when they agree on every row and file error, 1 when they
  * do not (each disagreement printed with both sides), 2 for a usage error.
  */
 import { readFileSync } from 'node:fs';
-import type { Ruleset } from '../infra/quality/ast.ts';
-import { DqdlSyntaxError } from '../infra/quality/lexer.ts';
-import { parseRuleset } from '../infra/quality/parser.ts';
-import { pipelineRuleset } from '../infra/pipeline/check.ts';
-import { disagreementText, runParity, summaryLine, type ParityInput } from '../infra/pipeline/parity.ts';
+import type { Ruleset } from '../quality/ast.ts';
+import { DqdlSyntaxError } from '../quality/lexer.ts';
+import { parseRuleset } from '../quality/parser.ts';
+import { pipelineRuleset } from '../contract/check.ts';
+import { disagreementText, runParity, summaryLine, type ParityInput } from './parity/compare.ts';
 
 const USAGE = 'usage: npm run parity -- FILE.csv... [--rules FILE.dqdl]\n';
 

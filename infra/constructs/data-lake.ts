@@ -13,7 +13,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { handlerFunction } from './handler-function.ts';
-import type { BucketCheckProperties } from '../bucket-check/handler.ts';
+import type { BucketCheckProperties } from '../custom-resources/bucket-check.ts';
 import { PREFIXES } from '../config.ts';
 import { acknowledge, resourceFinding } from './nag.ts';
 
@@ -84,7 +84,7 @@ export class DataLake extends Construct {
   /** Before the bucket is created under a fixed name: is the name free (or, adopting, the bucket ours)? */
   private checkName(bucketName: string, adopt: boolean): void {
     const handler = handlerFunction(this, 'NameCheckHandler', {
-      entry: new URL('../bucket-check/handler.ts', import.meta.url),
+      entry: new URL('../custom-resources/bucket-check.ts', import.meta.url),
       timeout: Duration.seconds(30),
     });
     // HeadBucket is authorized as s3:ListBucket. The ARN is written from the name: the bucket may not

@@ -16,7 +16,7 @@ import * as assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { PREFIXES } from '../config.ts';
-import { encodeJobArgument, glueJobArguments } from '../pipeline/glue-arguments.ts';
+import { encodeJobArgument, glueJobArguments } from '../../contract/glue-arguments.ts';
 import { acknowledge, bucketLogicalId, resourceFinding, s3GrantFindings } from './nag.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -192,7 +192,7 @@ export class GlueEtl extends Construct {
     const args = glueJobArguments();
     const ruleset = new glue.CfnDataQualityRuleset(this, 'Ruleset', {
       name: GLUE_NAMES.ruleset,
-      description: 'movies-gds: the pipeline ruleset (infra/pipeline/movies.dqdl)',
+      description: 'movies-gds: the pipeline ruleset (contract/movies.dqdl)',
       ruleset: args.ruleset,
       targetTable: { databaseName: GLUE_NAMES.database, tableName: PREFIXES.input.replace(/\/$/, '') },
     });

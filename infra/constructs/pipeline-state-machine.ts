@@ -16,10 +16,10 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { PREFIXES } from '../config.ts';
-import { PIPELINE_NAME } from '../local/names.ts';
-import { executionConsoleUrl, OUTCOME_VERSION } from '../pipeline/outcome.ts';
+import { PIPELINE_NAME } from '../../local-aws/names.ts';
+import { executionConsoleUrl, OUTCOME_VERSION } from '../../contract/outcome.ts';
 import { acknowledge, bucketLogicalId } from './nag.ts';
-import { refreshStatements, VIEW_NAMES } from '../pipeline/sql.ts';
+import { refreshStatements, VIEW_NAMES } from '../../contract/sql.ts';
 
 /** State names: the local twin attaches its handlers to the Task states by these names. */
 export const STATES = {

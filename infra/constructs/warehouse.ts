@@ -16,8 +16,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { handlerFunction } from './handler-function.ts';
-import { DATABASE_USERS, schemaStatements, type DatabaseUser } from '../pipeline/sql.ts';
-import type { SchemaProperties } from '../schema/handler.ts';
+import { DATABASE_USERS, schemaStatements, type DatabaseUser } from '../../contract/sql.ts';
+import type { SchemaProperties } from '../custom-resources/schema.ts';
 import { acknowledge, logicalIdOf } from './nag.ts';
 
 export interface WarehouseProps {
@@ -121,7 +121,7 @@ export class Warehouse extends Construct {
     // fails with Redshift's error if one fails. Changed statements run again on the next deploy.
     // The handler reads the users' passwords from their secrets at run time (never a property).
     const handler = handlerFunction(this, 'SchemaHandler', {
-      entry: new URL('../schema/handler.ts', import.meta.url),
+      entry: new URL('../custom-resources/schema.ts', import.meta.url),
       // onEvent asks the workgroup which users exist before it starts the batch.
       timeout: Duration.minutes(5),
     });

@@ -13,7 +13,7 @@ the header, the rule outcomes, two counts and the ten most common failure reason
 lines each. Nothing on the driver grows with the file.
 
 The contract, the ruleset and which rules gate the batch arrive as job arguments emitted at
-synth from the TypeScript sources (infra/pipeline), Base64-encoded; infra/glue/lib arrives as
+synth from the TypeScript sources (contract), Base64-encoded; infra/glue/lib arrives as
 --extra-py-files. `npm run parity` holds that library and the TypeScript engine together.
 """
 
@@ -58,7 +58,7 @@ ARGS = getResolvedOptions(
 )
 
 
-# --- job arguments (encoded by infra/pipeline/glue-arguments.ts) ---
+# --- job arguments (encoded by contract/glue-arguments.ts) ---
 
 def decode_argument(text):
     """Base64 of UTF-8: JSON quotes and the ruleset's newlines survive Glue's command line."""

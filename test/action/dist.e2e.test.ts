@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startTwin, type Twin } from '../../infra/local/twin.ts';
+import { startTwin, type Twin } from '../../local-aws/twin.ts';
 
 const DIST = resolve('dist/index.js');
 let root: string;

@@ -7,7 +7,7 @@ import { changedDataFiles, type EventContext } from '../../action/changed-files.
 import { mermaid } from '../../action/drop-report.ts';
 import { readInputs, shouldFail, worstStatus } from '../../action/inputs.ts';
 import { MARKER, pullRequestOfCommit, upsertComment, type IssueComments } from '../../action/pr-comment.ts';
-import { keyFor } from '../../infra/drop/drop.ts';
+import { keyFor } from '../../drop-client/drop.ts';
 
 /** A typed fake of the slice of GitHub's API the Action uses. */
 function fakeGitHub(

@@ -4,7 +4,7 @@
  * with the same SDK, each in its own process for its own peak RSS; and the delay between an
  * execution's end and the Action reporting it.
  */
-import '../../bin/node-warnings.ts';
+import '../../cli/node-warnings.ts';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { S3Client } from '@aws-sdk/client-s3';
 import { execFileSync, spawn } from 'node:child_process';
@@ -12,9 +12,9 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { followDrop } from '../../infra/drop/follow.ts';
-import { uploadDrop } from '../../infra/drop/upload.ts';
-import { LOCAL_STATE_MACHINE_ARN } from '../../infra/local/names.ts';
+import { followDrop } from '../../drop-client/follow.ts';
+import { uploadDrop } from '../../drop-client/upload.ts';
+import { LOCAL_STATE_MACHINE_ARN } from '../../local-aws/names.ts';
 import { generateDrop } from './generate.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -11,7 +11,7 @@
  * The bot runs as deployed (`movies bot`, its own process); the twin, the requests and the
  * response URLs share this one.
  */
-import '../../bin/node-warnings.ts';
+import '../../cli/node-warnings.ts';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:http';
@@ -20,9 +20,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { startTwin, type Twin } from '../../infra/local/twin.ts';
+import { startTwin, type Twin } from '../../local-aws/twin.ts';
 import { botEnv, slackSignature, startFakeSlack, type FakeSlack } from '../bot/fake-slack.ts';
-import { clients, drop, finishedExecution } from '../e2e/twin-client.ts';
+import { clients, drop, finishedExecution } from '../local-aws/twin-client.ts';
 
 const SECRET = 'bench-signing-secret';
 const REQUESTS = Number(process.env.BENCH_BOT_REQUESTS ?? 50);

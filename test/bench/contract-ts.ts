@@ -1,6 +1,6 @@
 /** The TypeScript engine's contract step alone (readDrop) over a file: one core. Prints JSON like glue_core.py. */
-import { readChunks } from '../../infra/pipeline/read-chunks.ts';
-import { readDrop } from '../../infra/pipeline/movie-reader.ts';
+import { readChunks } from '../../contract/read-chunks.ts';
+import { readDrop } from '../../contract/movie-reader.ts';
 
 const file = process.argv[2]!;
 const start = performance.now();

@@ -9,7 +9,7 @@ const started = performance.now();
 const db = await DuckDBInstance.create(':memory:');
 const con = await db.connect();
 const source = `read_csv('${file.replace(/'/g, "''")}', header = true, all_varchar = true, quote = '"', escape = '"', null_padding = true, strict_mode = false)`;
-// The contract's coercions (infra/pipeline/coerce.ts) in SQL; NULL where ours reports a violation.
+// The contract's coercions (contract/coerce.ts) in SQL; NULL where ours reports a violation.
 const typed = `
   SELECT
     NULLIF(trim(Series_Title), '') AS title,

@@ -9,7 +9,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { contractJson } from '../../infra/pipeline/contract.ts';
+import { contractJson } from '../../contract/contract.ts';
 import { generateDrop } from './generate.ts';
 
 interface Run {

@@ -1,6 +1,6 @@
 /** Child process of the benchmark: our one-pass check of a drop with the pipeline's ruleset. */
-import { checkDrop } from '../../infra/pipeline/check.ts';
-import { readChunks } from '../../infra/pipeline/read-chunks.ts';
+import { checkDrop } from '../../contract/check.ts';
+import { readChunks } from '../../contract/read-chunks.ts';
 
 const file = process.argv[2]!;
 const started = performance.now();

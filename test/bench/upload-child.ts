@@ -1,8 +1,8 @@
 /** Child process of the Action benchmark: one upload of a file to the twin, our way or as one PutObject. */
-import '../../bin/node-warnings.ts';
+import '../../cli/node-warnings.ts';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createReadStream, statSync } from 'node:fs';
-import { uploadDrop } from '../../infra/drop/upload.ts';
+import { uploadDrop } from '../../drop-client/upload.ts';
 
 const [how, file, endpoint, key] = process.argv.slice(2) as [string, string, string, string];
 const s3 = new S3Client({

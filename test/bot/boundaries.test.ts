@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { readBotConfig } from '../../bot/config.ts';
 import { startBot, type RunningBot } from '../../bot/server.ts';
 import { SnsVerifier } from '../../bot/sns-verify.ts';
-import { selfSignedCertificate } from '../../infra/local/certificate.ts';
-import { startTwin, type Twin } from '../../infra/local/twin.ts';
-import { snsStringToSign } from '../../infra/pipeline/sns-signature.ts';
-import { clients, drop, finishedExecution, type Clients } from '../e2e/twin-client.ts';
+import { selfSignedCertificate } from '../../local-aws/certificate.ts';
+import { startTwin, type Twin } from '../../local-aws/twin.ts';
+import { snsStringToSign } from '../../contract/sns-signature.ts';
+import { clients, drop, finishedExecution, type Clients } from '../local-aws/twin-client.ts';
 import { botEnv, slackSignature, startFakeSlack, type FakeSlack } from './fake-slack.ts';
 
 const SECRET = 'test-signing-secret';

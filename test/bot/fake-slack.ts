@@ -3,9 +3,9 @@ export {
   slackSignature,
   startLocalSlack as startFakeSlack,
   type LocalSlack as FakeSlack,
-} from '../../infra/local/slack.ts';
-import type { LocalSlack as FakeSlack } from '../../infra/local/slack.ts';
-import type { Twin } from '../../infra/local/twin.ts';
+} from '../../demo/slack.ts';
+import type { LocalSlack as FakeSlack } from '../../demo/slack.ts';
+import type { Twin } from '../../local-aws/twin.ts';
 
 /** The bot's settings for a test against the twin and the fake Slack: its two channels, the twin's topics and certificate. */
 export function botEnv(

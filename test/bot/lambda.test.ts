@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHandler } from '../../bot/lambda.ts';
 import type { DeferredCommand } from '../../bot/listeners/commands/movies.ts';
-import { startTwin, type Twin } from '../../infra/local/twin.ts';
-import { clients, drop, finishedExecution } from '../e2e/twin-client.ts';
+import { startTwin, type Twin } from '../../local-aws/twin.ts';
+import { clients, drop, finishedExecution } from '../local-aws/twin-client.ts';
 import { slackSignature, startFakeSlack, type FakeSlack } from './fake-slack.ts';
 
 const SECRET = 'lambda-signing-secret';

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { disagreementText, runParity, type FileParity } from '../../infra/pipeline/parity.ts';
+import { disagreementText, runParity, type FileParity } from '../../scripts/parity/compare.ts';
 
 const SAMPLES = [
   'data/clean/movies_2024_q1.csv',

@@ -7,7 +7,7 @@
  * unicodedata is Unicode 14; Node's is newer), or unassigned in every version.
  */
 import fc from 'fast-check';
-import { contractColumnFor, contractJson } from '../../infra/pipeline/contract.ts';
+import { contractColumnFor, contractJson } from '../../contract/contract.ts';
 
 interface ContractColumn {
   readonly name: string;

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { disagreementText, runParity } from '../../infra/pipeline/parity.ts';
+import { disagreementText, runParity } from '../../scripts/parity/compare.ts';
 import { randomDrop } from './drops.ts';
 
 const SEED = Number(process.env.PARITY_SEED ?? Math.floor(Math.random() * 2 ** 31));

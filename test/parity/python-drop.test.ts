@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { contractJson } from '../../infra/pipeline/contract.ts';
+import { contractJson } from '../../contract/contract.ts';
 
 function python<T>(program: string, input: unknown): T {
   const r = spawnSync('python3', ['-c', program], {

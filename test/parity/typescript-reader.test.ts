@@ -5,15 +5,15 @@
  * values clipped by code point and numbers that do not fit their SQL type.
  */
 import { describe, expect, it } from '@jest/globals';
-import { checkDrop } from '../../infra/pipeline/check.ts';
-import { fitsSqlType } from '../../infra/pipeline/contract.ts';
-import { CsvFileError, CsvReader } from '../../infra/pipeline/csv.ts';
+import { checkDrop } from '../../contract/check.ts';
+import { fitsSqlType } from '../../contract/contract.ts';
+import { CsvFileError, CsvReader } from '../../contract/csv.ts';
 import {
   describeProblem,
   readDrop,
   type DropFileError,
   type MovieRow,
-} from '../../infra/pipeline/movie-reader.ts';
+} from '../../contract/movie-reader.ts';
 
 function chunksOf(bytes: Buffer, size: number): Buffer[] {
   return Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) =>

@@ -3,7 +3,7 @@ import type { App } from '@slack/bolt';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfirmSubscriptionCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseOutcome } from '../../../infra/pipeline/outcome.ts';
+import { parseOutcome } from '../../../contract/outcome.ts';
 import type { BotConfig } from '../../config.ts';
 import { changesViews, postOutcome } from '../../post-alert.ts';
 import { SnsRejected, type SnsEnvelope, type SnsVerifier } from '../../sns-verify.ts';

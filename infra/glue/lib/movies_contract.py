@@ -1,6 +1,6 @@
 """The data contract, in plain Python: what the Glue job's executors do to every row.
 
-It mirrors infra/pipeline (contract.ts, coerce.ts, movie-reader.ts, policy.ts) rule for rule;
+It mirrors contract (contract.ts, coerce.ts, movie-reader.ts, policy.ts) rule for rule;
 the contract itself (columns, aliases, coercions, SQL types) arrives as JSON emitted from the
 TypeScript source, and `npm run parity` runs both engines over the same files and compares
 them row by row. No Spark, no Glue, no AWS import: `python3` runs it in the tests.

@@ -1,4 +1,4 @@
-"""RFC 4180 records from bytes, read exactly as infra/pipeline/csv.ts reads them, and split so
+"""RFC 4180 records from bytes, read exactly as contract/csv.ts reads them, and split so
 that Spark tasks read one object in parallel with exact line numbers.
 
 The rules (the TypeScript reader is the reference; `npm run parity` holds the two together):

@@ -1,4 +1,4 @@
-"""One drop read through the data contract, as readDrop (infra/pipeline/movie-reader.ts) reads
+"""One drop read through the data contract, as readDrop (contract/movie-reader.ts) reads
 it: the same file errors, with the same reason and line, and the same rows.
 
 The file is read in splits (movies_csv): `open_drop` runs the first pass (on Glue, across

@@ -2,11 +2,11 @@
 
 movie_etl.py stages the good rows with the Redshift writer (preactions, COPY, postactions) and
 takes every statement from here. Standard library only, so it runs and is tested without Spark
-or Glue. `contract` is the JSON of contractJson() (infra/pipeline/contract.ts); `carried` names
+or Glue. `contract` is the JSON of contractJson() (contract/contract.ts); `carried` names
 the contract columns the drop has.
 
 A movie already in the table gets only the columns the drop carries and the lineage (the rule
-of updatedColumns in infra/pipeline/contract.ts, which the local twin applies); a new movie gets
+of updatedColumns in contract/contract.ts, which the local twin applies); a new movie gets
 NULL in the columns the drop lacks. Every name in the SQL comes from the contract; values (the
 source key among them) are staged as data, never written into the SQL.
 """

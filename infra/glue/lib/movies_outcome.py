@@ -1,6 +1,6 @@
 """The run's results JSON (results/<execution>.json), built as the local twin builds it
-(infra/pipeline/etl-results.ts and the twin's ETL step): the shape the state machine reads
-and the outcome (infra/pipeline/outcome.ts) carries on to SNS, the Action and the bot.
+(contract/etl-results.ts and the twin's ETL step): the shape the state machine reads
+and the outcome (contract/outcome.ts) carries on to SNS, the Action and the bot.
 """
 
 import math

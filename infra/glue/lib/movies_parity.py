@@ -1,4 +1,4 @@
-"""The Python side of `npm run parity` (infra/pipeline/parity.ts): reads drops as the Glue job's
+"""The Python side of `npm run parity` (scripts/parity/compare.ts): reads drops as the Glue job's
 executors do (movies_drop), each file in several split sizes, and writes what it found.
 
 stdin, one JSON request:

@@ -1,4 +1,4 @@
-"""The quarantine object, written as the local twin writes it (infra/pipeline/check.ts,
+"""The quarantine object, written as the local twin writes it (contract/check.ts,
 csv-writer.ts): one CSV at bad_data/<execution>/rows/bad.csv with the row's line, its raw
 fields under the file's own header (spreadsheet-safe), and its outcome columns. The bot's
 "Show failed rows" and the alert's sample rows read that one object on either engine.

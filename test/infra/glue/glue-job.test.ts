@@ -11,17 +11,17 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { checkDrop } from '../../../infra/pipeline/check.ts';
-import { MAX_DROP_BYTES } from '../../../infra/pipeline/contract.ts';
-import { CsvReader } from '../../../infra/pipeline/csv.ts';
+import { checkDrop } from '../../../contract/check.ts';
+import { MAX_DROP_BYTES } from '../../../contract/contract.ts';
+import { CsvReader } from '../../../contract/csv.ts';
 import {
   etlResults,
   quarantineFileKey,
   quarantineRowsKey,
   sourceOf,
   tooLargeToDrop,
-} from '../../../infra/pipeline/etl-results.ts';
-import { FAILED, PASSED, SKIPPED } from '../../../infra/quality/results.ts';
+} from '../../../contract/etl-results.ts';
+import { FAILED, PASSED, SKIPPED } from '../../../quality/results.ts';
 import { logicalId, synth } from '../stacks/synth.ts';
 
 const BUCKET = 'movies-gds';
@@ -101,7 +101,7 @@ function runJob(
   writeFileSync(`${object}.meta.json`, JSON.stringify(METADATA));
   writeFileSync(
     join(dir, 'dq.json'),
-    JSON.stringify({ ruleset: readFileSync('infra/pipeline/movies.dqdl', 'utf8'), ...(dq as object) }),
+    JSON.stringify({ ruleset: readFileSync('contract/movies.dqdl', 'utf8'), ...(dq as object) }),
   );
   const args = {
     ...Object.fromEntries(Object.entries(defaults).filter(([k]) => /^--[A-Za-z_]+$/.test(k))),

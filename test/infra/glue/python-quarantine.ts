@@ -4,8 +4,8 @@
  * each row's rule outcomes (which Glue's EvaluateDataQuality would supply on AWS).
  */
 import { spawnSync } from 'node:child_process';
-import { contractJson } from '../../../infra/pipeline/contract.ts';
-import { CsvReader } from '../../../infra/pipeline/csv.ts';
+import { contractJson } from '../../../contract/contract.ts';
+import { CsvReader } from '../../../contract/csv.ts';
 
 export interface RuleOutcomes {
   readonly pass: readonly string[];

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkDrop } from '../../../infra/pipeline/check.ts';
-import { readChunks } from '../../../infra/pipeline/read-chunks.ts';
+import { checkDrop } from '../../../contract/check.ts';
+import { readChunks } from '../../../contract/read-chunks.ts';
 import { pythonQuarantine, ruleOutcomesOf, type RuleOutcomes } from './python-quarantine.ts';
 
 /** The twin's bad.csv for a file, and each quarantined row's rule outcomes as it recorded them. */

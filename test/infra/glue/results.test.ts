@@ -9,17 +9,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkDrop } from '../../../infra/pipeline/check.ts';
-import { contractJson } from '../../../infra/pipeline/contract.ts';
-import { CsvReader } from '../../../infra/pipeline/csv.ts';
+import { checkDrop } from '../../../contract/check.ts';
+import { contractJson } from '../../../contract/contract.ts';
+import { CsvReader } from '../../../contract/csv.ts';
 import {
   etlResults,
   quarantineFileKey,
   quarantineRowsKey,
   sourceOf,
-} from '../../../infra/pipeline/etl-results.ts';
-import { glueJobArguments } from '../../../infra/pipeline/glue-arguments.ts';
-import { readChunks } from '../../../infra/pipeline/read-chunks.ts';
+} from '../../../contract/etl-results.ts';
+import { glueJobArguments } from '../../../contract/glue-arguments.ts';
+import { readChunks } from '../../../contract/read-chunks.ts';
 
 const EXECUTION = 'exec-0001';
 const METADATA = { commit: '0123abc', 'pull-request': '7', actor: 'octocat', repository: 'movies-gds/data' };

@@ -7,7 +7,7 @@
  */
 import { LOG_DELIVERY } from './code-calls.ts';
 import { PREFIXES } from '../../../infra/config.ts';
-import { PIPELINE_NAME } from '../../../infra/local/names.ts';
+import { PIPELINE_NAME } from '../../../local-aws/names.ts';
 import { GLUE_NAMES } from '../../../infra/constructs/glue-etl.ts';
 import type { Call } from './simulate.ts';
 import type { Principal, PrincipalName } from './principals.ts';
@@ -449,7 +449,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
     ...writesLogs(at.bot.logStream),
   ]);
 
-  // --- the GitHub Action: infra/drop/upload.ts (lib-storage's Upload) and infra/drop/follow.ts ---
+  // --- the GitHub Action: drop-client/upload.ts (lib-storage's Upload) and drop-client/follow.ts ---
   const drop: PrincipalName = 'GitHub drop role';
   const upload = at.object(DROP_KEY);
   add(
@@ -468,7 +468,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
   for (const principal of ['GitHub drop role', 'GitHub read role'] as const)
     add(
       principal,
-      'infra/drop/follow.ts: find the execution (ListExecutions, DescribeExecution), poll it and read its history (GetExecutionHistory)',
+      'drop-client/follow.ts: find the execution (ListExecutions, DescribeExecution), poll it and read its history (GetExecutionHistory)',
       [
         ['states:ListExecutions', at.stateMachine],
         ['states:DescribeExecution', at.execution(EXECUTION)],
@@ -511,7 +511,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
     ],
   );
 
-  // --- the schema custom resource (infra/schema/handler.ts) and CDK's provider framework around it ---
+  // --- the schema custom resource (infra/custom-resources/schema.ts) and CDK's provider framework around it ---
   add(
     'schema handler',
     "onEvent: the schema as one BatchExecuteStatementCommand with the SecretArn of the resource's properties",
@@ -574,7 +574,7 @@ export function allowedCalls(w: World, principals: Record<PrincipalName, Princip
     writesLogs(at.onTimeoutLogStream),
   );
 
-  // --- the bucket-name check (infra/bucket-check/handler.ts; only with a fixed bucket name) and CDK's provider around it ---
+  // --- the bucket-name check (infra/custom-resources/bucket-check.ts; only with a fixed bucket name) and CDK's provider around it ---
   add(
     'bucket-name check handler',
     'Is the name free? HeadBucketCommand, which S3 authorizes as s3:ListBucket on that bucket',

@@ -95,16 +95,16 @@ export const SDK_COMMAND_ACTIONS: Record<string, readonly string[]> = {
 /** Which code each deployed principal runs: its entry point, followed through relative imports. */
 export const ENTRY_POINTS: Partial<Record<PrincipalName, string>> = {
   'bot Lambda': 'bot/lambda.ts',
-  // The Action on a push: upload (infra/drop/upload.ts, lib-storage) and follow (infra/drop/follow.ts).
+  // The Action on a push: upload (drop-client/upload.ts, lib-storage) and follow (drop-client/follow.ts).
   'GitHub drop role': 'action/index.ts',
   // Pull requests only validate (no AWS call); the read role is there to follow executions.
-  'GitHub read role': 'infra/drop/follow.ts',
-  'schema handler': 'infra/schema/handler.ts',
-  'bucket-name check handler': 'infra/bucket-check/handler.ts',
+  'GitHub read role': 'drop-client/follow.ts',
+  'schema handler': 'infra/custom-resources/schema.ts',
+  'bucket-name check handler': 'infra/custom-resources/bucket-check.ts',
 };
 
 /** The rooms scanned for commands: every command found must be run by a principal above or be listed below. */
-export const SCANNED_ROOMS = ['bot', 'action', 'infra/drop', 'infra/schema', 'infra/bucket-check'];
+export const SCANNED_ROOMS = ['bot', 'action', 'drop-client', 'infra/custom-resources', 'infra/custom-resources'];
 
 /**
  * Commands that are in the scanned rooms but that no deployed principal sends, each with the
@@ -137,8 +137,8 @@ export const NOT_SENT_BY_A_DEPLOYED_ROLE: readonly {
     command: 'PutObjectTagging',
     principal: 'GitHub drop role',
     reason:
-      "Upload sends it only when given tags, and infra/drop/upload.ts gives none (the drop's origin is object metadata)",
-    stillTrue: () => !/\btags\s*:/.test(source('infra/drop/upload.ts')),
+      "Upload sends it only when given tags, and drop-client/upload.ts gives none (the drop's origin is object metadata)",
+    stillTrue: () => !/\btags\s*:/.test(source('drop-client/upload.ts')),
   },
 ];
 

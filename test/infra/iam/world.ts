@@ -5,7 +5,7 @@
  * for each principal its identity policies and for each resource its resource policy.
  */
 import { createHash } from 'node:crypto';
-import { stateMachineDefinition, type IntrinsicResolver } from '../../../infra/local/asl.ts';
+import { stateMachineDefinition, type IntrinsicResolver } from '../../../local-aws/asl.ts';
 import { AWS_MANAGED_POLICIES } from './aws-managed-policies.ts';
 
 export const ACCOUNT = '123456789012';

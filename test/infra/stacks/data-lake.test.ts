@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../../../infra/bin/app.ts';
 import { readConfig } from '../../../infra/config.ts';
-import type { CfnTemplate } from '../../../infra/local/asl.ts';
+import type { CfnTemplate } from '../../../local-aws/asl.ts';
 import { ENVIRONMENTS, logicalId, type EnvironmentName } from './synth.ts';
 
 type Resource = CfnTemplate['Resources'][string] & { DependsOn?: string | string[]; DeletionPolicy?: string };

@@ -4,7 +4,7 @@
  * over two. The template's AZ expressions are evaluated as CloudFormation would in each region.
  */
 import { describe, expect, it } from '@jest/globals';
-import type { CfnTemplate } from '../../../infra/local/asl.ts';
+import type { CfnTemplate } from '../../../local-aws/asl.ts';
 import { logicalId, synth, type EnvironmentName } from './synth.ts';
 
 const ZONES: Record<string, string[]> = {

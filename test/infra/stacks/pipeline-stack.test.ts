@@ -9,11 +9,11 @@ import { pathToFileURL } from 'node:url';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, readConfig } from '../../../infra/config.ts';
 import { buildApp, contextArgs } from '../../../infra/bin/app.ts';
-import { stateMachineDefinition } from '../../../infra/local/asl.ts';
-import { DEFAULT_RULESET_PATH } from '../../../infra/pipeline/check.ts';
-import { contractJson } from '../../../infra/pipeline/contract.ts';
-import { encodeJobArgument } from '../../../infra/pipeline/glue-arguments.ts';
-import { DATABASE_USERS } from '../../../infra/pipeline/sql.ts';
+import { stateMachineDefinition } from '../../../local-aws/asl.ts';
+import { DEFAULT_RULESET_PATH } from '../../../contract/check.ts';
+import { contractJson } from '../../../contract/contract.ts';
+import { encodeJobArgument } from '../../../contract/glue-arguments.ts';
+import { DATABASE_USERS } from '../../../contract/sql.ts';
 import { ENVIRONMENTS, logicalId, synth, type EnvironmentName } from './synth.ts';
 
 describe('the pipeline stack', () => {

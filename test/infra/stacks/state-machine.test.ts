@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import '../../../infra/local/polyfills.ts';
+import '../../../local-aws/polyfills.ts';
 import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import {
@@ -8,10 +8,10 @@ import {
   REFRESH_CONFLICT,
   STATES,
 } from '../../../infra/constructs/pipeline-state-machine.ts';
-import { stateMachineDefinition } from '../../../infra/local/asl.ts';
-import { copySourceOf } from '../../../infra/pipeline/etl-results.ts';
-import { parseOutcome, type EtlResults, type Outcome } from '../../../infra/pipeline/outcome.ts';
-import { refreshStatements } from '../../../infra/pipeline/sql.ts';
+import { stateMachineDefinition } from '../../../local-aws/asl.ts';
+import { copySourceOf } from '../../../contract/etl-results.ts';
+import { parseOutcome, type EtlResults, type Outcome } from '../../../contract/outcome.ts';
+import { refreshStatements } from '../../../contract/sql.ts';
 import { logicalId, synth } from './synth.ts';
 
 type Json = Record<string, unknown>;

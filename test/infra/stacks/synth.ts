@@ -2,7 +2,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../infra/bin/app.ts';
-import type { CfnTemplate } from '../../../infra/local/asl.ts';
+import type { CfnTemplate } from '../../../local-aws/asl.ts';
 
 export interface Synthesized {
   readonly app: App;

@@ -1,0 +1,70 @@
+/** `movies drop <csv...>`: upload drops and (with --wait) follow them through the pipeline. */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { dropFiles, type DropResult } from '../../drop-client/drop.ts';
+import { LOCAL_REGION } from '../../local-aws/names.ts';
+import type { Io } from '../cli.ts';
+import { unreadable } from './files.ts';
+
+export interface DropCommandOptions {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly stateMachineArn: string | undefined;
+  readonly wait: boolean;
+  readonly timeoutMinutes: number;
+  readonly pollSeconds: number;
+}
+
+const ICON: Record<string, string> = {
+  SUCCEEDED: '✅',
+  PARTIAL: '⚠️ ',
+  QUALITY_FAILED: '❌',
+  FAILED: '💥',
+  TIMEOUT: '⏱️ ',
+  UPLOADED: '⬆️ ',
+  DRY_RUN: '·',
+};
+
+export async function drop(files: readonly string[], options: DropCommandOptions, io: Io): Promise<number> {
+  for (const f of files) {
+    const problem = unreadable(f);
+    if (problem) {
+      io.stderr.write(`movies: ${f}: ${problem}\n`);
+      return 2;
+    }
+  }
+  if (options.wait && !options.stateMachineArn) {
+    io.stderr.write(
+      'movies: --wait needs the pipeline: give --state-machine-arn (or set MOVIES_STATE_MACHINE_ARN).\n',
+    );
+    return 2;
+  }
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? LOCAL_REGION;
+  const results = await dropFiles({ s3: new S3Client({ region }), sfn: new SFNClient({ region }) }, files, {
+    bucket: options.bucket,
+    prefix: options.prefix,
+    ...(options.stateMachineArn ? { stateMachineArn: options.stateMachineArn } : {}),
+    wait: options.wait,
+    timeoutMs: options.timeoutMinutes * 60_000,
+    pollMs: options.pollSeconds * 1000,
+    concurrency: 4,
+    dryRun: false,
+    origin: { actor: process.env.USER ?? 'movies-cli' },
+    log: (line) => io.stdout.write(`${line}\n`),
+  });
+  io.stdout.write('\n');
+  for (const r of results) io.stdout.write(render(r));
+  return results.some((r) => ['FAILED', 'QUALITY_FAILED', 'TIMEOUT'].includes(r.status)) ? 1 : 0;
+}
+
+function render(r: DropResult): string {
+  const lines = [`${ICON[r.status] ?? ''} ${r.file} → ${r.key}: ${r.status}`];
+  if (r.rowsLoaded !== undefined)
+    lines.push(
+      `   ${r.rowsLoaded} rows loaded, ${r.rowsQuarantined ?? 0} quarantined${r.quarantineUri ? ` (${r.quarantineUri})` : ''}`,
+    );
+  for (const f of r.failedRules ?? []) lines.push(`   ${f.gate ? 'gate' : 'rows'} ${f.result} ${f.rule}`);
+  if (r.error) lines.push(`   ${r.error}`);
+  if (r.executionArn) lines.push(`   execution ${r.executionArn}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,57 @@
+/**
+ * `movies query <top-rated|genres|genre|trends|status> [...]`: the `/movies` answers in a terminal,
+ * from the same cores the Slack bot uses. AWS_ENDPOINT_URL reaches the local twin.
+ */
+import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { writeFileSync } from 'node:fs';
+import { AnswerCache } from '../../bot/answer-cache.ts';
+import { answerFor, type Answer } from '../../bot/answers.ts';
+import { ConfigError, readWarehouseConfig } from '../../bot/config.ts';
+import { blocksAsText } from '../../bot/plain-text.ts';
+import { QueryError } from '../../bot/warehouse.ts';
+import { describeAwsError } from '../../drop-client/drop.ts';
+import type { Io } from '../cli.ts';
+
+export async function query(
+  words: readonly string[],
+  options: { chart?: string | undefined },
+  io: Io,
+): Promise<number> {
+  let config;
+  try {
+    config = readWarehouseConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.stderr.write(`movies: ${err.message}\n`);
+    return 2;
+  }
+  const aws = { region: config.region };
+  try {
+    const answer = await answerFor(words.join(' '), {
+      config,
+      redshift: new RedshiftDataClient(aws),
+      sfn: new SFNClient(aws),
+      cache: new AnswerCache<Answer>(0),
+    });
+    const text = `${blocksAsText(answer.blocks).replace(/\/movies /g, 'movies query ')}\n`;
+    if (answer.usage) {
+      io.stderr.write(text);
+      return 2;
+    }
+    io.stdout.write(text);
+    if (options.chart) {
+      if (!answer.chart) {
+        io.stderr.write('movies: too few years to draw a chart; nothing written.\n');
+        return 1;
+      }
+      const { trendsPng } = await import('../../bot/chart.ts');
+      writeFileSync(options.chart, await trendsPng(answer.chart.points, answer.chart.title));
+      io.stdout.write(`chart: ${options.chart}\n`);
+    }
+    return 0;
+  } catch (err) {
+    io.stderr.write(`movies: ${err instanceof QueryError ? err.message : describeAwsError(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,63 @@
+/** The human-readable report of `movies validate`. */
+import type { DropCheck } from '../contract/check.ts';
+
+const MARK = { PASS: 'PASS ', FAIL: 'FAIL ', ERROR: 'ERROR' } as const;
+
+export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badPath?: string } = {}): string {
+  const { result, decision } = check;
+  const m = result.AggregatedMetrics;
+  const lines: string[] = [];
+  const verdict =
+    decision.verdict === 'SUCCEEDED'
+      ? `all ${m.TotalRowsProcessed} rows would load`
+      : decision.verdict === 'PARTIAL'
+        ? `${decision.rowsToLoad} rows would load, ${decision.rowsToQuarantine} would be quarantined`
+        : `nothing would load: ${decision.gatesFailed.length ? `batch gate${decision.gatesFailed.length > 1 ? 's' : ''} ${decision.gatesFailed.join(', ')} failed` : 'no row passed'}`;
+  lines.push(`${check.file}: ${decision.verdict} (${verdict})`);
+  lines.push(
+    `  rows ${m.TotalRowsProcessed} read, ${m.TotalRowsPassed} passed, ${m.TotalRowsFailed} failed; ` +
+      `rules ${m.TotalRulesPassed}/${m.TotalRulesProcessed} passed (score ${result.Score.toFixed(2)})`,
+  );
+  if (check.layout.derivedId)
+    lines.push('  movie_id derived from title and release_year (the file has no id column)');
+  if (check.layout.absent.length)
+    lines.push(`  columns not in this file (NULL): ${check.layout.absent.join(', ')}`);
+  if (check.layout.extra.length)
+    lines.push(`  columns the contract does not know (kept as text): ${check.layout.extra.join(', ')}`);
+  lines.push('');
+  const width = Math.min(64, Math.max(...result.RuleResults.map((r) => r.Description.length), 4));
+  lines.push(`  ${'Rule'.padEnd(width)}  Result  Kind  Metrics`);
+  result.RuleResults.forEach((r, i) => {
+    const kind = check.rules[i]!.tolerance ? 'gate' : 'rows';
+    const metrics = Object.entries(r.EvaluatedMetrics)
+      .map(([k, v]) => `${k.split('.').slice(2).join('.') || k}=${formatNumber(v)}`)
+      .join(' ');
+    lines.push(`  ${clip(r.Description, width).padEnd(width)}  ${MARK[r.Result]}   ${kind}  ${metrics}`);
+    if (r.EvaluationMessage)
+      for (const msg of r.EvaluationMessage.split('\n')) lines.push(`  ${' '.repeat(width)}  ↳ ${msg}`);
+  });
+  if (check.reasons.length) {
+    lines.push('', '  Most common reasons rows failed:');
+    for (const r of check.reasons.slice(0, 10)) {
+      const more = r.rows > r.lines.length ? ', ...' : '';
+      lines.push(
+        `  ${String(r.rows).padStart(7)} × ${r.reason}  (line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')}${more})`,
+      );
+    }
+    if (check.reasons.length > 10) lines.push(`          ...and ${check.reasons.length - 10} more reasons`);
+  }
+  if (outputs.goodPath)
+    lines.push(
+      '',
+      `  wrote ${outputs.goodPath} (${m.TotalRowsPassed} rows) and ${outputs.badPath} (${m.TotalRowsFailed} rows)`,
+    );
+  return `${lines.join('\n')}\n\n`;
+}
+
+function formatNumber(v: number): string {
+  return String(Number(v.toPrecision(6)));
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}

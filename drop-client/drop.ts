@@ -1,0 +1,156 @@
+/**
+ * The drop core shared by the GitHub Action and `movies drop`: upload each file, follow the
+ * execution it starts, and report per file. Bounded concurrency; one file's failure never
+ * stops the others.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { join } from 'node:path';
+import type { OutcomeStatus } from '../contract/outcome.ts';
+import { followDrop } from './follow.ts';
+import { uploadDrop, type DropOrigin } from './upload.ts';
+
+export type DropStatus = OutcomeStatus | 'TIMEOUT' | 'UPLOADED' | 'DRY_RUN';
+
+export interface DropResult {
+  readonly file: string;
+  readonly key: string;
+  readonly status: DropStatus;
+  readonly executionArn?: string;
+  readonly consoleUrl?: string;
+  readonly rowsLoaded?: number;
+  readonly rowsQuarantined?: number;
+  readonly quarantineUri?: string;
+  readonly failedRules?: readonly {
+    rule: string;
+    result: string;
+    gate: boolean;
+    metrics: Readonly<Record<string, number>>;
+    message?: string;
+  }[];
+  /** States the execution entered, in order. */
+  readonly path?: readonly string[];
+  /** Why the run failed, timed out or could not be followed. */
+  readonly error?: string;
+}
+
+export interface DropOptions {
+  /** Files are named relative to this directory (the repository); default the working directory. */
+  readonly root?: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly stateMachineArn?: string;
+  readonly wait: boolean;
+  readonly timeoutMs: number;
+  readonly pollMs: number;
+  readonly concurrency: number;
+  readonly dryRun: boolean;
+  readonly origin: DropOrigin;
+  readonly log?: (line: string) => void;
+}
+
+/** The object key for a repository file: the prefix plus its path under data/. */
+export function keyFor(file: string, prefix: string): string {
+  const path = file.replace(/\\/g, '/').replace(/^\.\//, '');
+  const under = path.startsWith('data/') ? path.slice('data/'.length) : path;
+  return `${prefix.replace(/\/*$/, '/')}${under}`;
+}
+
+export async function dropFiles(
+  clients: { s3: S3Client; sfn: SFNClient },
+  files: readonly string[],
+  options: DropOptions,
+): Promise<DropResult[]> {
+  const log = options.log ?? (() => undefined);
+  const deadline = new Date(Date.now() + options.timeoutMs);
+  const results: DropResult[] = new Array(files.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < files.length; i = next++) results[i] = await dropOne(files[i]!);
+  };
+  const dropOne = async (file: string): Promise<DropResult> => {
+    const key = keyFor(file, options.prefix);
+    try {
+      return await uploadAndFollow(file, key);
+    } catch (err) {
+      return { file, key, status: 'FAILED', error: describeAwsError(err) };
+    }
+  };
+  const uploadAndFollow = async (file: string, key: string): Promise<DropResult> => {
+    const unsafe = /[^A-Za-z0-9._/-]/.exec(key);
+    if (unsafe)
+      return {
+        file,
+        key,
+        status: 'FAILED',
+        error: `The object key ${key} would contain ${JSON.stringify(unsafe[0])}, which the pipeline's archive step cannot copy; name data files with letters, digits, '.', '_', '-' and '/'.`,
+      };
+    if (options.dryRun) {
+      log(`${file}: would upload to s3://${options.bucket}/${key} (dry run)`);
+      return { file, key, status: 'DRY_RUN' };
+    }
+    const uploaded = await uploadDrop(
+      clients.s3,
+      join(options.root ?? '.', file),
+      options.bucket,
+      key,
+      options.origin,
+    );
+    log(`${file}: uploaded to s3://${options.bucket}/${key} (${uploaded.size} bytes, etag ${uploaded.etag})`);
+    if (!options.wait || !options.stateMachineArn) return { file, key, status: 'UPLOADED' };
+    const followed = await followDrop(clients.sfn, uploaded, {
+      stateMachineArn: options.stateMachineArn,
+      pollMs: options.pollMs,
+      deadline,
+      onState: (state) => log(`${file}: → ${state}`),
+    });
+    if (followed.status !== 'DONE')
+      return {
+        file,
+        key,
+        status: followed.status === 'TIMEOUT' ? 'TIMEOUT' : 'FAILED',
+        ...(followed.executionArn ? { executionArn: followed.executionArn } : {}),
+        path: followed.path,
+        error: followed.reason,
+      };
+    const o = followed.outcome;
+    return {
+      file,
+      key,
+      status: o.status,
+      executionArn: followed.executionArn,
+      consoleUrl: o.execution.consoleUrl,
+      rowsLoaded: o.load?.rowsLoaded ?? 0,
+      rowsQuarantined: o.quarantine?.rows ?? 0,
+      ...(o.quarantine ? { quarantineUri: o.quarantine.uri } : {}),
+      failedRules: (o.quality?.rules ?? [])
+        .filter((r) => r.result !== 'PASS')
+        .map((r) => ({
+          rule: r.rule,
+          result: r.result,
+          gate: r.gate,
+          metrics: r.metrics,
+          ...(r.message ? { message: r.message } : {}),
+        })),
+      path: followed.path,
+      ...(o.error ? { error: `${o.error.state}: ${o.error.error}: ${o.error.cause}` } : {}),
+    };
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, files.length)) }, worker));
+  return results;
+}
+
+/** One sentence for an AWS SDK error (no stack trace): what failed and what to do. */
+export function describeAwsError(err: unknown): string {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.name === 'CredentialsProviderError' || /credentials/i.test(e.message ?? ''))
+    return "No AWS credentials were found: configure them first (in a workflow, aws-actions/configure-aws-credentials with the stack's GitHubDropRoleArn; in a terminal, AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).";
+  if (e.name === 'NoSuchBucket') return `The bucket does not exist: ${e.message ?? ''}`.trim();
+  if (e.name === 'AccessDenied' || e.$metadata?.httpStatusCode === 403)
+    return `AWS refused the request (access denied): ${e.message ?? ''}`.trim();
+  // The SDK sometimes wraps the socket error ("AWS SDK error wrapper for Error: connect ECONNREFUSED …").
+  const refused = /connect ECONNREFUSED \S+/.exec(e.message ?? '');
+  if ((e as { code?: string }).code === 'ECONNREFUSED' || refused)
+    return `Nothing answers at the endpoint (${refused?.[0] ?? e.message ?? ''}); is the local twin running?`;
+  return `${e.name ?? 'Error'}: ${e.message ?? String(err)}`;
+}

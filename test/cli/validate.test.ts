@@ -1,0 +1,359 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { movies } from './run-cli.ts';
+
+const CLEAN = 'data/clean/movies_2024_q1.csv';
+const DEFECTS = 'data/defects/movies_2024_q2.csv';
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'movies-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('movies validate', () => {
+  it('exits 0 on a clean drop and says all rows would load', async () => {
+    const r = await movies('validate', CLEAN);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${CLEAN}: SUCCEEDED (all 25 rows would load)`);
+    expect(r.stdout).toMatch(/rules 17\/17 passed/);
+    expect(r.stderr).toBe('');
+  });
+
+  it('exits 1 on a drop with defects, with failed rules and the commonest reasons with lines', async () => {
+    const r = await movies('validate', DEFECTS);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('PARTIAL (22 rows would load, 8 would be quarantined)');
+    expect(r.stdout).toMatch(/ColumnValues "imdb_rating" <= 10\s+FAIL/);
+    expect(r.stdout).toMatch(/1 × release_year is not a four-digit year\s+\(line 4\)/);
+    expect(r.stdout).toMatch(/expected 16 fields, found 13\s+\(line 13\)/);
+  });
+
+  it('--json prints one Glue-shaped object per file', async () => {
+    const r = await movies('validate', CLEAN, DEFECTS, '--json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as {
+      File: string;
+      Verdict: string;
+      Score: number;
+      RuleResults: { Name: string; Result: string; EvaluatedMetrics: Record<string, number> }[];
+      AggregatedMetrics: Record<string, number>;
+    }[];
+    expect(out.map((o) => [o.File, o.Verdict])).toEqual([
+      [CLEAN, 'SUCCEEDED'],
+      [DEFECTS, 'PARTIAL'],
+    ]);
+    expect(out[1]!.AggregatedMetrics).toEqual({
+      TotalRowsProcessed: 30,
+      TotalRowsPassed: 22,
+      TotalRowsFailed: 8,
+      TotalRulesProcessed: 17,
+      TotalRulesPassed: 11,
+      TotalRulesFailed: 6,
+    });
+    expect(out[1]!.RuleResults[0]).toMatchObject({
+      Name: 'Rule_1',
+      Result: 'PASS',
+      EvaluatedMetrics: { 'Dataset.*.RowCount': 30 },
+    });
+    expect(out[1]!.Score).toBeCloseTo(11 / 17);
+  });
+
+  it('--out writes good.csv in the canonical schema and bad.csv with outcomes, spreadsheet-safe', async () => {
+    const out = join(dir, 'out');
+    const hostile = file(
+      'hostile.csv',
+      'title,release_year,imdb_rating,votes\n"=HYPERLINK(""http://x"",""y"")",2001,8.1,-40\nFine,1999,7.9,10\n',
+    );
+    const r = await movies('validate', hostile, '--out', out);
+    expect(r.code).toBe(1);
+    const good = readFileSync(join(out, 'good.csv'), 'utf8').split('\n');
+    expect(good[0]).toMatch(/^movie_id,title,release_year,certificate,runtime_minutes,genres,imdb_rating,/);
+    expect(good[1]).toMatch(/^fine-1999,Fine,1999,,,,7.9,/);
+    const bad = readFileSync(join(out, 'bad.csv'), 'utf8');
+    expect(bad.split('\n')[0]).toBe(
+      'source_line,title,release_year,imdb_rating,votes,ContractViolations,DataQualityRulesPass,DataQualityRulesFail,DataQualityRulesSkip,DataQualityEvaluationResult',
+    );
+    // The formula is neutralized for spreadsheets; the plain number -40 is left alone.
+    expect(bad).toContain(`2,"'=HYPERLINK(""http://x"",""y"")",2001,8.1,-40,[],`);
+    expect(bad).toContain('ColumnValues \\""votes\\"" >= 0 where \\""votes is not null\\""');
+    expect(bad.trimEnd().endsWith(',Failed')).toBe(true);
+  });
+
+  it('exits 2 with one sentence naming file and line for a file-level error, and still checks the other files', async () => {
+    const broken = file('semicolons.csv', 'title;release_year;imdb_rating\nA;2000;8\n');
+    const r = await movies('validate', broken, CLEAN);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `movies: ${broken}:1: the header is separated by semicolons; drops must be comma-separated\n`,
+    );
+    expect(r.stdout).toContain('SUCCEEDED');
+  });
+
+  it('refuses --out for two inputs with one name instead of overwriting', async () => {
+    mkdirSync(join(dir, 'a'), { recursive: true });
+    mkdirSync(join(dir, 'b'), { recursive: true });
+    copyFileSync(CLEAN, join(dir, 'a', 'drop.csv'));
+    copyFileSync(CLEAN, join(dir, 'b', 'drop.csv'));
+    const r = await movies(
+      'validate',
+      join(dir, 'a', 'drop.csv'),
+      join(dir, 'b', 'drop.csv'),
+      '--out',
+      join(dir, 'out-twice'),
+    );
+    expect(r).toMatchObject({
+      code: 2,
+      stderr:
+        'movies: two inputs are named "drop"; with --out each needs its own name (run them separately).\n',
+    });
+  });
+
+  it('leaves no half-written outputs behind when the file turns out to be broken', async () => {
+    const out = join(dir, 'out-broken');
+    const broken = file(
+      'unterminated.csv',
+      `title,release_year,imdb_rating\n${'A,2000,8\n'.repeat(50)}"B,2001,9\n`,
+    );
+    const r = await movies('validate', broken, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unterminated\.csv:52: a quoted field is never closed/);
+    expect(() => readFileSync(join(out, 'good.csv'))).toThrow();
+  });
+
+  it('exits 2 for a missing file, a missing argument and an unknown option', async () => {
+    expect(await movies('validate', join(dir, 'nope.csv'))).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/nope\.csv: no such file/),
+    });
+    expect(await movies('validate')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/validate needs at least one CSV file/),
+    });
+    expect(await movies('validate', CLEAN, '--frobnicate')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/Unknown option '--frobnicate'/),
+    });
+    expect(await movies('launch')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/unknown command "launch"/),
+    });
+  });
+
+  it('reaches the same verdict with and without --out, and a contract violation alone is exit 1', async () => {
+    const rules = file('count.dqdl', 'Rules = [ RowCount > 0 ]\n');
+    const data = file('votes.csv', 'title,release_year,imdb_rating,votes\nA,2000,8,lots\nB,2001,8,10\n');
+    const plain = await movies('validate', data, '--rules', rules);
+    const withOut = await movies('validate', data, '--rules', rules, '--out', join(dir, 'out-votes'));
+    expect(plain.code).toBe(1);
+    expect(withOut.code).toBe(1);
+    expect(plain.stdout).toContain('PARTIAL (1 rows would load, 1 would be quarantined)');
+    expect(withOut.stdout).toContain('PARTIAL (1 rows would load, 1 would be quarantined)');
+    expect(plain.stdout).toMatch(/1 × votes is not a whole number\s+\(line 2\)/);
+  });
+
+  it('--rules uses another ruleset; a broken one is exit 2 with line and column', async () => {
+    const strict = file('strict.dqdl', 'Rules = [ RowCount > 100 ]\n');
+    const r = await movies('validate', CLEAN, '--rules', strict);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('QUALITY_FAILED (nothing would load: batch gate Rule_1 failed)');
+    const broken = file('broken.dqdl', 'Rules = [\n  RowCount >\n]\n');
+    const b = await movies('validate', CLEAN, '--rules', broken);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/broken\.dqdl:3:1: expected a number/);
+  });
+});
+
+/**
+ * The quality policy: batch gates never route rows. Ten films; gross_usd is blank on lines 3 and
+ * 5 (Completeness 0.8), and line 5 also has a rating of 12.5.
+ */
+describe('movies validate: a batch gate never routes rows', () => {
+  const drop = (): string =>
+    file(
+      'gross.csv',
+      [
+        'title,release_year,imdb_rating,gross_usd',
+        ...Array.from({ length: 10 }, (_, i) => {
+          const line = i + 2;
+          return `Film ${line},${2000 + i},${line === 5 ? '12.5' : '8'},${line === 3 || line === 5 ? '' : '1000'}`;
+        }),
+      ].join('\n') + '\n',
+    );
+  const validateJson = async (rules: string, ...args: string[]) => {
+    const r = await movies('validate', drop(), '--rules', file('gate.dqdl', rules), ...args);
+    const [out] = JSON.parse(r.stdout) as {
+      Verdict: string;
+      AggregatedMetrics: Record<string, number>;
+      FailureReasons: { reason: string; rows: number; lines: number[] }[];
+    }[];
+    return { code: r.code, ...out! };
+  };
+
+  it('a passing gate quarantines nothing, though some rows fail its row-level outcome', async () => {
+    const rules = 'Rules = [ Completeness "gross_usd" > 0.7 ]\n';
+    const r = await validateJson(rules, '--json');
+    expect(r).toMatchObject({
+      code: 0,
+      Verdict: 'SUCCEEDED',
+      AggregatedMetrics: { TotalRowsProcessed: 10, TotalRowsPassed: 10, TotalRowsFailed: 0 },
+      FailureReasons: [],
+    });
+    const text = await movies('validate', drop(), '--rules', file('gate.dqdl', rules));
+    expect(text.stdout).toContain('SUCCEEDED (all 10 rows would load)');
+    expect(text.stdout).not.toContain('reasons rows failed');
+  });
+
+  it('a failing gate rejects the file whole, and is not a reason rows failed', async () => {
+    const rules = 'Rules = [ Completeness "gross_usd" > 0.99 ]\n';
+    const r = await validateJson(rules, '--json');
+    expect(r).toMatchObject({ code: 1, Verdict: 'QUALITY_FAILED', FailureReasons: [] });
+    const text = await movies('validate', drop(), '--rules', file('gate.dqdl', rules));
+    expect(text.stdout).toContain('QUALITY_FAILED (nothing would load: batch gate Rule_1 failed)');
+  });
+
+  it('with a row check, only its failures are quarantined; bad.csv still lists the gate per row', async () => {
+    const rules = 'Rules = [ ColumnValues "imdb_rating" <= 10, Completeness "gross_usd" > 0.7 ]\n';
+    const out = join(dir, 'out-gate');
+    const r = await validateJson(rules, '--json', '--out', out);
+    expect(r).toMatchObject({
+      code: 1,
+      Verdict: 'PARTIAL',
+      AggregatedMetrics: { TotalRowsPassed: 9, TotalRowsFailed: 1 },
+      FailureReasons: [{ reason: 'ColumnValues "imdb_rating" <= 10', rows: 1, lines: [5] }],
+    });
+    expect(r.FailureReasons).toHaveLength(1);
+    const bad = readFileSync(join(out, 'bad.csv'), 'utf8').trimEnd().split('\n');
+    expect(bad).toHaveLength(2);
+    expect(bad[1]).toBe(
+      '5,Film 5,2003,12.5,,[],[],"[""ColumnValues \\""imdb_rating\\"" <= 10"",""Completeness \\""gross_usd\\"" > 0.7""]",[],Failed',
+    );
+    // Line 3 fails only the gate's row-level outcome: it loads.
+    expect(readFileSync(join(out, 'good.csv'), 'utf8')).toMatch(/^film-3-2001,Film 3,2001,/m);
+  });
+});
+
+describe('movies rules check', () => {
+  it('prints the ruleset in canonical form', async () => {
+    const src = file('r.dqdl', '# c\nRules=[IsComplete  "a",(RowCount>0) AND (Completeness "b">0.9)]');
+    const r = await movies('rules', 'check', src);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('Rules = [\n  IsComplete "a",\n  (RowCount > 0) and (Completeness "b" > 0.9)\n]\n');
+  });
+
+  it('checks the pipeline ruleset', async () => {
+    expect((await movies('rules', 'check', 'contract/movies.dqdl')).code).toBe(0);
+  });
+
+  it('reports a syntax error with line and column, as text or JSON', async () => {
+    const src = file('bad.dqdl', 'Rules = [\n  ColumnValues "x" betwen 1 and 2\n]\n');
+    const r = await movies('rules', 'check', src);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `${src}:2:20: expected a condition for ColumnValues (e.g. between 0 and 10), found 'betwen'\n`,
+    );
+    const j = await movies('rules', 'check', src, '--json');
+    expect(JSON.parse(j.stdout)).toEqual({
+      file: src,
+      valid: false,
+      error: {
+        line: 2,
+        column: 20,
+        message: "expected a condition for ColumnValues (e.g. between 0 and 10), found 'betwen'",
+      },
+    });
+  });
+});
+
+describe('the installed command', () => {
+  it('runs through bin/movies.js with the same exit codes', async () => {
+    const run = promisify(execFile);
+    const ok = await run(process.execPath, ['bin/movies.js', 'validate', CLEAN]);
+    expect(ok.stdout).toContain('SUCCEEDED');
+    await expect(run(process.execPath, ['bin/movies.js', 'validate', DEFECTS])).rejects.toMatchObject({
+      code: 1,
+    });
+  }, 30_000);
+});
+
+describe('movies validate: what Redshift cannot hold is a row problem, not a failed load', () => {
+  it('quarantines a value too long in bytes or too large for its column, with the reason, and the rest passes', async () => {
+    // No rule reads runtime or meta_score: only the contract stands between these rows and the COPY.
+    const rules = file('titles.dqdl', 'Rules = [ IsComplete "title" ]\n');
+    const r = await movies('validate', 'test/fixtures/drops/redshift-limits.csv', '--rules', rules, '--json');
+    const [out] = JSON.parse(r.stdout) as {
+      Verdict: string;
+      AggregatedMetrics: Record<string, number>;
+      FailureReasons: { reason: string; rows: number; lines: number[] }[];
+    }[];
+    expect(out!.Verdict).toBe('PARTIAL');
+    expect(out!.AggregatedMetrics).toMatchObject({ TotalRowsProcessed: 42, TotalRowsFailed: 3 });
+    expect(out!.FailureReasons).toEqual(
+      expect.arrayContaining([
+        { reason: 'title is longer than 512 bytes', rows: 1, lines: [41] },
+        { reason: 'runtime_minutes is out of range for INTEGER', rows: 1, lines: [42] },
+        { reason: 'meta_score is out of range for SMALLINT', rows: 1, lines: [43] },
+      ]),
+    );
+  });
+
+  it('checks the derived columns on every row, with or without --out', async () => {
+    const path = file(
+      'derived.csv',
+      [
+        'title,year,rating,genre',
+        `${'a'.repeat(300)},2002,8.1,Drama`, // a legal title whose derived id is 305 bytes
+        `Heat,1995,8.3,"${'Neo-noir '.repeat(8)}thriller, Crime"`, // a first genre of 80 bytes
+        ...Array.from({ length: 8 }, (_, i) => `Film ${i},${2000 + i},7.5,Drama`),
+      ].join('\n') + '\n',
+    );
+    for (const out of [[], ['--out', join(dir, 'derived-out')]]) {
+      const r = await movies('validate', path, '--json', ...out);
+      const [report] = JSON.parse(r.stdout) as {
+        Verdict: string;
+        FailureReasons: { reason: string; lines: number[] }[];
+      }[];
+      expect(report!.Verdict).toBe('PARTIAL');
+      expect(report!.FailureReasons).toEqual([
+        { reason: 'movie_id (derived from title and year) is longer than 256 bytes', rows: 1, lines: [2] },
+        { reason: 'the first genre is longer than 64 bytes', rows: 1, lines: [3] },
+      ]);
+    }
+  });
+
+  it('keeps a value too long for its column for the rules: it is not a missing one', async () => {
+    const rows = Array.from({ length: 28 }, (_, i) => `Film ${i},${1990 + i},7.5`);
+    const path = file(
+      'long-titles.csv',
+      ['title,year,rating', ...rows, `${'é'.repeat(300)},2020,8`, `${'é'.repeat(301)},2021,8`].join('\n'),
+    );
+    const r = await movies('validate', path, '--json');
+    const [report] = JSON.parse(r.stdout) as { Verdict: string; FailureReasons: { reason: string }[] }[];
+    // Two titles of 600 bytes would be 2 NULLs of 30 and fail the gate Completeness "title" > 0.95.
+    expect(report!.Verdict).toBe('PARTIAL');
+    expect(report!.FailureReasons.map((f) => f.reason)).toEqual([
+      'title is longer than 512 bytes',
+      'movie_id (derived from title and year) is longer than 256 bytes',
+    ]);
+  });
+
+  it('shows a long value in a message cut by characters, never inside one', async () => {
+    const emoji = '🎬'.repeat(45);
+    const path = file('emoji.csv', `title,release_year,imdb_rating\nFilm,${emoji},8\nOk,2000,8\n`);
+    const out = join(dir, 'emoji-out');
+    await movies('validate', path, '--out', out);
+    const bad = readFileSync(join(out, 'bad.csv'), 'utf8');
+    // 37 whole characters and an ellipsis; cut by UTF-16 units it would end in half a character.
+    expect(bad).toContain(`release_year is not a four-digit year (\\""${'🎬'.repeat(37)}...\\"")`);
+  });
+});
