@@ -8,12 +8,7 @@ import { describe, expect, it } from '@jest/globals';
 import { checkDrop } from '../../contract/check.ts';
 import { fitsSqlType } from '../../contract/contract.ts';
 import { CsvFileError, CsvReader } from '../../contract/csv.ts';
-import {
-  describeProblem,
-  readDrop,
-  type DropFileError,
-  type MovieRow,
-} from '../../contract/movie-reader.ts';
+import { describeProblem, readDrop, type DropFileError, type MovieRow } from '../../contract/movie-reader.ts';
 
 function chunksOf(bytes: Buffer, size: number): Buffer[] {
   return Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) =>

@@ -12,12 +12,7 @@ import { join } from 'node:path';
 import { checkDrop } from '../../../contract/check.ts';
 import { contractJson } from '../../../contract/contract.ts';
 import { CsvReader } from '../../../contract/csv.ts';
-import {
-  etlResults,
-  quarantineFileKey,
-  quarantineRowsKey,
-  sourceOf,
-} from '../../../contract/etl-results.ts';
+import { etlResults, quarantineFileKey, quarantineRowsKey, sourceOf } from '../../../contract/etl-results.ts';
 import { glueJobArguments } from '../../../contract/glue-arguments.ts';
 import { readChunks } from '../../../contract/read-chunks.ts';
 

@@ -104,7 +104,13 @@ export const ENTRY_POINTS: Partial<Record<PrincipalName, string>> = {
 };
 
 /** The rooms scanned for commands: every command found must be run by a principal above or be listed below. */
-export const SCANNED_ROOMS = ['bot', 'action', 'drop-client', 'infra/custom-resources', 'infra/custom-resources'];
+export const SCANNED_ROOMS = [
+  'bot',
+  'action',
+  'drop-client',
+  'infra/custom-resources',
+  'infra/custom-resources',
+];
 
 /**
  * Commands that are in the scanned rooms but that no deployed principal sends, each with the
