@@ -1,7 +1,7 @@
 /** The first rows of a quarantine CSV, for the alert's thread and its "Show failed rows" button. */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CsvReader } from '../contract/csv.ts';
-import { PREFIXES } from '../infra/config.ts';
+import { PREFIXES } from '../contract/lake.ts';
 import type { Row } from './warehouse.ts';
 
 const SAMPLE_BYTES = 64 * 1024;

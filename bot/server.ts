@@ -5,7 +5,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeAwsError } from '../drop-client/drop.ts';
+import { describeAwsError } from '../contract/aws-error.ts';
 import { createApp } from './app.ts';
 import type { BotConfig } from './config.ts';
 

@@ -1,6 +1,6 @@
 /** A drop check as the ETL step reports it (results/<execution>.json), shared by the local twin. */
 import type { DropCheck } from './check.ts';
-import { PREFIXES } from '../infra/config.ts';
+import { PREFIXES } from './lake.ts';
 import { MAX_DROP_BYTES, TABLE_NAME } from './contract.ts';
 import { SOURCE_METADATA, type EtlResults, type OutcomeQuality, type OutcomeSource } from './outcome.ts';
 

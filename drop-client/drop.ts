@@ -7,6 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { join } from 'node:path';
 import type { OutcomeStatus } from '../contract/outcome.ts';
+import { describeAwsError } from '../contract/aws-error.ts';
 import { followDrop } from './follow.ts';
 import { uploadDrop, type DropOrigin } from './upload.ts';
 
@@ -138,19 +139,4 @@ export async function dropFiles(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, files.length)) }, worker));
   return results;
-}
-
-/** One sentence for an AWS SDK error (no stack trace): what failed and what to do. */
-export function describeAwsError(err: unknown): string {
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  if (e.name === 'CredentialsProviderError' || /credentials/i.test(e.message ?? ''))
-    return "No AWS credentials were found: configure them first (in a workflow, aws-actions/configure-aws-credentials with the stack's GitHubDropRoleArn; in a terminal, AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).";
-  if (e.name === 'NoSuchBucket') return `The bucket does not exist: ${e.message ?? ''}`.trim();
-  if (e.name === 'AccessDenied' || e.$metadata?.httpStatusCode === 403)
-    return `AWS refused the request (access denied): ${e.message ?? ''}`.trim();
-  // The SDK sometimes wraps the socket error ("AWS SDK error wrapper for Error: connect ECONNREFUSED …").
-  const refused = /connect ECONNREFUSED \S+/.exec(e.message ?? '');
-  if ((e as { code?: string }).code === 'ECONNREFUSED' || refused)
-    return `Nothing answers at the endpoint (${refused?.[0] ?? e.message ?? ''}); is the local twin running?`;
-  return `${e.name ?? 'Error'}: ${e.message ?? String(err)}`;
 }

@@ -170,12 +170,3 @@ export function readConfig(get: (key: string) => unknown): PipelineConfig {
     slackDataChannel: text('slackDataChannel') ?? DEFAULTS.slackDataChannel,
   };
 }
-
-/** Where things live in the data lake. */
-export const PREFIXES = {
-  input: 'input_data/',
-  badData: 'bad_data/',
-  archive: 'archive/',
-  results: 'results/',
-  scripts: 'scripts/',
-} as const;

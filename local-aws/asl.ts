@@ -4,7 +4,8 @@
  * twin runs this, so what runs offline is what deploys.
  */
 
-import { LOCAL_ACCOUNT, LOCAL_REGION, PIPELINE_NAME } from './names.ts';
+import { PIPELINE_NAME } from '../contract/lake.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './names.ts';
 
 export type CfnTemplate = {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;

@@ -17,7 +17,7 @@ import {
   tooLargeToDrop,
 } from '../contract/etl-results.ts';
 import { DropFileError } from '../contract/movie-reader.ts';
-import { PREFIXES } from '../infra/config.ts';
+import { PREFIXES } from '../contract/lake.ts';
 import type { ObjectStore } from './object-store.ts';
 import { parseCopySource } from './s3-api.ts';
 import type { RedshiftDataApi } from './redshift-data-api.ts';

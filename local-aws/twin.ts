@@ -13,14 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApp } from '../infra/bin/app.ts';
 import { GLUE_NAMES } from '../infra/constructs/glue-etl.ts';
-import {
-  DEFAULT_PORT,
-  LOCAL_ACCOUNT,
-  LOCAL_BUCKET,
-  LOCAL_REGION,
-  LOCAL_STATE_MACHINE_ARN,
-  PIPELINE_NAME,
-} from './names.ts';
+import { DEFAULT_PORT, LOCAL_ACCOUNT, LOCAL_BUCKET, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN } from './names.ts';
+import { PIPELINE_NAME } from '../contract/lake.ts';
 import {
   PSEUDO_PARAMETERS,
   resolveIntrinsics,

@@ -10,7 +10,7 @@ import { answerFor, type Answer } from '../../bot/answers.ts';
 import { ConfigError, readWarehouseConfig } from '../../bot/config.ts';
 import { blocksAsText } from '../../bot/plain-text.ts';
 import { QueryError } from '../../bot/warehouse.ts';
-import { describeAwsError } from '../../drop-client/drop.ts';
+import { describeAwsError } from '../../contract/aws-error.ts';
 import type { Io } from '../cli.ts';
 
 export async function query(

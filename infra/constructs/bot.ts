@@ -16,7 +16,7 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { CHART_ASSETS } from '../../bot/chart-assets.ts';
-import { PREFIXES } from '../config.ts';
+import { PREFIXES } from '../../contract/lake.ts';
 import { acknowledge, bucketLogicalId, resourceFinding } from './nag.ts';
 
 export interface BotProps {

@@ -14,7 +14,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { handlerFunction } from './handler-function.ts';
 import type { BucketCheckProperties } from '../custom-resources/bucket-check.ts';
-import { PREFIXES } from '../config.ts';
+import { PREFIXES } from '../../contract/lake.ts';
 import { acknowledge, resourceFinding } from './nag.ts';
 
 export interface DataLakeProps {

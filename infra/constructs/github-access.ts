@@ -7,7 +7,7 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { PREFIXES } from '../config.ts';
+import { PREFIXES } from '../../contract/lake.ts';
 import { acknowledge, resourceFinding } from './nag.ts';
 
 export interface GitHubAccessProps {

@@ -15,7 +15,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-import { PREFIXES } from '../config.ts';
+import { PREFIXES } from '../../contract/lake.ts';
 import { encodeJobArgument, glueJobArguments } from '../../contract/glue-arguments.ts';
 import { acknowledge, bucketLogicalId, resourceFinding, s3GrantFindings } from './nag.ts';
 import type { Warehouse } from './warehouse.ts';

@@ -15,8 +15,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { PREFIXES } from '../config.ts';
-import { PIPELINE_NAME } from '../../local-aws/names.ts';
+import { PREFIXES } from '../../contract/lake.ts';
+import { PIPELINE_NAME } from '../../contract/lake.ts';
 import { executionConsoleUrl, OUTCOME_VERSION } from '../../contract/outcome.ts';
 import { acknowledge, bucketLogicalId } from './nag.ts';
 import { refreshStatements, VIEW_NAMES } from '../../contract/sql.ts';
@@ -65,7 +65,6 @@ export const SERIALIZABLE_ISOLATION_ERRORS = [
   '*ERROR: 1023*',
   '*ERROR:1023*',
 ] as const;
-export { PIPELINE_NAME };
 
 export interface PipelineStateMachineProps {
   readonly bucket: s3.IBucket;

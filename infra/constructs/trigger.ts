@@ -6,7 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PREFIXES } from '../config.ts';
+import { PREFIXES } from '../../contract/lake.ts';
 
 export interface DropTriggerProps {
   readonly bucket: s3.IBucket;

@@ -6,8 +6,8 @@
  * hand, and drift.test.ts checks it against the code.
  */
 import { LOG_DELIVERY } from './code-calls.ts';
-import { PREFIXES } from '../../../infra/config.ts';
-import { PIPELINE_NAME } from '../../../local-aws/names.ts';
+import { PREFIXES } from '../../../contract/lake.ts';
+import { PIPELINE_NAME } from '../../../contract/lake.ts';
 import { GLUE_NAMES } from '../../../infra/constructs/glue-etl.ts';
 import type { Call } from './simulate.ts';
 import type { Principal, PrincipalName } from './principals.ts';

@@ -6,7 +6,7 @@
  * name check too).
  */
 import { BOT_FUNCTION_NAME } from '../../../infra/constructs/bot.ts';
-import { PIPELINE_NAME } from '../../../local-aws/names.ts';
+import { PIPELINE_NAME } from '../../../contract/lake.ts';
 import { World, type Json } from './world.ts';
 
 export interface Wiring {
