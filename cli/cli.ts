@@ -3,11 +3,7 @@ import { parseArgs } from 'node:util';
 import { rulesCheck } from './commands/rules-check.ts';
 import { validate } from './commands/validate.ts';
 import { LOCAL_BUCKET, LOCAL_STATE_MACHINE_ARN } from '../local-aws/names.ts';
-
-export interface Io {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-}
+import type { Io } from './io.ts';
 
 /** A mistake in how the command was called: exit 2 with one sentence and the usage. */
 export class UsageError extends Error {}

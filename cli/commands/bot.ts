@@ -1,7 +1,7 @@
 /** `movies bot`: the Slack bot's HTTP server (Slack at /slack/events, SNS at /sns). */
 import { ConfigError, readBotConfig } from '../../bot/config.ts';
 import { BotStartError, startBot } from '../../bot/server.ts';
-import type { Io } from '../cli.ts';
+import type { Io } from '../io.ts';
 
 export async function bot(io: Io): Promise<number> {
   let config;

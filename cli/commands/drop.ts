@@ -3,7 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { dropFiles, type DropResult } from '../../drop-client/drop.ts';
 import { LOCAL_REGION } from '../../local-aws/names.ts';
-import type { Io } from '../cli.ts';
+import type { Io } from '../io.ts';
 import { unreadable } from './files.ts';
 
 export interface DropCommandOptions {

@@ -1,6 +1,6 @@
 /** Reading user-named files with one clear sentence when that fails. */
 import { readFileSync, statSync } from 'node:fs';
-import type { Io } from '../cli.ts';
+import type { Io } from '../io.ts';
 
 /** The file's text, or null after telling the user why it could not be read. */
 export function readText(path: string, io: Io): string | null {

@@ -2,7 +2,7 @@
 import { ConfigError, readBotConfig } from '../../bot/config.ts';
 import { BotStartError, startBot, type RunningBot } from '../../bot/server.ts';
 import { startTwin, TwinStartError } from '../../local-aws/twin.ts';
-import type { Io } from '../cli.ts';
+import type { Io } from '../io.ts';
 
 export async function local(
   options: { port: number; dataDir: string; withBot: boolean },

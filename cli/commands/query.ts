@@ -11,7 +11,7 @@ import { ConfigError, readWarehouseConfig } from '../../bot/config.ts';
 import { blocksAsText } from '../../bot/plain-text.ts';
 import { QueryError } from '../../bot/warehouse.ts';
 import { describeAwsError } from '../../contract/aws-error.ts';
-import type { Io } from '../cli.ts';
+import type { Io } from '../io.ts';
 
 export async function query(
   words: readonly string[],

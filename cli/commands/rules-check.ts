@@ -2,7 +2,7 @@
 import { formatRuleset } from '../../quality/format.ts';
 import { DqdlSyntaxError } from '../../quality/lexer.ts';
 import { parseRuleset } from '../../quality/parser.ts';
-import type { Io } from '../cli.ts';
+import type { Io } from '../io.ts';
 import { readText } from './files.ts';
 
 export function rulesCheck(path: string, json: boolean, io: Io): number {

@@ -7,7 +7,7 @@ import { DropFileError } from '../../contract/movie-reader.ts';
 import type { Ruleset } from '../../quality/ast.ts';
 import { DqdlSyntaxError } from '../../quality/lexer.ts';
 import { parseRuleset } from '../../quality/parser.ts';
-import type { Io } from '../cli.ts';
+import type { Io } from '../io.ts';
 import { renderCheck } from '../report.ts';
 import { readText, unreadable } from './files.ts';
 

@@ -4,7 +4,11 @@
  * (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/<name>.html); the version noted
  * is the default version when copied. If AWS edits one, update the document and its version here.
  */
-import type { PolicyDocument } from './world.ts';
+/** An IAM policy document, as the template and AWS write them. */
+export interface PolicyDocument {
+  Version?: string;
+  Statement: Record<string, unknown>[];
+}
 
 export const AWS_MANAGED_POLICIES: Record<string, PolicyDocument> = {
   // v1 (default).

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { stateMachineDefinition, type IntrinsicResolver } from '../../../local-aws/asl.ts';
-import { AWS_MANAGED_POLICIES } from './aws-managed-policies.ts';
+import { AWS_MANAGED_POLICIES, type PolicyDocument } from './aws-managed-policies.ts';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -20,10 +20,6 @@ export interface CfnResource {
 export interface Template {
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, { Value: unknown }>;
-}
-export interface PolicyDocument {
-  Version?: string;
-  Statement: Json[];
 }
 
 const PSEUDO: Record<string, string> = {
