@@ -23,7 +23,7 @@ export interface OperandContext {
 }
 
 /** Evaluate an operand expression to a constant, or throw Unsupported. */
-export function resolveOperand(e: Expr, ctx: OperandContext): Operand {
+function resolveOperand(e: Expr, ctx: OperandContext): Operand {
   switch (e.kind) {
     case 'number':
       return { kind: 'number', value: e.value };
@@ -272,6 +272,3 @@ function specialTest(kind: 'EMPTY' | 'WHITESPACES_ONLY'): (v: Cell) => boolean {
     ? (v) => v === ''
     : (v) => typeof v === 'string' && v.length > 0 && v.trim().length === 0;
 }
-
-/** Durations in DataFreshness conditions are compared in milliseconds. */
-export const durationTest = numberTest;

@@ -16,14 +16,9 @@ import {
   type RowStatus,
   type RuleResult,
 } from './results.ts';
-import {
-  compileRule,
-  FrequencyAnalyzer,
-  type CompiledRule,
-  type Outcome,
-  type RuleContext,
-  type ValueType,
-} from './rules.ts';
+import { compileRule } from './rules/compile.ts';
+import type { CompiledRule, RuleContext, RuleVerdict, ValueType } from './rules/compiled-rule.ts';
+import { FrequencyAnalyzer } from './rules/frequency.ts';
 import { compileWhere } from './where.ts';
 
 export interface DatasetColumn {
@@ -42,7 +37,7 @@ export interface EvaluateOptions {
   readonly now?: Date;
   /** Sample failing rows kept per rule for messages (default 3). */
   readonly samples?: number;
-  /** COLUMN (Glue's default): composite rules combine the children's dataset outcomes; ROW: per row. */
+  /** COLUMN (Glue's default): composite rules combine the children's verdicts; ROW: per row. */
   readonly compositeMethod?: 'COLUMN' | 'ROW';
 }
 
@@ -112,7 +107,7 @@ export class Evaluation {
 
   finish(): DataQualityResult {
     const results: RuleResult[] = this.compiled.map((c, i) => {
-      const o = c.outcome();
+      const o = c.verdict();
       const labels = this.rules[i]!.labels;
       return {
         Name: this.rules[i]!.name,
@@ -126,7 +121,7 @@ export class Evaluation {
       };
     });
     const analyzerResults: AnalyzerResult[] = this.analyzers.map((a) => {
-      const o = a.rule.outcome();
+      const o = a.rule.verdict();
       return {
         Name: a.name,
         Description: a.description,
@@ -178,7 +173,6 @@ function makeContext(
     samples: options.samples ?? 3,
     presentColumns: options.presentColumns ?? names,
     columnIndex,
-    columnName: (i) => names[i]!,
     columnType: (i) => options.columns[i]!.type,
     frequencies(columns, where) {
       const key = `${columns.join(',')}|${where ?? ''}`;
@@ -205,7 +199,7 @@ function compileNode(node: RuleNode, ctx: RuleContext, method: 'COLUMN' | 'ROW')
 
 /**
  * `(A) and (B)`, `(A) or (B)`: children always see every row, so their metrics stay whole.
- * COLUMN (Glue's default) combines the children's dataset outcomes, so the composite is a
+ * COLUMN (Glue's default) combines the children's verdicts, so the composite is a
  * dataset-level rule (a batch gate); its per-row statuses still combine the children's. ROW
  * combines per row and passes only if every row does; rules built on ratios or thresholds have
  * no per-row meaning there, so such a composite is an ERROR, as in Glue.
@@ -234,8 +228,8 @@ function compositeRule(node: Composite, children: CompiledRule[], method: 'COLUM
       if (status === FAILED) rowsFailed++;
       return status;
     },
-    outcome(): Outcome {
-      const outs = children.map((c) => c.outcome());
+    verdict(): RuleVerdict {
+      const outs = children.map((c) => c.verdict());
       const metrics = Object.assign({}, ...outs.map((o) => o.metrics)) as Record<string, number>;
       const messages = outs.filter((o) => o.message).map((o) => o.message!);
       if (notRowWise)
@@ -244,7 +238,7 @@ function compositeRule(node: Composite, children: CompiledRule[], method: 'COLUM
           message: `${notRowWise.description} states a ratio or threshold, which cannot be combined row by row (compositeRuleEvaluation.method ROW).`,
           metrics,
         };
-      let result: Outcome['result'];
+      let result: RuleVerdict['result'];
       if (rowWise) result = rowsFailed === 0 ? 'PASS' : 'FAIL';
       else if (and)
         result = outs.some((o) => o.result === 'FAIL')

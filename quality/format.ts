@@ -1,11 +1,11 @@
 /** Rulesets back to text, in one canonical spelling (used by `rules check` and rule descriptions). */
 import type { Condition, DictValue, Expr, Rule, RuleNode, Ruleset } from './ast.ts';
 
-export function quote(text: string): string {
+function quote(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-export function formatExpr(e: Expr): string {
+function formatExpr(e: Expr): string {
   switch (e.kind) {
     case 'number':
       return e.text;

@@ -1,4 +1,4 @@
-/** Results in the shape of AWS Glue's GetDataQualityResult, plus row-level outcome names. */
+/** Results in the shape of AWS Glue's GetDataQualityResult, and the status each row gets per rule. */
 
 export type RuleStatus = 'PASS' | 'FAIL' | 'ERROR';
 
@@ -46,14 +46,6 @@ export interface DataQualityResult {
   readonly AnalyzerResults: readonly AnalyzerResult[];
   readonly AggregatedMetrics: AggregatedMetrics;
 }
-
-/** The row-level outcome columns Glue appends to each row. */
-export const ROW_OUTCOME_COLUMNS = [
-  'DataQualityRulesPass',
-  'DataQualityRulesFail',
-  'DataQualityRulesSkip',
-  'DataQualityEvaluationResult',
-] as const;
 
 /** A row's outcome per top-level rule: 1 passed, 0 skipped (dataset-level), -1 failed. */
 export type RowStatus = 1 | 0 | -1;

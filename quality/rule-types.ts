@@ -40,7 +40,7 @@ const spec = (
 
 const MANY = Number.POSITIVE_INFINITY;
 
-export const RULE_TYPES: Readonly<Record<string, RuleTypeSpec>> = {
+const SPECS = {
   AggregateMatch: spec(2, 2, 'number'),
   AllStatistics: spec(1, 1, 'none', { analyzerOnly: true }),
   ColumnCorrelation: spec(2, 2, 'number', { where: true }),
@@ -75,7 +75,12 @@ export const RULE_TYPES: Readonly<Record<string, RuleTypeSpec>> = {
   UniqueValueRatio: spec(1, 1, 'number', { where: true }),
   Uniqueness: spec(1, MANY, 'number', { where: true }),
   Variance: spec(1, 1, 'number', { where: true }),
-};
+} satisfies Record<string, RuleTypeSpec>;
+
+/** The name of a DQDL rule type (the evaluator's compile table is keyed by it). */
+export type RuleType = keyof typeof SPECS;
+
+export const RULE_TYPES: Readonly<Record<string, RuleTypeSpec>> = SPECS;
 
 /** FileMatch compares two paths (no condition) or checks one path's checksums (`in [...]`). */
 export function fileMatchTakesCondition(params: number): boolean {

@@ -3,7 +3,7 @@ import type { Cell } from '../../quality/conditions.ts';
 import { Evaluation, type EvaluateOptions } from '../../quality/evaluate.ts';
 import { parseRuleset } from '../../quality/parser.ts';
 import type { DataQualityResult, RuleResult } from '../../quality/results.ts';
-import type { ValueType } from '../../quality/rules.ts';
+import type { ValueType } from '../../quality/rules/compiled-rule.ts';
 
 /** Row statuses as `ev.statuses` reports them. */
 const P = 1;
