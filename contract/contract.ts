@@ -3,6 +3,7 @@
  * `movies` table holds. The CLI, the Action, the local twin and (as JSON, emitted at synth) the
  * Glue job all read it from here, so the engines cannot drift apart.
  */
+import type { ValueType } from '../quality/rules/compiled-rule.ts';
 
 /** How a text cell becomes a typed value. Each kind is documented in README ("The data contract"). */
 export type Coercion =
@@ -13,9 +14,6 @@ export type Coercion =
   | 'minutes' // a duration in minutes: "142 min", "142", "2h 22m"
   | 'money' // an amount in whole US dollars: "28,341,469", "$1,234" (cents are dropped)
   | 'genres'; // a comma-separated list: "Crime, Drama" (normalized to "Crime, Drama")
-
-/** The value type a column holds after coercion (the DQDL engine's view of the column). */
-export type ValueType = 'string' | 'integer' | 'decimal' | 'timestamp';
 
 export interface InputColumn {
   /** Canonical snake_case name: the table column and the name rules refer to. */

@@ -14,8 +14,8 @@ import {
   valueTypeOf,
   type Coercion,
   type InputColumn,
-  type ValueType,
 } from './contract.ts';
+import type { ValueType } from '../quality/rules/compiled-rule.ts';
 
 export type Value = string | number | null;
 
