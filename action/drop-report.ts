@@ -1,19 +1,10 @@
 /** The job summary (and PR comment body) for drop mode: a table per file and the path each execution took. */
+import { STATUS_ICON, type DropStatus } from '../contract/status.ts';
 import type { DropResult } from '../drop-client/drop.ts';
-import { md, MAX_MARKDOWN } from './report.ts';
+import { md, metricsCell, MAX_MARKDOWN } from './report.ts';
 
-const ICON: Record<string, string> = {
-  SUCCEEDED: '✅',
-  PARTIAL: '⚠️',
-  QUALITY_FAILED: '❌',
-  FAILED: '💥',
-  TIMEOUT: '⏱️',
-  UPLOADED: '⬆️',
-  DRY_RUN: '📝',
-};
-
-export function renderDropSummary(results: readonly DropResult[], status: string): string {
-  const out: string[] = [`## ${ICON[status] ?? ''} movies-gds data drop: ${status}`, ''];
+export function renderDropSummary(results: readonly DropResult[], status: DropStatus): string {
+  const out: string[] = [`## ${STATUS_ICON[status].emoji} movies-gds data drop: ${status}`, ''];
   if (!results.length) out.push('No data files changed.');
   else {
     out.push('| File | Status | Loaded | Quarantined | Execution |', '| --- | --- | ---: | ---: | --- |');
@@ -24,7 +15,7 @@ export function renderDropSummary(results: readonly DropResult[], status: string
           ? md(r.executionArn.split(':').at(-1)!)
           : '–';
       out.push(
-        `| \`${md(r.file)}\` | ${ICON[r.status] ?? ''} ${r.status} | ${r.rowsLoaded ?? '–'} | ${r.rowsQuarantined ?? '–'} | ${execution} |`,
+        `| \`${md(r.file)}\` | ${STATUS_ICON[r.status].emoji} ${r.status} | ${r.rowsLoaded ?? '–'} | ${r.rowsQuarantined ?? '–'} | ${execution} |`,
       );
     }
   }
@@ -36,11 +27,7 @@ export function renderDropSummary(results: readonly DropResult[], status: string
       details.push('', '| Rule | Result | Kind | Metrics |', '| --- | --- | --- | --- |');
       for (const f of r.failedRules)
         details.push(
-          `| \`${md(f.rule)}\` | ${f.result} | ${f.gate ? 'batch gate' : 'row check'} | ${Object.entries(
-            f.metrics,
-          )
-            .map(([k, v]) => `${md(k)}=${Number(v.toPrecision(6))}`)
-            .join('<br>')} |`,
+          `| \`${md(f.rule)}\` | ${f.result} | ${f.gate ? 'batch gate' : 'row check'} | ${metricsCell(f.metrics)} |`,
         );
     }
     if (r.path?.length) details.push('', mermaid(r.path, r.status));
@@ -53,7 +40,7 @@ export function renderDropSummary(results: readonly DropResult[], status: string
 }
 
 /** A flowchart of the states an execution went through (each transition once, loops included). */
-export function mermaid(path: readonly string[], status: string): string {
+export function mermaid(path: readonly string[], status: DropStatus): string {
   const ids = new Map<string, string>();
   const id = (state: string): string => {
     if (!ids.has(state)) ids.set(state, `s${ids.size}`);

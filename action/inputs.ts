@@ -1,7 +1,7 @@
 /** The Action's inputs, validated up front with one clear sentence each. */
+import { FAIL_ON, type FailOn } from '../contract/status.ts';
 
 export type Mode = 'auto' | 'validate' | 'drop';
-export type FailOn = 'quality' | 'partial' | 'error' | 'never';
 
 export interface Inputs {
   readonly mode: Mode;
@@ -25,7 +25,6 @@ export interface Inputs {
 }
 
 const MODES: readonly Mode[] = ['auto', 'validate', 'drop'];
-const FAIL_ON: readonly FailOn[] = ['quality', 'partial', 'error', 'never'];
 
 export function readInputs(get: (name: string) => string): Inputs {
   const text = (name: string): string | undefined => get(name).trim() || undefined;
@@ -72,26 +71,4 @@ export function readInputs(get: (name: string) => string): Inputs {
     dryRun: bool('dry-run', false),
     githubToken: text('github-token'),
   };
-}
-
-/** Which statuses fail the step, per fail-on. */
-export function shouldFail(failOn: FailOn, status: string): boolean {
-  const error = status === 'FAILED' || status === 'TIMEOUT';
-  switch (failOn) {
-    case 'never':
-      return false;
-    case 'error':
-      return error;
-    case 'quality':
-      return error || status === 'QUALITY_FAILED';
-    case 'partial':
-      return error || status === 'QUALITY_FAILED' || status === 'PARTIAL';
-  }
-}
-
-const RANK = ['DRY_RUN', 'SUCCEEDED', 'UPLOADED', 'PARTIAL', 'QUALITY_FAILED', 'TIMEOUT', 'FAILED'];
-
-/** The worst of several statuses (SUCCEEDED when there are none). */
-export function worstStatus(statuses: readonly string[]): string {
-  return statuses.reduce((worst, s) => (RANK.indexOf(s) > RANK.indexOf(worst) ? s : worst), 'SUCCEEDED');
 }

@@ -7,14 +7,15 @@ import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { fails, worstStatus, type DropStatus } from '../contract/status.ts';
 import { dropFiles } from '../drop-client/drop.ts';
 import { changedDataFiles } from './changed-files.ts';
 import { renderDropSummary } from './drop-report.ts';
 import { githubApi } from './github-api.ts';
-import { readInputs, shouldFail, worstStatus, type Inputs } from './inputs.ts';
+import { readInputs, type Inputs } from './inputs.ts';
 import { pullRequestOfCommit, upsertComment } from './pr-comment.ts';
 import { renderSummary } from './report.ts';
-import { validateFiles, type FileStatus } from './validate.ts';
+import { validateFiles } from './validate.ts';
 
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
 
@@ -50,14 +51,15 @@ export async function run(): Promise<void> {
   }
 }
 
-interface Outcome {
-  status: string;
+/** What one mode found: the overall status, the report in Markdown, and the files that fail the step. */
+interface ModeResult {
+  status: DropStatus;
   markdown: string;
   /** "file is STATUS" for each file that fails the step per fail-on. */
   failures: string[];
 }
 
-async function validate(workspace: string, files: string[], inputs: Inputs): Promise<Outcome> {
+async function validate(workspace: string, files: string[], inputs: Inputs): Promise<ModeResult> {
   const reports = await validateFiles(workspace, files, inputs.rules);
   for (const r of reports) {
     core.info(`${r.file}: ${r.status}${r.error ? ` — ${r.error}` : ''}`);
@@ -70,10 +72,8 @@ async function validate(workspace: string, files: string[], inputs: Inputs): Pro
   core.setOutput('execution-arns', '[]');
   return {
     status,
-    markdown: renderSummary(reports, status as FileStatus),
-    failures: reports
-      .filter((r) => shouldFail(inputs.failOn, r.status))
-      .map((r) => `${r.file} is ${r.status}`),
+    markdown: renderSummary(reports, status),
+    failures: reports.filter((r) => fails(r.status, inputs.failOn)).map((r) => `${r.file} is ${r.status}`),
   };
 }
 
@@ -82,7 +82,7 @@ async function drop(
   files: string[],
   inputs: Inputs,
   context: typeof github.context,
-): Promise<Outcome> {
+): Promise<ModeResult> {
   if (!inputs.bucket)
     throw new Error('Input bucket is required to drop files (the stack output BucketName).');
   if (inputs.wait && !inputs.stateMachineArn)
@@ -123,7 +123,7 @@ async function drop(
     status,
     markdown: renderDropSummary(results, status),
     failures: results
-      .filter((r) => shouldFail(inputs.failOn, r.status))
+      .filter((r) => fails(r.status, inputs.failOn))
       .map((r) => `${r.file} is ${r.status}${r.error ? ` (${r.error})` : ''}`),
   };
 }

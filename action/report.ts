@@ -1,12 +1,9 @@
 /** The job summary (and PR comment body) for validate mode, in GitHub-flavoured Markdown. */
-import type { FileReport, FileStatus } from './validate.ts';
+import type { OutcomeStatus } from '../contract/outcome.ts';
+import { formatMetric, formatScore } from '../contract/outcome-view.ts';
+import { STATUS_ICON } from '../contract/status.ts';
+import type { FileReport } from './validate.ts';
 
-const ICON: Record<FileStatus, string> = {
-  SUCCEEDED: '✅',
-  PARTIAL: '⚠️',
-  QUALITY_FAILED: '❌',
-  FAILED: '💥',
-};
 /** GitHub refuses job summaries over 1 MiB and comments over 65,536 characters; stay under both. */
 export const MAX_MARKDOWN = 60_000;
 
@@ -18,13 +15,20 @@ export function md(text: string): string {
     .replace(/\r?\n/g, ' ');
 }
 
+/** A failed rule's metrics in a table cell, one per line. */
+export function metricsCell(metrics: Readonly<Record<string, number>>): string {
+  return Object.entries(metrics)
+    .map(([k, v]) => `${md(k)}=${formatMetric(v)}`)
+    .join('<br>');
+}
+
 /** Text inside a code span in a table cell. */
 function code(text: string): string {
   return text.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-export function renderSummary(reports: readonly FileReport[], status: FileStatus): string {
-  const out: string[] = [`## ${ICON[status]} movies-gds data check: ${status}`, ''];
+export function renderSummary(reports: readonly FileReport[], status: OutcomeStatus): string {
+  const out: string[] = [`## ${STATUS_ICON[status].emoji} movies-gds data check: ${status}`, ''];
   if (!reports.length) out.push('No data files matched.');
   else {
     out.push(
@@ -33,7 +37,7 @@ export function renderSummary(reports: readonly FileReport[], status: FileStatus
     );
     for (const r of reports)
       out.push(
-        `| \`${code(r.file)}\` | ${ICON[r.status]} ${r.status} | ${r.rows} | ${r.rowsLoaded} | ${r.rowsQuarantined} | ${r.score === null ? '–' : r.score.toFixed(2)} |`,
+        `| \`${code(r.file)}\` | ${STATUS_ICON[r.status].emoji} ${r.status} | ${r.rows} | ${r.rowsLoaded} | ${r.rowsQuarantined} | ${r.score === null ? '–' : formatScore(r.score)} |`,
       );
   }
   for (const r of reports) {
@@ -46,14 +50,10 @@ export function renderSummary(reports: readonly FileReport[], status: FileStatus
         '| Rule | Result | Kind | Metrics | Why |',
         '| --- | --- | --- | --- | --- |',
       );
-      for (const f of r.failedRules) {
-        const metrics = Object.entries(f.metrics)
-          .map(([k, v]) => `${md(k)}=${Number(v.toPrecision(6))}`)
-          .join('<br>');
+      for (const f of r.failedRules)
         out.push(
-          `| \`${code(f.rule)}\` | ${f.result} | ${f.gate ? 'batch gate' : 'row check'} | ${metrics} | ${md(f.message)} |`,
+          `| \`${code(f.rule)}\` | ${f.result} | ${f.gate ? 'batch gate' : 'row check'} | ${metricsCell(f.metrics)} | ${md(f.message ?? '')} |`,
         );
-      }
       if (r.reasons.length) {
         out.push('', '<details><summary>Most common reasons rows failed</summary>', '');
         for (const x of r.reasons.slice(0, 10))

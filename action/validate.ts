@@ -2,25 +2,18 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
 import { checkDrop, pipelineRuleset } from '../contract/check.ts';
+import { qualityOf } from '../contract/etl-results.ts';
 import { readChunks } from '../contract/read-chunks.ts';
 import { DropFileError } from '../contract/movie-reader.ts';
+import type { OutcomeStatus } from '../contract/outcome.ts';
+import { failedRules, type FailedRule } from '../contract/outcome-view.ts';
 import type { Ruleset } from '../quality/ast.ts';
 import { DqdlSyntaxError } from '../quality/lexer.ts';
 import { parseRuleset } from '../quality/parser.ts';
 
-export type FileStatus = 'SUCCEEDED' | 'PARTIAL' | 'QUALITY_FAILED' | 'FAILED';
-
-export interface FailedRule {
-  readonly rule: string;
-  readonly result: 'FAIL' | 'ERROR';
-  readonly message: string;
-  readonly metrics: Readonly<Record<string, number>>;
-  readonly gate: boolean;
-}
-
 export interface FileReport {
   readonly file: string;
-  readonly status: FileStatus;
+  readonly status: OutcomeStatus;
   readonly rows: number;
   readonly rowsLoaded: number;
   readonly rowsQuarantined: number;
@@ -69,27 +62,16 @@ export async function validateFiles(
   for (const file of files) {
     try {
       const check = await checkDrop(file, readChunks(join(workspace, file)), { ruleset });
-      const m = check.result.AggregatedMetrics;
+      // The quality as the pipeline's outcome would carry it; every reason, not its top ten.
+      const quality = qualityOf(check);
       reports.push({
         file,
         status: check.decision.verdict,
-        rows: m.TotalRowsProcessed,
+        rows: quality.rowsProcessed,
         rowsLoaded: check.decision.rowsToLoad,
         rowsQuarantined: check.decision.rowsToQuarantine,
-        score: check.result.Score,
-        failedRules: check.result.RuleResults.flatMap((r, i) =>
-          r.Result === 'PASS'
-            ? []
-            : [
-                {
-                  rule: r.Description,
-                  result: r.Result,
-                  message: r.EvaluationMessage ?? '',
-                  metrics: r.EvaluatedMetrics,
-                  gate: check.rules[i]!.tolerance,
-                },
-              ],
-        ),
+        score: quality.score,
+        failedRules: failedRules(quality),
         reasons: check.reasons,
         annotations: annotationsFor(check.reasons),
       });

@@ -4,15 +4,11 @@
  * commonest reasons rows failed — in its thread. Everything from data is escaped.
  */
 import type { Outcome } from '../contract/outcome.ts';
+import { failedRules, formatMetric, formatScore } from '../contract/outcome-view.ts';
+import { fails, STATUS_ICON } from '../contract/status.ts';
 import { context, section, type Block } from './blocks.ts';
 import { clip, slackEscape } from './slack-text.ts';
 
-const ICON: Record<Outcome['status'], string> = {
-  SUCCEEDED: ':white_check_mark:',
-  PARTIAL: ':warning:',
-  QUALITY_FAILED: ':x:',
-  FAILED: ':boom:',
-};
 const SUMMARY: Record<Outcome['status'], string> = {
   SUCCEEDED: 'loaded',
   PARTIAL: 'loaded, with rows quarantined',
@@ -29,8 +25,9 @@ export interface AlertMessage {
   readonly thread: Block[] | null;
 }
 
+/** A rejected or failed run: it goes to the alert channel, with the mention. */
 export function isFailure(o: Outcome): boolean {
-  return o.status === 'QUALITY_FAILED' || o.status === 'FAILED';
+  return fails(o.status, 'quality');
 }
 
 /** The quarantine's S3 URI, linked to its place in the S3 console. */
@@ -51,7 +48,7 @@ export function renderAlert(o: Outcome, mention?: string): AlertMessage {
   const facts: string[] = [];
   if (o.load) facts.push(`*${o.load.rowsLoaded}* rows loaded`);
   if (o.quarantine) facts.push(`*${o.quarantine.rows}* quarantined`);
-  if (o.quality) facts.push(`score ${o.quality.score.toFixed(2)}`);
+  if (o.quality) facts.push(`score ${formatScore(o.quality.score)}`);
   const who: string[] = [];
   if (o.source.actor) who.push(`dropped by *${e(o.source.actor)}*`);
   if (
@@ -73,7 +70,7 @@ export function renderAlert(o: Outcome, mention?: string): AlertMessage {
   if (o.quarantine) links.push(quarantineLink(o.quarantine.uri));
   const lead = isFailure(o) && mention && /^S[A-Z0-9]+$/.test(mention) ? `<!subteam^${mention}> ` : '';
   const blocks: Block[] = [
-    section(`${lead}${ICON[o.status]} *${file}* ${SUMMARY[o.status]}`),
+    section(`${lead}${STATUS_ICON[o.status].slack} *${file}* ${SUMMARY[o.status]}`),
     ...(facts.length ? [section(facts.join(' · '))] : []),
     ...(o.error
       ? [section(`*${e(o.error.state)}*: \`${e(o.error.error)}\`\n${e(clip(o.error.cause, 1500))}`)]
@@ -95,13 +92,13 @@ export function renderAlert(o: Outcome, mention?: string): AlertMessage {
         ]
       : []),
   ];
-  const failed = o.quality?.rules.filter((r) => r.result !== 'PASS') ?? [];
+  const failed = failedRules(o.quality);
   const thread: Block[] = [];
   if (failed.length) {
     thread.push(section('*Failed rules*'));
     for (const r of failed.slice(0, 20)) {
       const metrics = Object.entries(r.metrics)
-        .map(([k, v]) => `${e(k)} = ${Number(v.toPrecision(6))}`)
+        .map(([k, v]) => `${e(k)} = ${formatMetric(v)}`)
         .join(', ');
       thread.push(
         section(

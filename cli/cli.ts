@@ -1,4 +1,4 @@
-/** `movies` command line: parses arguments, dispatches, maps outcomes to exit codes. */
+/** `movies` command line: parses arguments, dispatches, maps each command's result to an exit code. */
 import { parseArgs } from 'node:util';
 import { rulesCheck } from './commands/rules-check.ts';
 import { validate } from './commands/validate.ts';

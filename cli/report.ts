@@ -1,5 +1,6 @@
 /** The human-readable report of `movies validate`. */
 import type { DropCheck } from '../contract/check.ts';
+import { formatMetric, formatScore } from '../contract/outcome-view.ts';
 
 const MARK = { PASS: 'PASS ', FAIL: 'FAIL ', ERROR: 'ERROR' } as const;
 
@@ -16,7 +17,7 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
   lines.push(`${check.file}: ${decision.verdict} (${verdict})`);
   lines.push(
     `  rows ${m.TotalRowsProcessed} read, ${m.TotalRowsPassed} passed, ${m.TotalRowsFailed} failed; ` +
-      `rules ${m.TotalRulesPassed}/${m.TotalRulesProcessed} passed (score ${result.Score.toFixed(2)})`,
+      `rules ${m.TotalRulesPassed}/${m.TotalRulesProcessed} passed (score ${formatScore(result.Score)})`,
   );
   if (check.layout.derivedId)
     lines.push('  movie_id derived from title and release_year (the file has no id column)');
@@ -30,7 +31,7 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
   result.RuleResults.forEach((r, i) => {
     const kind = check.rules[i]!.tolerance ? 'gate' : 'rows';
     const metrics = Object.entries(r.EvaluatedMetrics)
-      .map(([k, v]) => `${k.split('.').slice(2).join('.') || k}=${formatNumber(v)}`)
+      .map(([k, v]) => `${k.split('.').slice(2).join('.') || k}=${formatMetric(v)}`)
       .join(' ');
     lines.push(`  ${clip(r.Description, width).padEnd(width)}  ${MARK[r.Result]}   ${kind}  ${metrics}`);
     if (r.EvaluationMessage)
@@ -52,10 +53,6 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
       `  wrote ${outputs.goodPath} (${m.TotalRowsPassed} rows) and ${outputs.badPath} (${m.TotalRowsFailed} rows)`,
     );
   return `${lines.join('\n')}\n\n`;
-}
-
-function formatNumber(v: number): string {
-  return String(Number(v.toPrecision(6)));
 }
 
 function clip(s: string, n: number): string {

@@ -50,13 +50,14 @@ export interface CheckOptions {
   /** Sample lines kept per failure reason (default 5). */
   readonly sampleLines?: number;
   /**
-   * Called for every row once it is judged, with the rules' outcomes for it (`evaluation.statuses`)
+   * Called for every row once it is judged, with each rule's status for it (`evaluation.statuses`)
    * and whether it would load; every column is then read. The row is reused: copy what you keep.
    */
   readonly onRow?: (row: MovieRow, evaluation: Evaluation, passed: boolean) => void;
 }
 
-export const OUTCOME_COLUMNS = [
+/** The columns bad.csv adds after a row's own fields: its verdict (the Glue library's OUTCOME_COLUMNS). */
+export const ROW_VERDICT_COLUMNS = [
   'ContractViolations',
   'DataQualityRulesPass',
   'DataQualityRulesFail',
@@ -119,7 +120,7 @@ export async function checkDrop(
           ...(options.now ? { now: options.now } : {}),
         });
         good?.row(l.schema.slice(0, canonicalWidth).map((c) => c.name));
-        bad?.row(['source_line', ...l.header.map(spreadsheetSafe), ...OUTCOME_COLUMNS]);
+        bad?.row(['source_line', ...l.header.map(spreadsheetSafe), ...ROW_VERDICT_COLUMNS]);
       },
     });
     const ev = evaluation! as Evaluation;

@@ -34,6 +34,9 @@ export interface OutcomeSource {
   readonly actor?: string;
 }
 
+/** Where a drop came from: the source fields the uploader sets as metadata (SOURCE_METADATA). */
+export type DropOrigin = Pick<OutcomeSource, keyof typeof SOURCE_METADATA>;
+
 export interface OutcomeRule {
   readonly name: string;
   readonly rule: string;

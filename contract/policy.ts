@@ -9,8 +9,10 @@
  */
 import type { EvaluatedRule } from '../quality/evaluate.ts';
 import type { DataQualityResult } from '../quality/results.ts';
+import type { OutcomeStatus } from './outcome.ts';
 
-export type Verdict = 'SUCCEEDED' | 'PARTIAL' | 'QUALITY_FAILED';
+/** A checked batch's status: every outcome's but FAILED, which only a run that broke has. */
+export type Verdict = Exclude<OutcomeStatus, 'FAILED'>;
 
 export interface BatchDecision {
   readonly verdict: Verdict;

@@ -69780,13 +69780,80 @@ function getOctokit(token, options, ...additionalPlugins) {
 var import_client_s3 = __toESM(require_dist_cjs16(), 1);
 var import_client_sfn2 = __toESM(require_dist_cjs17(), 1);
 
-// infra/drop/drop.ts
+// contract/status.ts
+var RANK = {
+  DRY_RUN: 0,
+  SUCCEEDED: 1,
+  UPLOADED: 2,
+  PARTIAL: 3,
+  QUALITY_FAILED: 4,
+  TIMEOUT: 5,
+  FAILED: 6
+};
+function worstStatus(statuses) {
+  return statuses.reduce((worst, s2) => RANK[s2] > RANK[worst] ? s2 : worst, "SUCCEEDED");
+}
+var FAIL_ON = ["quality", "partial", "error", "never"];
+var FAILS_FROM = {
+  partial: "PARTIAL",
+  quality: "QUALITY_FAILED",
+  error: "TIMEOUT"
+};
+function fails(status, failOn) {
+  return failOn !== "never" && RANK[status] >= RANK[FAILS_FROM[failOn]];
+}
+var STATUS_ICON = {
+  SUCCEEDED: { emoji: "\u2705", slack: ":white_check_mark:" },
+  PARTIAL: { emoji: "\u26A0\uFE0F", slack: ":warning:" },
+  QUALITY_FAILED: { emoji: "\u274C", slack: ":x:" },
+  FAILED: { emoji: "\u{1F4A5}", slack: ":boom:" },
+  TIMEOUT: { emoji: "\u23F1\uFE0F", slack: ":stopwatch:" },
+  UPLOADED: { emoji: "\u2B06\uFE0F", slack: ":arrow_up:" },
+  DRY_RUN: { emoji: "\u{1F4DD}", slack: ":memo:" }
+};
+
+// drop-client/drop.ts
 import { join as join5 } from "node:path";
 
-// infra/drop/follow.ts
+// contract/aws-error.ts
+function describeAwsError(err) {
+  const e5 = err;
+  if (e5.name === "CredentialsProviderError" || /credentials/i.test(e5.message ?? ""))
+    return "No AWS credentials were found: configure them first (in a workflow, aws-actions/configure-aws-credentials with the stack's GitHubDropRoleArn; in a terminal, AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).";
+  if (e5.name === "NoSuchBucket") return `The bucket does not exist: ${e5.message ?? ""}`.trim();
+  if (e5.name === "AccessDenied" || e5.$metadata?.httpStatusCode === 403)
+    return `AWS refused the request (access denied): ${e5.message ?? ""}`.trim();
+  const refused = /connect ECONNREFUSED \S+/.exec(e5.message ?? "");
+  if (e5.code === "ECONNREFUSED" || refused)
+    return `Nothing answers at the endpoint (${refused?.[0] ?? e5.message ?? ""}); is the local twin running?`;
+  return `${e5.name ?? "Error"}: ${e5.message ?? String(err)}`;
+}
+
+// contract/outcome-view.ts
+function failedRules(quality) {
+  return (quality?.rules ?? []).flatMap(
+    (r5) => r5.result === "PASS" ? [] : [
+      {
+        rule: r5.rule,
+        result: r5.result,
+        gate: r5.gate,
+        metrics: r5.metrics,
+        ...r5.message ? { message: r5.message } : {}
+      }
+    ]
+  );
+}
+function formatScore(score) {
+  return score.toFixed(2);
+}
+function formatMetric(value) {
+  return String(Number(value.toPrecision(6)));
+}
+
+// drop-client/follow.ts
 var import_client_sfn = __toESM(require_dist_cjs17(), 1);
 
-// infra/pipeline/outcome.ts
+// contract/outcome.ts
 var OUTCOME_VERSION = 1;
 var SOURCE_METADATA = {
   commit: "commit",
@@ -69893,7 +69960,7 @@ function parseOutcome(text) {
   return o3;
 }
 
-// infra/drop/follow.ts
+// drop-client/follow.ts
 var defaultSleep = (ms) => new Promise((r5) => setTimeout(r5, ms));
 async function findExecution(sfn, stateMachineArn, drop2, seen) {
   const since = drop2.uploadedAt.getTime() - 6e4;
@@ -69983,7 +70050,7 @@ function safeJson(text) {
   }
 }
 
-// infra/drop/upload.ts
+// drop-client/upload.ts
 var import_lib_storage = __toESM(require_dist_cjs18(), 1);
 import { createReadStream as createReadStream2, statSync } from "node:fs";
 var PART_SIZE = 8 * 1024 * 1024;
@@ -70016,7 +70083,7 @@ async function uploadDrop(s3, file, bucket, key, origin) {
   return { file, bucket, key, etag: String(result.ETag ?? "").replace(/"/g, ""), size, uploadedAt };
 }
 
-// infra/drop/drop.ts
+// drop-client/drop.ts
 function keyFor(file, prefix) {
   const path = file.replace(/\\/g, "/").replace(/^\.\//, "");
   const under = path.startsWith("data/") ? path.slice("data/".length) : path;
@@ -70085,31 +70152,13 @@ async function dropFiles(clients, files, options) {
       rowsLoaded: o3.load?.rowsLoaded ?? 0,
       rowsQuarantined: o3.quarantine?.rows ?? 0,
       ...o3.quarantine ? { quarantineUri: o3.quarantine.uri } : {},
-      failedRules: (o3.quality?.rules ?? []).filter((r5) => r5.result !== "PASS").map((r5) => ({
-        rule: r5.rule,
-        result: r5.result,
-        gate: r5.gate,
-        metrics: r5.metrics,
-        ...r5.message ? { message: r5.message } : {}
-      })),
+      failedRules: failedRules(o3.quality),
       path: followed.path,
       ...o3.error ? { error: `${o3.error.state}: ${o3.error.error}: ${o3.error.cause}` } : {}
     };
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, files.length)) }, worker));
   return results;
-}
-function describeAwsError(err) {
-  const e5 = err;
-  if (e5.name === "CredentialsProviderError" || /credentials/i.test(e5.message ?? ""))
-    return "No AWS credentials were found: configure them first (in a workflow, aws-actions/configure-aws-credentials with the stack's GitHubDropRoleArn; in a terminal, AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).";
-  if (e5.name === "NoSuchBucket") return `The bucket does not exist: ${e5.message ?? ""}`.trim();
-  if (e5.name === "AccessDenied" || e5.$metadata?.httpStatusCode === 403)
-    return `AWS refused the request (access denied): ${e5.message ?? ""}`.trim();
-  const refused = /connect ECONNREFUSED \S+/.exec(e5.message ?? "");
-  if (e5.code === "ECONNREFUSED" || refused)
-    return `Nothing answers at the endpoint (${refused?.[0] ?? e5.message ?? ""}); is the local twin running?`;
-  return `${e5.name ?? "Error"}: ${e5.message ?? String(err)}`;
 }
 
 // action/changed-files.ts
@@ -70246,21 +70295,18 @@ async function checkDataFile(workspace, file, glob) {
 }
 
 // action/report.ts
-var ICON = {
-  SUCCEEDED: "\u2705",
-  PARTIAL: "\u26A0\uFE0F",
-  QUALITY_FAILED: "\u274C",
-  FAILED: "\u{1F4A5}"
-};
 var MAX_MARKDOWN = 6e4;
 function md(text) {
   return text.replace(/[\\`*_[\]<>|#!]/g, (c5) => `\\${c5}`).replace(/@/g, "@\u200B").replace(/\r?\n/g, " ");
+}
+function metricsCell(metrics) {
+  return Object.entries(metrics).map(([k5, v]) => `${md(k5)}=${formatMetric(v)}`).join("<br>");
 }
 function code(text) {
   return text.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 function renderSummary(reports, status) {
-  const out = [`## ${ICON[status]} movies-gds data check: ${status}`, ""];
+  const out = [`## ${STATUS_ICON[status].emoji} movies-gds data check: ${status}`, ""];
   if (!reports.length) out.push("No data files matched.");
   else {
     out.push(
@@ -70269,7 +70315,7 @@ function renderSummary(reports, status) {
     );
     for (const r5 of reports)
       out.push(
-        `| \`${code(r5.file)}\` | ${ICON[r5.status]} ${r5.status} | ${r5.rows} | ${r5.rowsLoaded} | ${r5.rowsQuarantined} | ${r5.score === null ? "\u2013" : r5.score.toFixed(2)} |`
+        `| \`${code(r5.file)}\` | ${STATUS_ICON[r5.status].emoji} ${r5.status} | ${r5.rows} | ${r5.rowsLoaded} | ${r5.rowsQuarantined} | ${r5.score === null ? "\u2013" : formatScore(r5.score)} |`
       );
   }
   for (const r5 of reports) {
@@ -70282,12 +70328,10 @@ function renderSummary(reports, status) {
         "| Rule | Result | Kind | Metrics | Why |",
         "| --- | --- | --- | --- | --- |"
       );
-      for (const f5 of r5.failedRules) {
-        const metrics = Object.entries(f5.metrics).map(([k5, v]) => `${md(k5)}=${Number(v.toPrecision(6))}`).join("<br>");
+      for (const f5 of r5.failedRules)
         out.push(
-          `| \`${code(f5.rule)}\` | ${f5.result} | ${f5.gate ? "batch gate" : "row check"} | ${metrics} | ${md(f5.message)} |`
+          `| \`${code(f5.rule)}\` | ${f5.result} | ${f5.gate ? "batch gate" : "row check"} | ${metricsCell(f5.metrics)} | ${md(f5.message ?? "")} |`
         );
-      }
       if (r5.reasons.length) {
         out.push("", "<details><summary>Most common reasons rows failed</summary>", "");
         for (const x of r5.reasons.slice(0, 10))
@@ -70304,24 +70348,15 @@ function renderSummary(reports, status) {
 }
 
 // action/drop-report.ts
-var ICON2 = {
-  SUCCEEDED: "\u2705",
-  PARTIAL: "\u26A0\uFE0F",
-  QUALITY_FAILED: "\u274C",
-  FAILED: "\u{1F4A5}",
-  TIMEOUT: "\u23F1\uFE0F",
-  UPLOADED: "\u2B06\uFE0F",
-  DRY_RUN: "\u{1F4DD}"
-};
 function renderDropSummary(results, status) {
-  const out = [`## ${ICON2[status] ?? ""} movies-gds data drop: ${status}`, ""];
+  const out = [`## ${STATUS_ICON[status].emoji} movies-gds data drop: ${status}`, ""];
   if (!results.length) out.push("No data files changed.");
   else {
     out.push("| File | Status | Loaded | Quarantined | Execution |", "| --- | --- | ---: | ---: | --- |");
     for (const r5 of results) {
       const execution = r5.consoleUrl ? `[${md(r5.executionArn.split(":").at(-1))}](${r5.consoleUrl})` : r5.executionArn ? md(r5.executionArn.split(":").at(-1)) : "\u2013";
       out.push(
-        `| \`${md(r5.file)}\` | ${ICON2[r5.status] ?? ""} ${r5.status} | ${r5.rowsLoaded ?? "\u2013"} | ${r5.rowsQuarantined ?? "\u2013"} | ${execution} |`
+        `| \`${md(r5.file)}\` | ${STATUS_ICON[r5.status].emoji} ${r5.status} | ${r5.rowsLoaded ?? "\u2013"} | ${r5.rowsQuarantined ?? "\u2013"} | ${execution} |`
       );
     }
   }
@@ -70333,9 +70368,7 @@ function renderDropSummary(results, status) {
       details.push("", "| Rule | Result | Kind | Metrics |", "| --- | --- | --- | --- |");
       for (const f5 of r5.failedRules)
         details.push(
-          `| \`${md(f5.rule)}\` | ${f5.result} | ${f5.gate ? "batch gate" : "row check"} | ${Object.entries(
-            f5.metrics
-          ).map(([k5, v]) => `${md(k5)}=${Number(v.toPrecision(6))}`).join("<br>")} |`
+          `| \`${md(f5.rule)}\` | ${f5.result} | ${f5.gate ? "batch gate" : "row check"} | ${metricsCell(f5.metrics)} |`
         );
     }
     if (r5.path?.length) details.push("", mermaid(r5.path, r5.status));
@@ -70390,7 +70423,6 @@ function githubApi(token) {
 
 // action/inputs.ts
 var MODES = ["auto", "validate", "drop"];
-var FAIL_ON = ["quality", "partial", "error", "never"];
 function readInputs(get2) {
   const text = (name) => get2(name).trim() || void 0;
   const oneOf = (name, allowed, fallback2) => {
@@ -70437,23 +70469,6 @@ function readInputs(get2) {
     githubToken: text("github-token")
   };
 }
-function shouldFail(failOn, status) {
-  const error3 = status === "FAILED" || status === "TIMEOUT";
-  switch (failOn) {
-    case "never":
-      return false;
-    case "error":
-      return error3;
-    case "quality":
-      return error3 || status === "QUALITY_FAILED";
-    case "partial":
-      return error3 || status === "QUALITY_FAILED" || status === "PARTIAL";
-  }
-}
-var RANK = ["DRY_RUN", "SUCCEEDED", "UPLOADED", "PARTIAL", "QUALITY_FAILED", "TIMEOUT", "FAILED"];
-function worstStatus(statuses) {
-  return statuses.reduce((worst, s2) => RANK.indexOf(s2) > RANK.indexOf(worst) ? s2 : worst, "SUCCEEDED");
-}
 
 // action/pr-comment.ts
 var MARKER = "<!-- movies-gds:data-check -->";
@@ -70480,11 +70495,11 @@ async function pullRequestOfCommit(api, sha) {
 import { lstat as lstat4, readFile as readFile3 } from "node:fs/promises";
 import { isAbsolute as isAbsolute3, join as join8, normalize as normalize2 } from "node:path";
 
-// infra/pipeline/check.ts
+// contract/check.ts
 import { readFileSync as readFileSync2 } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-// infra/quality/format.ts
+// quality/format.ts
 function quote(text) {
   return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
@@ -70544,12 +70559,12 @@ function formatNode(node) {
   return node.labels ? `(${text}) ${formatLabels(node.labels)}` : text;
 }
 
-// infra/quality/results.ts
+// quality/results.ts
 var PASSED = 1;
 var SKIPPED = 0;
 var FAILED = -1;
 
-// infra/quality/conditions.ts
+// quality/conditions.ts
 var Unsupported = class extends Error {
 };
 var HOUR = 36e5;
@@ -70752,7 +70767,7 @@ function specialTest(kind) {
   return kind === "EMPTY" ? (v) => v === "" : (v) => typeof v === "string" && v.length > 0 && v.trim().length === 0;
 }
 
-// infra/quality/states.ts
+// quality/states.ts
 var CountState = class {
   rows = 0;
   matched = 0;
@@ -70951,7 +70966,7 @@ var KeyHasher = class _KeyHasher {
   }
 };
 
-// infra/quality/where.ts
+// quality/where.ts
 var WhereError = class extends Error {
 };
 function lex(sql) {
@@ -71240,7 +71255,7 @@ function escapeRe(c5) {
   return c5.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-// infra/quality/rules.ts
+// quality/rules.ts
 var FrequencyAnalyzer = class {
   constructor(columns, where) {
     this.columns = columns;
@@ -71766,7 +71781,7 @@ function castTest(type) {
   }
 }
 
-// infra/quality/evaluate.ts
+// quality/evaluate.ts
 var Evaluation = class {
   constructor(ruleset, options) {
     this.ruleset = ruleset;
@@ -71800,7 +71815,7 @@ var Evaluation = class {
    * Judge one row. `contractOk = false` marks a row that broke the data contract (it fails
    * whatever the rules say). Returns whether the row passed: it broke no contract and failed
    * no row check. A batch gate's (tolerance) outcome is in `statuses` but never fails a row:
-   * the gate decides for the whole batch (infra/pipeline/policy.ts).
+   * the gate decides for the whole batch (contract/policy.ts).
    */
   row(values, line, contractOk = true) {
     for (const f5 of this.frequencies) f5.update(values);
@@ -71978,7 +71993,7 @@ function expandAnalyzer(a5, options) {
   return [{ ...a5, type: "RowCount", params: [] }, ...types.map((type2) => ({ ...a5, type: type2 }))];
 }
 
-// infra/quality/lexer.ts
+// quality/lexer.ts
 var DqdlSyntaxError = class extends Error {
   constructor(reason, line, column) {
     super(`line ${line}, column ${column}: ${reason}`);
@@ -72070,7 +72085,7 @@ function isDigit(c5) {
   return c5 >= "0" && c5 <= "9";
 }
 
-// infra/quality/rule-types.ts
+// quality/rule-types.ts
 var spec = (minParams, maxParams, condition, flags = {}) => ({
   minParams,
   maxParams,
@@ -72120,7 +72135,7 @@ function fileMatchTakesCondition(params) {
   return params < 2;
 }
 
-// infra/quality/parser.ts
+// quality/parser.ts
 var SECTIONS = /* @__PURE__ */ new Set(["Metadata", "DataSources", "DefaultLabels", "Rules", "Analyzers"]);
 var DURATION_UNITS = /* @__PURE__ */ new Set(["days", "hours", "minutes"]);
 var SIZE_UNITS = /* @__PURE__ */ new Set(["B", "KB", "MB", "GB", "TB"]);
@@ -72669,7 +72684,7 @@ function describe149(t) {
   return `'${t.text}'`;
 }
 
-// infra/pipeline/contract.ts
+// contract/contract.ts
 var INPUT_COLUMNS = [
   {
     name: "movie_id",
@@ -72827,7 +72842,7 @@ function contractColumnFor(header) {
   return BY_HEADER.get(normalizeHeader(header));
 }
 
-// infra/pipeline/csv-writer.ts
+// contract/csv-writer.ts
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 var NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 var FORMULA = /^[=+\-@\t\r]/;
@@ -72876,7 +72891,7 @@ var AtomicCsvWriter = class {
   }
 };
 
-// infra/pipeline/csv.ts
+// contract/csv.ts
 import { isAscii, isUtf8 } from "node:buffer";
 var COMMA3 = 44;
 var QUOTE2 = 34;
@@ -73167,7 +73182,7 @@ function completable(tail) {
   return isUtf8(full);
 }
 
-// infra/pipeline/coerce.ts
+// contract/coerce.ts
 var INVALID = /* @__PURE__ */ Symbol("invalid");
 var WHOLE = /^[+-]?\d+$/;
 var GROUPED = /^[+-]?\d{1,3}(,\d{3})+$/;
@@ -73246,7 +73261,7 @@ function deriveMovieId(title, year2) {
   return `${slug || "untitled"}-${year2}`;
 }
 
-// infra/pipeline/movie-reader.ts
+// contract/movie-reader.ts
 var DropFileError = class extends Error {
   constructor(file, line, reason) {
     super(line === null ? `${file}: ${reason}` : `${file}:${line}: ${reason}`);
@@ -73455,7 +73470,7 @@ function clip(text) {
   return t;
 }
 
-// infra/pipeline/policy.ts
+// contract/policy.ts
 function decideBatch(rules, result) {
   const gatesFailed = result.RuleResults.filter((r5, i5) => r5.Result !== "PASS" && rules[i5].tolerance).map(
     (r5) => r5.Name
@@ -73475,14 +73490,14 @@ function decideBatch(rules, result) {
   };
 }
 
-// infra/pipeline/check.ts
+// contract/check.ts
 var DEFAULT_RULESET_PATH = fileURLToPath(new URL("./movies.dqdl", import.meta.url));
 var defaultRuleset = null;
 function pipelineRuleset() {
   defaultRuleset ??= parseRuleset(readFileSync2(DEFAULT_RULESET_PATH, "utf8"));
   return defaultRuleset;
 }
-var OUTCOME_COLUMNS = [
+var ROW_VERDICT_COLUMNS = [
   "ContractViolations",
   "DataQualityRulesPass",
   "DataQualityRulesFail",
@@ -73532,7 +73547,7 @@ async function checkDrop(file, chunks, options = {}) {
           ...options.now ? { now: options.now } : {}
         });
         good?.row(l3.schema.slice(0, canonicalWidth).map((c5) => c5.name));
-        bad?.row(["source_line", ...l3.header.map(spreadsheetSafe), ...OUTCOME_COLUMNS]);
+        bad?.row(["source_line", ...l3.header.map(spreadsheetSafe), ...ROW_VERDICT_COLUMNS]);
       }
     });
     const ev = evaluation;
@@ -73597,7 +73612,28 @@ function columnsUsedBy(ruleset) {
   return names;
 }
 
-// infra/pipeline/read-chunks.ts
+// contract/etl-results.ts
+function qualityOf(check) {
+  const m3 = check.result.AggregatedMetrics;
+  return {
+    score: check.result.Score,
+    rowsProcessed: m3.TotalRowsProcessed,
+    rowsPassed: m3.TotalRowsPassed,
+    rowsFailed: m3.TotalRowsFailed,
+    rules: check.result.RuleResults.map((r5, i5) => ({
+      name: r5.Name,
+      rule: r5.Description,
+      result: r5.Result,
+      gate: check.rules[i5].tolerance,
+      ...r5.EvaluationMessage ? { message: r5.EvaluationMessage } : {},
+      metrics: r5.EvaluatedMetrics
+    })),
+    gatesFailed: check.decision.gatesFailed,
+    reasons: check.reasons.slice(0, 10)
+  };
+}
+
+// contract/read-chunks.ts
 import { open as open3 } from "node:fs/promises";
 async function* readChunks(path, size = 1 << 20) {
   const file = await open3(path, "r");
@@ -73641,25 +73677,15 @@ async function validateFiles(workspace, files, rules) {
   for (const file of files) {
     try {
       const check = await checkDrop(file, readChunks(join8(workspace, file)), { ruleset });
-      const m3 = check.result.AggregatedMetrics;
+      const quality = qualityOf(check);
       reports.push({
         file,
         status: check.decision.verdict,
-        rows: m3.TotalRowsProcessed,
+        rows: quality.rowsProcessed,
         rowsLoaded: check.decision.rowsToLoad,
         rowsQuarantined: check.decision.rowsToQuarantine,
-        score: check.result.Score,
-        failedRules: check.result.RuleResults.flatMap(
-          (r5, i5) => r5.Result === "PASS" ? [] : [
-            {
-              rule: r5.Description,
-              result: r5.Result,
-              message: r5.EvaluationMessage ?? "",
-              metrics: r5.EvaluatedMetrics,
-              gate: check.rules[i5].tolerance
-            }
-          ]
-        ),
+        score: quality.score,
+        failedRules: failedRules(quality),
         reasons: check.reasons,
         annotations: annotationsFor(check.reasons)
       });
@@ -73727,7 +73753,7 @@ async function validate2(workspace, files, inputs) {
   return {
     status,
     markdown: renderSummary(reports, status),
-    failures: reports.filter((r5) => shouldFail(inputs.failOn, r5.status)).map((r5) => `${r5.file} is ${r5.status}`)
+    failures: reports.filter((r5) => fails(r5.status, inputs.failOn)).map((r5) => `${r5.file} is ${r5.status}`)
   };
 }
 async function drop(workspace, files, inputs, context3) {
@@ -73770,7 +73796,7 @@ async function drop(workspace, files, inputs, context3) {
   return {
     status,
     markdown: renderDropSummary(results, status),
-    failures: results.filter((r5) => shouldFail(inputs.failOn, r5.status)).map((r5) => `${r5.file} is ${r5.status}${r5.error ? ` (${r5.error})` : ""}`)
+    failures: results.filter((r5) => fails(r5.status, inputs.failOn)).map((r5) => `${r5.file} is ${r5.status}${r5.error ? ` (${r5.error})` : ""}`)
   };
 }
 async function comment(api, context3, markdown) {

@@ -6,12 +6,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { join } from 'node:path';
-import type { OutcomeStatus } from '../contract/outcome.ts';
 import { describeAwsError } from '../contract/aws-error.ts';
+import type { DropOrigin } from '../contract/outcome.ts';
+import { failedRules, type FailedRule } from '../contract/outcome-view.ts';
+import type { DropStatus } from '../contract/status.ts';
 import { followDrop } from './follow.ts';
-import { uploadDrop, type DropOrigin } from './upload.ts';
-
-export type DropStatus = OutcomeStatus | 'TIMEOUT' | 'UPLOADED' | 'DRY_RUN';
+import { uploadDrop } from './upload.ts';
 
 export interface DropResult {
   readonly file: string;
@@ -22,13 +22,7 @@ export interface DropResult {
   readonly rowsLoaded?: number;
   readonly rowsQuarantined?: number;
   readonly quarantineUri?: string;
-  readonly failedRules?: readonly {
-    rule: string;
-    result: string;
-    gate: boolean;
-    metrics: Readonly<Record<string, number>>;
-    message?: string;
-  }[];
+  readonly failedRules?: readonly FailedRule[];
   /** States the execution entered, in order. */
   readonly path?: readonly string[];
   /** Why the run failed, timed out or could not be followed. */
@@ -124,15 +118,7 @@ export async function dropFiles(
       rowsLoaded: o.load?.rowsLoaded ?? 0,
       rowsQuarantined: o.quarantine?.rows ?? 0,
       ...(o.quarantine ? { quarantineUri: o.quarantine.uri } : {}),
-      failedRules: (o.quality?.rules ?? [])
-        .filter((r) => r.result !== 'PASS')
-        .map((r) => ({
-          rule: r.rule,
-          result: r.result,
-          gate: r.gate,
-          metrics: r.metrics,
-          ...(r.message ? { message: r.message } : {}),
-        })),
+      failedRules: failedRules(o.quality),
       path: followed.path,
       ...(o.error ? { error: `${o.error.state}: ${o.error.error}: ${o.error.cause}` } : {}),
     };

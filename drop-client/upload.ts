@@ -6,15 +6,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createReadStream, statSync } from 'node:fs';
-import { SOURCE_METADATA } from '../contract/outcome.ts';
-
-export interface DropOrigin {
-  readonly commit?: string;
-  readonly repository?: string;
-  readonly ref?: string;
-  readonly pullRequest?: string;
-  readonly actor?: string;
-}
+import { SOURCE_METADATA, type DropOrigin } from '../contract/outcome.ts';
 
 export interface UploadedDrop {
   readonly file: string;

@@ -1,6 +1,7 @@
 /** `movies drop <csv...>`: upload drops and (with --wait) follow them through the pipeline. */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { fails, STATUS_ICON, type DropStatus } from '../../contract/status.ts';
 import { dropFiles, type DropResult } from '../../drop-client/drop.ts';
 import { LOCAL_REGION } from '../../local-aws/names.ts';
 import type { Io } from '../io.ts';
@@ -15,15 +16,15 @@ export interface DropCommandOptions {
   readonly pollSeconds: number;
 }
 
-const ICON: Record<string, string> = {
-  SUCCEEDED: '✅',
-  PARTIAL: '⚠️ ',
-  QUALITY_FAILED: '❌',
-  FAILED: '💥',
-  TIMEOUT: '⏱️ ',
-  UPLOADED: '⬆️ ',
-  DRY_RUN: '·',
-};
+/**
+ * A status's emoji in a terminal: many draw an emoji written with U+FE0F (⚠️ ⏱️ ⬆️) one column
+ * wide, so it gets a space to line up with the others; a dry run is a dot.
+ */
+function icon(status: DropStatus): string {
+  if (status === 'DRY_RUN') return '·';
+  const { emoji } = STATUS_ICON[status];
+  return emoji.endsWith('\uFE0F') ? `${emoji} ` : emoji;
+}
 
 export async function drop(files: readonly string[], options: DropCommandOptions, io: Io): Promise<number> {
   for (const f of files) {
@@ -54,11 +55,11 @@ export async function drop(files: readonly string[], options: DropCommandOptions
   });
   io.stdout.write('\n');
   for (const r of results) io.stdout.write(render(r));
-  return results.some((r) => ['FAILED', 'QUALITY_FAILED', 'TIMEOUT'].includes(r.status)) ? 1 : 0;
+  return results.some((r) => fails(r.status, 'quality')) ? 1 : 0;
 }
 
 function render(r: DropResult): string {
-  const lines = [`${ICON[r.status] ?? ''} ${r.file} → ${r.key}: ${r.status}`];
+  const lines = [`${icon(r.status)} ${r.file} → ${r.key}: ${r.status}`];
   if (r.rowsLoaded !== undefined)
     lines.push(
       `   ${r.rowsLoaded} rows loaded, ${r.rowsQuarantined ?? 0} quarantined${r.quarantineUri ? ` (${r.quarantineUri})` : ''}`,

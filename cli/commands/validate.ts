@@ -2,8 +2,10 @@
 import { mkdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { checkDrop, pipelineRuleset, type DropCheck } from '../../contract/check.ts';
+import { qualityOf } from '../../contract/etl-results.ts';
 import { readChunks } from '../../contract/read-chunks.ts';
 import { DropFileError } from '../../contract/movie-reader.ts';
+import { failedRules } from '../../contract/outcome-view.ts';
 import type { Ruleset } from '../../quality/ast.ts';
 import { DqdlSyntaxError } from '../../quality/lexer.ts';
 import { parseRuleset } from '../../quality/parser.ts';
@@ -55,9 +57,8 @@ export async function validate(files: readonly string[], options: ValidateOption
         ...outputs,
       });
       // A rule that failed, or a row the contract rejects, is a failed check.
-      const failed =
-        check.result.RuleResults.some((r) => r.Result !== 'PASS') ||
-        check.result.AggregatedMetrics.TotalRowsFailed > 0;
+      const quality = qualityOf(check);
+      const failed = failedRules(quality).length > 0 || quality.rowsFailed > 0;
       if (failed) exit = Math.max(exit, 1);
       if (options.json) json.push(jsonOf(check));
       else io.stdout.write(renderCheck(check, outputs));

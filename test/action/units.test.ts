@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { changedDataFiles, type EventContext } from '../../action/changed-files.ts';
 import { mermaid } from '../../action/drop-report.ts';
-import { readInputs, shouldFail, worstStatus } from '../../action/inputs.ts';
+import { readInputs } from '../../action/inputs.ts';
 import { MARKER, pullRequestOfCommit, upsertComment, type IssueComments } from '../../action/pr-comment.ts';
 import { keyFor } from '../../drop-client/drop.ts';
 
@@ -51,24 +51,6 @@ describe('inputs', () => {
     expect(bad('endpoint', 'localhost:4566')).toThrow(
       'Input endpoint must be an http(s) URL; got "localhost:4566".',
     );
-  });
-
-  it.each([
-    ['quality', 'PARTIAL', false],
-    ['quality', 'QUALITY_FAILED', true],
-    ['quality', 'TIMEOUT', true],
-    ['partial', 'PARTIAL', true],
-    ['error', 'QUALITY_FAILED', false],
-    ['error', 'FAILED', true],
-    ['never', 'FAILED', false],
-  ] as const)('fail-on %s with %s fails: %s', (failOn, status, fails) => {
-    expect(shouldFail(failOn, status)).toBe(fails);
-  });
-
-  it('reports the worst status', () => {
-    expect(worstStatus([])).toBe('SUCCEEDED');
-    expect(worstStatus(['SUCCEEDED', 'PARTIAL', 'SUCCEEDED'])).toBe('PARTIAL');
-    expect(worstStatus(['QUALITY_FAILED', 'TIMEOUT', 'PARTIAL'])).toBe('TIMEOUT');
   });
 });
 

@@ -1,0 +1,43 @@
+/**
+ * What every report shows of an outcome's quality, worked out once: the rules that failed
+ * (batch gates and row checks), and metrics and scores as numbers people read.
+ */
+import type { RuleStatus } from '../quality/results.ts';
+import type { OutcomeQuality } from './outcome.ts';
+
+export interface FailedRule {
+  /** The rule in DQDL. */
+  readonly rule: string;
+  readonly result: Exclude<RuleStatus, 'PASS'>;
+  /** A batch gate (failing it rejects the whole drop), or a row check (its rows are quarantined). */
+  readonly gate: boolean;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly message?: string;
+}
+
+/** The rules that failed or could not be evaluated, in ruleset order. */
+export function failedRules(quality: Pick<OutcomeQuality, 'rules'> | undefined): FailedRule[] {
+  return (quality?.rules ?? []).flatMap((r) =>
+    r.result === 'PASS'
+      ? []
+      : [
+          {
+            rule: r.rule,
+            result: r.result,
+            gate: r.gate,
+            metrics: r.metrics,
+            ...(r.message ? { message: r.message } : {}),
+          },
+        ],
+  );
+}
+
+/** A score (0..1) to two decimals: 0.83. */
+export function formatScore(score: number): string {
+  return score.toFixed(2);
+}
+
+/** A metric to six significant digits, without trailing zeros: 0.666667, 25, 123457000. */
+export function formatMetric(value: number): string {
+  return String(Number(value.toPrecision(6)));
+}
