@@ -7,7 +7,6 @@ import { changedDataFiles, type EventContext } from '../../action/changed-files.
 import { mermaid } from '../../action/drop-report.ts';
 import { readInputs } from '../../action/inputs.ts';
 import { MARKER, pullRequestOfCommit, upsertComment, type IssueComments } from '../../action/pr-comment.ts';
-import { keyFor } from '../../drop-client/drop.ts';
 
 /** A typed fake of the slice of GitHub's API the Action uses. */
 function fakeGitHub(
@@ -51,14 +50,6 @@ describe('inputs', () => {
     expect(bad('endpoint', 'localhost:4566')).toThrow(
       'Input endpoint must be an http(s) URL; got "localhost:4566".',
     );
-  });
-});
-
-describe('drop keys', () => {
-  it('are the prefix plus the path under data/', () => {
-    expect(keyFor('data/2024/q1.csv', 'input_data/')).toBe('input_data/2024/q1.csv');
-    expect(keyFor('./data/q1.csv', 'input_data')).toBe('input_data/q1.csv');
-    expect(keyFor('drops/q1.csv', 'input_data/')).toBe('input_data/drops/q1.csv');
   });
 });
 
