@@ -28,6 +28,7 @@ beforeAll(async () => {
     MOVIES_ALERT_CHANNEL: 'C0ALERTS1',
     MOVIES_DATA_CHANNEL: 'C0DATA123',
     MOVIES_TOPIC_ARNS: `${twin.topics.success},${twin.topics.failure}`,
+    MOVIES_STATE_MACHINE_ARN: twin.stateMachineArn,
   });
   const c = clients(twin.endpoint, twin.region);
   const etag = await drop(
