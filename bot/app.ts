@@ -1,8 +1,10 @@
 /**
  * The bot: one Bolt app, created by createApp(config). Slack reaches it at /slack/events; SNS at
- * /sns. AWS clients are passed in, so the same app serves AWS and the local twin.
+ * /sns. AWS clients are passed in, so the same app serves AWS and the local twin. What the bot's
+ * code logs goes to the app's logger: Bolt's own, or one passed in (tests record it). Bolt's
+ * receivers keep their own, at INFO: the app's is at WARN and would drop their signature refusals.
  */
-import { App, HTTPReceiver, LogLevel, webApi, type Authorize, type Receiver } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, webApi, type Authorize, type Logger, type Receiver } from '@slack/bolt';
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -23,7 +25,11 @@ export interface AwsClients {
   readonly sns: SNSClient;
 }
 
-export function createApp(config: BotConfig, aws: AwsClients): { app: App; receiver: HTTPReceiver } {
+export function createApp(
+  config: BotConfig,
+  aws: AwsClients,
+  logger?: Logger,
+): { app: App; receiver: HTTPReceiver } {
   const cache = new AnswerCache<Answer>(config.cacheTtlMs);
   const verifier = new SnsVerifier({
     region: config.region,
@@ -55,12 +61,24 @@ export function createApp(config: BotConfig, aws: AwsClients): { app: App; recei
       { path: '/health', method: ['GET'], handler: (_req, res) => void res.writeHead(200).end('ok') },
     ],
   });
-  const app: App = boltApp(config, receiver, { config, redshift: aws.redshift, sfn: aws.sfn, cache }, aws.s3);
+  const app: App = boltApp(
+    config,
+    receiver,
+    { config, redshift: aws.redshift, sfn: aws.sfn, cache },
+    aws.s3,
+    logger,
+  );
   return { app, receiver };
 }
 
 /** The Bolt app and its listeners, whichever receiver (HTTP server or Lambda) brings the requests. */
-export function boltApp(config: BotConfig, receiver: Receiver, commands: CommandDeps, s3: S3Client): App {
+export function boltApp(
+  config: BotConfig,
+  receiver: Receiver,
+  commands: CommandDeps,
+  s3: S3Client,
+  logger?: Logger,
+): App {
   const app = new App({
     // Asked while Slack waits (3 s): one quick retry, not the client's half hour of them.
     authorize: authorizeOnce(
@@ -72,6 +90,7 @@ export function boltApp(config: BotConfig, receiver: Receiver, commands: Command
       config.botToken,
     ),
     receiver,
+    ...(logger ? { logger } : {}),
     logLevel: LogLevel.WARN,
     convoStore: false, // no conversation state to keep; saves work on every request
     clientOptions: clientOptions(config),

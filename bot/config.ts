@@ -1,9 +1,9 @@
 /**
  * The bot's configuration, from environment variables, checked at start: every missing or
- * wrong value is reported, one line each, before anything runs.
+ * wrong value is reported, one line each, before anything runs. There are no defaults for where
+ * the pipeline is (region, state machine, topics): the commands that run beside the local twin
+ * pass its names (cli/twin-defaults.ts), so a deployed bot missing one says so.
  */
-import { LOCAL_REGION, LOCAL_STATE_MACHINE_ARN } from '../local-aws/names.ts';
-
 export interface BotConfig {
   readonly signingSecret: string;
   readonly botToken: string;
@@ -41,7 +41,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** What answering `/movies` needs: the warehouse and the state machine (defaults: the stack's and the twin's). */
+/** What answering `/movies` needs: the warehouse (defaults: the stack's names) and the state machine. */
 export type WarehouseConfig = Pick<
   BotConfig,
   'workgroup' | 'database' | 'redshiftSecretArn' | 'stateMachineArn' | 'region' | 'queryTimeoutMs'
@@ -53,34 +53,11 @@ const getter =
   (name) =>
     env[name]?.trim() || undefined;
 
-/** For `movies query`: the warehouse settings alone, no Slack. */
-export function readWarehouseConfig(env: NodeJS.ProcessEnv): WarehouseConfig {
-  const problems: string[] = [];
-  const config = warehouseSettings(getter(env), problems);
-  if (problems.length) throw new ConfigError(problems);
-  return config;
-}
-
-function warehouseSettings(get: Get, problems: string[]): WarehouseConfig {
-  const timeout = Number(get('MOVIES_QUERY_TIMEOUT_SECONDS') ?? 20);
-  if (!(timeout > 0))
-    problems.push(
-      `MOVIES_QUERY_TIMEOUT_SECONDS must be a positive number: "${get('MOVIES_QUERY_TIMEOUT_SECONDS')}".`,
-    );
-  return {
-    workgroup: get('MOVIES_REDSHIFT_WORKGROUP') ?? 'movies',
-    database: get('MOVIES_REDSHIFT_DATABASE') ?? 'movies',
-    redshiftSecretArn: get('MOVIES_REDSHIFT_SECRET_ARN'),
-    stateMachineArn: get('MOVIES_STATE_MACHINE_ARN') ?? LOCAL_STATE_MACHINE_ARN,
-    region: get('AWS_REGION') ?? get('AWS_DEFAULT_REGION') ?? LOCAL_REGION,
-    queryTimeoutMs: timeout * 1000,
-  };
-}
-
-export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
-  const problems: string[] = [];
-  const get = getter(env);
-  const required = (name: string, what: string, check?: (v: string) => string | null): string => {
+/** A setting that must be given: its value, or '' with the problem noted. */
+type Required = (name: string, what: string, check?: (v: string) => string | null) => string;
+const requirer =
+  (get: Get, problems: string[]): Required =>
+  (name, what, check) => {
     const v = get(name);
     if (!v) {
       problems.push(`${name} is missing: ${what}.`);
@@ -90,6 +67,42 @@ export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
     if (wrong) problems.push(`${name} ${wrong}`);
     return v;
   };
+
+/** For `movies query`: the warehouse settings alone, no Slack. */
+export function readWarehouseConfig(env: NodeJS.ProcessEnv): WarehouseConfig {
+  const problems: string[] = [];
+  const get = getter(env);
+  const config = warehouseSettings(get, requirer(get, problems), problems);
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+function warehouseSettings(get: Get, required: Required, problems: string[]): WarehouseConfig {
+  const timeout = Number(get('MOVIES_QUERY_TIMEOUT_SECONDS') ?? 20);
+  if (!(timeout > 0))
+    problems.push(
+      `MOVIES_QUERY_TIMEOUT_SECONDS must be a positive number: "${get('MOVIES_QUERY_TIMEOUT_SECONDS')}".`,
+    );
+  return {
+    workgroup: get('MOVIES_REDSHIFT_WORKGROUP') ?? 'movies',
+    database: get('MOVIES_REDSHIFT_DATABASE') ?? 'movies',
+    redshiftSecretArn: get('MOVIES_REDSHIFT_SECRET_ARN'),
+    stateMachineArn: required(
+      'MOVIES_STATE_MACHINE_ARN',
+      "the pipeline's state machine, for /movies status (stack output StateMachineArn)",
+    ),
+    region:
+      get('AWS_REGION') ??
+      get('AWS_DEFAULT_REGION') ??
+      required('AWS_REGION', "the AWS region of the pipeline's resources (or AWS_DEFAULT_REGION)"),
+    queryTimeoutMs: timeout * 1000,
+  };
+}
+
+export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
+  const problems: string[] = [];
+  const get = getter(env);
+  const required = requirer(get, problems);
   const channel = (v: string): string | null =>
     /^[CGD][A-Z0-9]{6,}$/.test(v) || /^#?[a-z0-9_-]{1,80}$/.test(v)
       ? null
@@ -101,23 +114,8 @@ export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-  const warehouse = warehouseSettings(get, problems);
-  const region = warehouse.region;
-  const port = Number(get('PORT') ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    problems.push(`PORT is not a port number: "${get('PORT')}".`);
-  const cacheSeconds = Number(get('MOVIES_CACHE_SECONDS') ?? 300);
-  if (!(cacheSeconds >= 0))
-    problems.push(`MOVIES_CACHE_SECONDS must be 0 or more: "${get('MOVIES_CACHE_SECONDS')}".`);
-  const topics =
-    list('MOVIES_TOPIC_ARNS') ??
-    ['movies-pipeline-success', 'movies-pipeline-failure'].map(
-      (t) => `arn:aws:sns:${region}:000000000000:${t}`,
-    );
-  for (const t of topics)
-    if (!/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(t))
-      problems.push(`MOVIES_TOPIC_ARNS has a value that is not an SNS topic ARN: "${t}".`);
-  const config: BotConfig = {
+  // Slack's settings first: they are the ones a new user sets.
+  const slack = {
     signingSecret: required(
       'SLACK_SIGNING_SECRET',
       "the Slack app's signing secret (Basic Information → App Credentials)",
@@ -125,13 +123,29 @@ export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
     botToken: required('SLACK_BOT_TOKEN', 'the bot token (OAuth & Permissions), xoxb-…', (v) =>
       v.startsWith('xoxb-') ? null : 'must be a bot token starting with xoxb-.',
     ),
-    slackApiUrl: get('SLACK_API_URL'),
     alertChannel: required('MOVIES_ALERT_CHANNEL', 'the channel for failure alerts', channel),
     dataChannel: required('MOVIES_DATA_CHANNEL', 'the channel for successful loads', channel),
+  };
+  const warehouse = warehouseSettings(get, required, problems);
+  const topics = list('MOVIES_TOPIC_ARNS');
+  if (!topics)
+    problems.push("MOVIES_TOPIC_ARNS is missing: the pipeline's SNS topics to accept, comma-separated.");
+  for (const t of topics ?? [])
+    if (!/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(t))
+      problems.push(`MOVIES_TOPIC_ARNS has a value that is not an SNS topic ARN: "${t}".`);
+  const port = Number(get('PORT') ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(`PORT is not a port number: "${get('PORT')}".`);
+  const cacheSeconds = Number(get('MOVIES_CACHE_SECONDS') ?? 300);
+  if (!(cacheSeconds >= 0))
+    problems.push(`MOVIES_CACHE_SECONDS must be 0 or more: "${get('MOVIES_CACHE_SECONDS')}".`);
+  const config: BotConfig = {
+    ...slack,
+    slackApiUrl: get('SLACK_API_URL'),
     alertMention: get('MOVIES_ALERT_MENTION'),
     bucket: get('MOVIES_BUCKET') ?? 'movies-gds',
     ...warehouse,
-    topicArns: topics,
+    topicArns: topics ?? [],
     trustedCertificateUrl: get('MOVIES_SNS_CERTIFICATE_URL'),
     port,
     publicUrl: get('BOT_PUBLIC_URL')?.replace(/\/$/, ''),

@@ -1,13 +1,14 @@
 /**
  * The bot on AWS Lambda, behind a Function URL and subscribed to the pipeline's topics.
- * - SNS records: outcomes, checked against the topic allow-list (Lambda's SNS trigger is AWS's own,
- *   so no signature to verify here), posted to Slack.
+ * - SNS records: handled by the same core as the HTTP route (handle-notification.ts): the topic
+ *   allow-list, each MessageId once, non-outcomes skipped. Lambda's SNS trigger is AWS's own, so
+ *   there is no signature to verify here.
  * - Slack requests (Function URL): AwsLambdaReceiver verifies the signature; /movies is acked at once
  *   and answered by a second, asynchronous invocation of this function, which posts to response_url —
  *   a warehouse query would not fit in Slack's 3 seconds.
  * Slack's secrets come from Secrets Manager (SLACK_SECRET_ARN), read once per cold start.
  */
-import { AwsLambdaReceiver, type App } from '@slack/bolt';
+import { AwsLambdaReceiver, type App, type Logger } from '@slack/bolt';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -16,13 +17,14 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { AnswerCache } from './answer-cache.ts';
 import type { Answer } from './answers.ts';
 import { boltApp, slackClient } from './app.ts';
-import { parseOutcome } from '../contract/outcome.ts';
 import { readBotConfig, type BotConfig } from './config.ts';
+import { handleNotification, type Notification, type NotificationDeps } from './handle-notification.ts';
 import { answerCommand, type CommandDeps, type DeferredCommand } from './listeners/commands/movies.ts';
-import { changesViews, postOutcome } from './post-alert.ts';
+import { MessageMemory } from './message-memory.ts';
+import { postOutcome } from './post-alert.ts';
 
 interface SnsEvent {
-  Records: { EventSource: string; Sns: { TopicArn: string; Message: string; MessageId: string } }[];
+  Records: { EventSource: string; Sns: Notification }[];
 }
 
 type LambdaEvent = SnsEvent | DeferredCommand | Record<string, unknown>;
@@ -32,6 +34,8 @@ export interface LambdaDeps {
   readonly invokeSelf?: (event: DeferredCommand) => Promise<void>;
   /** Slack's secrets; by default read from Secrets Manager. */
   readonly secrets?: () => Promise<{ signingSecret: string; botToken: string }>;
+  /** Replaces Bolt's console logger for everything the bot logs. */
+  readonly logger?: Logger;
 }
 
 interface Bot {
@@ -39,9 +43,9 @@ interface Bot {
   app: App;
   /** Posts the alerts. */
   slack: App['client'];
-  s3: S3Client;
   handler: ReturnType<AwsLambdaReceiver['toHandler']>;
   commands: CommandDeps;
+  notifications: NotificationDeps;
 }
 
 /** A handler; `deps` lets tests stand in for Lambda's own invoke and Secrets Manager. */
@@ -75,23 +79,38 @@ export function createHandler(deps: LambdaDeps = {}) {
     };
     const receiver = new AwsLambdaReceiver({ signingSecret: config.signingSecret });
     const s3 = new S3Client(aws);
-    const app = boltApp(config, receiver, commands, s3);
-    return { config, app, slack: slackClient(config), s3, handler: receiver.toHandler(), commands };
+    const app = boltApp(config, receiver, commands, s3, deps.logger);
+    const slack = slackClient(config);
+    const notifications: NotificationDeps = {
+      topicArns: config.topicArns,
+      // This container's: SNS's duplicates usually reach a warm one; an alert posted twice is the worst case.
+      memory: new MessageMemory(),
+      post: (outcome) => postOutcome(slack, config, outcome, s3, app.logger),
+      onViewsChanged: () => commands.cache.clear(),
+      logger: app.logger,
+    };
+    return { config, app, slack, handler: receiver.toHandler(), commands, notifications };
   };
 
   return async (event: LambdaEvent, context: unknown): Promise<unknown> => {
     bot ??= init();
     const b = await bot;
     if (isSns(event)) {
-      for (const r of event.Records) {
-        if (!b.config.topicArns.includes(r.Sns.TopicArn)) {
-          b.app.logger.warn(`Ignored a message from ${r.Sns.TopicArn}: not an allowed topic.`);
-          continue;
-        }
-        const outcome = parseOutcome(r.Sns.Message);
-        await postOutcome(b.slack, b.config, outcome, b.s3);
-        if (changesViews(outcome)) b.commands.cache.clear();
-      }
+      // A post that failed (Slack down or slow) throws, once the other records are done: SNS invokes
+      // Lambda asynchronously, so Lambda retries the event (twice, minutes apart), and the memory
+      // lets only the unposted records through again (SNS sends one per event anyway): a late alert
+      // beats a lost one. What a retry cannot change (a non-outcome, another topic, a repeat) is
+      // skipped by the core, never thrown.
+      let failed = 0;
+      for (const r of event.Records)
+        await handleNotification(r.Sns, b.notifications).catch((err: unknown) => {
+          failed++;
+          b.app.logger.error(`SNS message ${r.Sns.MessageId} not handled: ${(err as Error).message}`);
+        });
+      if (failed)
+        throw new Error(
+          `${failed} of ${event.Records.length} SNS messages were not posted; Lambda retries them.`,
+        );
       return { ok: true };
     }
     if ((event as DeferredCommand).kind === 'movies-command') {
@@ -100,6 +119,7 @@ export function createHandler(deps: LambdaDeps = {}) {
         command,
         { ...b.commands, defer: undefined } as CommandDeps,
         b.slack,
+        b.app.logger,
       );
       await fetch(command.responseUrl, {
         method: 'POST',

@@ -1,5 +1,5 @@
 /** Post one pipeline outcome: failures to the alert channel, successes to the data channel, details in the thread. */
-import type { App } from '@slack/bolt';
+import type { App, Logger } from '@slack/bolt';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Outcome } from '../contract/outcome.ts';
 import { isFailure, renderAlert } from './alerts.ts';
@@ -15,6 +15,7 @@ export async function postOutcome(
   config: BotConfig,
   outcome: Outcome,
   s3: S3Client,
+  logger: Logger,
 ): Promise<void> {
   const alert = renderAlert(outcome, config.alertMention);
   const channel = isFailure(outcome) ? config.alertChannel : config.dataChannel;
@@ -37,7 +38,7 @@ export async function postOutcome(
         unfurl_links: false,
       });
   } catch (err) {
-    console.error(
+    logger.error(
       `The details of the alert for ${outcome.execution.name} were not posted: ${(err as Error).message}`,
     );
   }

@@ -3,6 +3,7 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import type { Logger } from '@slack/bolt';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeAwsError } from '../contract/aws-error.ts';
@@ -19,21 +20,26 @@ export interface RunningBot {
 
 /**
  * Start the bot. `endpoint` reaches the local twin; with `subscribe`, the bot subscribes its own
- * /sns route to the topics (at BOT_PUBLIC_URL, or on 127.0.0.1 when that is not set).
+ * /sns route to the topics (at BOT_PUBLIC_URL, or on 127.0.0.1 when that is not set). `logger`
+ * replaces Bolt's console logger for everything the bot logs.
  */
 export async function startBot(
   config: BotConfig,
-  options: { endpoint?: string; subscribe?: boolean } = {},
+  options: { endpoint?: string; subscribe?: boolean; logger?: Logger } = {},
 ): Promise<RunningBot> {
   const endpoint = options.endpoint;
   const aws = { region: config.region, ...(endpoint ? { endpoint } : {}) };
   const sns = new SNSClient(aws);
-  const { app } = createApp(config, {
-    s3: new S3Client({ ...aws, forcePathStyle: Boolean(endpoint) }),
-    redshift: new RedshiftDataClient(aws),
-    sfn: new SFNClient(aws),
-    sns,
-  });
+  const { app } = createApp(
+    config,
+    {
+      s3: new S3Client({ ...aws, forcePathStyle: Boolean(endpoint) }),
+      redshift: new RedshiftDataClient(aws),
+      sfn: new SFNClient(aws),
+      sns,
+    },
+    options.logger,
+  );
   let server: Server;
   try {
     server = (await app.start(config.port)) as Server;

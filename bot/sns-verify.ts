@@ -1,12 +1,13 @@
 /**
  * Trusting an SNS message delivered over HTTP: SignatureVersion 2 (SHA256withRSA) checked with a
  * certificate fetched only from SNS's own host for the region (or the one URL configured for the
- * local twin), the topic pinned to the allow-list, and each MessageId accepted once (SNS delivers
- * at least once). Subscriptions are confirmed through the SNS API with the token — the message's
+ * local twin), the topic pinned to the allow-list, and (verify) each MessageId accepted once (SNS
+ * delivers at least once). Subscriptions are confirmed through the SNS API with the token — the message's
  * SubscribeURL is never fetched, so a forged message cannot make the bot call out.
  */
 import { X509Certificate, createVerify } from 'node:crypto';
 import { snsStringToSign } from '../contract/sns-signature.ts';
+import { MessageMemory } from './message-memory.ts';
 
 export interface SnsEnvelope {
   readonly Type: 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
@@ -34,27 +35,49 @@ export interface VerifyOptions {
 
 const MAX_AGE_MS = 60 * 60 * 1000;
 
-export class SnsRejected extends Error {}
+/** Why a message was refused, for the log: an operator can see why alerts stopped. */
+export type RejectionReason =
+  | 'not-json'
+  | 'unsigned'
+  | 'topic'
+  | 'signature-version'
+  | 'certificate-url'
+  | 'certificate-fetch'
+  | 'signature'
+  | 'too-old'
+  | 'too-large';
+
+export class SnsRejected extends Error {
+  constructor(
+    readonly reason: RejectionReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export class SnsVerifier {
   private readonly certificates = new Map<string, Promise<X509Certificate>>();
-  private readonly seen = new Set<string>();
-  /** Being handled now: SNS may redeliver before the first delivery is done. */
-  private readonly inProgress = new Set<string>();
+  private readonly memory = new MessageMemory();
 
   constructor(private readonly options: VerifyOptions) {}
 
   /**
-   * The message if it is authentic, recent, for an allowed topic and neither handled nor being
-   * handled; throws SnsRejected otherwise. Returns null for one handled or being handled (SNS
-   * delivers at least once). Then call handled() or failed().
+   * As authenticate(), and claimed in this verifier's own memory of MessageIds: null for one
+   * handled or being handled (SNS delivers at least once). Then call handled() or failed().
    */
   async verify(body: string): Promise<SnsEnvelope | null> {
+    const m = await this.authenticate(body);
+    return this.memory.begin(m.MessageId) ? m : null;
+  }
+
+  /** The message if it is authentic, recent and for an allowed topic; throws SnsRejected otherwise. */
+  async authenticate(body: string): Promise<SnsEnvelope> {
     let m: SnsEnvelope;
     try {
       m = JSON.parse(body) as SnsEnvelope;
     } catch {
-      throw new SnsRejected('The body is not an SNS message (not JSON).');
+      throw new SnsRejected('not-json', 'The body is not an SNS message (not JSON).');
     }
     if (
       !m ||
@@ -62,39 +85,41 @@ export class SnsVerifier {
       typeof m.Signature !== 'string' ||
       typeof m.SigningCertURL !== 'string'
     )
-      throw new SnsRejected('The body is not a signed SNS message.');
+      throw new SnsRejected('unsigned', 'The body is not a signed SNS message.');
     if (!this.options.topicArns.includes(m.TopicArn))
-      throw new SnsRejected(`Messages from ${String(m.TopicArn)} are not accepted.`);
-    if (m.SignatureVersion !== '2') throw new SnsRejected('Only SignatureVersion 2 (SHA256) is accepted.');
+      throw new SnsRejected('topic', `Messages from ${String(m.TopicArn)} are not accepted.`);
+    if (m.SignatureVersion !== '2')
+      throw new SnsRejected('signature-version', 'Only SignatureVersion 2 (SHA256) is accepted.');
     const cert = await this.certificate(m.SigningCertURL);
     const ok = createVerify('RSA-SHA256')
       .update(snsStringToSign(m as unknown as Record<string, unknown>))
       .verify(cert.publicKey, m.Signature, 'base64');
-    if (!ok) throw new SnsRejected('The signature does not match the message.');
+    if (!ok) throw new SnsRejected('signature', 'The signature does not match the message.');
     // Signed, so the time is SNS's: an old message is a replay, whatever this process remembers.
     const age = (this.options.now ?? Date.now)() - Date.parse(m.Timestamp);
     if (!(age < (this.options.maxAgeMs ?? MAX_AGE_MS)))
-      throw new SnsRejected(`The message is too old to accept (signed at ${String(m.Timestamp)}).`);
-    if (this.seen.has(m.MessageId) || this.inProgress.has(m.MessageId)) return null;
-    this.inProgress.add(m.MessageId);
+      throw new SnsRejected(
+        'too-old',
+        `The message is too old to accept (signed at ${String(m.Timestamp)}).`,
+      );
     return m;
   }
 
   /** The message was handled: a redelivery of it is ignored from now on. */
   handled(messageId: string): void {
-    this.inProgress.delete(messageId);
-    this.seen.add(messageId);
-    if (this.seen.size > 10_000) this.seen.delete(this.seen.values().next().value!);
+    this.memory.handled(messageId);
   }
 
   /** Handling it failed: SNS's retry of it must get through. */
   failed(messageId: string): void {
-    this.inProgress.delete(messageId);
+    this.memory.failed(messageId);
   }
 
   private certificate(url: string): Promise<X509Certificate> {
     if (!this.trusted(url))
-      return Promise.reject(new SnsRejected(`The signing certificate is not from SNS: ${url}`));
+      return Promise.reject(
+        new SnsRejected('certificate-url', `The signing certificate is not from SNS: ${url}`),
+      );
     let cert = this.certificates.get(url);
     if (!cert) {
       const fetchText =
@@ -102,7 +127,10 @@ export class SnsVerifier {
         (async (u: string) => {
           const r = await fetch(u, { redirect: 'error', signal: AbortSignal.timeout(5000) });
           if (!r.ok)
-            throw new SnsRejected(`The signing certificate could not be fetched (HTTP ${r.status}).`);
+            throw new SnsRejected(
+              'certificate-fetch',
+              `The signing certificate could not be fetched (HTTP ${r.status}).`,
+            );
           return r.text();
         });
       cert = fetchText(url).then((pem) => new X509Certificate(pem));

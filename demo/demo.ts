@@ -46,6 +46,7 @@ const bot = await startBot(
     MOVIES_ALERT_CHANNEL: CHANNELS.alerts,
     MOVIES_DATA_CHANNEL: CHANNELS.data,
     MOVIES_TOPIC_ARNS: `${twin.topics.success},${twin.topics.failure}`,
+    MOVIES_STATE_MACHINE_ARN: twin.stateMachineArn,
     MOVIES_SNS_CERTIFICATE_URL: twin.sns.certificateUrl,
     AWS_REGION: twin.region,
     PORT: '0',

@@ -1,12 +1,14 @@
 /** `movies bot`: the Slack bot's HTTP server (Slack at /slack/events, SNS at /sns). */
 import { ConfigError, readBotConfig } from '../../bot/config.ts';
 import { BotStartError, startBot } from '../../bot/server.ts';
+import { withTwinDefaults } from '../twin-defaults.ts';
 import type { Io } from '../io.ts';
 
 export async function bot(io: Io): Promise<number> {
   let config;
   try {
-    config = readBotConfig(process.env);
+    // As documented, the twin's names where none are set; the deployed bot (bot/lambda.ts) has no defaults.
+    config = readBotConfig(withTwinDefaults(process.env));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     io.stderr.write(`movies: ${err.message}\n`);

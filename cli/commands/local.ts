@@ -3,6 +3,7 @@ import { ConfigError, readBotConfig } from '../../bot/config.ts';
 import { BotStartError, startBot, type RunningBot } from '../../bot/server.ts';
 import { startTwin, TwinStartError } from '../../local-aws/twin.ts';
 import type { Io } from '../io.ts';
+import { withDefaults } from '../twin-defaults.ts';
 
 export async function local(
   options: { port: number; dataDir: string; withBot: boolean },
@@ -42,11 +43,15 @@ export async function local(
   let bot: RunningBot | undefined;
   if (options.withBot) {
     try {
-      const config = readBotConfig({
-        AWS_REGION: twin.region,
-        MOVIES_SNS_CERTIFICATE_URL: twin.sns.certificateUrl,
-        ...process.env,
-      });
+      // The twin's names, unless the environment says otherwise.
+      const config = readBotConfig(
+        withDefaults(process.env, {
+          AWS_REGION: twin.region,
+          MOVIES_STATE_MACHINE_ARN: twin.stateMachineArn,
+          MOVIES_TOPIC_ARNS: `${twin.topics.success},${twin.topics.failure}`,
+          MOVIES_SNS_CERTIFICATE_URL: twin.sns.certificateUrl,
+        }),
+      );
       bot = await startBot(config, { endpoint: twin.endpoint, subscribe: true });
       io.stdout.write(
         `Slack bot on http://127.0.0.1:${bot.port} (Slack: /slack/events), subscribed to the twin's topics.\n`,

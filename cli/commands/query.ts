@@ -12,6 +12,7 @@ import { blocksAsText } from '../../bot/plain-text.ts';
 import { QueryError } from '../../bot/warehouse.ts';
 import { describeAwsError } from '../../contract/aws-error.ts';
 import type { Io } from '../io.ts';
+import { withTwinDefaults } from '../twin-defaults.ts';
 
 export async function query(
   words: readonly string[],
@@ -20,7 +21,7 @@ export async function query(
 ): Promise<number> {
   let config;
   try {
-    config = readWarehouseConfig(process.env);
+    config = readWarehouseConfig(withTwinDefaults(process.env));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     io.stderr.write(`movies: ${err.message}\n`);

@@ -14,8 +14,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CHART_ASSETS } from '../../bot/chart-assets.ts';
 import { PREFIXES } from '../../contract/lake.ts';
 import { acknowledge, bucketLogicalId, resourceFinding } from './nag.ts';
 
@@ -36,6 +36,11 @@ export interface BotProps {
 }
 
 export const BOT_FUNCTION_NAME = 'movies-bot';
+
+/** The files the bot reads at run time beside its bundle: the bot's own list, read as data (the CDK app imports no bot code). */
+const LAMBDA_ASSETS = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../bot/lambda-assets.json', import.meta.url)), 'utf8'),
+) as readonly { file: string; module: string }[];
 
 export class Bot extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -82,7 +87,7 @@ export class Bot extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) =>
-            CHART_ASSETS.map((a) => `cp "${inputDir}/node_modules/${a.module}" "${outputDir}/${a.file}"`),
+            LAMBDA_ASSETS.map((a) => `cp "${inputDir}/node_modules/${a.module}" "${outputDir}/${a.file}"`),
         },
       },
     });

@@ -7,9 +7,9 @@ export {
 import type { LocalSlack as FakeSlack } from '../../demo/slack.ts';
 import type { Twin } from '../../local-aws/twin.ts';
 
-/** The bot's settings for a test against the twin and the fake Slack: its two channels, the twin's topics and certificate. */
+/** The bot's settings for a test against the twin and the fake Slack: its two channels, the twin's topics, certificate and state machine. */
 export function botEnv(
-  twin: Pick<Twin, 'topics' | 'sns' | 'region'>,
+  twin: Pick<Twin, 'topics' | 'sns' | 'region' | 'stateMachineArn'>,
   slack: Pick<FakeSlack, 'url'>,
   signingSecret: string,
 ): Record<string, string> {
@@ -21,6 +21,7 @@ export function botEnv(
     MOVIES_DATA_CHANNEL: 'C0DATA123',
     MOVIES_TOPIC_ARNS: `${twin.topics.success},${twin.topics.failure}`,
     MOVIES_SNS_CERTIFICATE_URL: twin.sns.certificateUrl,
+    MOVIES_STATE_MACHINE_ARN: twin.stateMachineArn,
     PORT: '0',
     AWS_REGION: twin.region,
   };

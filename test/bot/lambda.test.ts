@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { LogLevel } from '@slack/bolt';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import type { DeferredCommand } from '../../bot/listeners/commands/movies.ts';
 import { startTwin, type Twin } from '../../local-aws/twin.ts';
 import { clients, drop, finishedExecution } from '../local-aws/twin-client.ts';
 import { slackSignature, startFakeSlack, type FakeSlack } from './fake-slack.ts';
+import { recordingLogger } from './recording-logger.ts';
 
 const SECRET = 'lambda-signing-secret';
 let root: string;
@@ -28,6 +30,7 @@ beforeAll(async () => {
     MOVIES_ALERT_CHANNEL: 'C0ALERTS1',
     MOVIES_DATA_CHANNEL: 'C0DATA123',
     MOVIES_TOPIC_ARNS: `${twin.topics.success},${twin.topics.failure}`,
+    MOVIES_STATE_MACHINE_ARN: twin.stateMachineArn,
   });
   const c = clients(twin.endpoint, twin.region);
   const etag = await drop(
@@ -47,10 +50,17 @@ afterAll(async () => {
 
 describe('the bot on Lambda', () => {
   const deferred: DeferredCommand[] = [];
+  const logger = recordingLogger();
   const handler = createHandler({
     secrets: async () => ({ signingSecret: SECRET, botToken: 'xoxb-lambda' }),
     invokeSelf: async (e) => void deferred.push(e),
+    logger,
   });
+  const record = (MessageId: string, Message: string, TopicArn = twin.topics.success) => ({
+    Records: [{ EventSource: 'aws:sns', Sns: { TopicArn, Message, MessageId } }],
+  });
+  const posts = (since: number): number =>
+    calls.slice(since).filter((c) => c.path === '/api/chat.postMessage').length;
 
   it('posts SNS outcomes from allowed topics and ignores others', async () => {
     const message = twin.sns.messages(twin.topics.success).at(-1)!;
@@ -87,6 +97,40 @@ describe('the bot on Lambda', () => {
       {},
     );
     expect(calls.length).toBe(after);
+    expect(logger.at(LogLevel.WARN)).toContain(
+      'Ignored SNS message x from arn:aws:sns:us-east-1:000000000000:elsewhere: not an allowed topic.',
+    );
+  });
+
+  it('logs and skips what is not an outcome, and a message it has posted already, without failing', async () => {
+    const message = twin.sns.messages(twin.topics.success).at(-1)!;
+    const before = calls.length;
+    const warned = logger.at(LogLevel.WARN).length;
+    expect(await handler(record('lambda-not-outcome', 'hello'), {})).toEqual({ ok: true });
+    expect(await handler(record('lambda-once', message.Message), {})).toEqual({ ok: true });
+    expect(await handler(record('lambda-once', message.Message), {})).toEqual({ ok: true });
+    expect(posts(before)).toBe(1);
+    expect(logger.at(LogLevel.WARN).slice(warned)).toEqual([
+      'SNS message lambda-not-outcome is not a pipeline outcome: The pipeline outcome is not JSON.',
+    ]);
+  });
+
+  it('fails the invocation when Slack does not take the alert, so that Lambda retries it, and the retry posts it', async () => {
+    const message = twin.sns.messages(twin.topics.success).at(-1)!;
+    slack.failures.set('chat.postMessage', 'internal_error');
+    try {
+      await expect(handler(record('lambda-retried', message.Message), {})).rejects.toThrow(
+        '1 of 1 SNS messages were not posted; Lambda retries them.',
+      );
+    } finally {
+      slack.failures.clear();
+    }
+    expect(logger.at(LogLevel.ERROR).at(-1)).toMatch(
+      /^SNS message lambda-retried not handled: .*internal_error/,
+    );
+    const before = calls.length;
+    expect(await handler(record('lambda-retried', message.Message), {})).toEqual({ ok: true });
+    expect(posts(before)).toBe(1);
   });
 
   it('acks /movies at once and answers from a second invocation through the response URL', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { withDefaults, withTwinDefaults } from '../../cli/twin-defaults.ts';
 import { movies } from './run-cli.ts';
 
 const saved = { ...process.env };
@@ -50,6 +51,26 @@ describe('movies bot', () => {
       /^movies: The bot could not subscribe to arn:aws:sns:us-east-1:\d+:movies-pipeline-success: Nothing answers at the endpoint \(connect ECONNREFUSED [\d.:]+\); is the local twin running\?\n$/,
     );
   }, 30_000);
+});
+
+describe("the twin's names as defaults", () => {
+  it('fills only what the environment leaves unset or blank, in its region', () => {
+    expect(withDefaults({ A: 'set', B: ' ' }, { A: 'a', B: 'b', C: 'c' })).toEqual({
+      A: 'set',
+      B: 'b',
+      C: 'c',
+    });
+    expect(withTwinDefaults({ AWS_DEFAULT_REGION: 'eu-west-1', MOVIES_STATE_MACHINE_ARN: 'mine' })).toEqual({
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      AWS_REGION: 'eu-west-1',
+      MOVIES_STATE_MACHINE_ARN: 'mine',
+      MOVIES_TOPIC_ARNS:
+        'arn:aws:sns:eu-west-1:000000000000:movies-pipeline-success,arn:aws:sns:eu-west-1:000000000000:movies-pipeline-failure',
+    });
+    expect(withTwinDefaults({}).MOVIES_STATE_MACHINE_ARN).toBe(
+      'arn:aws:states:us-east-1:000000000000:stateMachine:movies-pipeline',
+    );
+  });
 });
 
 async function closedUrl(): Promise<string> {

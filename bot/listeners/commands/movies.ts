@@ -2,7 +2,7 @@
  * `/movies <top-rated|genres|genre|trends|status|help>`: a quick answer in the acknowledgment,
  * a slower one through the response URL; on Lambda, always from a second invocation.
  */
-import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, Logger, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { answerFor, type Answer, type AnswerDeps } from '../../answers.ts';
 import { context, section, type Block } from '../../blocks.ts';
 import type { BotConfig } from '../../config.ts';
@@ -37,6 +37,7 @@ export function moviesCommand(deps: CommandDeps) {
     ack,
     respond,
     client,
+    logger,
   }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const deferred: DeferredCommand = {
       kind: 'movies-command',
@@ -49,7 +50,7 @@ export function moviesCommand(deps: CommandDeps) {
       await ack();
       return deps.defer(deferred);
     }
-    const answering = answerCommand(deferred, deps, client);
+    const answering = answerCommand(deferred, deps, client, logger);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, INLINE_ANSWER_MS, null)));
     const quick = await Promise.race([answering, late]).finally(() => clearTimeout(timer));
@@ -64,6 +65,7 @@ export async function answerCommand(
   command: DeferredCommand,
   deps: CommandDeps,
   client: App['client'],
+  logger: Logger,
 ): Promise<{ response_type: 'ephemeral' | 'in_channel'; text: string; blocks: Block[] }> {
   const { config } = deps;
   let answer: Answer;
@@ -88,7 +90,7 @@ export async function answerCommand(
         err instanceof QueryError
           ? err.message
           : `The answer could not be fetched (${(err as Error).name}); the bot's log has the details.`;
-      if (!(err instanceof QueryError)) console.error('/movies failed:', err);
+      if (!(err instanceof QueryError)) logger.error('/movies failed:', err);
       answer = {
         text: problem,
         blocks: [section(`:hourglass: ${slackEscape(problem)}`)],

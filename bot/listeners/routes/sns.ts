@@ -1,11 +1,17 @@
-/** POST /sns: pipeline outcomes from SNS, verified, then posted to Slack (one message, details in its thread). */
+/**
+ * POST /sns: SNS over HTTP. The message is verified (refusals answered 403 or 413, and logged with
+ * their reason, at most a line a minute for each); a subscription is confirmed; a notification
+ * goes to the core that Lambda's SNS trigger uses too (handle-notification.ts).
+ */
 import type { App } from '@slack/bolt';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfirmSubscriptionCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseOutcome } from '../../../contract/outcome.ts';
 import type { BotConfig } from '../../config.ts';
-import { changesViews, postOutcome } from '../../post-alert.ts';
+import { handleNotification, type Handled, type NotificationDeps } from '../../handle-notification.ts';
+import { MessageMemory, REPEATED } from '../../message-memory.ts';
+import { postOutcome } from '../../post-alert.ts';
+import { RateLimitedLog } from '../../rate-limited-log.ts';
 import { SnsRejected, type SnsEnvelope, type SnsVerifier } from '../../sns-verify.ts';
 
 export interface SnsRouteDeps {
@@ -22,10 +28,36 @@ export interface SnsRouteDeps {
 
 const MAX_BODY = 512 * 1024;
 
+/** What SNS is answered, 200 each: retrying would not change any of them. */
+const ANSWERS: Record<Handled, string> = {
+  posted: 'Posted.',
+  repeated: 'Already handled.',
+  'not-an-outcome': 'Ignored: not a pipeline outcome.',
+  // The verifier has refused other topics already (403); kept for completeness.
+  'not-allowed': 'Ignored: not an allowed topic.',
+};
+
 export function snsRoute(app: App, deps: SnsRouteDeps) {
+  const memory = new MessageMemory();
+  const notifications: NotificationDeps = {
+    topicArns: deps.config.topicArns,
+    memory,
+    post: (outcome) => postOutcome(deps.slack, deps.config, outcome, deps.s3, app.logger),
+    onViewsChanged: deps.onViewsChanged,
+    logger: app.logger,
+  };
+  const refusals = new RateLimitedLog((line) => app.logger.warn(line));
+
   return (req: IncomingMessage, res: ServerResponse): void => {
     const reply = (status: number, text: string): void =>
       void res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+    const refuse = (status: number, err: SnsRejected): void => {
+      refusals.log(
+        err.reason,
+        `SNS message from ${req.socket.remoteAddress ?? 'an unknown address'} refused (${err.reason}): ${err.message}`,
+      );
+      reply(status, err.message);
+    };
     const chunks: Buffer[] = [];
     let bytes = 0;
     req.on('data', (d: Buffer) => {
@@ -34,11 +66,12 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
     });
     req.on('end', () => {
       // SNS messages are at most 256 KiB: anything much larger is not one.
-      if (bytes > MAX_BODY) return reply(413, 'The body is too large to be an SNS message.');
+      if (bytes > MAX_BODY)
+        return refuse(413, new SnsRejected('too-large', 'The body is too large to be an SNS message.'));
       handle(Buffer.concat(chunks).toString('utf8')).then(
         (text) => reply(200, text),
         (err: unknown) => {
-          if (err instanceof SnsRejected) return reply(403, err.message);
+          if (err instanceof SnsRejected) return refuse(403, err);
           app.logger.error(`SNS message not handled: ${(err as Error).message}`);
           reply(500, 'The message could not be handled; SNS will retry.');
         },
@@ -47,36 +80,16 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
   };
 
   async function handle(body: string): Promise<string> {
-    const m = await deps.verifier.verify(body);
-    if (!m) return 'Already handled.';
-    try {
-      const reply = await act(m);
-      deps.verifier.handled(m.MessageId);
-      return reply;
-    } catch (err) {
-      // Not handled: SNS's retry of this message must get through.
-      deps.verifier.failed(m.MessageId);
-      throw err;
-    }
+    const m = await deps.verifier.authenticate(body);
+    if (m.Type === 'Notification') return ANSWERS[await handleNotification(m, notifications)];
+    const answer = await memory.once(m.MessageId, () => confirm(m));
+    return answer === REPEATED ? ANSWERS.repeated : answer;
   }
 
-  async function act(m: SnsEnvelope): Promise<string> {
-    if (m.Type === 'SubscriptionConfirmation') {
-      // Confirmed through the API with the token; the SubscribeURL in the message is never fetched.
-      await deps.sns.send(new ConfirmSubscriptionCommand({ TopicArn: m.TopicArn, Token: m.Token! }));
-      return 'Subscribed.';
-    }
-    if (m.Type !== 'Notification') return 'Ignored.';
-    let outcome;
-    try {
-      outcome = parseOutcome(m.Message);
-    } catch (err) {
-      // Retrying cannot make it an outcome: answered 200, so SNS does not try again.
-      app.logger.warn(`SNS message ${m.MessageId} is not a pipeline outcome: ${(err as Error).message}`);
-      return 'Ignored: not a pipeline outcome.';
-    }
-    await postOutcome(deps.slack, deps.config, outcome, deps.s3);
-    if (changesViews(outcome)) deps.onViewsChanged();
-    return 'Posted.';
+  async function confirm(m: SnsEnvelope): Promise<string> {
+    if (m.Type !== 'SubscriptionConfirmation') return 'Ignored.';
+    // Confirmed through the API with the token; the SubscribeURL in the message is never fetched.
+    await deps.sns.send(new ConfirmSubscriptionCommand({ TopicArn: m.TopicArn, Token: m.Token! }));
+    return 'Subscribed.';
   }
 }

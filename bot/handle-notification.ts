@@ -1,0 +1,51 @@
+/**
+ * One pipeline notification from SNS, whichever way it came (the HTTP route, once verified; or
+ * Lambda's SNS trigger): from an allowed topic, not seen before, an outcome — then posted to Slack.
+ * Anything else is skipped, and said so in the log unless it is a repeat: retrying cannot change it.
+ */
+import type { Logger } from '@slack/bolt';
+import { parseOutcome, type Outcome } from '../contract/outcome.ts';
+import { REPEATED, type MessageMemory } from './message-memory.ts';
+import { changesViews } from './post-alert.ts';
+
+export interface Notification {
+  readonly MessageId: string;
+  readonly TopicArn: string;
+  readonly Message: string;
+}
+
+export interface NotificationDeps {
+  /** SNS topics whose messages are accepted. */
+  readonly topicArns: readonly string[];
+  /** The messages handled so far (SNS delivers at least once). */
+  readonly memory: MessageMemory;
+  /** Posts the outcome to Slack; a throw leaves the message unhandled, so a retry gets through. */
+  readonly post: (outcome: Outcome) => Promise<void>;
+  /** Called after a load that changed the views: cached answers are stale. */
+  readonly onViewsChanged: () => void;
+  readonly logger: Logger;
+}
+
+export type Handled = 'posted' | 'repeated' | 'not-allowed' | 'not-an-outcome';
+
+export async function handleNotification(m: Notification, deps: NotificationDeps): Promise<Handled> {
+  if (!deps.topicArns.includes(m.TopicArn)) {
+    deps.logger.warn(`Ignored SNS message ${m.MessageId} from ${m.TopicArn}: not an allowed topic.`);
+    return 'not-allowed';
+  }
+  const done = await deps.memory.once(m.MessageId, async (): Promise<Handled> => {
+    let outcome: Outcome;
+    try {
+      outcome = parseOutcome(m.Message);
+    } catch (err) {
+      deps.logger.warn(`SNS message ${m.MessageId} is not a pipeline outcome: ${(err as Error).message}`);
+      return 'not-an-outcome';
+    }
+    await deps.post(outcome);
+    if (changesViews(outcome)) deps.onViewsChanged();
+    return 'posted';
+  });
+  if (done !== REPEATED) return done;
+  deps.logger.debug(`SNS message ${m.MessageId} was handled already.`);
+  return 'repeated';
+}

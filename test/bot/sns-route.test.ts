@@ -1,0 +1,138 @@
+/**
+ * POST /sns on the running bot, with a logger that records: every refusal answered and logged with
+ * its reason, at most one line per reason a minute; notifications through the shared core.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { LogLevel } from '@slack/bolt';
+import { createSign } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readBotConfig } from '../../bot/config.ts';
+import { startBot, type RunningBot } from '../../bot/server.ts';
+import { snsStringToSign } from '../../contract/sns-signature.ts';
+import { selfSignedCertificate } from '../../local-aws/certificate.ts';
+import { recordingLogger } from './recording-logger.ts';
+
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:movies-pipeline-success';
+const { certificatePem, privateKeyPem } = selfSignedCertificate('sns.us-east-1.amazonaws.com');
+const logger = recordingLogger();
+let certificates: Server;
+let certificateUrl: string;
+let bot: RunningBot;
+
+beforeAll(async () => {
+  certificates = createServer((_req, res) => void res.end(certificatePem));
+  await new Promise<void>((r) => certificates.listen(0, '127.0.0.1', r));
+  certificateUrl = `http://127.0.0.1:${(certificates.address() as AddressInfo).port}/cert.pem`;
+  const config = readBotConfig({
+    SLACK_SIGNING_SECRET: 'secret',
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    MOVIES_ALERT_CHANNEL: 'C0ALERTS1',
+    MOVIES_DATA_CHANNEL: 'C0DATA123',
+    MOVIES_TOPIC_ARNS: TOPIC,
+    MOVIES_SNS_CERTIFICATE_URL: certificateUrl,
+    MOVIES_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:movies-pipeline',
+    AWS_REGION: 'us-east-1',
+    PORT: '0',
+  });
+  bot = await startBot(config, { logger });
+});
+afterAll(async () => {
+  await bot?.stop();
+  await new Promise((r) => certificates?.close(r));
+});
+
+let id = 0;
+/** A notification signed with the trusted certificate, with `fields` changed after signing if `tamper`. */
+function signed(fields: Record<string, string> = {}, tamper: Record<string, string> = {}): string {
+  const m: Record<string, string> = {
+    Type: 'Notification',
+    MessageId: `m-${++id}`,
+    TopicArn: TOPIC,
+    Message: 'hello',
+    Timestamp: new Date().toISOString(),
+    SignatureVersion: '2',
+    SigningCertURL: certificateUrl,
+    ...fields,
+  };
+  m.Signature = createSign('RSA-SHA256').update(snsStringToSign(m)).sign(privateKeyPem, 'base64');
+  return JSON.stringify({ ...m, ...tamper });
+}
+
+const post = async (body: string): Promise<[number, string]> => {
+  const r = await fetch(`http://127.0.0.1:${bot.port}/sns`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body,
+  });
+  return [r.status, await r.text()];
+};
+/** The warnings logged since `since`, the caller's address left out. */
+const warnings = (since = 0): string[] =>
+  logger
+    .at(LogLevel.WARN)
+    .slice(since)
+    .map((l) => l.replace(/^SNS message from \S+ refused/, 'SNS message from <address> refused'));
+
+describe('POST /sns', () => {
+  it('answers every refusal as before and logs each with its reason', async () => {
+    const before = logger.at(LogLevel.WARN).length;
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000).toISOString();
+    expect(await post('not json')).toEqual([403, 'The body is not an SNS message (not JSON).']);
+    expect(await post('{}')).toEqual([403, 'The body is not a signed SNS message.']);
+    expect(await post(signed({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:someone-else' }))).toEqual([
+      403,
+      'Messages from arn:aws:sns:us-east-1:123456789012:someone-else are not accepted.',
+    ]);
+    expect(await post(signed({ SignatureVersion: '1' }))).toEqual([
+      403,
+      'Only SignatureVersion 2 (SHA256) is accepted.',
+    ]);
+    expect(await post(signed({ SigningCertURL: 'https://evil.example.com/cert.pem' }))).toEqual([
+      403,
+      'The signing certificate is not from SNS: https://evil.example.com/cert.pem',
+    ]);
+    expect(await post(signed({}, { Message: 'forged' }))).toEqual([
+      403,
+      'The signature does not match the message.',
+    ]);
+    expect(await post(signed({ Timestamp: twoHoursAgo }))).toEqual([
+      403,
+      `The message is too old to accept (signed at ${twoHoursAgo}).`,
+    ]);
+    expect(await post('x'.repeat(600 * 1024))).toEqual([413, 'The body is too large to be an SNS message.']);
+    expect(warnings(before)).toEqual([
+      'SNS message from <address> refused (not-json): The body is not an SNS message (not JSON).',
+      'SNS message from <address> refused (unsigned): The body is not a signed SNS message.',
+      'SNS message from <address> refused (topic): Messages from arn:aws:sns:us-east-1:123456789012:someone-else are not accepted.',
+      'SNS message from <address> refused (signature-version): Only SignatureVersion 2 (SHA256) is accepted.',
+      'SNS message from <address> refused (certificate-url): The signing certificate is not from SNS: https://evil.example.com/cert.pem',
+      'SNS message from <address> refused (signature): The signature does not match the message.',
+      `SNS message from <address> refused (too-old): The message is too old to accept (signed at ${twoHoursAgo}).`,
+      'SNS message from <address> refused (too-large): The body is too large to be an SNS message.',
+    ]);
+    expect(logger.at(LogLevel.WARN)[before]).toMatch(/^SNS message from \S*127\.0\.0\.1 refused/);
+  });
+
+  it('logs a flood of one kind once a minute, answering each', async () => {
+    const before = logger.at(LogLevel.WARN).length;
+    for (let i = 0; i < 5; i++)
+      expect(await post(signed({}, { Message: `forged ${i}` }))).toEqual([
+        403,
+        'The signature does not match the message.',
+      ]);
+    // The previous test's line for this reason was under a minute ago.
+    expect(warnings(before)).toEqual([]);
+  });
+
+  it('skips a notification that is not an outcome, saying why, and its redelivery', async () => {
+    const before = logger.at(LogLevel.WARN).length;
+    const message = signed();
+    const { MessageId } = JSON.parse(message) as { MessageId: string };
+    expect(await post(message)).toEqual([200, 'Ignored: not a pipeline outcome.']);
+    expect(await post(message)).toEqual([200, 'Already handled.']);
+    expect(warnings(before)).toEqual([
+      `SNS message ${MessageId} is not a pipeline outcome: The pipeline outcome is not JSON.`,
+    ]);
+  });
+});
