@@ -264,7 +264,7 @@ export class Sns {
       SigningCertURL: this.certificateUrl,
     };
     body.Signature = createSign('RSA-SHA256')
-      .update(stringToSign(body))
+      .update(snsStringToSign(body))
       .sign(this.identity.privateKeyPem, 'base64');
     const headers = {
       'content-type': 'text/plain; charset=UTF-8',
@@ -307,9 +307,6 @@ export class Sns {
     return join(this.dir, `${topicArn.split(':').at(-1)}.jsonl`);
   }
 }
-
-/** Kept under its old name for callers of the twin. */
-export const stringToSign = snsStringToSign;
 
 function toXml(value: unknown): string {
   if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
