@@ -27,7 +27,7 @@ export const PSEUDO_PARAMETERS: Record<string, string> = {
 };
 
 /** Names and ARNs derived from logical ids: enough for a definition that runs locally. */
-export const placeholderResolver: IntrinsicResolver = {
+const placeholderResolver: IntrinsicResolver = {
   ref: (id) => PSEUDO_PARAMETERS[id] ?? `local-${id}`,
   getAtt: (id, attribute) => `arn:aws:local:us-east-1:000000000000:${id}/${attribute}`,
 };
@@ -66,7 +66,7 @@ export function resolveIntrinsics(value: unknown, r: IntrinsicResolver): unknown
 }
 
 /** The logical id of the pipeline's state machine in a template (CDK's own waiters aside). */
-export function stateMachineLogicalId(template: CfnTemplate): string {
+function stateMachineLogicalId(template: CfnTemplate): string {
   const ids = Object.entries(template.Resources)
     .filter(
       ([, res]) =>

@@ -239,7 +239,7 @@ function required(input: Record<string, unknown>, name: string): unknown {
  * `:name` placeholders → `$n`, outside quotes, comments and `::` casts. Values are always bound,
  * never spliced into the SQL (as in Redshift).
  */
-export function bindNamed(
+function bindNamed(
   sql: string,
   params: readonly { name: string; value: string }[],
 ): { text: string; values: string[] } {

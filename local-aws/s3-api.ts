@@ -351,7 +351,7 @@ function userMetadata(req: IncomingMessage): Record<string, string> {
 }
 
 /** Strip aws-chunked framing (chunk sizes, signatures, trailing checksums) from a body. */
-export function decodeBody(req: IncomingMessage, raw: Buffer): Buffer {
+function decodeBody(req: IncomingMessage, raw: Buffer): Buffer {
   const encoding = String(req.headers['content-encoding'] ?? '');
   const sha = String(req.headers['x-amz-content-sha256'] ?? '');
   if (!encoding.includes('aws-chunked') && !sha.startsWith('STREAMING-')) return raw;

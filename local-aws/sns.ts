@@ -35,7 +35,6 @@ interface Subscription {
 export const CERTIFICATE_PATH = '/SimpleNotificationService-local.pem';
 
 export class Sns {
-  private readonly listeners: ((m: SnsMessage) => void)[] = [];
   private readonly subscriptions: Subscription[];
   private readonly identity: SigningIdentity;
   private endpoint = 'http://127.0.0.1';
@@ -93,7 +92,6 @@ export class Sns {
       Timestamp: new Date().toISOString(),
     };
     appendFileSync(this.file(topicArn), `${JSON.stringify(m)}\n`);
-    for (const l of this.listeners) l(m);
     for (const s of this.subscriptions.filter((x) => x.TopicArn === topicArn && x.confirmed))
       this.deliver(s, 'Notification', {
         MessageId: m.MessageId,
@@ -115,10 +113,6 @@ export class Sns {
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as SnsMessage);
-  }
-
-  onMessage(listener: (m: SnsMessage) => void): void {
-    this.listeners.push(listener);
   }
 
   /** Resolves when every delivery started so far has finished (or given up). */
@@ -264,7 +258,7 @@ export class Sns {
       SigningCertURL: this.certificateUrl,
     };
     body.Signature = createSign('RSA-SHA256')
-      .update(stringToSign(body))
+      .update(snsStringToSign(body))
       .sign(this.identity.privateKeyPem, 'base64');
     const headers = {
       'content-type': 'text/plain; charset=UTF-8',
@@ -307,9 +301,6 @@ export class Sns {
     return join(this.dir, `${topicArn.split(':').at(-1)}.jsonl`);
   }
 }
-
-/** Kept under its old name for callers of the twin. */
-export const stringToSign = snsStringToSign;
 
 function toXml(value: unknown): string {
   if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');

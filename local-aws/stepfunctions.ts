@@ -133,12 +133,6 @@ export class StepFunctions {
     return record;
   }
 
-  /** Resolves when the execution has finished (for tests and the demo). */
-  async settled(executionArn: string): Promise<ExecutionRecord> {
-    await this.done.get(executionArn);
-    return this.get(executionArn);
-  }
-
   /** Resolves when every running execution has finished. */
   async idle(): Promise<void> {
     await Promise.all(this.done.values());

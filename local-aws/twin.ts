@@ -33,8 +33,6 @@ import { CERTIFICATE_PATH, Sns } from './sns.ts';
 import { StepFunctions } from './stepfunctions.ts';
 import { Warehouse } from './warehouse.ts';
 
-export { DEFAULT_PORT, LOCAL_ACCOUNT, LOCAL_BUCKET, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN } from './names.ts';
-
 /** The twin could not start (a busy port, ...): one sentence for the user. */
 export class TwinStartError extends Error {}
 

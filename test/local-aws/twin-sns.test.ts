@@ -6,9 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringToSign } from '../../local-aws/sns.ts';
 import { startTwin, type Twin } from '../../local-aws/twin.ts';
 import { parseOutcome } from '../../contract/outcome.ts';
+import { snsStringToSign } from '../../contract/sns-signature.ts';
 import { clients, drop, finishedExecution } from './twin-client.ts';
 
 let dir: string;
@@ -43,7 +43,7 @@ async function verified(body: Record<string, string>): Promise<boolean> {
   const cert = new X509Certificate(pem);
   return (
     body.SignatureVersion === '2' &&
-    createVerify('RSA-SHA256').update(stringToSign(body)).verify(cert.publicKey, body.Signature!, 'base64')
+    createVerify('RSA-SHA256').update(snsStringToSign(body)).verify(cert.publicKey, body.Signature!, 'base64')
   );
 }
 

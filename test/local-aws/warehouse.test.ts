@@ -181,7 +181,7 @@ describe('loads that do not erase', () => {
   type Drop = keyof typeof drops;
   const keyOf = (drop: Drop): string => `input_data/${drop}.csv`;
 
-  /** The drop through the contract and the ruleset: good.csv and the layout, as runEtl has them. */
+  /** The drop through the contract and the ruleset: good.csv and the layout, as runLocalEtl (local-aws/etl.ts) has them. */
   async function check(drop: Drop) {
     const goodPath = join(dir, `${drop}.good.csv`);
     const result = await checkDrop(keyOf(drop), [Buffer.from(drops[drop].join('\n') + '\n')], { goodPath });

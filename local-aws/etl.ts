@@ -1,0 +1,108 @@
+/**
+ * The Glue ETL job, locally: the contract and the ruleset in one streaming pass; a failed gate
+ * quarantines the whole file; otherwise bad rows go to bad_data/ and good rows are upserted into
+ * the warehouse in one transaction. Writes the results JSON the state machine reads.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkDrop, type DropCheck } from '../contract/check.ts';
+import { MAX_DROP_BYTES } from '../contract/contract.ts';
+import {
+  etlResults,
+  quarantineFileKey,
+  quarantineRowsKey,
+  sourceOf,
+  tooLargeToDrop,
+} from '../contract/etl-results.ts';
+import { DropFileError } from '../contract/movie-reader.ts';
+import type { ObjectStore } from './object-store.ts';
+import { taskError } from './task-error.ts';
+import type { Warehouse } from './warehouse.ts';
+
+export interface EtlDeps {
+  readonly store: ObjectStore;
+  readonly warehouse: Warehouse;
+}
+
+/** The job's arguments, as the state machine passes them (--bucket, --key, ...). */
+export interface EtlArgs {
+  readonly bucket: string;
+  readonly key: string;
+  readonly execution: string;
+  /** The ETag (unquoted) of the object the run was started for. */
+  readonly etag: string;
+  readonly resultsKey: string;
+}
+
+export function etlArgs(args: Readonly<Record<string, string>>): EtlArgs {
+  return {
+    bucket: args['--bucket']!,
+    key: args['--key']!,
+    execution: args['--execution']!,
+    etag: args['--etag']!,
+    resultsKey: args['--results_key']!,
+  };
+}
+
+/** What the job does with a checked drop. */
+export type EtlPlan =
+  /** A failed gate: the object itself, as dropped, goes to quarantine; nothing loads. */
+  | { readonly action: 'quarantine-file'; readonly quarantineKey: string }
+  /** The good rows load; the bad ones, if any, go to quarantine as one CSV. */
+  | { readonly action: 'load'; readonly quarantineKey: string | null };
+
+export function etlPlan(check: DropCheck, execution: string, key: string): EtlPlan {
+  if (check.decision.verdict === 'QUALITY_FAILED')
+    return { action: 'quarantine-file', quarantineKey: quarantineFileKey(execution, key) };
+  return {
+    action: 'load',
+    quarantineKey: check.decision.rowsToQuarantine ? quarantineRowsKey(execution) : null,
+  };
+}
+
+/** Runs the job for the Glue job's arguments; answers as glue:startJobRun.sync does. */
+export async function runLocalEtl(deps: EtlDeps, args: Readonly<Record<string, string>>): Promise<unknown> {
+  const { store, warehouse } = deps;
+  const { bucket, key, execution, etag, resultsKey } = etlArgs(args);
+  const meta = store.head(bucket, key);
+  // The object this run was started for, not a newer one dropped under the same key since
+  // (checked again before the object itself is copied to quarantine).
+  const pinned = (): void => {
+    if (store.head(bucket, key).etag.replace(/"/g, '') !== etag)
+      throw taskError(
+        'States.TaskFailed',
+        `${key} changed after this run started (a newer drop replaced it); that drop's own run loads it.`,
+      );
+  };
+  pinned();
+  if (meta.size > MAX_DROP_BYTES) throw taskError('States.TaskFailed', tooLargeToDrop(key, meta.size));
+  const source = sourceOf(bucket, key, meta.etag, meta.size, meta.metadata);
+  const work = mkdtempSync(join(tmpdir(), 'movies-etl-'));
+  try {
+    const goodPath = join(work, 'good.csv');
+    const badPath = join(work, 'bad.csv');
+    let check;
+    try {
+      check = await checkDrop(key, store.stream(bucket, key), { goodPath, badPath });
+    } catch (err) {
+      if (err instanceof DropFileError) throw taskError('States.TaskFailed', err.message);
+      throw err;
+    }
+    const plan = etlPlan(check, execution, key);
+    let rowsLoaded = 0;
+    if (plan.action === 'quarantine-file') {
+      pinned();
+      store.copy(bucket, key, bucket, plan.quarantineKey);
+    } else {
+      if (plan.quarantineKey) store.put(bucket, plan.quarantineKey, readFileSync(badPath), 'text/csv');
+      rowsLoaded = await warehouse.load(new Blob([readFileSync(goodPath)]), key, check.layout);
+    }
+    const quarantine = plan.quarantineKey;
+    const written = etlResults(check, source, quarantine && `s3://${bucket}/${quarantine}`, rowsLoaded);
+    store.put(bucket, resultsKey, Buffer.from(JSON.stringify(written)), 'application/json');
+    return { JobName: 'movie_data_analysis', JobRunState: 'SUCCEEDED', Id: `jr_${execution}` };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
