@@ -1,5 +1,5 @@
 import { FrequencyState, KeyHasher } from '../states.ts';
-import type { Row } from './compiled-rule.ts';
+import type { Cell } from '../conditions.ts';
 
 /** Keeps one frequency table up to date; rules read how often the current key was seen before. */
 export class FrequencyAnalyzer {
@@ -11,10 +11,10 @@ export class FrequencyAnalyzer {
 
   constructor(
     private readonly columns: readonly number[],
-    private readonly where: ((row: Row) => boolean) | null,
+    private readonly where: ((row: readonly Cell[]) => boolean) | null,
   ) {}
 
-  update(values: Row): void {
+  update(values: readonly Cell[]): void {
     this.prior = -1;
     if (this.where && !this.where(values)) return;
     const h = this.hasher;
