@@ -70767,205 +70767,6 @@ function specialTest(kind) {
   return kind === "EMPTY" ? (v) => v === "" : (v) => typeof v === "string" && v.length > 0 && v.trim().length === 0;
 }
 
-// quality/states.ts
-var CountState = class {
-  rows = 0;
-  matched = 0;
-  merge(other) {
-    this.rows += other.rows;
-    this.matched += other.matched;
-  }
-  get ratio() {
-    return this.rows === 0 ? 1 : this.matched / this.rows;
-  }
-};
-var MomentsState = class {
-  n = 0;
-  mean = 0;
-  m2 = 0;
-  sum = 0;
-  min = Number.POSITIVE_INFINITY;
-  max = Number.NEGATIVE_INFINITY;
-  add(x) {
-    this.n++;
-    const delta = x - this.mean;
-    this.mean += delta / this.n;
-    this.m2 += delta * (x - this.mean);
-    this.sum += x;
-    if (x < this.min) this.min = x;
-    if (x > this.max) this.max = x;
-  }
-  merge(o3) {
-    if (o3.n === 0) return;
-    const n3 = this.n + o3.n;
-    const delta = o3.mean - this.mean;
-    this.m2 += o3.m2 + delta * delta * this.n * o3.n / n3;
-    this.mean += delta * o3.n / n3;
-    this.n = n3;
-    this.sum += o3.sum;
-    this.min = Math.min(this.min, o3.min);
-    this.max = Math.max(this.max, o3.max);
-  }
-  /** Population variance, as Glue computes it. */
-  get variance() {
-    return this.n === 0 ? NaN : this.m2 / this.n;
-  }
-};
-var CorrelationState = class {
-  n = 0;
-  xMean = 0;
-  yMean = 0;
-  ck = 0;
-  xm2 = 0;
-  ym2 = 0;
-  add(x, y) {
-    this.n++;
-    const dx = x - this.xMean;
-    this.xMean += dx / this.n;
-    const dy = y - this.yMean;
-    this.yMean += dy / this.n;
-    this.ck += dx * (y - this.yMean);
-    this.xm2 += dx * (x - this.xMean);
-    this.ym2 += dy * (y - this.yMean);
-  }
-  merge(o3) {
-    if (o3.n === 0) return;
-    const n3 = this.n + o3.n;
-    const dx = o3.xMean - this.xMean;
-    const dy = o3.yMean - this.yMean;
-    const f5 = this.n * o3.n / n3;
-    this.ck += o3.ck + dx * dy * f5;
-    this.xm2 += o3.xm2 + dx * dx * f5;
-    this.ym2 += o3.ym2 + dy * dy * f5;
-    this.xMean += dx * o3.n / n3;
-    this.yMean += dy * o3.n / n3;
-    this.n = n3;
-  }
-  get correlation() {
-    return this.n < 2 ? NaN : this.ck / Math.sqrt(this.xm2 * this.ym2);
-  }
-};
-var FrequencyState = class {
-  h1;
-  h2;
-  counts;
-  /** Exact counts of the slots whose one-byte count is saturated. */
-  big = /* @__PURE__ */ new Map();
-  mask;
-  /** Distinct non-null keys. */
-  distinct = 0;
-  /** Rows whose key was not NULL. */
-  rows = 0;
-  constructor(capacity = 1024) {
-    const size = 1 << Math.ceil(Math.log2(Math.max(16, capacity)));
-    this.h1 = new Int32Array(size);
-    this.h2 = new Int32Array(size);
-    this.counts = new Uint8Array(size);
-    this.mask = size - 1;
-  }
-  /** Count one occurrence of the key (h1, h2); returns how often it was seen before. */
-  add(h1, h22, times = 1) {
-    this.rows += times;
-    let slot = mix(h1) & this.mask;
-    for (; ; ) {
-      const c5 = this.counts[slot];
-      if (c5 === 0) {
-        this.h1[slot] = h1;
-        this.h2[slot] = h22;
-        this.store(slot, times);
-        if (++this.distinct * 4 > this.counts.length * 3) this.grow();
-        return 0;
-      }
-      if (this.h1[slot] === h1 && this.h2[slot] === h22) {
-        const before = c5 === SATURATED ? this.big.get(slot) : c5;
-        this.store(slot, before + times);
-        return before;
-      }
-      slot = slot + 1 & this.mask;
-    }
-  }
-  merge(o3) {
-    o3.forEach((h1, h22, c5) => this.add(h1, h22, c5));
-  }
-  /** Calls fn with the count of every distinct key. */
-  forEachCount(fn) {
-    this.forEach((_h1, _h22, c5) => fn(c5));
-  }
-  forEach(fn) {
-    const { counts, h1, h2: h22, big } = this;
-    for (let i5 = 0; i5 < counts.length; i5++) {
-      const c5 = counts[i5];
-      if (c5) fn(h1[i5], h22[i5], c5 === SATURATED ? big.get(i5) : c5);
-    }
-  }
-  store(slot, count) {
-    if (count < SATURATED) this.counts[slot] = count;
-    else {
-      this.counts[slot] = SATURATED;
-      this.big.set(slot, count);
-    }
-  }
-  grow() {
-    const { h1, h2: h22, counts, big } = this;
-    const size = counts.length * 2;
-    this.h1 = new Int32Array(size);
-    this.h2 = new Int32Array(size);
-    this.counts = new Uint8Array(size);
-    this.big = /* @__PURE__ */ new Map();
-    this.mask = size - 1;
-    for (let i5 = 0; i5 < counts.length; i5++) {
-      const c5 = counts[i5];
-      if (!c5) continue;
-      let slot = mix(h1[i5]) & this.mask;
-      while (this.counts[slot]) slot = slot + 1 & this.mask;
-      this.h1[slot] = h1[i5];
-      this.h2[slot] = h22[i5];
-      this.store(slot, c5 === SATURATED ? big.get(i5) : c5);
-    }
-  }
-};
-var SATURATED = 255;
-function mix(h5) {
-  h5 = Math.imul(h5 ^ h5 >>> 16, 2246822507);
-  h5 = Math.imul(h5 ^ h5 >>> 13, 3266489909);
-  return h5 ^ h5 >>> 16;
-}
-var KeyHasher = class _KeyHasher {
-  h1 = 0;
-  h2 = 0;
-  static f64 = new Float64Array(1);
-  static u32 = new Uint32Array(_KeyHasher.f64.buffer);
-  reset() {
-    this.h1 = 2166136261;
-    this.h2 = 2538058380;
-  }
-  addString(s2) {
-    let a5 = this.h1 ^ 115;
-    let b5 = this.h2 ^ 83;
-    for (let i5 = 0; i5 < s2.length; i5++) {
-      const c5 = s2.charCodeAt(i5);
-      a5 = Math.imul(a5 ^ c5, 16777619);
-      b5 = Math.imul(b5 ^ c5, 1540483477);
-      b5 ^= b5 >>> 15;
-    }
-    this.h1 = Math.imul(a5 ^ s2.length, 16777619);
-    this.h2 = Math.imul(b5 ^ 31, 1540483477);
-  }
-  addNumber(x) {
-    _KeyHasher.f64[0] = x === 0 ? 0 : x;
-    const lo = _KeyHasher.u32[0];
-    const hi = _KeyHasher.u32[1];
-    this.h1 = Math.imul(Math.imul(this.h1 ^ 110, 16777619) ^ lo, 16777619) ^ hi;
-    this.h1 = Math.imul(this.h1, 16777619);
-    this.h2 = Math.imul(Math.imul(this.h2 ^ 78, 1540483477) ^ hi, 1540483477) ^ lo;
-    this.h2 = Math.imul(this.h2 ^ this.h2 >>> 13, 1540483477);
-  }
-  addNull() {
-    this.h1 = Math.imul(this.h1 ^ 127, 16777619);
-    this.h2 = Math.imul(this.h2 ^ 127, 1540483477);
-  }
-};
-
 // quality/where.ts
 var WhereError = class extends Error {
 };
@@ -71255,482 +71056,7 @@ function escapeRe(c5) {
   return c5.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-// quality/rules.ts
-var FrequencyAnalyzer = class {
-  constructor(columns, where) {
-    this.columns = columns;
-    this.where = where;
-  }
-  columns;
-  where;
-  state = new FrequencyState();
-  hasher = new KeyHasher();
-  /** -1: the current row's key is NULL (or filtered out); else how often it was seen before. */
-  prior = -1;
-  rowsSeen = 0;
-  summary = null;
-  update(values) {
-    this.prior = -1;
-    if (this.where && !this.where(values)) return;
-    this.rowsSeen++;
-    const h5 = this.hasher;
-    h5.reset();
-    let allNull = true;
-    for (const c5 of this.columns) {
-      const v = values[c5] ?? null;
-      if (v === null) h5.addNull();
-      else {
-        allNull = false;
-        if (typeof v === "number") h5.addNumber(v);
-        else h5.addString(v);
-      }
-    }
-    if (!allNull) this.prior = this.state.add(h5.h1, h5.h2);
-  }
-  /** Values seen exactly once, and the entropy (natural log) of the value distribution. */
-  stats() {
-    if (!this.summary) {
-      let unique = 0;
-      let entropy = 0;
-      const n3 = this.state.rows;
-      this.state.forEachCount((c5) => {
-        if (c5 === 1) unique++;
-        const p3 = c5 / n3;
-        entropy -= p3 * Math.log(p3);
-      });
-      this.summary = { unique, entropy };
-    }
-    return this.summary;
-  }
-};
-var DATASET_ONLY_REASONS = {
-  AggregateMatch: "it compares with a reference dataset, which is not available here",
-  CustomSql: "it runs Spark SQL over the dataset, which this engine does not",
-  DatasetMatch: "it compares with a reference dataset, which is not available here",
-  DetectAnomalies: "it needs the metrics of earlier runs, which are not kept here",
-  FileFreshness: "it inspects files in S3, not the rows of this dataset",
-  FileMatch: "it inspects files in S3, not the rows of this dataset",
-  FileSize: "it inspects files in S3, not the rows of this dataset",
-  FileUniqueness: "it inspects files in S3, not the rows of this dataset",
-  ReferentialIntegrity: "it compares with a reference dataset, which is not available here",
-  RowCountMatch: "it compares with a reference dataset, which is not available here",
-  SchemaMatch: "it compares with a reference dataset, which is not available here"
-};
-function compileRule(rule, ctx) {
-  const description = formatRule(rule);
-  const unsupported = DATASET_ONLY_REASONS[rule.type];
-  if (unsupported) return errorRule(description, `${rule.type} cannot be evaluated here: ${unsupported}.`);
-  try {
-    return compileSupported(rule, ctx, description);
-  } catch (err) {
-    if (err instanceof Unsupported || err instanceof WhereError)
-      return errorRule(
-        description,
-        `${err instanceof WhereError ? "invalid where clause: " : ""}${err.message}`
-      );
-    throw err;
-  }
-}
-function errorRule(description, message) {
-  return {
-    description,
-    rowLevel: false,
-    tolerance: true,
-    row: () => SKIPPED,
-    outcome: () => ({ result: "ERROR", message, metrics: {} })
-  };
-}
-function missingColumnRule(description, column, rowLevel) {
-  return {
-    description,
-    rowLevel,
-    tolerance: !rowLevel,
-    row: () => rowLevel ? FAILED : SKIPPED,
-    outcome: () => ({
-      result: "FAIL",
-      message: `Input data does not include column ${column}!`,
-      metrics: {}
-    })
-  };
-}
-var fmt = (x) => String(Number(x.toPrecision(6)));
-function judge(test24, value, condition) {
-  if (Number.isNaN(value))
-    return { result: "FAIL", message: "The metric could not be computed (no values)." };
-  return test24(value) ? { result: "PASS" } : {
-    result: "FAIL",
-    message: `Value: ${fmt(value)} does not meet the constraint requirement (${formatCondition(condition)}).`
-  };
-}
-function compileSupported(rule, ctx, description) {
-  const cols = rule.params.map((p3) => ctx.columnIndex(p3));
-  const where = rule.where === void 0 ? null : compileFilter(rule.where, ctx);
-  const key = (suffix) => rule.params.length > 1 ? `Multicolumn.${rule.params.join(",")}.${suffix}` : `Column.${rule.params[0]}.${suffix}`;
-  const needCondition = () => {
-    if (!rule.condition) throw new Unsupported(`${rule.type} needs a condition`);
-    return rule.condition;
-  };
-  const missing = cols.findIndex((c5) => c5 < 0);
-  const rowLevelTypes = /* @__PURE__ */ new Set([
-    "ColumnValues",
-    "IsComplete",
-    "Completeness",
-    "ColumnLength",
-    "ColumnDataType",
-    "DataFreshness",
-    "IsUnique",
-    "IsPrimaryKey",
-    "Uniqueness"
-  ]);
-  if (missing >= 0 && !["ColumnExists", "ColumnNamesMatchPattern"].includes(rule.type))
-    return missingColumnRule(description, rule.params[missing], rowLevelTypes.has(rule.type));
-  const col = cols[0];
-  switch (rule.type) {
-    case "RowCount": {
-      const test24 = numberTest(needCondition(), ctx);
-      let rows = 0;
-      return datasetRule(
-        description,
-        (values) => {
-          if (!where || where(values)) rows++;
-        },
-        () => ({ ...judge(test24, rows, rule.condition), metrics: { "Dataset.*.RowCount": rows } })
-      );
-    }
-    case "ColumnCount": {
-      const test24 = numberTest(needCondition(), ctx);
-      const n3 = ctx.presentColumns.length;
-      return datasetRule(description, null, () => ({
-        ...judge(test24, n3, rule.condition),
-        metrics: { "Dataset.*.ColumnCount": n3 }
-      }));
-    }
-    case "ColumnExists": {
-      const name = rule.params[0];
-      const exists2 = ctx.presentColumns.includes(name) || ctx.presentColumns.some(
-        (c5) => ctx.columnIndex(c5) === ctx.columnIndex(name) && ctx.columnIndex(name) >= 0
-      );
-      return datasetRule(description, null, () => ({
-        result: exists2 ? "PASS" : "FAIL",
-        ...exists2 ? {} : { message: `Input data does not include column ${name}!` },
-        metrics: { [`Dataset.${name}.ColumnExists`]: exists2 ? 1 : 0 }
-      }));
-    }
-    case "ColumnNamesMatchPattern": {
-      const re = javaRegExp(rule.params[0]);
-      const bad = ctx.presentColumns.filter((c5) => !re.test(c5));
-      const ratio = ctx.presentColumns.length ? 1 - bad.length / ctx.presentColumns.length : 1;
-      return datasetRule(description, null, () => ({
-        result: bad.length ? "FAIL" : "PASS",
-        ...bad.length ? { message: `Columns that do not match the pattern: ${bad.join(", ")}` } : {},
-        metrics: { "Dataset.*.ColumnNamesPatternMatchRatio": ratio }
-      }));
-    }
-    case "IsComplete":
-    case "Completeness": {
-      const test24 = rule.type === "Completeness" ? numberTest(needCondition(), ctx) : (x) => x === 1;
-      return complianceRule({
-        description,
-        tolerance: rule.type === "Completeness",
-        where,
-        ok: (values) => values[col] !== null,
-        sample: () => "NULL",
-        samples: ctx.samples,
-        finish: (state2) => ({
-          ...rule.type === "Completeness" ? judge(test24, state2.ratio, rule.condition) : allRows(state2, "are NULL"),
-          metrics: { [key("Completeness")]: state2.ratio }
-        })
-      });
-    }
-    case "ColumnValues": {
-      const condition = needCondition();
-      const ignoreCase = String(rule.options.ignoreCase ?? "").toLowerCase() === "true";
-      const cell = cellTest(condition, ctx, ignoreCase);
-      const threshold = rule.threshold ? numberTest(rule.threshold, ctx) : null;
-      const numeric = ctx.columnType(col) === "integer" || ctx.columnType(col) === "decimal";
-      const moments = numeric && condition.kind !== "in" ? new MomentsState() : null;
-      return complianceRule({
-        description,
-        tolerance: threshold !== null,
-        where,
-        ok: (values) => {
-          const v = values[col];
-          if (moments && typeof v === "number") moments.add(v);
-          return cell(v);
-        },
-        sample: (values) => show(values[col]),
-        samples: ctx.samples,
-        finish: (state2) => ({
-          ...threshold ? judge(threshold, state2.ratio, rule.threshold) : allRows(state2, "do not satisfy the rule"),
-          metrics: {
-            [key("ColumnValues.Compliance")]: state2.ratio,
-            ...moments && moments.n ? { [key("Minimum")]: moments.min, [key("Maximum")]: moments.max } : {}
-          }
-        })
-      });
-    }
-    case "ColumnLength": {
-      const condition = needCondition();
-      const test24 = numberTest(condition, ctx);
-      const lengths = new MomentsState();
-      return complianceRule({
-        description,
-        tolerance: false,
-        where,
-        ok: (values) => {
-          const v = values[col];
-          const len = v === null || v === void 0 ? 0 : String(v).length;
-          lengths.add(len);
-          return test24(len);
-        },
-        sample: (values) => `length ${values[col] === null ? 0 : String(values[col]).length}`,
-        samples: ctx.samples,
-        finish: (state2) => ({
-          ...allRows(state2, "have a length that does not satisfy the rule"),
-          metrics: {
-            [key("LengthCompliance")]: state2.ratio,
-            ...lengths.n ? { [key("MinimumLength")]: lengths.min, [key("MaximumLength")]: lengths.max } : {}
-          }
-        })
-      });
-    }
-    case "ColumnDataType": {
-      const condition = needCondition();
-      const types = (condition.kind === "in" ? condition.items : condition.kind === "compare" ? [condition.operand] : []).map((e5) => e5.kind === "string" ? e5.value : e5.kind === "date" || e5.kind === "time" ? e5.text : "");
-      const casts = types.map(castTest);
-      const negated = condition.kind === "compare" && condition.op === "!=" || condition.kind === "in" && condition.negated;
-      const threshold = rule.threshold ? numberTest(rule.threshold, ctx) : null;
-      return complianceRule({
-        description,
-        tolerance: threshold !== null,
-        where,
-        ok: (values) => {
-          const v = values[col];
-          const fits = v !== null && casts.some((c5) => c5(v));
-          return negated ? v !== null && !fits : fits;
-        },
-        sample: (values) => show(values[col]),
-        samples: ctx.samples,
-        finish: (state2) => ({
-          ...threshold ? judge(threshold, state2.ratio, rule.threshold) : allRows(state2, `are not of type ${types.join(" or ")}`),
-          metrics: { [key("ColumnDataType.Compliance")]: state2.ratio }
-        })
-      });
-    }
-    case "DataFreshness": {
-      const test24 = numberTest(needCondition(), ctx);
-      const now = ctx.now.getTime();
-      return complianceRule({
-        description,
-        tolerance: false,
-        where,
-        ok: (values) => {
-          const t = toInstant(values[col]);
-          return t !== null && test24(now - t);
-        },
-        sample: (values) => show(values[col]),
-        samples: ctx.samples,
-        finish: (state2) => ({
-          ...allRows(state2, "are not fresh enough"),
-          metrics: { [key("DataFreshness.Compliance")]: state2.ratio }
-        })
-      });
-    }
-    case "Uniqueness":
-    case "IsUnique":
-    case "IsPrimaryKey": {
-      const freq = ctx.frequencies(cols, rule.where);
-      const test24 = rule.type === "Uniqueness" ? numberTest(needCondition(), ctx) : (x) => x === 1;
-      const primary = rule.type === "IsPrimaryKey";
-      const nulls = cols.map(() => 0);
-      let rows = 0;
-      const counts = { passed: 0, failed: 0 };
-      const samples = [];
-      return {
-        description,
-        rowLevel: true,
-        tolerance: rule.type === "Uniqueness",
-        row(values, line) {
-          if (where && !where(values)) return PASSED;
-          rows++;
-          let ok = freq.prior <= 0;
-          if (primary)
-            cols.forEach((c5, i5) => {
-              if (values[c5] === null) {
-                nulls[i5]++;
-                ok = false;
-              }
-            });
-          if (ok) counts.passed++;
-          else {
-            counts.failed++;
-            if (samples.length < ctx.samples)
-              samples.push(
-                `line ${line}: ${freq.prior > 0 ? `duplicate ${cols.map((c5) => show(values[c5])).join(", ")}` : "NULL"}`
-              );
-          }
-          return ok ? PASSED : FAILED;
-        },
-        outcome() {
-          const { unique } = freq.stats();
-          const uniqueness = freq.state.rows === 0 ? 1 : unique / freq.state.rows;
-          const metrics = { [key("Uniqueness")]: uniqueness };
-          if (primary)
-            cols.forEach(
-              (_, i5) => metrics[`Column.${rule.params[i5]}.Completeness`] = rows ? 1 - nulls[i5] / rows : 1
-            );
-          const complete = nulls.every((n3) => n3 === 0);
-          const verdict = judge(
-            test24,
-            uniqueness,
-            rule.condition ?? {
-              kind: "compare",
-              op: "=",
-              operand: { kind: "number", value: 1, text: "1.0" }
-            }
-          );
-          const failed = verdict.result === "FAIL" || !complete;
-          const why = [
-            verdict.result === "FAIL" ? verdict.message : null,
-            complete ? null : "Some key values are NULL.",
-            samples.length ? `e.g. ${samples.join("; ")}` : null
-          ].filter(Boolean).join(" ");
-          return {
-            result: failed ? "FAIL" : "PASS",
-            ...failed ? { message: why } : {},
-            metrics,
-            ruleMetrics: rowMetrics(counts.passed, counts.failed)
-          };
-        }
-      };
-    }
-    case "UniqueValueRatio":
-    case "DistinctValuesCount":
-    case "Entropy": {
-      const freq = ctx.frequencies(cols, rule.where);
-      const test24 = numberTest(needCondition(), ctx);
-      return datasetRule(description, null, () => {
-        const { unique, entropy } = freq.stats();
-        const distinct = freq.state.distinct;
-        const value = rule.type === "Entropy" ? entropy : rule.type === "DistinctValuesCount" ? distinct : distinct ? unique / distinct : 0;
-        return { ...judge(test24, value, rule.condition), metrics: { [key(rule.type)]: value } };
-      });
-    }
-    case "Mean":
-    case "Sum":
-    case "StandardDeviation":
-    case "Variance": {
-      const test24 = numberTest(needCondition(), ctx);
-      const state2 = new MomentsState();
-      return datasetRule(
-        description,
-        (values) => {
-          if (where && !where(values)) return;
-          const x = asNumber(values[col]);
-          if (x !== null) state2.add(x);
-        },
-        () => {
-          const value = {
-            Mean: state2.n ? state2.mean : NaN,
-            Sum: state2.n ? state2.sum : NaN,
-            StandardDeviation: Math.sqrt(state2.variance),
-            Variance: state2.variance
-          }[rule.type];
-          return {
-            ...judge(test24, value, rule.condition),
-            metrics: Number.isNaN(value) ? {} : { [key(rule.type)]: value }
-          };
-        }
-      );
-    }
-    case "ColumnCorrelation": {
-      const test24 = numberTest(needCondition(), ctx);
-      const state2 = new CorrelationState();
-      const other = cols[1];
-      return datasetRule(
-        description,
-        (values) => {
-          if (where && !where(values)) return;
-          const x = asNumber(values[col]);
-          const y = asNumber(values[other]);
-          if (x !== null && y !== null) state2.add(x, y);
-        },
-        () => {
-          const value = state2.correlation;
-          return {
-            ...judge(test24, value, rule.condition),
-            metrics: Number.isNaN(value) ? {} : { [key("ColumnCorrelation")]: value }
-          };
-        }
-      );
-    }
-    default:
-      throw new Unsupported(`${rule.type} is not a rule this engine evaluates`);
-  }
-}
-function compileFilter(sql, ctx) {
-  const filter = compileWhere(sql, (name) => ctx.columnIndex(name));
-  return (row) => filter(row);
-}
-function datasetRule(description, update, finish) {
-  return {
-    description,
-    rowLevel: false,
-    tolerance: true,
-    row(values) {
-      update?.(values);
-      return SKIPPED;
-    },
-    outcome: finish
-  };
-}
-function complianceRule(spec2) {
-  const state2 = Object.assign(new CountState(), { failedSamples: [] });
-  return {
-    description: spec2.description,
-    rowLevel: true,
-    tolerance: spec2.tolerance,
-    row(values, line) {
-      if (spec2.where && !spec2.where(values)) return PASSED;
-      state2.rows++;
-      if (spec2.ok(values)) {
-        state2.matched++;
-        return PASSED;
-      }
-      if (state2.failedSamples.length < spec2.samples)
-        state2.failedSamples.push(`line ${line}: ${spec2.sample(values)}`);
-      return FAILED;
-    },
-    outcome() {
-      const out = spec2.finish(state2);
-      return { ...out, ruleMetrics: rowMetrics(state2.matched, state2.rows - state2.matched) };
-    }
-  };
-}
-function allRows(state2, what) {
-  const failed = state2.rows - state2.matched;
-  if (failed === 0) return { result: "PASS" };
-  const pct = (state2.matched / state2.rows * 100).toFixed(2);
-  return {
-    result: "FAIL",
-    message: `${failed} of ${state2.rows} rows ${what} (${pct} % of rows passed), e.g. ${state2.failedSamples.join("; ")}.`
-  };
-}
-function rowMetrics(passed, failed) {
-  return { "Rows Passed": passed, "Rows Failed": failed, "Total Rows Processed": passed + failed };
-}
-function asNumber(v) {
-  if (v === null) return null;
-  if (typeof v === "number") return v;
-  const n3 = Number(v.trim());
-  return v.trim() === "" || Number.isNaN(n3) ? null : n3;
-}
-function show(v) {
-  if (v === null) return "NULL";
-  if (typeof v === "number") return String(v);
-  const s2 = v.length > 40 ? `${v.slice(0, 37)}...` : v;
-  return JSON.stringify(s2);
-}
+// quality/rules/casts.ts
 var INT = /^[+-]?\d+$/;
 function castTest(type) {
   const t = type.trim().toUpperCase();
@@ -71780,6 +71106,779 @@ function castTest(type) {
       );
   }
 }
+
+// quality/rules/cells.ts
+function asNumber(v) {
+  if (v === null) return null;
+  if (typeof v === "number") return v;
+  const n3 = Number(v.trim());
+  return v.trim() === "" || Number.isNaN(n3) ? null : n3;
+}
+function show(v) {
+  if (v === null) return "NULL";
+  if (typeof v === "number") return String(v);
+  const s2 = v.length > 40 ? `${v.slice(0, 37)}...` : v;
+  return JSON.stringify(s2);
+}
+
+// quality/states.ts
+var CountState = class {
+  rows = 0;
+  matched = 0;
+  merge(other) {
+    this.rows += other.rows;
+    this.matched += other.matched;
+  }
+  get ratio() {
+    return this.rows === 0 ? 1 : this.matched / this.rows;
+  }
+};
+var MomentsState = class {
+  n = 0;
+  mean = 0;
+  m2 = 0;
+  sum = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+  add(x) {
+    this.n++;
+    const delta = x - this.mean;
+    this.mean += delta / this.n;
+    this.m2 += delta * (x - this.mean);
+    this.sum += x;
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
+  }
+  merge(o3) {
+    if (o3.n === 0) return;
+    const n3 = this.n + o3.n;
+    const delta = o3.mean - this.mean;
+    this.m2 += o3.m2 + delta * delta * this.n * o3.n / n3;
+    this.mean += delta * o3.n / n3;
+    this.n = n3;
+    this.sum += o3.sum;
+    this.min = Math.min(this.min, o3.min);
+    this.max = Math.max(this.max, o3.max);
+  }
+  /** Population variance, as Glue computes it. */
+  get variance() {
+    return this.n === 0 ? NaN : this.m2 / this.n;
+  }
+};
+var CorrelationState = class {
+  n = 0;
+  xMean = 0;
+  yMean = 0;
+  ck = 0;
+  xm2 = 0;
+  ym2 = 0;
+  add(x, y) {
+    this.n++;
+    const dx = x - this.xMean;
+    this.xMean += dx / this.n;
+    const dy = y - this.yMean;
+    this.yMean += dy / this.n;
+    this.ck += dx * (y - this.yMean);
+    this.xm2 += dx * (x - this.xMean);
+    this.ym2 += dy * (y - this.yMean);
+  }
+  merge(o3) {
+    if (o3.n === 0) return;
+    const n3 = this.n + o3.n;
+    const dx = o3.xMean - this.xMean;
+    const dy = o3.yMean - this.yMean;
+    const f5 = this.n * o3.n / n3;
+    this.ck += o3.ck + dx * dy * f5;
+    this.xm2 += o3.xm2 + dx * dx * f5;
+    this.ym2 += o3.ym2 + dy * dy * f5;
+    this.xMean += dx * o3.n / n3;
+    this.yMean += dy * o3.n / n3;
+    this.n = n3;
+  }
+  get correlation() {
+    return this.n < 2 ? NaN : this.ck / Math.sqrt(this.xm2 * this.ym2);
+  }
+};
+var FrequencyState = class {
+  h1;
+  h2;
+  counts;
+  /** Exact counts of the slots whose one-byte count is saturated. */
+  big = /* @__PURE__ */ new Map();
+  mask;
+  /** Distinct non-null keys. */
+  distinct = 0;
+  /** Rows whose key was not NULL. */
+  rows = 0;
+  constructor(capacity = 1024) {
+    const size = 1 << Math.ceil(Math.log2(Math.max(16, capacity)));
+    this.h1 = new Int32Array(size);
+    this.h2 = new Int32Array(size);
+    this.counts = new Uint8Array(size);
+    this.mask = size - 1;
+  }
+  /** Count one occurrence of the key (h1, h2); returns how often it was seen before. */
+  add(h1, h22, times = 1) {
+    this.rows += times;
+    let slot = mix(h1) & this.mask;
+    for (; ; ) {
+      const c5 = this.counts[slot];
+      if (c5 === 0) {
+        this.h1[slot] = h1;
+        this.h2[slot] = h22;
+        this.store(slot, times);
+        if (++this.distinct * 4 > this.counts.length * 3) this.grow();
+        return 0;
+      }
+      if (this.h1[slot] === h1 && this.h2[slot] === h22) {
+        const before = c5 === SATURATED ? this.big.get(slot) : c5;
+        this.store(slot, before + times);
+        return before;
+      }
+      slot = slot + 1 & this.mask;
+    }
+  }
+  merge(o3) {
+    o3.forEach((h1, h22, c5) => this.add(h1, h22, c5));
+  }
+  /** Calls fn with the count of every distinct key. */
+  forEachCount(fn) {
+    this.forEach((_h1, _h22, c5) => fn(c5));
+  }
+  forEach(fn) {
+    const { counts, h1, h2: h22, big } = this;
+    for (let i5 = 0; i5 < counts.length; i5++) {
+      const c5 = counts[i5];
+      if (c5) fn(h1[i5], h22[i5], c5 === SATURATED ? big.get(i5) : c5);
+    }
+  }
+  store(slot, count) {
+    if (count < SATURATED) this.counts[slot] = count;
+    else {
+      this.counts[slot] = SATURATED;
+      this.big.set(slot, count);
+    }
+  }
+  grow() {
+    const { h1, h2: h22, counts, big } = this;
+    const size = counts.length * 2;
+    this.h1 = new Int32Array(size);
+    this.h2 = new Int32Array(size);
+    this.counts = new Uint8Array(size);
+    this.big = /* @__PURE__ */ new Map();
+    this.mask = size - 1;
+    for (let i5 = 0; i5 < counts.length; i5++) {
+      const c5 = counts[i5];
+      if (!c5) continue;
+      let slot = mix(h1[i5]) & this.mask;
+      while (this.counts[slot]) slot = slot + 1 & this.mask;
+      this.h1[slot] = h1[i5];
+      this.h2[slot] = h22[i5];
+      this.store(slot, c5 === SATURATED ? big.get(i5) : c5);
+    }
+  }
+};
+var SATURATED = 255;
+function mix(h5) {
+  h5 = Math.imul(h5 ^ h5 >>> 16, 2246822507);
+  h5 = Math.imul(h5 ^ h5 >>> 13, 3266489909);
+  return h5 ^ h5 >>> 16;
+}
+var KeyHasher = class _KeyHasher {
+  h1 = 0;
+  h2 = 0;
+  static f64 = new Float64Array(1);
+  static u32 = new Uint32Array(_KeyHasher.f64.buffer);
+  reset() {
+    this.h1 = 2166136261;
+    this.h2 = 2538058380;
+  }
+  addString(s2) {
+    let a5 = this.h1 ^ 115;
+    let b5 = this.h2 ^ 83;
+    for (let i5 = 0; i5 < s2.length; i5++) {
+      const c5 = s2.charCodeAt(i5);
+      a5 = Math.imul(a5 ^ c5, 16777619);
+      b5 = Math.imul(b5 ^ c5, 1540483477);
+      b5 ^= b5 >>> 15;
+    }
+    this.h1 = Math.imul(a5 ^ s2.length, 16777619);
+    this.h2 = Math.imul(b5 ^ 31, 1540483477);
+  }
+  addNumber(x) {
+    _KeyHasher.f64[0] = x === 0 ? 0 : x;
+    const lo = _KeyHasher.u32[0];
+    const hi = _KeyHasher.u32[1];
+    this.h1 = Math.imul(Math.imul(this.h1 ^ 110, 16777619) ^ lo, 16777619) ^ hi;
+    this.h1 = Math.imul(this.h1, 16777619);
+    this.h2 = Math.imul(Math.imul(this.h2 ^ 78, 1540483477) ^ hi, 1540483477) ^ lo;
+    this.h2 = Math.imul(this.h2 ^ this.h2 >>> 13, 1540483477);
+  }
+  addNull() {
+    this.h1 = Math.imul(this.h1 ^ 127, 16777619);
+    this.h2 = Math.imul(this.h2 ^ 127, 1540483477);
+  }
+};
+
+// quality/rules/verdict.ts
+var fmt = (x) => String(Number(x.toPrecision(6)));
+function judge(test24, value, condition) {
+  if (Number.isNaN(value))
+    return { result: "FAIL", message: "The metric could not be computed (no values)." };
+  return test24(value) ? { result: "PASS" } : {
+    result: "FAIL",
+    message: `Value: ${fmt(value)} does not meet the constraint requirement (${formatCondition(condition)}).`
+  };
+}
+function allRows(state2, what) {
+  const failed = state2.rows - state2.matched;
+  if (failed === 0) return { result: "PASS" };
+  const pct = (state2.matched / state2.rows * 100).toFixed(2);
+  return {
+    result: "FAIL",
+    message: `${failed} of ${state2.rows} rows ${what} (${pct} % of rows passed), e.g. ${state2.failedSamples.join("; ")}.`
+  };
+}
+function rowMetrics(passed, failed) {
+  return { "Rows Passed": passed, "Rows Failed": failed, "Total Rows Processed": passed + failed };
+}
+
+// quality/rules/compliance-rule.ts
+function complianceRule(spec2) {
+  const state2 = Object.assign(new CountState(), { failedSamples: [] });
+  return {
+    description: spec2.description,
+    rowLevel: true,
+    tolerance: spec2.tolerance,
+    row(values, line) {
+      if (spec2.where && !spec2.where(values)) return PASSED;
+      state2.rows++;
+      if (spec2.ok(values)) {
+        state2.matched++;
+        return PASSED;
+      }
+      if (state2.failedSamples.length < spec2.samples)
+        state2.failedSamples.push(`line ${line}: ${spec2.sample(values)}`);
+      return FAILED;
+    },
+    verdict() {
+      const out = spec2.finish(state2);
+      return { ...out, ruleMetrics: rowMetrics(state2.matched, state2.rows - state2.matched) };
+    }
+  };
+}
+
+// quality/rules/error-rules.ts
+function errorRule(description, message) {
+  return {
+    description,
+    rowLevel: false,
+    tolerance: true,
+    row: () => SKIPPED,
+    verdict: () => ({ result: "ERROR", message, metrics: {} })
+  };
+}
+function missingColumnRule(description, column, rowLevel) {
+  return {
+    description,
+    rowLevel,
+    tolerance: !rowLevel,
+    row: () => rowLevel ? FAILED : SKIPPED,
+    verdict: () => ({
+      result: "FAIL",
+      message: `Input data does not include column ${column}!`,
+      metrics: {}
+    })
+  };
+}
+
+// quality/rules/rule-input.ts
+function ruleCompiler(policy, compile) {
+  return (rule, ctx, description) => {
+    const cols = rule.params.map((p3) => ctx.columnIndex(p3));
+    const where = rule.where === void 0 ? null : compileFilter(rule.where, ctx);
+    const missing = cols.findIndex((c5) => c5 < 0);
+    if (missing >= 0 && policy.needsColumns !== false)
+      return missingColumnRule(description, rule.params[missing], policy.rowLevel);
+    return compile({
+      rule,
+      ctx,
+      description,
+      cols,
+      col: cols[0],
+      where,
+      key: (metric) => rule.params.length > 1 ? `Multicolumn.${rule.params.join(",")}.${metric}` : `Column.${rule.params[0]}.${metric}`,
+      condition: () => {
+        if (!rule.condition) throw new Unsupported(`${rule.type} needs a condition`);
+        return rule.condition;
+      }
+    });
+  };
+}
+function compileFilter(sql, ctx) {
+  const filter = compileWhere(sql, (name) => ctx.columnIndex(name));
+  return (row) => filter(row);
+}
+
+// quality/rules/column-data-type.ts
+var compileColumnDataType = ruleCompiler(
+  { rowLevel: true },
+  ({ rule, ctx, description, col, where, key, condition: needCondition }) => {
+    const condition = needCondition();
+    const types = (condition.kind === "in" ? condition.items : condition.kind === "compare" ? [condition.operand] : []).map((e5) => e5.kind === "string" ? e5.value : e5.kind === "date" || e5.kind === "time" ? e5.text : "");
+    const casts = types.map(castTest);
+    const negated = condition.kind === "compare" && condition.op === "!=" || condition.kind === "in" && condition.negated;
+    const threshold = rule.threshold ? numberTest(rule.threshold, ctx) : null;
+    return complianceRule({
+      description,
+      tolerance: threshold !== null,
+      where,
+      ok: (values) => {
+        const v = values[col];
+        const fits = v !== null && casts.some((c5) => c5(v));
+        return negated ? v !== null && !fits : fits;
+      },
+      sample: (values) => show(values[col]),
+      samples: ctx.samples,
+      finish: (state2) => ({
+        ...threshold ? judge(threshold, state2.ratio, rule.threshold) : allRows(state2, `are not of type ${types.join(" or ")}`),
+        metrics: { [key("ColumnDataType.Compliance")]: state2.ratio }
+      })
+    });
+  }
+);
+
+// quality/rules/column-length.ts
+var compileColumnLength = ruleCompiler(
+  { rowLevel: true },
+  ({ ctx, description, col, where, key, condition }) => {
+    const test24 = numberTest(condition(), ctx);
+    const lengths = new MomentsState();
+    return complianceRule({
+      description,
+      tolerance: false,
+      where,
+      ok: (values) => {
+        const v = values[col];
+        const len = v === null || v === void 0 ? 0 : String(v).length;
+        lengths.add(len);
+        return test24(len);
+      },
+      sample: (values) => `length ${values[col] === null ? 0 : String(values[col]).length}`,
+      samples: ctx.samples,
+      finish: (state2) => ({
+        ...allRows(state2, "have a length that does not satisfy the rule"),
+        metrics: {
+          [key("LengthCompliance")]: state2.ratio,
+          ...lengths.n ? { [key("MinimumLength")]: lengths.min, [key("MaximumLength")]: lengths.max } : {}
+        }
+      })
+    });
+  }
+);
+
+// quality/rules/column-values.ts
+var compileColumnValues = ruleCompiler(
+  { rowLevel: true },
+  ({ rule, ctx, description, col, where, key, condition: needCondition }) => {
+    const condition = needCondition();
+    const ignoreCase = String(rule.options.ignoreCase ?? "").toLowerCase() === "true";
+    const cell = cellTest(condition, ctx, ignoreCase);
+    const threshold = rule.threshold ? numberTest(rule.threshold, ctx) : null;
+    const numeric = ctx.columnType(col) === "integer" || ctx.columnType(col) === "decimal";
+    const moments = numeric && condition.kind !== "in" ? new MomentsState() : null;
+    return complianceRule({
+      description,
+      tolerance: threshold !== null,
+      where,
+      ok: (values) => {
+        const v = values[col];
+        if (moments && typeof v === "number") moments.add(v);
+        return cell(v);
+      },
+      sample: (values) => show(values[col]),
+      samples: ctx.samples,
+      finish: (state2) => ({
+        ...threshold ? judge(threshold, state2.ratio, rule.threshold) : allRows(state2, "do not satisfy the rule"),
+        metrics: {
+          [key("ColumnValues.Compliance")]: state2.ratio,
+          ...moments && moments.n ? { [key("Minimum")]: moments.min, [key("Maximum")]: moments.max } : {}
+        }
+      })
+    });
+  }
+);
+
+// quality/rules/completeness.ts
+function completeness({ ctx, description, col, where, key }, condition) {
+  const stated = condition && { test: numberTest(condition, ctx), condition };
+  return complianceRule({
+    description,
+    tolerance: stated !== null,
+    where,
+    ok: (values) => values[col] !== null,
+    sample: () => "NULL",
+    samples: ctx.samples,
+    finish: (state2) => ({
+      ...stated ? judge(stated.test, state2.ratio, stated.condition) : allRows(state2, "are NULL"),
+      metrics: { [key("Completeness")]: state2.ratio }
+    })
+  });
+}
+var compileCompleteness = ruleCompiler(
+  { rowLevel: true },
+  (input) => completeness(input, input.condition())
+);
+var compileIsComplete = ruleCompiler({ rowLevel: true }, (input) => completeness(input, null));
+
+// quality/rules/dataset-rule.ts
+function datasetRule(description, update, finish) {
+  return {
+    description,
+    rowLevel: false,
+    tolerance: true,
+    row(values) {
+      update?.(values);
+      return SKIPPED;
+    },
+    verdict: finish
+  };
+}
+
+// quality/rules/correlation.ts
+var compileColumnCorrelation = ruleCompiler(
+  { rowLevel: false },
+  ({ ctx, description, cols, col, where, key, condition }) => {
+    const c5 = condition();
+    const test24 = numberTest(c5, ctx);
+    const state2 = new CorrelationState();
+    const other = cols[1];
+    return datasetRule(
+      description,
+      (values) => {
+        if (where && !where(values)) return;
+        const x = asNumber(values[col]);
+        const y = asNumber(values[other]);
+        if (x !== null && y !== null) state2.add(x, y);
+      },
+      () => {
+        const value = state2.correlation;
+        return {
+          ...judge(test24, value, c5),
+          metrics: Number.isNaN(value) ? {} : { [key("ColumnCorrelation")]: value }
+        };
+      }
+    );
+  }
+);
+
+// quality/rules/data-freshness.ts
+var compileDataFreshness = ruleCompiler(
+  { rowLevel: true },
+  ({ ctx, description, col, where, key, condition }) => {
+    const test24 = numberTest(condition(), ctx);
+    const now = ctx.now.getTime();
+    return complianceRule({
+      description,
+      tolerance: false,
+      where,
+      ok: (values) => {
+        const t = toInstant(values[col]);
+        return t !== null && test24(now - t);
+      },
+      sample: (values) => show(values[col]),
+      samples: ctx.samples,
+      finish: (state2) => ({
+        ...allRows(state2, "are not fresh enough"),
+        metrics: { [key("DataFreshness.Compliance")]: state2.ratio }
+      })
+    });
+  }
+);
+
+// quality/rules/dataset-shape.ts
+var compileRowCount = ruleCompiler({ rowLevel: false }, ({ ctx, description, where, condition }) => {
+  const c5 = condition();
+  const test24 = numberTest(c5, ctx);
+  let rows = 0;
+  return datasetRule(
+    description,
+    (values) => {
+      if (!where || where(values)) rows++;
+    },
+    () => ({ ...judge(test24, rows, c5), metrics: { "Dataset.*.RowCount": rows } })
+  );
+});
+var compileColumnCount = ruleCompiler({ rowLevel: false }, ({ ctx, description, condition }) => {
+  const c5 = condition();
+  const test24 = numberTest(c5, ctx);
+  const n3 = ctx.presentColumns.length;
+  return datasetRule(description, null, () => ({
+    ...judge(test24, n3, c5),
+    metrics: { "Dataset.*.ColumnCount": n3 }
+  }));
+});
+var compileColumnExists = ruleCompiler(
+  { rowLevel: false, needsColumns: false },
+  ({ rule, ctx, description }) => {
+    const name = rule.params[0];
+    const exists2 = ctx.presentColumns.includes(name) || ctx.presentColumns.some(
+      (c5) => ctx.columnIndex(c5) === ctx.columnIndex(name) && ctx.columnIndex(name) >= 0
+    );
+    return datasetRule(description, null, () => ({
+      result: exists2 ? "PASS" : "FAIL",
+      ...exists2 ? {} : { message: `Input data does not include column ${name}!` },
+      metrics: { [`Dataset.${name}.ColumnExists`]: exists2 ? 1 : 0 }
+    }));
+  }
+);
+var compileColumnNamesMatchPattern = ruleCompiler(
+  { rowLevel: false, needsColumns: false },
+  ({ rule, ctx, description }) => {
+    const re = javaRegExp(rule.params[0]);
+    const bad = ctx.presentColumns.filter((c5) => !re.test(c5));
+    const ratio = ctx.presentColumns.length ? 1 - bad.length / ctx.presentColumns.length : 1;
+    return datasetRule(description, null, () => ({
+      result: bad.length ? "FAIL" : "PASS",
+      ...bad.length ? { message: `Columns that do not match the pattern: ${bad.join(", ")}` } : {},
+      metrics: { "Dataset.*.ColumnNamesPatternMatchRatio": ratio }
+    }));
+  }
+);
+
+// quality/rules/distinct-values.ts
+function distinctValues(metric, measure) {
+  return ruleCompiler({ rowLevel: false }, ({ rule, ctx, description, cols, key, condition }) => {
+    const freq = ctx.frequencies(cols, rule.where);
+    const c5 = condition();
+    const test24 = numberTest(c5, ctx);
+    return datasetRule(description, null, () => {
+      const value = measure(freq);
+      return { ...judge(test24, value, c5), metrics: { [key(metric)]: value } };
+    });
+  });
+}
+var compileUniqueValueRatio = distinctValues("UniqueValueRatio", (freq) => {
+  const distinct = freq.state.distinct;
+  return distinct ? freq.stats().unique / distinct : 0;
+});
+var compileDistinctValuesCount = distinctValues(
+  "DistinctValuesCount",
+  (freq) => freq.state.distinct
+);
+var compileEntropy = distinctValues("Entropy", (freq) => freq.stats().entropy);
+
+// quality/rules/statistics.ts
+function statistic(metric, measure) {
+  return ruleCompiler({ rowLevel: false }, ({ ctx, description, col, where, key, condition }) => {
+    const c5 = condition();
+    const test24 = numberTest(c5, ctx);
+    const state2 = new MomentsState();
+    return datasetRule(
+      description,
+      (values) => {
+        if (where && !where(values)) return;
+        const x = asNumber(values[col]);
+        if (x !== null) state2.add(x);
+      },
+      () => {
+        const value = measure(state2);
+        return {
+          ...judge(test24, value, c5),
+          metrics: Number.isNaN(value) ? {} : { [key(metric)]: value }
+        };
+      }
+    );
+  });
+}
+var compileMean = statistic("Mean", (state2) => state2.n ? state2.mean : NaN);
+var compileSum = statistic("Sum", (state2) => state2.n ? state2.sum : NaN);
+var compileStandardDeviation = statistic("StandardDeviation", (state2) => Math.sqrt(state2.variance));
+var compileVariance = statistic("Variance", (state2) => state2.variance);
+
+// quality/rules/uniqueness.ts
+function uniqueness({ rule, ctx, description, cols, where, key, condition }, { stated, primary }) {
+  const freq = ctx.frequencies(cols, rule.where);
+  const test24 = stated ? numberTest(condition(), ctx) : (x) => x === 1;
+  const nulls = cols.map(() => 0);
+  let rows = 0;
+  const counts = { passed: 0, failed: 0 };
+  const samples = [];
+  return {
+    description,
+    rowLevel: true,
+    tolerance: stated,
+    row(values, line) {
+      if (where && !where(values)) return PASSED;
+      rows++;
+      let ok = freq.prior <= 0;
+      if (primary)
+        cols.forEach((c5, i5) => {
+          if (values[c5] === null) {
+            nulls[i5]++;
+            ok = false;
+          }
+        });
+      if (ok) counts.passed++;
+      else {
+        counts.failed++;
+        if (samples.length < ctx.samples)
+          samples.push(
+            `line ${line}: ${freq.prior > 0 ? `duplicate ${cols.map((c5) => show(values[c5])).join(", ")}` : "NULL"}`
+          );
+      }
+      return ok ? PASSED : FAILED;
+    },
+    verdict() {
+      const { unique } = freq.stats();
+      const uniqueness2 = freq.state.rows === 0 ? 1 : unique / freq.state.rows;
+      const metrics = { [key("Uniqueness")]: uniqueness2 };
+      if (primary)
+        cols.forEach(
+          (_, i5) => metrics[`Column.${rule.params[i5]}.Completeness`] = rows ? 1 - nulls[i5] / rows : 1
+        );
+      const complete = nulls.every((n3) => n3 === 0);
+      const judged = judge(
+        test24,
+        uniqueness2,
+        rule.condition ?? {
+          kind: "compare",
+          op: "=",
+          operand: { kind: "number", value: 1, text: "1.0" }
+        }
+      );
+      const failed = judged.result === "FAIL" || !complete;
+      const why = [
+        judged.result === "FAIL" ? judged.message : null,
+        complete ? null : "Some key values are NULL.",
+        samples.length ? `e.g. ${samples.join("; ")}` : null
+      ].filter(Boolean).join(" ");
+      return {
+        result: failed ? "FAIL" : "PASS",
+        ...failed ? { message: why } : {},
+        metrics,
+        ruleMetrics: rowMetrics(counts.passed, counts.failed)
+      };
+    }
+  };
+}
+var compileUniqueness = ruleCompiler(
+  { rowLevel: true },
+  (input) => uniqueness(input, { stated: true, primary: false })
+);
+var compileIsUnique = ruleCompiler(
+  { rowLevel: true },
+  (input) => uniqueness(input, { stated: false, primary: false })
+);
+var compileIsPrimaryKey = ruleCompiler(
+  { rowLevel: true },
+  (input) => uniqueness(input, { stated: false, primary: true })
+);
+
+// quality/rules/compile.ts
+var REFERENCE_DATASET = "it compares with a reference dataset, which is not available here";
+var S3_FILES = "it inspects files in S3, not the rows of this dataset";
+var unavailable = (reason) => (rule, _ctx, description) => errorRule(description, `${rule.type} cannot be evaluated here: ${reason}.`);
+var notEvaluated = ruleCompiler({ rowLevel: false }, ({ rule }) => {
+  throw new Unsupported(`${rule.type} is not a rule this engine evaluates`);
+});
+var COMPILERS = {
+  AggregateMatch: unavailable(REFERENCE_DATASET),
+  AllStatistics: notEvaluated,
+  ColumnCorrelation: compileColumnCorrelation,
+  ColumnCount: compileColumnCount,
+  ColumnDataType: compileColumnDataType,
+  ColumnExists: compileColumnExists,
+  ColumnLength: compileColumnLength,
+  ColumnNamesMatchPattern: compileColumnNamesMatchPattern,
+  ColumnValues: compileColumnValues,
+  Completeness: compileCompleteness,
+  CustomSql: unavailable("it runs Spark SQL over the dataset, which this engine does not"),
+  DataFreshness: compileDataFreshness,
+  DatasetMatch: unavailable(REFERENCE_DATASET),
+  DetectAnomalies: unavailable("it needs the metrics of earlier runs, which are not kept here"),
+  DistinctValuesCount: compileDistinctValuesCount,
+  Distribution: notEvaluated,
+  Entropy: compileEntropy,
+  FileFreshness: unavailable(S3_FILES),
+  FileMatch: unavailable(S3_FILES),
+  FileSize: unavailable(S3_FILES),
+  FileUniqueness: unavailable(S3_FILES),
+  IsComplete: compileIsComplete,
+  IsPrimaryKey: compileIsPrimaryKey,
+  IsUnique: compileIsUnique,
+  Mean: compileMean,
+  ReferentialIntegrity: unavailable(REFERENCE_DATASET),
+  RowCount: compileRowCount,
+  RowCountMatch: unavailable(REFERENCE_DATASET),
+  SchemaMatch: unavailable(REFERENCE_DATASET),
+  StandardDeviation: compileStandardDeviation,
+  Sum: compileSum,
+  UniqueValueRatio: compileUniqueValueRatio,
+  Uniqueness: compileUniqueness,
+  Variance: compileVariance
+};
+function compileRule(rule, ctx) {
+  const description = formatRule(rule);
+  const compile = Object.hasOwn(COMPILERS, rule.type) ? COMPILERS[rule.type] : notEvaluated;
+  try {
+    return compile(rule, ctx, description);
+  } catch (err) {
+    if (err instanceof Unsupported || err instanceof WhereError)
+      return errorRule(
+        description,
+        `${err instanceof WhereError ? "invalid where clause: " : ""}${err.message}`
+      );
+    throw err;
+  }
+}
+
+// quality/rules/frequency.ts
+var FrequencyAnalyzer = class {
+  constructor(columns, where) {
+    this.columns = columns;
+    this.where = where;
+  }
+  columns;
+  where;
+  state = new FrequencyState();
+  hasher = new KeyHasher();
+  /** -1: the current row's key is NULL (or filtered out); else how often it was seen before. */
+  prior = -1;
+  summary = null;
+  update(values) {
+    this.prior = -1;
+    if (this.where && !this.where(values)) return;
+    const h5 = this.hasher;
+    h5.reset();
+    let allNull = true;
+    for (const c5 of this.columns) {
+      const v = values[c5] ?? null;
+      if (v === null) h5.addNull();
+      else {
+        allNull = false;
+        if (typeof v === "number") h5.addNumber(v);
+        else h5.addString(v);
+      }
+    }
+    if (!allNull) this.prior = this.state.add(h5.h1, h5.h2);
+  }
+  /** Values seen exactly once, and the entropy (natural log) of the value distribution. */
+  stats() {
+    if (!this.summary) {
+      let unique = 0;
+      let entropy = 0;
+      const n3 = this.state.rows;
+      this.state.forEachCount((c5) => {
+        if (c5 === 1) unique++;
+        const p3 = c5 / n3;
+        entropy -= p3 * Math.log(p3);
+      });
+      this.summary = { unique, entropy };
+    }
+    return this.summary;
+  }
+};
 
 // quality/evaluate.ts
 var Evaluation = class {
@@ -71833,7 +71932,7 @@ var Evaluation = class {
   }
   finish() {
     const results = this.compiled.map((c5, i5) => {
-      const o3 = c5.outcome();
+      const o3 = c5.verdict();
       const labels = this.rules[i5].labels;
       return {
         Name: this.rules[i5].name,
@@ -71847,7 +71946,7 @@ var Evaluation = class {
       };
     });
     const analyzerResults = this.analyzers.map((a5) => {
-      const o3 = a5.rule.outcome();
+      const o3 = a5.rule.verdict();
       return {
         Name: a5.name,
         Description: a5.description,
@@ -71893,7 +71992,6 @@ function makeContext(ruleset, options, frequencies) {
     samples: options.samples ?? 3,
     presentColumns: options.presentColumns ?? names,
     columnIndex,
-    columnName: (i5) => names[i5],
     columnType: (i5) => options.columns[i5].type,
     frequencies(columns, where) {
       const key = `${columns.join(",")}|${where ?? ""}`;
@@ -71939,8 +72037,8 @@ function compositeRule(node, children, method) {
       if (status === FAILED) rowsFailed++;
       return status;
     },
-    outcome() {
-      const outs = children.map((c5) => c5.outcome());
+    verdict() {
+      const outs = children.map((c5) => c5.verdict());
       const metrics = Object.assign({}, ...outs.map((o3) => o3.metrics));
       const messages = outs.filter((o3) => o3.message).map((o3) => o3.message);
       if (notRowWise)
@@ -72095,7 +72193,7 @@ var spec = (minParams, maxParams, condition, flags = {}) => ({
   ...flags.analyzerOnly ? { analyzerOnly: true } : {}
 });
 var MANY = Number.POSITIVE_INFINITY;
-var RULE_TYPES = {
+var SPECS = {
   AggregateMatch: spec(2, 2, "number"),
   AllStatistics: spec(1, 1, "none", { analyzerOnly: true }),
   ColumnCorrelation: spec(2, 2, "number", { where: true }),
@@ -72131,6 +72229,7 @@ var RULE_TYPES = {
   Uniqueness: spec(1, MANY, "number", { where: true }),
   Variance: spec(1, 1, "number", { where: true })
 };
+var RULE_TYPES = SPECS;
 function fileMatchTakesCondition(params) {
   return params < 2;
 }
