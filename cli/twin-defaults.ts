@@ -3,6 +3,7 @@
  * (`movies bot`, `movies query`). The bot's own configuration has none: a deployed bot missing a
  * setting says which, rather than talking to the twin's state machine.
  */
+import { TOPIC_NAMES } from '../contract/lake.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN } from '../local-aws/names.ts';
 
 /** `env`, with `defaults` for the variables it leaves unset or blank. */
@@ -18,7 +19,7 @@ export function withTwinDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return withDefaults(env, {
     AWS_REGION: region,
     MOVIES_STATE_MACHINE_ARN: LOCAL_STATE_MACHINE_ARN,
-    MOVIES_TOPIC_ARNS: ['movies-pipeline-success', 'movies-pipeline-failure']
+    MOVIES_TOPIC_ARNS: Object.values(TOPIC_NAMES)
       .map((t) => `arn:aws:sns:${region}:${LOCAL_ACCOUNT}:${t}`)
       .join(','),
   });

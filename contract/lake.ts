@@ -9,3 +9,9 @@ export const PREFIXES = {
 
 /** The pipeline's state machine name, in AWS and locally. */
 export const PIPELINE_NAME = 'movies-pipeline';
+
+/** The outcome topics' names, in AWS and locally: successes, and failures (the alert channel). */
+export const TOPIC_NAMES = {
+  success: 'movies-pipeline-success',
+  failure: 'movies-pipeline-failure',
+} as const;

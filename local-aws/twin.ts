@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { buildApp } from '../infra/bin/app.ts';
 import { GLUE_NAMES } from '../infra/constructs/glue-etl.ts';
 import { DEFAULT_PORT, LOCAL_ACCOUNT, LOCAL_BUCKET, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN } from './names.ts';
-import { PIPELINE_NAME } from '../contract/lake.ts';
+import { PIPELINE_NAME, TOPIC_NAMES } from '../contract/lake.ts';
 import {
   PSEUDO_PARAMETERS,
   resolveIntrinsics,
@@ -126,8 +126,8 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
   );
   const pattern = resolveIntrinsics(rule.Properties!.EventPattern, resolver) as EventPattern;
   const topics = {
-    success: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:movies-pipeline-success`,
-    failure: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:movies-pipeline-failure`,
+    success: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${TOPIC_NAMES.success}`,
+    failure: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${TOPIC_NAMES.failure}`,
   };
   const stateMachineArn = LOCAL_STATE_MACHINE_ARN;
 

@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { TOPIC_NAMES } from '../../contract/lake.ts';
 
 export interface NotificationsProps {
   readonly alertEmails: readonly string[];
@@ -18,16 +19,16 @@ export class Notifications extends Construct {
       enableKeyRotation: true,
       description: 'movies-gds pipeline notifications',
     });
-    const topic = (name: string): sns.Topic =>
-      new sns.Topic(this, name === 'movies-pipeline-success' ? 'Success' : 'Failure', {
+    const topic = (id: string, name: string): sns.Topic =>
+      new sns.Topic(this, id, {
         topicName: name,
         masterKey: key,
         enforceSSL: true,
         // Signature version 2 (SHA256): subscribers verify it.
         signatureVersion: '2',
       });
-    this.success = topic('movies-pipeline-success');
-    this.failure = topic('movies-pipeline-failure');
+    this.success = topic('Success', TOPIC_NAMES.success);
+    this.failure = topic('Failure', TOPIC_NAMES.failure);
     for (const email of props.alertEmails) this.failure.addSubscription(new subs.EmailSubscription(email));
   }
 }
