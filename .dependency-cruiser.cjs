@@ -60,7 +60,8 @@ module.exports = {
       severity: 'error',
       comment:
         'contract/ is the data contract and the outcome core every other room shares (CSV reader, ' +
-        'checks, policy, outcome schema, SQL, lake prefixes). Among the rooms it builds on quality/ only.',
+        'checks, policy, outcome schema, SQL, lake prefixes). Among the rooms it builds on quality/ only: ' +
+        'what it would need from another room belongs here, or the caller passes it in.',
       from: { path: inRooms('contract') },
       to: outside('contract', 'quality'),
     },
@@ -82,7 +83,9 @@ module.exports = {
       severity: 'error',
       comment:
         'Production code (quality, contract, drop-client, action, bot, infra) never imports the local ' +
-        'twin, the demo, the CLI, the scripts or the tests: those are built on top of it, not under it.',
+        'twin, the demo, the CLI, the scripts or the tests: those are built on top of it, not under it. ' +
+        'A name both sides need goes in contract/ (as PIPELINE_NAME in lake.ts); a twin default is ' +
+        'passed in by the CLI (cli/twin-defaults.ts).',
       from: { path: inRooms(...PRODUCTION) },
       to: { path: inRooms('local-aws', 'demo', 'cli', 'scripts', 'test') },
     },
@@ -120,7 +123,8 @@ module.exports = {
       severity: 'error',
       comment:
         'infra/ is what deploys to AWS. The CDK app deploys what the contract defines; it never ' +
-        "imports the bot's, the Action's or the twin's code (it bundles handlers by path, not by import).",
+        "imports the bot's, the Action's or the twin's code (it bundles handlers by path, not by import). " +
+        'What the stack and a handler both need goes in contract/.',
       from: { path: inRooms('infra') },
       to: outside('infra', 'contract', 'quality'),
     },
@@ -204,6 +208,8 @@ module.exports = {
   ],
 
   options: {
+    // Every file of the project, a new folder's included; not installed, built or generated ones.
+    exclude: { path: '^(node_modules|dist|cdk\\.out|coverage|\\.movies-local|scratch|out)/' },
     // Check the project's own imports, not the packages' own insides.
     doNotFollow: { path: 'node_modules' },
     // Type-only imports count: they couple rooms as much as value imports do.

@@ -16,7 +16,7 @@ import * as assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { PREFIXES } from '../../contract/lake.ts';
-import { encodeJobArgument, glueJobArguments } from '../../contract/glue-arguments.ts';
+import { encodeJobArgument, glueJobArguments } from './glue-arguments.ts';
 import { acknowledge, bucketLogicalId, resourceFinding, s3GrantFindings } from './nag.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -206,7 +206,7 @@ export class GlueEtl extends Construct {
     // Python path of the driver and of every executor.
     const library = new assets.Asset(this, 'Library', {
       path: fileURLToPath(new URL('../glue/lib', import.meta.url)),
-      exclude: ['__pycache__', '*.pyc', 'movies_parity.py'],
+      exclude: ['__pycache__', '*.pyc'],
     });
     library.grantRead(role);
     acknowledge(

@@ -58,7 +58,7 @@ ARGS = getResolvedOptions(
 )
 
 
-# --- job arguments (encoded by contract/glue-arguments.ts) ---
+# --- job arguments (encoded by infra/constructs/glue-arguments.ts) ---
 
 def decode_argument(text):
     """Base64 of UTF-8: JSON quotes and the ruleset's newlines survive Glue's command line."""

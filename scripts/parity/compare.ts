@@ -12,6 +12,7 @@
  * failed and which rules are batch gates, and decides with its own `quarantined`.
  */
 import { spawn } from 'node:child_process';
+import { delimiter } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Ruleset } from '../../quality/ast.ts';
@@ -20,7 +21,8 @@ import { checkDrop, pipelineRuleset } from '../../contract/check.ts';
 import { contractJson, INPUT_COLUMNS } from '../../contract/contract.ts';
 import { describeProblem, DropFileError, type Value } from '../../contract/movie-reader.ts';
 
-export const PYTHON_SIDE = fileURLToPath(new URL('../../infra/glue/lib/movies_parity.py', import.meta.url));
+const GLUE_LIBRARY = fileURLToPath(new URL('../../infra/glue/lib', import.meta.url));
+export const PYTHON_SIDE = fileURLToPath(new URL('./movies_parity.py', import.meta.url));
 
 /** The values compared: the contract's columns in order (movie_id first), then primary_genre. */
 export const COMPARED_COLUMNS: readonly string[] = [...INPUT_COLUMNS.map((c) => c.name), 'primary_genre'];
@@ -158,7 +160,12 @@ export async function readWithPython(
   const results: Reading[][] = files.map((f) =>
     f.splits.map(() => ({ layout: null, rows: [], error: null, crash: null, done: false })),
   );
-  const child = spawn(python, [PYTHON_SIDE], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // The Glue job's library, imported as its executors import it.
+  const env = {
+    ...process.env,
+    PYTHONPATH: [GLUE_LIBRARY, process.env.PYTHONPATH].filter(Boolean).join(delimiter),
+  };
+  const child = spawn(python, ['-B', PYTHON_SIDE], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   let startError: NodeJS.ErrnoException | null = null;

@@ -5,7 +5,7 @@ import { stateMachineDefinition } from '../../../local-aws/asl.ts';
 import { DEFAULT_RULESET_PATH } from '../../../contract/check.ts';
 import { coerce, deriveMovieId, EXPECTED, INVALID } from '../../../contract/coerce.ts';
 import { contractJson, normalizeHeader, type Coercion } from '../../../contract/contract.ts';
-import { glueJobArguments } from '../../../contract/glue-arguments.ts';
+import { glueJobArguments } from '../../../infra/constructs/glue-arguments.ts';
 import { copySourceOf } from '../../../contract/etl-results.ts';
 import { logicalId, synth } from '../stacks/synth.ts';
 

@@ -13,7 +13,7 @@ import { checkDrop } from '../../../contract/check.ts';
 import { contractJson } from '../../../contract/contract.ts';
 import { CsvReader } from '../../../contract/csv.ts';
 import { etlResults, quarantineFileKey, quarantineRowsKey, sourceOf } from '../../../contract/etl-results.ts';
-import { glueJobArguments } from '../../../contract/glue-arguments.ts';
+import { glueJobArguments } from '../../../infra/constructs/glue-arguments.ts';
 import { readChunks } from '../../../contract/read-chunks.ts';
 
 const EXECUTION = 'exec-0001';

@@ -12,7 +12,7 @@ import { buildApp, contextArgs } from '../../../infra/bin/app.ts';
 import { stateMachineDefinition } from '../../../local-aws/asl.ts';
 import { DEFAULT_RULESET_PATH } from '../../../contract/check.ts';
 import { contractJson } from '../../../contract/contract.ts';
-import { encodeJobArgument } from '../../../contract/glue-arguments.ts';
+import { encodeJobArgument } from '../../../infra/constructs/glue-arguments.ts';
 import { DATABASE_USERS } from '../../../contract/sql.ts';
 import { ENVIRONMENTS, logicalId, synth, type EnvironmentName } from './synth.ts';
 

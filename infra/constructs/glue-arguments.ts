@@ -5,10 +5,10 @@
  * (encodeJobArgument) and decodes it in infra/glue/movie_etl.py.
  */
 import { readFileSync } from 'node:fs';
-import { Evaluation } from '../quality/evaluate.ts';
-import { parseRuleset } from '../quality/parser.ts';
-import { DEFAULT_RULESET_PATH } from './check.ts';
-import { contractJson, INPUT_COLUMNS, valueTypeOf } from './contract.ts';
+import { Evaluation } from '../../quality/evaluate.ts';
+import { parseRuleset } from '../../quality/parser.ts';
+import { DEFAULT_RULESET_PATH } from '../../contract/check.ts';
+import { contractJson, INPUT_COLUMNS, valueTypeOf } from '../../contract/contract.ts';
 
 export interface GlueJobArguments {
   /** contractJson(), serialized. */
