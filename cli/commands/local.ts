@@ -52,6 +52,9 @@ export async function local(
           MOVIES_SNS_CERTIFICATE_URL: twin.sns.certificateUrl,
         }),
       );
+      // The twin accepts any credentials; the bot's SDK clients only need some.
+      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
+        if (!process.env[name] && twin.env[name]) process.env[name] = twin.env[name];
       bot = await startBot(config, { endpoint: twin.endpoint, subscribe: true });
       io.stdout.write(
         `Slack bot on http://127.0.0.1:${bot.port} (Slack: /slack/events), subscribed to the twin's topics.\n`,
