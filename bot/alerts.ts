@@ -30,25 +30,34 @@ export function isFailure(o: Outcome): boolean {
   return fails(o.status, 'quality');
 }
 
+/**
+ * Every value from the outcome goes into the text through one of these, even one parseOutcome
+ * checked: text escaped, numbers as numbers (a string that slipped through becomes NaN, inert).
+ */
+const e = (value: unknown): string => slackEscape(String(value));
+const num = (value: number): string => String(Number(value));
+const clipped = (value: unknown, max: number): string => e(clip(String(value), max));
+/** null is a metric JSON could not write (NaN). */
+const metric = (value: number | null): string => (typeof value === 'number' ? formatMetric(value) : 'n/a');
+
 /** The quarantine's S3 URI, linked to its place in the S3 console. */
 function quarantineLink(uri: string): string {
   const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(uri);
-  if (!m) return `quarantine \`${slackEscape(uri)}\``;
+  if (!m) return `quarantine \`${e(uri)}\``;
   const [, bucket, key] = m;
   const folder = key!.slice(0, key!.lastIndexOf('/') + 1);
   const url = `https://s3.console.aws.amazon.com/s3/buckets/${bucket}?prefix=${encodeURIComponent(folder)}`;
-  return `<${url}|quarantine ${slackEscape(uri)}>`;
+  return `<${url}|quarantine ${e(uri)}>`;
 }
 
 export function renderAlert(o: Outcome, mention?: string): AlertMessage {
-  const e = slackEscape;
   const file = e(o.source.key);
   // The notification text too: Slack renders it, so a key like `<!channel>.csv` stays inert.
-  const text = `${o.status}: ${file} ${SUMMARY[o.status]}`;
+  const text = `${e(o.status)}: ${file} ${SUMMARY[o.status]}`;
   const facts: string[] = [];
-  if (o.load) facts.push(`*${o.load.rowsLoaded}* rows loaded`);
-  if (o.quarantine) facts.push(`*${o.quarantine.rows}* quarantined`);
-  if (o.quality) facts.push(`score ${formatScore(o.quality.score)}`);
+  if (o.load) facts.push(`*${num(o.load.rowsLoaded)}* rows loaded`);
+  if (o.quarantine) facts.push(`*${num(o.quarantine.rows)}* quarantined`);
+  if (o.quality) facts.push(`score ${formatScore(Number(o.quality.score))}`);
   const who: string[] = [];
   if (o.source.actor) who.push(`dropped by *${e(o.source.actor)}*`);
   if (
@@ -61,7 +70,7 @@ export function renderAlert(o: Outcome, mention?: string): AlertMessage {
       `<https://github.com/${o.source.repository}/pull/${o.source.pullRequest}|${e(o.source.repository)}#${o.source.pullRequest}>`,
     );
   else if (o.source.repository) who.push(e(o.source.repository));
-  if (o.source.commit) who.push(`commit \`${e(o.source.commit.slice(0, 12))}\``);
+  if (o.source.commit) who.push(`commit \`${e(String(o.source.commit).slice(0, 12))}\``);
   const links: string[] = [];
   // Only AWS console links, and nothing in them that could end the <url|label> early.
   if (/^https:\/\/[\w.-]+\.console\.aws\.amazon\.com\/[^\s<>|]*$/.test(o.execution.consoleUrl))
@@ -73,7 +82,7 @@ export function renderAlert(o: Outcome, mention?: string): AlertMessage {
     section(`${lead}${STATUS_ICON[o.status].slack} *${file}* ${SUMMARY[o.status]}`),
     ...(facts.length ? [section(facts.join(' · '))] : []),
     ...(o.error
-      ? [section(`*${e(o.error.state)}*: \`${e(o.error.error)}\`\n${e(clip(o.error.cause, 1500))}`)]
+      ? [section(`*${e(o.error.state)}*: \`${e(o.error.error)}\`\n${clipped(o.error.cause, 1500)}`)]
       : []),
     context([...who, ...links].join(' · ')),
     ...(o.quarantine && o.quarantine.uri.length < 1900
@@ -98,11 +107,11 @@ export function renderAlert(o: Outcome, mention?: string): AlertMessage {
     thread.push(section('*Failed rules*'));
     for (const r of failed.slice(0, 20)) {
       const metrics = Object.entries(r.metrics)
-        .map(([k, v]) => `${e(k)} = ${formatMetric(v)}`)
+        .map(([k, v]) => `${e(k)} = ${metric(v)}`)
         .join(', ');
       thread.push(
         section(
-          `${r.gate ? ':no_entry: gate' : ':mag: rows'} \`${e(clip(r.rule, 200))}\` *${r.result}*${metrics ? `\n${metrics}` : ''}${r.message ? `\n_${e(clip(r.message, 500))}_` : ''}`,
+          `${r.gate ? ':no_entry: gate' : ':mag: rows'} \`${clipped(r.rule, 200)}\` *${e(r.result)}*${metrics ? `\n${metrics}` : ''}${r.message ? `\n_${clipped(r.message, 500)}_` : ''}`,
         ),
       );
     }
@@ -114,7 +123,7 @@ export function renderAlert(o: Outcome, mention?: string): AlertMessage {
       section(
         `*Why rows failed*\n${reasons
           .slice(0, 10)
-          .map((r) => `• ${r.rows} × ${e(clip(r.reason, 200))} (lines ${r.lines.join(', ')})`)
+          .map((r) => `• ${num(r.rows)} × ${clipped(r.reason, 200)} (lines ${r.lines.map(num).join(', ')})`)
           .join('\n')}`,
       ),
     );

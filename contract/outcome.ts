@@ -154,11 +154,23 @@ export const OUTCOME_SCHEMA = {
               result: { enum: ['PASS', 'FAIL', 'ERROR'] },
               gate: { type: 'boolean' },
               message: { type: 'string' },
-              metrics: { type: 'object', additionalProperties: { type: 'number' } },
+              // null for a metric JSON cannot write (NaN, of a rule over no rows)
+              metrics: { type: 'object', additionalProperties: { type: ['number', 'null'] } },
             },
           },
         },
-        reasons: { type: 'array' },
+        reasons: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['reason', 'rows', 'lines'],
+            properties: {
+              reason: { type: 'string' },
+              rows: { type: 'integer' },
+              lines: { type: 'array', items: { type: 'integer' } },
+            },
+          },
+        },
       },
     },
     load: {
@@ -184,6 +196,106 @@ export const OUTCOME_SCHEMA = {
   },
 } as const;
 
+/**
+ * How parseOutcome checks each field any reader renders: a JSON type, a check of its own (one of
+ * some strings, a list, ...), or a shape, whose `name?` fields may be left out. Fields not named
+ * are let through: a newer writer may add some.
+ */
+type Spec = keyof typeof TYPE_NAMES | Check | { readonly [field: string]: Spec };
+type Check = (value: unknown, path: string) => void;
+
+const TYPE_NAMES = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'true or false',
+};
+
+function fail(path: string, what: string): never {
+  throw new Error(`The pipeline outcome's ${path} ${what}.`);
+}
+
+function check(value: unknown, spec: Spec, path: string): void {
+  if (typeof spec === 'function') return spec(value, path);
+  if (typeof spec === 'string') {
+    if (spec === 'integer' ? !Number.isInteger(value) : typeof value !== spec)
+      fail(path, `is not ${TYPE_NAMES[spec]}`);
+    return;
+  }
+  if (!isObject(value)) fail(path, 'is not an object');
+  for (const [field, s] of Object.entries(spec)) {
+    const name = field.replace(/\?$/, '');
+    const at = path ? `${path}.${name}` : name;
+    if (value[name] !== undefined) check(value[name], s, at);
+    else if (!field.endsWith('?')) fail(at, 'is missing');
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const oneOf =
+  (...names: string[]): Check =>
+  (value, path) => {
+    if (!names.includes(value as string))
+      fail(path, `is not ${names.slice(0, -1).join(', ')} or ${names.at(-1)!}`);
+  };
+const listOf =
+  (spec: Spec): Check =>
+  (value, path) => {
+    if (!Array.isArray(value)) fail(path, 'is not a list');
+    value.forEach((v, i) => check(v, spec, `${path}[${i}]`));
+  };
+/** An object of any keys, each value as `spec` says. */
+const valuesOf =
+  (spec: Spec): Check =>
+  (value, path) => {
+    if (!isObject(value)) fail(path, 'is not an object');
+    for (const [k, v] of Object.entries(value)) check(v, spec, `${path}[${JSON.stringify(k)}]`);
+  };
+const orNull =
+  (spec: Spec): Check =>
+  (value, path) => {
+    if (value !== null) check(value, spec, path);
+  };
+
+const ERROR_SPEC: Spec = { state: 'string', error: 'string', cause: 'string' };
+
+/** OUTCOME_SCHEMA as parseOutcome checks it (version and status first, in sentences of their own). */
+const OUTCOME_SPEC: Spec = {
+  source: {
+    bucket: 'string',
+    key: 'string',
+    'etag?': 'string',
+    'size?': 'number',
+    ...Object.fromEntries(Object.keys(SOURCE_METADATA).map((f) => [`${f}?`, 'string' as const])),
+  },
+  execution: { arn: 'string', name: 'string', startedAt: 'string', consoleUrl: 'string' },
+  'quality?': {
+    score: 'number',
+    rowsProcessed: 'integer',
+    rowsPassed: 'integer',
+    rowsFailed: 'integer',
+    rules: listOf({
+      name: 'string',
+      rule: 'string',
+      result: oneOf('PASS', 'FAIL', 'ERROR'),
+      gate: 'boolean',
+      'message?': 'string',
+      // A metric JSON cannot write (NaN, of a rule over no rows) is null, from either engine.
+      metrics: valuesOf(orNull('number')),
+    }),
+    gatesFailed: listOf('string'),
+    'reasons?': listOf({ reason: 'string', rows: 'integer', lines: listOf('integer') }),
+  },
+  'load?': { table: 'string', rowsLoaded: 'integer' },
+  'quarantine?': orNull({ uri: 'string', rows: 'integer' }),
+  'views?': listOf('string'),
+  'error?': ERROR_SPEC,
+  'publishError?': ERROR_SPEC,
+};
+
 /** Parse an outcome from JSON text, or say (in one sentence) why it is not one. */
 export function parseOutcome(text: string): Outcome {
   let value: unknown;
@@ -193,16 +305,13 @@ export function parseOutcome(text: string): Outcome {
     throw new Error('The pipeline outcome is not JSON.');
   }
   const o = value as Partial<Outcome> | null;
-  if (!o || typeof o !== 'object') throw new Error('The pipeline outcome is not a JSON object.');
+  if (!isObject(o)) throw new Error('The pipeline outcome is not a JSON object.');
   if (o.version !== OUTCOME_VERSION)
     throw new Error(
       `The pipeline outcome has version ${String(o.version)}; this reader knows version ${OUTCOME_VERSION}.`,
     );
   if (!STATUSES.includes(o.status as OutcomeStatus))
     throw new Error(`The pipeline outcome has an unknown status ${JSON.stringify(o.status)}.`);
-  if (!o.source || typeof o.source.bucket !== 'string' || typeof o.source.key !== 'string')
-    throw new Error('The pipeline outcome does not name its source object.');
-  if (!o.execution || typeof o.execution.arn !== 'string')
-    throw new Error('The pipeline outcome does not name its execution.');
+  check(o, OUTCOME_SPEC, '');
   return o as Outcome;
 }

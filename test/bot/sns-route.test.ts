@@ -135,4 +135,20 @@ describe('POST /sns', () => {
       `SNS message ${MessageId} is not a pipeline outcome: The pipeline outcome is not JSON.`,
     ]);
   });
+
+  it('skips an outcome that would not render, rather than failing every redelivery', async () => {
+    const before = logger.at(LogLevel.WARN).length;
+    const outcome = {
+      version: 1,
+      status: 'FAILED',
+      source: { bucket: 'b', key: 'k' },
+      execution: { arn: 'a' },
+    };
+    const message = signed({ Message: JSON.stringify(outcome) });
+    const { MessageId } = JSON.parse(message) as { MessageId: string };
+    expect(await post(message)).toEqual([200, 'Ignored: not a pipeline outcome.']);
+    expect(warnings(before)).toEqual([
+      `SNS message ${MessageId} is not a pipeline outcome: The pipeline outcome's execution.name is missing.`,
+    ]);
+  });
 });
