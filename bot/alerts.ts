@@ -38,7 +38,6 @@ const e = (value: unknown): string => slackEscape(String(value));
 const num = (value: number): string => String(Number(value));
 const clipped = (value: unknown, max: number): string => e(clip(String(value), max));
 /** null is a metric JSON could not write (NaN). */
-const metric = (value: number | null): string => (typeof value === 'number' ? formatMetric(value) : 'n/a');
 
 /** The quarantine's S3 URI, linked to its place in the S3 console. */
 function quarantineLink(uri: string): string {
@@ -107,7 +106,7 @@ export function renderAlert(o: Outcome, mention?: string): AlertMessage {
     thread.push(section('*Failed rules*'));
     for (const r of failed.slice(0, 20)) {
       const metrics = Object.entries(r.metrics)
-        .map(([k, v]) => `${e(k)} = ${metric(v)}`)
+        .map(([k, v]) => `${e(k)} = ${formatMetric(v)}`)
         .join(', ');
       thread.push(
         section(

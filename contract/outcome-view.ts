@@ -37,7 +37,10 @@ export function formatScore(score: number): string {
   return score.toFixed(2);
 }
 
-/** A metric to six significant digits, without trailing zeros: 0.666667, 25, 123457000. */
-export function formatMetric(value: number): string {
-  return String(Number(value.toPrecision(6)));
+/**
+ * A metric to six significant digits, without trailing zeros: 0.666667, 25, 123457000. A metric
+ * JSON could not hold (NaN, over no rows) arrives as null: n/a.
+ */
+export function formatMetric(value: number | null): string {
+  return typeof value === 'number' ? String(Number(value.toPrecision(6))) : 'n/a';
 }

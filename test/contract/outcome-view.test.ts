@@ -38,5 +38,7 @@ describe('numbers in reports', () => {
     expect(formatMetric(2 / 3)).toBe('0.666667');
     expect(formatMetric(25)).toBe('25');
     expect(formatMetric(123_456_789)).toBe('123457000');
+    // A NaN metric is null in JSON (the Glue job and the twin both write it so).
+    expect(formatMetric(null)).toBe('n/a');
   });
 });
