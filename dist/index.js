@@ -5329,12 +5329,12 @@ var require_formdata_parser = __commonJS({
               return "failure";
             }
             if (bufferStartsWith(input, filenameBuffer, position)) {
-              let check = position.position + filenameBuffer.length;
-              if (input[check] === 42) {
+              let check2 = position.position + filenameBuffer.length;
+              if (input[check2] === 42) {
                 position.position += 1;
-                check += 1;
+                check2 += 1;
               }
-              if (input[check] !== 61 || input[check + 1] !== 34) {
+              if (input[check2] !== 61 || input[check2 + 1] !== 34) {
                 return "failure";
               }
               position.position += 12;
@@ -24556,8 +24556,8 @@ var init_checkRegion = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/config-resolver/regionConfig/checkRegion.js"() {
     init_transport();
     validRegions = /* @__PURE__ */ new Set();
-    checkRegion = (region, check = isValidHostLabel) => {
-      if (!validRegions.has(region) && !check(region)) {
+    checkRegion = (region, check2 = isValidHostLabel) => {
+      if (!validRegions.has(region) && !check2(region)) {
         if (region === "*") {
           console.warn(`@smithy/config-resolver WARN - Please use the caller region instead of "*". See "sigv4a" in https://github.com/aws/aws-sdk-js-v3/blob/main/supplemental-docs/CLIENTS.md.`);
         } else {
@@ -30763,9 +30763,9 @@ var init_JsonShapeDeserializer2 = __esm({
         return this._read(schema, data);
       }
       _read(schema, value) {
-        const isObject = value !== null && typeof value === "object";
+        const isObject2 = value !== null && typeof value === "object";
         const ns = NormalizedSchema.of(schema);
-        if (isObject) {
+        if (isObject2) {
           if (ns.isStructSchema()) {
             return this._readStruct(ns, value);
           }
@@ -30845,7 +30845,7 @@ var init_JsonShapeDeserializer2 = __esm({
           return value;
         }
         if (ns.isDocumentSchema()) {
-          if (isObject) {
+          if (isObject2) {
             if (Array.isArray(value)) {
               for (let i5 = 0; i5 < value.length; ++i5) {
                 const v = value[i5];
@@ -31283,7 +31283,7 @@ var init_JsonShapeSerializer2 = __esm({
           return;
         }
         const ns = NormalizedSchema.of(schema);
-        const isObject = typeof value === "object";
+        const isObject2 = typeof value === "object";
         if (ns.isStringSchema()) {
           const mediaType = ns.getMergedTraits().mediaType;
           if (mediaType) {
@@ -31299,7 +31299,7 @@ var init_JsonShapeSerializer2 = __esm({
           this.writeAsciiQuoted(asString);
           return;
         }
-        if (isObject) {
+        if (isObject2) {
           if (ns.isStructSchema()) {
             this.writeStruct(ns, value);
             return;
@@ -31705,9 +31705,9 @@ var init_JsonShapeDeserializer = __esm({
         return this._read(schema, data);
       }
       _read(schema, value) {
-        const isObject = value !== null && typeof value === "object";
+        const isObject2 = value !== null && typeof value === "object";
         const ns = NormalizedSchema.of(schema);
-        if (isObject) {
+        if (isObject2) {
           if (ns.isStructSchema()) {
             const record = value;
             const union = ns.isUnionSchema();
@@ -31823,7 +31823,7 @@ var init_JsonShapeDeserializer = __esm({
           return value;
         }
         if (ns.isDocumentSchema()) {
-          if (isObject) {
+          if (isObject2) {
             const out = Array.isArray(value) ? [] : {};
             for (const k5 in value) {
               if (!hasOwn(value, k5)) {
@@ -31946,9 +31946,9 @@ var init_JsonShapeSerializer = __esm({
         }
       }
       _write(schema, value, container) {
-        const isObject = value !== null && typeof value === "object";
+        const isObject2 = value !== null && typeof value === "object";
         const ns = NormalizedSchema.of(schema);
-        if (isObject) {
+        if (isObject2) {
           if (ns.isStructSchema()) {
             const record = value;
             const out = {};
@@ -32078,7 +32078,7 @@ var init_JsonShapeSerializer = __esm({
           this.useReplacer = true;
         }
         if (ns.isDocumentSchema()) {
-          if (isObject) {
+          if (isObject2) {
             if (value instanceof Uint8Array) {
               return (this.serdeContext?.base64Encoder ?? toBase64)(value);
             }
@@ -39330,8 +39330,8 @@ function writeValue(ns, value, container, serdeContext) {
     encodeHeader(majorMap, 0);
     return;
   }
-  const isObject = typeof value === "object";
-  if (isObject) {
+  const isObject2 = typeof value === "object";
+  if (isObject2) {
     if (ns.isBlobSchema()) {
       if (value instanceof Uint8Array) {
         writeBytes(value);
@@ -66366,8 +66366,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
+    const isObject2 = val !== null && typeof val === "object";
+    const hasToJSON = isObject2 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -69847,7 +69847,7 @@ function formatScore(score) {
   return score.toFixed(2);
 }
 function formatMetric(value) {
-  return String(Number(value.toPrecision(6)));
+  return typeof value === "number" ? String(Number(value.toPrecision(6))) : "n/a";
 }
 
 // drop-client/follow.ts
@@ -69909,11 +69909,23 @@ var OUTCOME_SCHEMA = {
               result: { enum: ["PASS", "FAIL", "ERROR"] },
               gate: { type: "boolean" },
               message: { type: "string" },
-              metrics: { type: "object", additionalProperties: { type: "number" } }
+              // null for a metric JSON cannot write (NaN, of a rule over no rows)
+              metrics: { type: "object", additionalProperties: { type: ["number", "null"] } }
             }
           }
         },
-        reasons: { type: "array" }
+        reasons: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["reason", "rows", "lines"],
+            properties: {
+              reason: { type: "string" },
+              rows: { type: "integer" },
+              lines: { type: "array", items: { type: "integer" } }
+            }
+          }
+        }
       }
     },
     load: {
@@ -69938,6 +69950,81 @@ var OUTCOME_SCHEMA = {
     }
   }
 };
+var TYPE_NAMES = {
+  string: "a string",
+  number: "a number",
+  integer: "an integer",
+  boolean: "true or false"
+};
+function fail(path, what) {
+  throw new Error(`The pipeline outcome's ${path} ${what}.`);
+}
+function check(value, spec2, path) {
+  if (typeof spec2 === "function") return spec2(value, path);
+  if (typeof spec2 === "string") {
+    if (spec2 === "integer" ? !Number.isInteger(value) : typeof value !== spec2)
+      fail(path, `is not ${TYPE_NAMES[spec2]}`);
+    return;
+  }
+  if (!isObject(value)) fail(path, "is not an object");
+  for (const [field, s2] of Object.entries(spec2)) {
+    const name = field.replace(/\?$/, "");
+    const at = path ? `${path}.${name}` : name;
+    if (value[name] !== void 0) check(value[name], s2, at);
+    else if (!field.endsWith("?")) fail(at, "is missing");
+  }
+}
+function isObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+var oneOf = (...names) => (value, path) => {
+  if (!names.includes(value))
+    fail(path, `is not ${names.slice(0, -1).join(", ")} or ${names.at(-1)}`);
+};
+var listOf = (spec2) => (value, path) => {
+  if (!Array.isArray(value)) fail(path, "is not a list");
+  value.forEach((v, i5) => check(v, spec2, `${path}[${i5}]`));
+};
+var valuesOf = (spec2) => (value, path) => {
+  if (!isObject(value)) fail(path, "is not an object");
+  for (const [k5, v] of Object.entries(value)) check(v, spec2, `${path}[${JSON.stringify(k5)}]`);
+};
+var orNull = (spec2) => (value, path) => {
+  if (value !== null) check(value, spec2, path);
+};
+var ERROR_SPEC = { state: "string", error: "string", cause: "string" };
+var OUTCOME_SPEC = {
+  source: {
+    bucket: "string",
+    key: "string",
+    "etag?": "string",
+    "size?": "number",
+    ...Object.fromEntries(Object.keys(SOURCE_METADATA).map((f5) => [`${f5}?`, "string"]))
+  },
+  execution: { arn: "string", name: "string", startedAt: "string", consoleUrl: "string" },
+  "quality?": {
+    score: "number",
+    rowsProcessed: "integer",
+    rowsPassed: "integer",
+    rowsFailed: "integer",
+    rules: listOf({
+      name: "string",
+      rule: "string",
+      result: oneOf("PASS", "FAIL", "ERROR"),
+      gate: "boolean",
+      "message?": "string",
+      // A metric JSON cannot write (NaN, of a rule over no rows) is null, from either engine.
+      metrics: valuesOf(orNull("number"))
+    }),
+    gatesFailed: listOf("string"),
+    "reasons?": listOf({ reason: "string", rows: "integer", lines: listOf("integer") })
+  },
+  "load?": { table: "string", rowsLoaded: "integer" },
+  "quarantine?": orNull({ uri: "string", rows: "integer" }),
+  "views?": listOf("string"),
+  "error?": ERROR_SPEC,
+  "publishError?": ERROR_SPEC
+};
 function parseOutcome(text) {
   let value;
   try {
@@ -69946,17 +70033,14 @@ function parseOutcome(text) {
     throw new Error("The pipeline outcome is not JSON.");
   }
   const o3 = value;
-  if (!o3 || typeof o3 !== "object") throw new Error("The pipeline outcome is not a JSON object.");
+  if (!isObject(o3)) throw new Error("The pipeline outcome is not a JSON object.");
   if (o3.version !== OUTCOME_VERSION)
     throw new Error(
       `The pipeline outcome has version ${String(o3.version)}; this reader knows version ${OUTCOME_VERSION}.`
     );
   if (!STATUSES.includes(o3.status))
     throw new Error(`The pipeline outcome has an unknown status ${JSON.stringify(o3.status)}.`);
-  if (!o3.source || typeof o3.source.bucket !== "string" || typeof o3.source.key !== "string")
-    throw new Error("The pipeline outcome does not name its source object.");
-  if (!o3.execution || typeof o3.execution.arn !== "string")
-    throw new Error("The pipeline outcome does not name its execution.");
+  check(o3, OUTCOME_SPEC, "");
   return o3;
 }
 
@@ -70425,7 +70509,7 @@ function githubApi(token) {
 var MODES = ["auto", "validate", "drop"];
 function readInputs(get2) {
   const text = (name) => get2(name).trim() || void 0;
-  const oneOf = (name, allowed, fallback2) => {
+  const oneOf2 = (name, allowed, fallback2) => {
     const v = text(name) ?? fallback2;
     if (!allowed.includes(v))
       throw new Error(`Input ${name} must be one of ${allowed.join(", ")}; got "${v}".`);
@@ -70452,7 +70536,7 @@ function readInputs(get2) {
   if (arn && !/^arn:aws[\w-]*:states:[\w-]+:\d{12}:stateMachine:[\w-]+$/.test(arn))
     throw new Error(`Input state-machine-arn is not a Step Functions state machine ARN: "${arn}".`);
   return {
-    mode: oneOf("mode", MODES, "auto"),
+    mode: oneOf2("mode", MODES, "auto"),
     path: text("path") ?? "data/**/*.csv",
     bucket: text("bucket"),
     prefix: text("prefix") ?? "input_data/",
@@ -70463,7 +70547,7 @@ function readInputs(get2) {
     wait: bool("wait", true),
     timeoutMinutes: number("timeout-minutes", 30, 0.05, 720),
     pollIntervalSeconds: number("poll-interval-seconds", 5, 0.05, 300),
-    failOn: oneOf("fail-on", FAIL_ON, "quality"),
+    failOn: oneOf2("fail-on", FAIL_ON, "quality"),
     concurrency: Math.floor(number("concurrency", 4, 1, 32)),
     dryRun: bool("dry-run", false),
     githubToken: text("github-token")
@@ -70619,7 +70703,7 @@ function todayAt(text, now) {
   if (m3[3]?.toUpperCase() === "PM") h5 += 12;
   return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), h5, Number(m3[2]));
 }
-function listOf(c5, ctx) {
+function listOf2(c5, ctx) {
   const first = c5.items[0];
   if (c5.items.length === 1 && first?.kind === "variable") {
     const value = ctx.constants[first.name];
@@ -70644,7 +70728,7 @@ function numberTest(c5, ctx) {
       return c5.negated ? (x) => x <= lo || x >= hi : (x) => x > lo && x < hi;
     }
     case "in": {
-      const set = listOf(c5, ctx).filter((o3) => o3.kind !== "NULL").map((o3) => num(o3, "in"));
+      const set = listOf2(c5, ctx).filter((o3) => o3.kind !== "NULL").map((o3) => num(o3, "in"));
       return c5.negated ? (x) => !set.includes(x) : (x) => set.includes(x);
     }
     case "matches":
@@ -70696,7 +70780,7 @@ function cellTest(c5, ctx, ignoreCase = false) {
     const re = javaRegExp(c5.pattern, ignoreCase);
     return c5.negated ? (v) => v !== null && !re.test(String(v)) : (v) => v !== null && re.test(String(v));
   }
-  const operands = c5.kind === "compare" ? [resolveOperand(c5.operand, ctx)] : c5.kind === "between" ? [resolveOperand(c5.low, ctx), resolveOperand(c5.high, ctx)] : listOf(c5, ctx);
+  const operands = c5.kind === "compare" ? [resolveOperand(c5.operand, ctx)] : c5.kind === "between" ? [resolveOperand(c5.low, ctx), resolveOperand(c5.high, ctx)] : listOf2(c5, ctx);
   const values = operands.filter((o3) => o3.kind === "number" || o3.kind === "instant" || o3.kind === "string");
   const kinds = new Set(values.map((o3) => o3.kind));
   if (kinds.size > 1) throw new Unsupported(`mixes numbers, text and dates: ${formatCondition(c5)}`);
@@ -72026,13 +72110,13 @@ function compositeRule(node, children, method) {
     tolerance: !rowWise || notRowWise !== void 0,
     row(values, line) {
       let pass2 = 0;
-      let fail = 0;
+      let fail2 = 0;
       for (const c5 of children) {
         const s2 = c5.row(values, line);
         if (s2 === PASSED) pass2++;
-        else if (s2 === FAILED) fail++;
+        else if (s2 === FAILED) fail2++;
       }
-      const status = pass2 + fail === 0 ? SKIPPED : and ? fail > 0 ? FAILED : PASSED : pass2 > 0 ? PASSED : FAILED;
+      const status = pass2 + fail2 === 0 ? SKIPPED : and ? fail2 > 0 ? FAILED : PASSED : pass2 > 0 ? PASSED : FAILED;
       rows++;
       if (status === FAILED) rowsFailed++;
       return status;
@@ -73679,17 +73763,17 @@ function writeBadRow(bad, row, layout, ev) {
     cells[cells.length - 1] += `,${overflow2.join(",")}`;
   }
   const pass2 = [];
-  const fail = [];
+  const fail2 = [];
   const skip = [];
   ev.statuses.forEach(
-    (s2, i5) => (s2 === PASSED ? pass2 : s2 === FAILED ? fail : skip).push(ev.rules[i5].description)
+    (s2, i5) => (s2 === PASSED ? pass2 : s2 === FAILED ? fail2 : skip).push(ev.rules[i5].description)
   );
   bad.row([
     row.line,
     ...cells,
     JSON.stringify(row.problems.map(describeProblem)),
     JSON.stringify(pass2),
-    JSON.stringify(fail),
+    JSON.stringify(fail2),
     JSON.stringify(skip),
     "Failed"
   ]);
@@ -73712,23 +73796,23 @@ function columnsUsedBy(ruleset) {
 }
 
 // contract/etl-results.ts
-function qualityOf(check) {
-  const m3 = check.result.AggregatedMetrics;
+function qualityOf(check2) {
+  const m3 = check2.result.AggregatedMetrics;
   return {
-    score: check.result.Score,
+    score: check2.result.Score,
     rowsProcessed: m3.TotalRowsProcessed,
     rowsPassed: m3.TotalRowsPassed,
     rowsFailed: m3.TotalRowsFailed,
-    rules: check.result.RuleResults.map((r5, i5) => ({
+    rules: check2.result.RuleResults.map((r5, i5) => ({
       name: r5.Name,
       rule: r5.Description,
       result: r5.Result,
-      gate: check.rules[i5].tolerance,
+      gate: check2.rules[i5].tolerance,
       ...r5.EvaluationMessage ? { message: r5.EvaluationMessage } : {},
       metrics: r5.EvaluatedMetrics
     })),
-    gatesFailed: check.decision.gatesFailed,
-    reasons: check.reasons.slice(0, 10)
+    gatesFailed: check2.decision.gatesFailed,
+    reasons: check2.reasons.slice(0, 10)
   };
 }
 
@@ -73775,18 +73859,18 @@ async function validateFiles(workspace, files, rules) {
   const reports = [];
   for (const file of files) {
     try {
-      const check = await checkDrop(file, readChunks(join8(workspace, file)), { ruleset });
-      const quality = qualityOf(check);
+      const check2 = await checkDrop(file, readChunks(join8(workspace, file)), { ruleset });
+      const quality = qualityOf(check2);
       reports.push({
         file,
-        status: check.decision.verdict,
+        status: check2.decision.verdict,
         rows: quality.rowsProcessed,
-        rowsLoaded: check.decision.rowsToLoad,
-        rowsQuarantined: check.decision.rowsToQuarantine,
+        rowsLoaded: check2.decision.rowsToLoad,
+        rowsQuarantined: check2.decision.rowsToQuarantine,
         score: quality.score,
         failedRules: failedRules(quality),
-        reasons: check.reasons,
-        annotations: annotationsFor(check.reasons)
+        reasons: check2.reasons,
+        annotations: annotationsFor(check2.reasons)
       });
     } catch (err) {
       if (!(err instanceof DropFileError)) throw err;
