@@ -35,10 +35,23 @@ export interface VerifyOptions {
 
 const MAX_AGE_MS = 60 * 60 * 1000;
 
+const REQUIRED = [
+  'Type',
+  'MessageId',
+  'TopicArn',
+  'Message',
+  'Timestamp',
+  'SignatureVersion',
+  'Signature',
+  'SigningCertURL',
+] as const;
+const OPTIONAL = ['Subject', 'Token', 'SubscribeURL'] as const;
+
 /** Why a message was refused, for the log: an operator can see why alerts stopped. */
 export type RejectionReason =
   | 'not-json'
   | 'unsigned'
+  | 'field-type'
   | 'topic'
   | 'signature-version'
   | 'certificate-url'
@@ -86,6 +99,12 @@ export class SnsVerifier {
       typeof m.SigningCertURL !== 'string'
     )
       throw new SnsRejected('unsigned', 'The body is not a signed SNS message.');
+    // The string to sign takes String(value): ["id"] would verify as "id" and slip past the
+    // memory (or route as its Type), so every field must be the string SNS sends.
+    const wrong = [...REQUIRED, ...OPTIONAL.filter((f) => f in m)].find(
+      (f) => typeof (m as unknown as Record<string, unknown>)[f] !== 'string',
+    );
+    if (wrong) throw new SnsRejected('field-type', `The message's ${wrong} is not a string.`);
     if (!this.options.topicArns.includes(m.TopicArn))
       throw new SnsRejected('topic', `Messages from ${String(m.TopicArn)} are not accepted.`);
     if (m.SignatureVersion !== '2')

@@ -135,4 +135,24 @@ describe('POST /sns', () => {
       `SNS message ${MessageId} is not a pipeline outcome: The pipeline outcome is not JSON.`,
     ]);
   });
+
+  it('refuses a signed message whose fields are not strings, without claiming its MessageId', async () => {
+    const message = signed();
+    const m = JSON.parse(message) as Record<string, unknown>;
+    // String(["id"]) is "id": the signature would verify, and the memory would not know the id.
+    expect(await post(JSON.stringify({ ...m, MessageId: [m.MessageId] }))).toEqual([
+      403,
+      "The message's MessageId is not a string.",
+    ]);
+    expect(await post(JSON.stringify({ ...m, Type: ['Notification'] }))).toEqual([
+      403,
+      "The message's Type is not a string.",
+    ]);
+    expect(await post(JSON.stringify({ ...m, Subject: { s: 1 } }))).toEqual([
+      403,
+      "The message's Subject is not a string.",
+    ]);
+    // The genuine delivery is handled, not taken for a repeat.
+    expect(await post(message)).toEqual([200, 'Ignored: not a pipeline outcome.']);
+  });
 });
