@@ -46,6 +46,18 @@ const REQUIRED = [
   'SigningCertURL',
 ] as const;
 const OPTIONAL = ['Subject', 'Token', 'SubscribeURL'] as const;
+/** SNS signs with one certificate per region at a time; a few cover rotations. */
+const MAX_CERTIFICATES = 16;
+
+async function fetchCertificate(url: string): Promise<string> {
+  const r = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(5000) });
+  if (!r.ok)
+    throw new SnsRejected(
+      'certificate-fetch',
+      `The signing certificate could not be fetched (HTTP ${r.status}).`,
+    );
+  return r.text();
+}
 
 /** Why a message was refused, for the log: an operator can see why alerts stopped. */
 export type RejectionReason =
@@ -139,22 +151,36 @@ export class SnsVerifier {
       return Promise.reject(
         new SnsRejected('certificate-url', `The signing certificate is not from SNS: ${url}`),
       );
-    let cert = this.certificates.get(url);
+    // Keyed by what is fetched, so variants of one URL cannot fill the cache; the oldest goes first.
+    const u = new URL(url);
+    const key = `${u.origin}${u.pathname}`;
+    let cert = this.certificates.get(key);
     if (!cert) {
-      const fetchText =
-        this.options.fetchText ??
-        (async (u: string) => {
-          const r = await fetch(u, { redirect: 'error', signal: AbortSignal.timeout(5000) });
-          if (!r.ok)
+      const fetchText = this.options.fetchText ?? fetchCertificate;
+      // Any failure is a refusal like the others (logged at most once a minute), not an error per message.
+      cert = fetchText(url).then(
+        (pem) => {
+          try {
+            return new X509Certificate(pem);
+          } catch {
             throw new SnsRejected(
               'certificate-fetch',
-              `The signing certificate could not be fetched (HTTP ${r.status}).`,
+              'The signing certificate fetched is not a certificate.',
             );
-          return r.text();
-        });
-      cert = fetchText(url).then((pem) => new X509Certificate(pem));
-      cert.catch(() => this.certificates.delete(url));
-      this.certificates.set(url, cert);
+          }
+        },
+        (err: unknown) => {
+          if (err instanceof SnsRejected) throw err;
+          throw new SnsRejected(
+            'certificate-fetch',
+            `The signing certificate could not be fetched: ${(err as Error).message}`,
+          );
+        },
+      );
+      cert.catch(() => this.certificates.delete(key));
+      this.certificates.set(key, cert);
+      if (this.certificates.size > MAX_CERTIFICATES)
+        this.certificates.delete(this.certificates.keys().next().value!);
     }
     return cert;
   }
@@ -167,6 +193,11 @@ export class SnsVerifier {
         u.protocol === 'https:' &&
         u.hostname === `sns.${this.options.region}.amazonaws.com` &&
         !u.port &&
+        !u.username &&
+        !u.password &&
+        // A query or fragment changes nothing SNS's host serves: refused, so one URL is one certificate.
+        !url.includes('?') &&
+        !url.includes('#') &&
         u.pathname.endsWith('.pem')
       );
     } catch {
