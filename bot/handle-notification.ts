@@ -5,6 +5,7 @@
  */
 import type { Logger } from '@slack/bolt';
 import { parseOutcome, type Outcome } from '../contract/outcome.ts';
+import { logSafe } from './log-safe.ts';
 import { REPEATED, type MessageMemory } from './message-memory.ts';
 import { changesViews } from './post-alert.ts';
 
@@ -30,7 +31,9 @@ export type Handled = 'posted' | 'repeated' | 'not-allowed' | 'not-an-outcome';
 
 export async function handleNotification(m: Notification, deps: NotificationDeps): Promise<Handled> {
   if (!deps.topicArns.includes(m.TopicArn)) {
-    deps.logger.warn(`Ignored SNS message ${m.MessageId} from ${m.TopicArn}: not an allowed topic.`);
+    deps.logger.warn(
+      `Ignored SNS message ${logSafe(m.MessageId)} from ${logSafe(m.TopicArn)}: not an allowed topic.`,
+    );
     return 'not-allowed';
   }
   const done = await deps.memory.once(m.MessageId, async (): Promise<Handled> => {
@@ -38,7 +41,9 @@ export async function handleNotification(m: Notification, deps: NotificationDeps
     try {
       outcome = parseOutcome(m.Message);
     } catch (err) {
-      deps.logger.warn(`SNS message ${m.MessageId} is not a pipeline outcome: ${(err as Error).message}`);
+      deps.logger.warn(
+        `SNS message ${logSafe(m.MessageId)} is not a pipeline outcome: ${logSafe((err as Error).message)}`,
+      );
       return 'not-an-outcome';
     }
     await deps.post(outcome);
@@ -46,6 +51,6 @@ export async function handleNotification(m: Notification, deps: NotificationDeps
     return 'posted';
   });
   if (done !== REPEATED) return done;
-  deps.logger.debug(`SNS message ${m.MessageId} was handled already.`);
+  deps.logger.debug(`SNS message ${logSafe(m.MessageId)} was handled already.`);
   return 'repeated';
 }

@@ -20,6 +20,7 @@ import { boltApp, slackClient } from './app.ts';
 import { readBotConfig, type BotConfig } from './config.ts';
 import { handleNotification, type Notification, type NotificationDeps } from './handle-notification.ts';
 import { answerCommand, type CommandDeps, type DeferredCommand } from './listeners/commands/movies.ts';
+import { logSafe } from './log-safe.ts';
 import { MessageMemory } from './message-memory.ts';
 import { postOutcome } from './post-alert.ts';
 
@@ -105,7 +106,9 @@ export function createHandler(deps: LambdaDeps = {}) {
       for (const r of event.Records)
         await handleNotification(r.Sns, b.notifications).catch((err: unknown) => {
           failed++;
-          b.app.logger.error(`SNS message ${r.Sns.MessageId} not handled: ${(err as Error).message}`);
+          b.app.logger.error(
+            `SNS message ${logSafe(r.Sns.MessageId)} not handled: ${logSafe((err as Error).message)}`,
+          );
         });
       if (failed)
         throw new Error(

@@ -7,6 +7,7 @@
  */
 import { X509Certificate, createVerify } from 'node:crypto';
 import { snsStringToSign } from '../contract/sns-signature.ts';
+import { logSafe } from './log-safe.ts';
 import { MessageMemory } from './message-memory.ts';
 
 export interface SnsEnvelope {
@@ -118,7 +119,7 @@ export class SnsVerifier {
     );
     if (wrong) throw new SnsRejected('field-type', `The message's ${wrong} is not a string.`);
     if (!this.options.topicArns.includes(m.TopicArn))
-      throw new SnsRejected('topic', `Messages from ${String(m.TopicArn)} are not accepted.`);
+      throw new SnsRejected('topic', `Messages from ${logSafe(m.TopicArn)} are not accepted.`);
     if (m.SignatureVersion !== '2')
       throw new SnsRejected('signature-version', 'Only SignatureVersion 2 (SHA256) is accepted.');
     const cert = await this.certificate(m.SigningCertURL);
@@ -131,7 +132,7 @@ export class SnsVerifier {
     if (!(age < (this.options.maxAgeMs ?? MAX_AGE_MS)))
       throw new SnsRejected(
         'too-old',
-        `The message is too old to accept (signed at ${String(m.Timestamp)}).`,
+        `The message is too old to accept (signed at ${logSafe(m.Timestamp)}).`,
       );
     return m;
   }
@@ -149,7 +150,7 @@ export class SnsVerifier {
   private certificate(url: string): Promise<X509Certificate> {
     if (!this.trusted(url))
       return Promise.reject(
-        new SnsRejected('certificate-url', `The signing certificate is not from SNS: ${url}`),
+        new SnsRejected('certificate-url', `The signing certificate is not from SNS: ${logSafe(url)}`),
       );
     // Keyed by what is fetched, so variants of one URL cannot fill the cache; the oldest goes first.
     const u = new URL(url);
@@ -173,7 +174,7 @@ export class SnsVerifier {
           if (err instanceof SnsRejected) throw err;
           throw new SnsRejected(
             'certificate-fetch',
-            `The signing certificate could not be fetched: ${(err as Error).message}`,
+            `The signing certificate could not be fetched: ${logSafe((err as Error).message)}`,
           );
         },
       );

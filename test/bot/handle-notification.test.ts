@@ -95,4 +95,15 @@ describe('handling one SNS notification', () => {
     expect(await first).toBe('posted');
     expect(c.posted).toHaveLength(1);
   });
+
+  it('logs what the sender chose escaped: a newline in the message cannot forge a log line', async () => {
+    const c = core();
+    const forged = JSON.stringify({ version: '1\n[ERROR] forged line' });
+    await handleNotification({ MessageId: 'm-1\u001b[2K', TopicArn: TOPIC, Message: forged }, c.deps);
+    await handleNotification({ MessageId: 'm-2', TopicArn: `${TOPIC}\nx`, Message: forged }, c.deps);
+    expect(c.logger.at(LogLevel.WARN)).toEqual([
+      'SNS message m-1\\u001b[2K is not a pipeline outcome: The pipeline outcome has version 1\\n[ERROR] forged line; this reader knows version 1.',
+      `Ignored SNS message m-2 from ${TOPIC}\\nx: not an allowed topic.`,
+    ]);
+  });
 });

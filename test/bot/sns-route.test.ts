@@ -155,4 +155,20 @@ describe('POST /sns', () => {
     // The genuine delivery is handled, not taken for a repeat.
     expect(await post(message)).toEqual([200, 'Ignored: not a pipeline outcome.']);
   });
+
+  it('escapes and cuts what the sender chose before it is answered or logged', async () => {
+    const forged = 'x\n[ERROR] Slack token revoked\u001b[2K';
+    const [status, text] = await post(signed({ TopicArn: `arn:aws:sns:us-east-1:123456789012:${forged}` }));
+    expect([status, text]).toEqual([
+      403,
+      'Messages from arn:aws:sns:us-east-1:123456789012:x\\n[ERROR] Slack token revoked\\u001b[2K are not accepted.',
+    ]);
+    const [, long] = await post(
+      signed({ SigningCertURL: `https://evil.example.com/${'a'.repeat(100_000)}.pem` }),
+    );
+    expect(long).toMatch(
+      /^The signing certificate is not from SNS: https:\/\/evil\.example\.com\/a+… \(100029 characters\)$/,
+    );
+    expect(long.length).toBeLessThan(300);
+  });
 });

@@ -9,6 +9,7 @@ import { ConfirmSubscriptionCommand, type SNSClient } from '@aws-sdk/client-sns'
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BotConfig } from '../../config.ts';
 import { handleNotification, type Handled, type NotificationDeps } from '../../handle-notification.ts';
+import { logSafe } from '../../log-safe.ts';
 import { MessageMemory, REPEATED } from '../../message-memory.ts';
 import { postOutcome } from '../../post-alert.ts';
 import { RateLimitedLog } from '../../rate-limited-log.ts';
@@ -72,7 +73,7 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
         (text) => reply(200, text),
         (err: unknown) => {
           if (err instanceof SnsRejected) return refuse(403, err);
-          app.logger.error(`SNS message not handled: ${(err as Error).message}`);
+          app.logger.error(`SNS message not handled: ${logSafe((err as Error).message)}`);
           reply(500, 'The message could not be handled; SNS will retry.');
         },
       );
