@@ -2,11 +2,12 @@
  * One pipeline notification from SNS, whichever way it came (the HTTP route, once verified; or
  * Lambda's SNS trigger): from an allowed topic, not seen before, an outcome — then posted to Slack.
  * Anything else is skipped, and said so in the log unless it is a repeat: retrying cannot change it.
+ * A redelivery while the first is still being posted is 'in-progress': the caller has SNS retry it.
  */
 import type { Logger } from '@slack/bolt';
 import { parseOutcome, type Outcome } from '../contract/outcome.ts';
 import { logSafe } from './log-safe.ts';
-import { REPEATED, type MessageMemory } from './message-memory.ts';
+import { IN_PROGRESS, REPEATED, type MessageMemory } from './message-memory.ts';
 import { changesViews } from './post-alert.ts';
 
 export interface Notification {
@@ -27,7 +28,8 @@ export interface NotificationDeps {
   readonly logger: Logger;
 }
 
-export type Handled = 'posted' | 'repeated' | 'not-allowed' | 'not-an-outcome';
+/** 'in-progress': a redelivery while the first is still being posted, which may yet fail: retry later. */
+export type Handled = 'posted' | 'repeated' | 'in-progress' | 'not-allowed' | 'not-an-outcome';
 
 export async function handleNotification(m: Notification, deps: NotificationDeps): Promise<Handled> {
   if (!deps.topicArns.includes(m.TopicArn)) {
@@ -50,6 +52,7 @@ export async function handleNotification(m: Notification, deps: NotificationDeps
     if (changesViews(outcome)) deps.onViewsChanged();
     return 'posted';
   });
+  if (done === IN_PROGRESS) return 'in-progress';
   if (done !== REPEATED) return done;
   deps.logger.debug(`SNS message ${logSafe(m.MessageId)} was handled already.`);
   return 'repeated';

@@ -104,12 +104,17 @@ export function createHandler(deps: LambdaDeps = {}) {
       // skipped by the core, never thrown.
       let failed = 0;
       for (const r of event.Records)
-        await handleNotification(r.Sns, b.notifications).catch((err: unknown) => {
-          failed++;
-          b.app.logger.error(
-            `SNS message ${logSafe(r.Sns.MessageId)} not handled: ${logSafe((err as Error).message)}`,
-          );
-        });
+        await handleNotification(r.Sns, b.notifications)
+          .then((handled) => {
+            // Another invocation is posting it and may fail: Lambda's retry settles it.
+            if (handled === 'in-progress') throw new Error('it is being posted by another invocation');
+          })
+          .catch((err: unknown) => {
+            failed++;
+            b.app.logger.error(
+              `SNS message ${logSafe(r.Sns.MessageId)} not handled: ${logSafe((err as Error).message)}`,
+            );
+          });
       if (failed)
         throw new Error(
           `${failed} of ${event.Records.length} SNS messages were not posted; Lambda retries them.`,

@@ -85,15 +85,16 @@ describe('handling one SNS notification', () => {
     expect(c.viewsChanged()).toBe(1);
   });
 
-  it('skips a redelivery that arrives while the first is being posted', async () => {
+  it('tells a redelivery that arrives while the first is being posted from a repeat', async () => {
     let release!: () => void;
     const c = core(() => new Promise<void>((r) => (release = r)));
     const m = { MessageId: 'm-1', TopicArn: TOPIC, Message: outcome('SUCCEEDED') };
     const first = handleNotification(m, c.deps);
-    expect(await handleNotification(m, c.deps)).toBe('repeated');
+    expect(await handleNotification(m, c.deps)).toBe('in-progress');
     release();
     expect(await first).toBe('posted');
     expect(c.posted).toHaveLength(1);
+    expect(await handleNotification(m, c.deps)).toBe('repeated');
   });
 
   it('logs what the sender chose escaped: a newline in the message cannot forge a log line', async () => {

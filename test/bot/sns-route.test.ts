@@ -7,6 +7,7 @@ import { LogLevel } from '@slack/bolt';
 import { createSign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { slackClient } from '../../bot/app.ts';
 import { readBotConfig } from '../../bot/config.ts';
 import { startBot, type RunningBot } from '../../bot/server.ts';
 import { snsStringToSign } from '../../contract/sns-signature.ts';
@@ -170,5 +171,85 @@ describe('POST /sns', () => {
       /^The signing certificate is not from SNS: https:\/\/evil\.example\.com\/a+… \(100029 characters\)$/,
     );
     expect(long.length).toBeLessThan(300);
+  });
+});
+
+/** The bot's settings for these tests, with `extra`. */
+const env = (extra: Record<string, string> = {}): Record<string, string> => ({
+  SLACK_SIGNING_SECRET: 'secret',
+  SLACK_BOT_TOKEN: 'xoxb-test',
+  MOVIES_ALERT_CHANNEL: 'C0ALERTS1',
+  MOVIES_DATA_CHANNEL: 'C0DATA123',
+  MOVIES_TOPIC_ARNS: TOPIC,
+  MOVIES_SNS_CERTIFICATE_URL: certificateUrl,
+  MOVIES_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:movies-pipeline',
+  AWS_REGION: 'us-east-1',
+  PORT: '0',
+  ...extra,
+});
+
+describe('POST /sns while Slack is slow', () => {
+  // Slack holds the first chat.postMessage until told, then fails it; later ones succeed.
+  const held: ((body: string) => void)[] = [];
+  let posts = 0;
+  let slow: Server;
+  let slowBot: RunningBot;
+  beforeAll(async () => {
+    slow = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (!req.url!.includes('chat.postMessage')) return void res.end('{"ok":true}');
+        if (++posts === 1) return void held.push((body) => res.end(body));
+        res.end(JSON.stringify({ ok: true, ts: '1.000001', channel: 'C0DATA123' }));
+      });
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    slowBot = await startBot(
+      readBotConfig(env({ SLACK_API_URL: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/api/` })),
+      { logger: recordingLogger() },
+    );
+  });
+  afterAll(async () => {
+    await slowBot?.stop();
+    await new Promise((r) => slow?.close(r));
+  });
+  const postTo = async (body: string): Promise<[number, string]> => {
+    const r = await fetch(`http://127.0.0.1:${slowBot.port}/sns`, { method: 'POST', body });
+    return [r.status, await r.text()];
+  };
+
+  it('answers a redelivery during the first post 503, so that SNS retries it once the first has failed', async () => {
+    const message = signed({
+      Message: JSON.stringify({
+        version: 1,
+        status: 'SUCCEEDED',
+        source: { bucket: 'movies-gds', key: 'input_data/a.csv' },
+        execution: {
+          arn: 'arn:aws:states:us-east-1:123456789012:execution:p:run-1',
+          name: 'run-1',
+          startedAt: '',
+          consoleUrl: '',
+        },
+      }),
+    });
+    const first = postTo(message);
+    while (!held.length) await new Promise((r) => setTimeout(r, 10));
+    expect(await postTo(message)).toEqual([503, 'The message is being handled; SNS will retry.']);
+    held[0]!('{"ok":false,"error":"fatal_error"}');
+    expect(await first).toEqual([500, 'The message could not be handled; SNS will retry.']);
+    expect(await postTo(message)).toEqual([200, 'Posted.']);
+    expect(await postTo(message)).toEqual([200, 'Already handled.']);
+    expect(posts).toBe(2);
+  });
+
+  it("posts alerts with a client bounded well inside SNS's 15 s delivery", () => {
+    const client = slackClient(readBotConfig(env())) as unknown as {
+      timeout: number;
+      retryConfig: { retries: number; maxTimeout: number };
+      rejectRateLimitedCalls: boolean;
+    };
+    expect(client.timeout).toBe(5000);
+    expect(client.retryConfig).toMatchObject({ retries: 1, maxTimeout: 500 });
+    expect(client.rejectRateLimitedCalls).toBe(true);
   });
 });
