@@ -36,6 +36,9 @@ export interface BotConfig {
 }
 
 export class ConfigError extends Error {
+  // So a host that reports errors by name (Lambda's errorType) says what this is.
+  override readonly name = 'ConfigError';
+
   constructor(readonly problems: readonly string[]) {
     super(`The bot is not configured:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }

@@ -17,7 +17,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { AnswerCache } from './answer-cache.ts';
 import type { Answer } from './answers.ts';
 import { boltApp, slackClient } from './app.ts';
-import { readBotConfig, type BotConfig } from './config.ts';
+import { ConfigError, readBotConfig, type BotConfig } from './config.ts';
 import { handleNotification, type Notification, type NotificationDeps } from './handle-notification.ts';
 import { answerCommand, type CommandDeps, type DeferredCommand } from './listeners/commands/movies.ts';
 import { logSafe } from './log-safe.ts';
@@ -94,8 +94,14 @@ export function createHandler(deps: LambdaDeps = {}) {
   };
 
   return async (event: LambdaEvent, context: unknown): Promise<unknown> => {
-    bot ??= init();
-    const b = await bot;
+    // A failed start (Secrets Manager throttled, say) is not kept: the next invocation tries again.
+    const starting = (bot ??= init().catch((err: unknown) => {
+      if (bot === starting) bot = undefined;
+      // One line a problem, as they read: the thrown message is indented and multi-line.
+      if (err instanceof ConfigError) for (const p of err.problems) (deps.logger ?? console).error(p);
+      throw err;
+    }));
+    const b = await starting;
     if (isSns(event)) {
       // A post that failed (Slack down or slow) throws, once the other records are done: SNS invokes
       // Lambda asynchronously, so Lambda retries the event (twice, minutes apart), and the memory
