@@ -9,6 +9,7 @@ import { parseOutcome, type Outcome } from '../contract/outcome.ts';
 import { logSafe } from './log-safe.ts';
 import { IN_PROGRESS, REPEATED, type MessageMemory } from './message-memory.ts';
 import { changesViews } from './post-alert.ts';
+import type { RateLimitedLog } from './rate-limited-log.ts';
 
 export interface Notification {
   readonly MessageId: string;
@@ -26,6 +27,8 @@ export interface NotificationDeps {
   /** Called after a load that changed the views: cached answers are stale. */
   readonly onViewsChanged: () => void;
   readonly logger: Logger;
+  /** Warnings a flood or a retried Lambda batch would repeat: at most one a kind a minute. */
+  readonly warnings: RateLimitedLog;
 }
 
 /** 'in-progress': a redelivery while the first is still being posted, which may yet fail: retry later. */
@@ -33,7 +36,8 @@ export type Handled = 'posted' | 'repeated' | 'in-progress' | 'not-allowed' | 'n
 
 export async function handleNotification(m: Notification, deps: NotificationDeps): Promise<Handled> {
   if (!deps.topicArns.includes(m.TopicArn)) {
-    deps.logger.warn(
+    deps.warnings.log(
+      'not-allowed',
       `Ignored SNS message ${logSafe(m.MessageId)} from ${logSafe(m.TopicArn)}: not an allowed topic.`,
     );
     return 'not-allowed';

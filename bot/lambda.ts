@@ -23,6 +23,7 @@ import { answerCommand, type CommandDeps, type DeferredCommand } from './listene
 import { logSafe } from './log-safe.ts';
 import { MessageMemory } from './message-memory.ts';
 import { postOutcome } from './post-alert.ts';
+import { RateLimitedLog } from './rate-limited-log.ts';
 
 interface SnsEvent {
   Records: { EventSource: string; Sns: Notification }[];
@@ -89,6 +90,7 @@ export function createHandler(deps: LambdaDeps = {}) {
       post: (outcome) => postOutcome(slack, config, outcome, s3, app.logger),
       onViewsChanged: () => commands.cache.clear(),
       logger: app.logger,
+      warnings: new RateLimitedLog((line) => app.logger.warn(line)),
     };
     return { config, app, slack, handler: receiver.toHandler(), commands, notifications };
   };

@@ -3,6 +3,7 @@ import { LogLevel } from '@slack/bolt';
 import type { Outcome } from '../../contract/outcome.ts';
 import { handleNotification, type NotificationDeps } from '../../bot/handle-notification.ts';
 import { MessageMemory } from '../../bot/message-memory.ts';
+import { RateLimitedLog } from '../../bot/rate-limited-log.ts';
 import { recordingLogger } from './recording-logger.ts';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:movies-pipeline-success';
@@ -33,6 +34,7 @@ function core(post: (o: Outcome) => Promise<void> = async () => undefined) {
     },
     onViewsChanged: () => void viewsChanged++,
     logger,
+    warnings: new RateLimitedLog((line) => logger.warn(line)),
   };
   return { deps, posted, logger, viewsChanged: () => viewsChanged };
 }

@@ -1,4 +1,7 @@
-/** The Lambda handler's cold start: a transient failure is not kept, and a configuration error reads as one. */
+/**
+ * The Lambda handler's start and what it logs: a transient failure is not kept, a configuration
+ * error reads as one, a warning is not repeated by Lambda's retries.
+ */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { LogLevel } from '@slack/bolt';
 import { createHandler } from '../../bot/lambda.ts';
@@ -44,6 +47,18 @@ describe('the Lambda cold start', () => {
     expect(err.name).toBe('ConfigError');
     expect(logger.at(LogLevel.ERROR)).toEqual([
       'MOVIES_TOPIC_ARNS has a value that is not an SNS topic ARN: "garbage".',
+    ]);
+  });
+
+  it('warns of a record from another topic once, not again on each retry of its batch', async () => {
+    Object.assign(process.env, settings);
+    const logger = recordingLogger();
+    const handler = createHandler({ secrets: async () => secret, logger });
+    const TopicArn = 'arn:aws:sns:us-east-1:999999999999:other';
+    const batch = { Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'x', TopicArn, Message: '{}' } }] };
+    for (let i = 0; i < 3; i++) expect(await handler(batch, {})).toEqual({ ok: true });
+    expect(logger.at(LogLevel.WARN)).toEqual([
+      `Ignored SNS message x from ${TopicArn}: not an allowed topic.`,
     ]);
   });
 });

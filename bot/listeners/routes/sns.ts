@@ -48,6 +48,7 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
     post: (outcome) => postOutcome(deps.slack, deps.config, outcome, deps.s3, app.logger),
     onViewsChanged: deps.onViewsChanged,
     logger: app.logger,
+    warnings: new RateLimitedLog((line) => app.logger.warn(line)),
   };
   const refusals = new RateLimitedLog((line) => app.logger.warn(line));
 
