@@ -100,10 +100,21 @@ export function boltApp(
   return app;
 }
 
-/** Slack's Web API with the bot token, for what the bot posts unasked: the pipeline's alerts. */
+/**
+ * Slack's Web API with the bot token, for what the bot posts unasked: the pipeline's alerts.
+ * Bounded, so one post cannot outlast SNS's 15 s delivery by minutes (the client's default is half
+ * an hour of retries, and waiting out a rate limit): 5 s a request, one quick retry, a rate limit
+ * an error. A post that fails is retried by SNS or Lambda, later.
+ */
 export function slackClient(config: BotConfig): webApi.WebClient {
-  return new webApi.WebClient(config.botToken, clientOptions(config));
+  return new webApi.WebClient(config.botToken, { ...clientOptions(config), ...ALERT_CLIENT });
 }
+
+export const ALERT_CLIENT = {
+  timeout: 5000,
+  retryConfig: { retries: 1, minTimeout: 500, maxTimeout: 500 },
+  rejectRateLimitedCalls: true,
+} as const satisfies webApi.WebClientOptions;
 
 function clientOptions(config: BotConfig): webApi.WebClientOptions {
   return config.slackApiUrl ? { slackApiUrl: config.slackApiUrl.replace(/\/?$/, '/') } : {};

@@ -36,6 +36,9 @@ export interface BotConfig {
 }
 
 export class ConfigError extends Error {
+  // So a host that reports errors by name (Lambda's errorType) says what this is.
+  override readonly name = 'ConfigError';
+
   constructor(readonly problems: readonly string[]) {
     super(`The bot is not configured:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
@@ -90,13 +93,29 @@ function warehouseSettings(get: Get, required: Required, problems: string[]): Wa
     stateMachineArn: required(
       'MOVIES_STATE_MACHINE_ARN',
       "the pipeline's state machine, for /movies status (stack output StateMachineArn)",
+      (v) =>
+        /^arn:aws[\w-]*:states:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:stateMachine:[\w-]+$/.test(v)
+          ? null
+          : `is not a Step Functions state machine ARN: "${v}".`,
     ),
-    region:
-      get('AWS_REGION') ??
-      get('AWS_DEFAULT_REGION') ??
-      required('AWS_REGION', "the AWS region of the pipeline's resources (or AWS_DEFAULT_REGION)"),
+    region: region(get, required, problems),
     queryTimeoutMs: timeout * 1000,
   };
+}
+
+/** The region, from AWS_REGION or AWS_DEFAULT_REGION (whichever is set names itself if wrong). */
+function region(get: Get, required: Required, problems: string[]): string {
+  const name = get('AWS_REGION')
+    ? 'AWS_REGION'
+    : get('AWS_DEFAULT_REGION')
+      ? 'AWS_DEFAULT_REGION'
+      : undefined;
+  if (!name)
+    return required('AWS_REGION', "the AWS region of the pipeline's resources (or AWS_DEFAULT_REGION)");
+  const v = get(name)!;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(v))
+    problems.push(`${name} is not an AWS region (such as eu-west-1): "${v}".`);
+  return v;
 }
 
 export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
@@ -131,7 +150,7 @@ export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
   if (!topics)
     problems.push("MOVIES_TOPIC_ARNS is missing: the pipeline's SNS topics to accept, comma-separated.");
   for (const t of topics ?? [])
-    if (!/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(t))
+    if (!/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+(\.fifo)?$/.test(t))
       problems.push(`MOVIES_TOPIC_ARNS has a value that is not an SNS topic ARN: "${t}".`);
   const port = Number(get('PORT') ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)

@@ -17,11 +17,13 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { AnswerCache } from './answer-cache.ts';
 import type { Answer } from './answers.ts';
 import { boltApp, slackClient } from './app.ts';
-import { readBotConfig, type BotConfig } from './config.ts';
+import { ConfigError, readBotConfig, type BotConfig } from './config.ts';
 import { handleNotification, type Notification, type NotificationDeps } from './handle-notification.ts';
 import { answerCommand, type CommandDeps, type DeferredCommand } from './listeners/commands/movies.ts';
+import { logSafe } from './log-safe.ts';
 import { MessageMemory } from './message-memory.ts';
 import { postOutcome } from './post-alert.ts';
+import { RateLimitedLog } from './rate-limited-log.ts';
 
 interface SnsEvent {
   Records: { EventSource: string; Sns: Notification }[];
@@ -88,13 +90,20 @@ export function createHandler(deps: LambdaDeps = {}) {
       post: (outcome) => postOutcome(slack, config, outcome, s3, app.logger),
       onViewsChanged: () => commands.cache.clear(),
       logger: app.logger,
+      warnings: new RateLimitedLog((line) => app.logger.warn(line)),
     };
     return { config, app, slack, handler: receiver.toHandler(), commands, notifications };
   };
 
   return async (event: LambdaEvent, context: unknown): Promise<unknown> => {
-    bot ??= init();
-    const b = await bot;
+    // A failed start (Secrets Manager throttled, say) is not kept: the next invocation tries again.
+    const starting = (bot ??= init().catch((err: unknown) => {
+      if (bot === starting) bot = undefined;
+      // One line a problem, as they read: the thrown message is indented and multi-line.
+      if (err instanceof ConfigError) for (const p of err.problems) (deps.logger ?? console).error(p);
+      throw err;
+    }));
+    const b = await starting;
     if (isSns(event)) {
       // A post that failed (Slack down or slow) throws, once the other records are done: SNS invokes
       // Lambda asynchronously, so Lambda retries the event (twice, minutes apart), and the memory
@@ -103,10 +112,17 @@ export function createHandler(deps: LambdaDeps = {}) {
       // skipped by the core, never thrown.
       let failed = 0;
       for (const r of event.Records)
-        await handleNotification(r.Sns, b.notifications).catch((err: unknown) => {
-          failed++;
-          b.app.logger.error(`SNS message ${r.Sns.MessageId} not handled: ${(err as Error).message}`);
-        });
+        await handleNotification(r.Sns, b.notifications)
+          .then((handled) => {
+            // Another invocation is posting it and may fail: Lambda's retry settles it.
+            if (handled === 'in-progress') throw new Error('it is being posted by another invocation');
+          })
+          .catch((err: unknown) => {
+            failed++;
+            b.app.logger.error(
+              `SNS message ${logSafe(r.Sns.MessageId)} not handled: ${logSafe((err as Error).message)}`,
+            );
+          });
       if (failed)
         throw new Error(
           `${failed} of ${event.Records.length} SNS messages were not posted; Lambda retries them.`,

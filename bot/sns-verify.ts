@@ -7,6 +7,7 @@
  */
 import { X509Certificate, createVerify } from 'node:crypto';
 import { snsStringToSign } from '../contract/sns-signature.ts';
+import { logSafe } from './log-safe.ts';
 import { MessageMemory } from './message-memory.ts';
 
 export interface SnsEnvelope {
@@ -35,10 +36,35 @@ export interface VerifyOptions {
 
 const MAX_AGE_MS = 60 * 60 * 1000;
 
+const REQUIRED = [
+  'Type',
+  'MessageId',
+  'TopicArn',
+  'Message',
+  'Timestamp',
+  'SignatureVersion',
+  'Signature',
+  'SigningCertURL',
+] as const;
+const OPTIONAL = ['Subject', 'Token', 'SubscribeURL'] as const;
+/** SNS signs with one certificate per region at a time; a few cover rotations. */
+const MAX_CERTIFICATES = 16;
+
+async function fetchCertificate(url: string): Promise<string> {
+  const r = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(5000) });
+  if (!r.ok)
+    throw new SnsRejected(
+      'certificate-fetch',
+      `The signing certificate could not be fetched (HTTP ${r.status}).`,
+    );
+  return r.text();
+}
+
 /** Why a message was refused, for the log: an operator can see why alerts stopped. */
 export type RejectionReason =
   | 'not-json'
   | 'unsigned'
+  | 'field-type'
   | 'topic'
   | 'signature-version'
   | 'certificate-url'
@@ -86,8 +112,14 @@ export class SnsVerifier {
       typeof m.SigningCertURL !== 'string'
     )
       throw new SnsRejected('unsigned', 'The body is not a signed SNS message.');
+    // The string to sign takes String(value): ["id"] would verify as "id" and slip past the
+    // memory (or route as its Type), so every field must be the string SNS sends.
+    const wrong = [...REQUIRED, ...OPTIONAL.filter((f) => f in m)].find(
+      (f) => typeof (m as unknown as Record<string, unknown>)[f] !== 'string',
+    );
+    if (wrong) throw new SnsRejected('field-type', `The message's ${wrong} is not a string.`);
     if (!this.options.topicArns.includes(m.TopicArn))
-      throw new SnsRejected('topic', `Messages from ${String(m.TopicArn)} are not accepted.`);
+      throw new SnsRejected('topic', `Messages from ${logSafe(m.TopicArn)} are not accepted.`);
     if (m.SignatureVersion !== '2')
       throw new SnsRejected('signature-version', 'Only SignatureVersion 2 (SHA256) is accepted.');
     const cert = await this.certificate(m.SigningCertURL);
@@ -100,7 +132,7 @@ export class SnsVerifier {
     if (!(age < (this.options.maxAgeMs ?? MAX_AGE_MS)))
       throw new SnsRejected(
         'too-old',
-        `The message is too old to accept (signed at ${String(m.Timestamp)}).`,
+        `The message is too old to accept (signed at ${logSafe(m.Timestamp)}).`,
       );
     return m;
   }
@@ -118,24 +150,38 @@ export class SnsVerifier {
   private certificate(url: string): Promise<X509Certificate> {
     if (!this.trusted(url))
       return Promise.reject(
-        new SnsRejected('certificate-url', `The signing certificate is not from SNS: ${url}`),
+        new SnsRejected('certificate-url', `The signing certificate is not from SNS: ${logSafe(url)}`),
       );
-    let cert = this.certificates.get(url);
+    // Keyed by what is fetched, so variants of one URL cannot fill the cache; the oldest goes first.
+    const u = new URL(url);
+    const key = `${u.origin}${u.pathname}`;
+    let cert = this.certificates.get(key);
     if (!cert) {
-      const fetchText =
-        this.options.fetchText ??
-        (async (u: string) => {
-          const r = await fetch(u, { redirect: 'error', signal: AbortSignal.timeout(5000) });
-          if (!r.ok)
+      const fetchText = this.options.fetchText ?? fetchCertificate;
+      // Any failure is a refusal like the others (logged at most once a minute), not an error per message.
+      cert = fetchText(url).then(
+        (pem) => {
+          try {
+            return new X509Certificate(pem);
+          } catch {
             throw new SnsRejected(
               'certificate-fetch',
-              `The signing certificate could not be fetched (HTTP ${r.status}).`,
+              'The signing certificate fetched is not a certificate.',
             );
-          return r.text();
-        });
-      cert = fetchText(url).then((pem) => new X509Certificate(pem));
-      cert.catch(() => this.certificates.delete(url));
-      this.certificates.set(url, cert);
+          }
+        },
+        (err: unknown) => {
+          if (err instanceof SnsRejected) throw err;
+          throw new SnsRejected(
+            'certificate-fetch',
+            `The signing certificate could not be fetched: ${logSafe((err as Error).message)}`,
+          );
+        },
+      );
+      cert.catch(() => this.certificates.delete(key));
+      this.certificates.set(key, cert);
+      if (this.certificates.size > MAX_CERTIFICATES)
+        this.certificates.delete(this.certificates.keys().next().value!);
     }
     return cert;
   }
@@ -148,6 +194,11 @@ export class SnsVerifier {
         u.protocol === 'https:' &&
         u.hostname === `sns.${this.options.region}.amazonaws.com` &&
         !u.port &&
+        !u.username &&
+        !u.password &&
+        // A query or fragment changes nothing SNS's host serves: refused, so one URL is one certificate.
+        !url.includes('?') &&
+        !url.includes('#') &&
         u.pathname.endsWith('.pem')
       );
     } catch {

@@ -40,4 +40,32 @@ describe('the deployed configuration', () => {
       topicArns: ['arn:aws:sns:eu-west-1:123456789012:a', 'arn:aws:sns:eu-west-1:123456789012:b'],
     });
   });
+
+  it('names a region or state machine ARN that is not one, and takes FIFO topics', () => {
+    expect(() =>
+      readBotConfig({
+        ...slack,
+        AWS_REGION: 'not a region!',
+        MOVIES_STATE_MACHINE_ARN: 'garbage',
+        MOVIES_TOPIC_ARNS: 'arn:aws:sns:eu-west-1:123456789012:a.fifo',
+      }),
+    ).toThrow(
+      [
+        'The bot is not configured:',
+        '  - MOVIES_STATE_MACHINE_ARN is not a Step Functions state machine ARN: "garbage".',
+        '  - AWS_REGION is not an AWS region (such as eu-west-1): "not a region!".',
+      ].join('\n'),
+    );
+    expect(() =>
+      readWarehouseConfig({ AWS_DEFAULT_REGION: 'EU_WEST', MOVIES_STATE_MACHINE_ARN: 'x' }),
+    ).toThrow('AWS_DEFAULT_REGION is not an AWS region (such as eu-west-1): "EU_WEST".');
+    expect(
+      readBotConfig({
+        ...slack,
+        AWS_REGION: 'us-gov-west-1',
+        MOVIES_STATE_MACHINE_ARN: 'arn:aws-us-gov:states:us-gov-west-1:123456789012:stateMachine:movies',
+        MOVIES_TOPIC_ARNS: 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:a.fifo',
+      }).topicArns,
+    ).toEqual(['arn:aws-us-gov:sns:us-gov-west-1:123456789012:a.fifo']);
+  });
 });

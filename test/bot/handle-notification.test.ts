@@ -3,6 +3,7 @@ import { LogLevel } from '@slack/bolt';
 import type { Outcome } from '../../contract/outcome.ts';
 import { handleNotification, type NotificationDeps } from '../../bot/handle-notification.ts';
 import { MessageMemory } from '../../bot/message-memory.ts';
+import { RateLimitedLog } from '../../bot/rate-limited-log.ts';
 import { recordingLogger } from './recording-logger.ts';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:movies-pipeline-success';
@@ -33,6 +34,7 @@ function core(post: (o: Outcome) => Promise<void> = async () => undefined) {
     },
     onViewsChanged: () => void viewsChanged++,
     logger,
+    warnings: new RateLimitedLog((line) => logger.warn(line)),
   };
   return { deps, posted, logger, viewsChanged: () => viewsChanged };
 }
@@ -85,14 +87,26 @@ describe('handling one SNS notification', () => {
     expect(c.viewsChanged()).toBe(1);
   });
 
-  it('skips a redelivery that arrives while the first is being posted', async () => {
+  it('tells a redelivery that arrives while the first is being posted from a repeat', async () => {
     let release!: () => void;
     const c = core(() => new Promise<void>((r) => (release = r)));
     const m = { MessageId: 'm-1', TopicArn: TOPIC, Message: outcome('SUCCEEDED') };
     const first = handleNotification(m, c.deps);
-    expect(await handleNotification(m, c.deps)).toBe('repeated');
+    expect(await handleNotification(m, c.deps)).toBe('in-progress');
     release();
     expect(await first).toBe('posted');
     expect(c.posted).toHaveLength(1);
+    expect(await handleNotification(m, c.deps)).toBe('repeated');
+  });
+
+  it('logs what the sender chose escaped: a newline in the message cannot forge a log line', async () => {
+    const c = core();
+    const forged = JSON.stringify({ version: '1\n[ERROR] forged line' });
+    await handleNotification({ MessageId: 'm-1\u001b[2K', TopicArn: TOPIC, Message: forged }, c.deps);
+    await handleNotification({ MessageId: 'm-2', TopicArn: `${TOPIC}\nx`, Message: forged }, c.deps);
+    expect(c.logger.at(LogLevel.WARN)).toEqual([
+      'SNS message m-1\\u001b[2K is not a pipeline outcome: The pipeline outcome has version 1\\n[ERROR] forged line; this reader knows version 1.',
+      `Ignored SNS message m-2 from ${TOPIC}\\nx: not an allowed topic.`,
+    ]);
   });
 });

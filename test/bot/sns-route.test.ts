@@ -7,6 +7,7 @@ import { LogLevel } from '@slack/bolt';
 import { createSign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { slackClient } from '../../bot/app.ts';
 import { readBotConfig } from '../../bot/config.ts';
 import { startBot, type RunningBot } from '../../bot/server.ts';
 import { snsStringToSign } from '../../contract/sns-signature.ts';
@@ -150,5 +151,121 @@ describe('POST /sns', () => {
     expect(warnings(before)).toEqual([
       `SNS message ${MessageId} is not a pipeline outcome: The pipeline outcome's execution.name is missing.`,
     ]);
+  });
+
+  it('refuses a signed message whose fields are not strings, without claiming its MessageId', async () => {
+    const message = signed();
+    const m = JSON.parse(message) as Record<string, unknown>;
+    // String(["id"]) is "id": the signature would verify, and the memory would not know the id.
+    expect(await post(JSON.stringify({ ...m, MessageId: [m.MessageId] }))).toEqual([
+      403,
+      "The message's MessageId is not a string.",
+    ]);
+    expect(await post(JSON.stringify({ ...m, Type: ['Notification'] }))).toEqual([
+      403,
+      "The message's Type is not a string.",
+    ]);
+    expect(await post(JSON.stringify({ ...m, Subject: { s: 1 } }))).toEqual([
+      403,
+      "The message's Subject is not a string.",
+    ]);
+    // The genuine delivery is handled, not taken for a repeat.
+    expect(await post(message)).toEqual([200, 'Ignored: not a pipeline outcome.']);
+  });
+
+  it('escapes and cuts what the sender chose before it is answered or logged', async () => {
+    const forged = 'x\n[ERROR] Slack token revoked\u001b[2K';
+    const [status, text] = await post(signed({ TopicArn: `arn:aws:sns:us-east-1:123456789012:${forged}` }));
+    expect([status, text]).toEqual([
+      403,
+      'Messages from arn:aws:sns:us-east-1:123456789012:x\\n[ERROR] Slack token revoked\\u001b[2K are not accepted.',
+    ]);
+    const [, long] = await post(
+      signed({ SigningCertURL: `https://evil.example.com/${'a'.repeat(100_000)}.pem` }),
+    );
+    expect(long).toMatch(
+      /^The signing certificate is not from SNS: https:\/\/evil\.example\.com\/a+… \(100029 characters\)$/,
+    );
+    expect(long.length).toBeLessThan(300);
+  });
+});
+
+/** The bot's settings for these tests, with `extra`. */
+const env = (extra: Record<string, string> = {}): Record<string, string> => ({
+  SLACK_SIGNING_SECRET: 'secret',
+  SLACK_BOT_TOKEN: 'xoxb-test',
+  MOVIES_ALERT_CHANNEL: 'C0ALERTS1',
+  MOVIES_DATA_CHANNEL: 'C0DATA123',
+  MOVIES_TOPIC_ARNS: TOPIC,
+  MOVIES_SNS_CERTIFICATE_URL: certificateUrl,
+  MOVIES_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:movies-pipeline',
+  AWS_REGION: 'us-east-1',
+  PORT: '0',
+  ...extra,
+});
+
+describe('POST /sns while Slack is slow', () => {
+  // Slack holds the first chat.postMessage until told, then fails it; later ones succeed.
+  const held: ((body: string) => void)[] = [];
+  let posts = 0;
+  let slow: Server;
+  let slowBot: RunningBot;
+  beforeAll(async () => {
+    slow = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (!req.url!.includes('chat.postMessage')) return void res.end('{"ok":true}');
+        if (++posts === 1) return void held.push((body) => res.end(body));
+        res.end(JSON.stringify({ ok: true, ts: '1.000001', channel: 'C0DATA123' }));
+      });
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    slowBot = await startBot(
+      readBotConfig(env({ SLACK_API_URL: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/api/` })),
+      { logger: recordingLogger() },
+    );
+  });
+  afterAll(async () => {
+    await slowBot?.stop();
+    await new Promise((r) => slow?.close(r));
+  });
+  const postTo = async (body: string): Promise<[number, string]> => {
+    const r = await fetch(`http://127.0.0.1:${slowBot.port}/sns`, { method: 'POST', body });
+    return [r.status, await r.text()];
+  };
+
+  it('answers a redelivery during the first post 503, so that SNS retries it once the first has failed', async () => {
+    const message = signed({
+      Message: JSON.stringify({
+        version: 1,
+        status: 'SUCCEEDED',
+        source: { bucket: 'movies-gds', key: 'input_data/a.csv' },
+        execution: {
+          arn: 'arn:aws:states:us-east-1:123456789012:execution:p:run-1',
+          name: 'run-1',
+          startedAt: '',
+          consoleUrl: '',
+        },
+      }),
+    });
+    const first = postTo(message);
+    while (!held.length) await new Promise((r) => setTimeout(r, 10));
+    expect(await postTo(message)).toEqual([503, 'The message is being handled; SNS will retry.']);
+    held[0]!('{"ok":false,"error":"fatal_error"}');
+    expect(await first).toEqual([500, 'The message could not be handled; SNS will retry.']);
+    expect(await postTo(message)).toEqual([200, 'Posted.']);
+    expect(await postTo(message)).toEqual([200, 'Already handled.']);
+    expect(posts).toBe(2);
+  });
+
+  it("posts alerts with a client bounded well inside SNS's 15 s delivery", () => {
+    const client = slackClient(readBotConfig(env())) as unknown as {
+      timeout: number;
+      retryConfig: { retries: number; maxTimeout: number };
+      rejectRateLimitedCalls: boolean;
+    };
+    expect(client.timeout).toBe(5000);
+    expect(client.retryConfig).toMatchObject({ retries: 1, maxTimeout: 500 });
+    expect(client.rejectRateLimitedCalls).toBe(true);
   });
 });

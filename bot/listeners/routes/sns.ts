@@ -9,7 +9,8 @@ import { ConfirmSubscriptionCommand, type SNSClient } from '@aws-sdk/client-sns'
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BotConfig } from '../../config.ts';
 import { handleNotification, type Handled, type NotificationDeps } from '../../handle-notification.ts';
-import { MessageMemory, REPEATED } from '../../message-memory.ts';
+import { logSafe } from '../../log-safe.ts';
+import { IN_PROGRESS, MessageMemory, REPEATED } from '../../message-memory.ts';
 import { postOutcome } from '../../post-alert.ts';
 import { RateLimitedLog } from '../../rate-limited-log.ts';
 import { SnsRejected, type SnsEnvelope, type SnsVerifier } from '../../sns-verify.ts';
@@ -27,9 +28,11 @@ export interface SnsRouteDeps {
 }
 
 const MAX_BODY = 512 * 1024;
+/** A redelivery while the first is still being handled: that one may fail, so SNS must try again later. */
+const BUSY = 'The message is being handled; SNS will retry.';
 
 /** What SNS is answered, 200 each: retrying would not change any of them. */
-const ANSWERS: Record<Handled, string> = {
+const ANSWERS: Record<Exclude<Handled, 'in-progress'>, string> = {
   posted: 'Posted.',
   repeated: 'Already handled.',
   'not-an-outcome': 'Ignored: not a pipeline outcome.',
@@ -45,6 +48,7 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
     post: (outcome) => postOutcome(deps.slack, deps.config, outcome, deps.s3, app.logger),
     onViewsChanged: deps.onViewsChanged,
     logger: app.logger,
+    warnings: new RateLimitedLog((line) => app.logger.warn(line)),
   };
   const refusals = new RateLimitedLog((line) => app.logger.warn(line));
 
@@ -69,19 +73,22 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
       if (bytes > MAX_BODY)
         return refuse(413, new SnsRejected('too-large', 'The body is too large to be an SNS message.'));
       handle(Buffer.concat(chunks).toString('utf8')).then(
-        (text) => reply(200, text),
+        (text) => (text === IN_PROGRESS ? reply(503, BUSY) : reply(200, text)),
         (err: unknown) => {
           if (err instanceof SnsRejected) return refuse(403, err);
-          app.logger.error(`SNS message not handled: ${(err as Error).message}`);
+          app.logger.error(`SNS message not handled: ${logSafe((err as Error).message)}`);
           reply(500, 'The message could not be handled; SNS will retry.');
         },
       );
     });
   };
 
-  async function handle(body: string): Promise<string> {
+  async function handle(body: string): Promise<string | typeof IN_PROGRESS> {
     const m = await deps.verifier.authenticate(body);
-    if (m.Type === 'Notification') return ANSWERS[await handleNotification(m, notifications)];
+    if (m.Type === 'Notification') {
+      const handled = await handleNotification(m, notifications);
+      return handled === 'in-progress' ? IN_PROGRESS : ANSWERS[handled];
+    }
     const answer = await memory.once(m.MessageId, () => confirm(m));
     return answer === REPEATED ? ANSWERS.repeated : answer;
   }
