@@ -1,7 +1,8 @@
 /**
  * POST /sns: SNS over HTTP. The message is verified (refusals answered 403 or 413, and logged with
  * their reason, at most a line a minute for each); a subscription is confirmed; a notification
- * goes to the core that Lambda's SNS trigger uses too (handle-notification.ts).
+ * goes to the core that Lambda's SNS trigger uses too (handle-notification.ts). A repeat of a
+ * message still being posted is answered 503, so SNS retries it if the first post fails.
  */
 import type { App } from '@slack/bolt';
 import type { S3Client } from '@aws-sdk/client-s3';
