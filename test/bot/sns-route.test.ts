@@ -25,18 +25,7 @@ beforeAll(async () => {
   certificates = createServer((_req, res) => void res.end(certificatePem));
   await new Promise<void>((r) => certificates.listen(0, '127.0.0.1', r));
   certificateUrl = `http://127.0.0.1:${(certificates.address() as AddressInfo).port}/cert.pem`;
-  const config = readBotConfig({
-    SLACK_SIGNING_SECRET: 'secret',
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    MOVIES_ALERT_CHANNEL: 'C0ALERTS1',
-    MOVIES_DATA_CHANNEL: 'C0DATA123',
-    MOVIES_TOPIC_ARNS: TOPIC,
-    MOVIES_SNS_CERTIFICATE_URL: certificateUrl,
-    MOVIES_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:movies-pipeline',
-    AWS_REGION: 'us-east-1',
-    PORT: '0',
-  });
-  bot = await startBot(config, { logger });
+  bot = await startBot(readBotConfig(env()), { logger });
 });
 afterAll(async () => {
   await bot?.stop();
