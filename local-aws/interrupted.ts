@@ -1,11 +1,13 @@
 /**
  * An execution that was running when the twin stopped never reached the state machine's own
  * failure branch, so no alert would tell anyone. At the next start the twin publishes the
- * outcome that branch would have: FAILED, naming the state it stopped in.
+ * outcome that branch would have: FAILED, naming the state it stopped in. One stopped after its
+ * outcome went out ends as the state machine's states after that publish end it.
  */
 import { sourceOf } from '../contract/etl-results.ts';
-import { executionConsoleUrl, OUTCOME_VERSION, type Outcome } from '../contract/outcome.ts';
+import { executionConsoleUrl, OUTCOME_VERSION, parseOutcome, type Outcome } from '../contract/outcome.ts';
 import type { ObjectStore } from './object-store.ts';
+import type { Sns } from './sns.ts';
 import type { ExecutionRecord } from './stepfunctions.ts';
 
 interface ObjectCreated {
@@ -43,4 +45,38 @@ export function interruptedOutcome(record: ExecutionRecord, region: string, stor
       cause: record.cause ?? 'The execution was interrupted.',
     },
   };
+}
+
+export type PublishedEnd =
+  { status: 'SUCCEEDED'; output: string } | { status: 'FAILED'; error: string; cause: string };
+
+/**
+ * How a run ends after publishing `text`: the success alert is followed by the Succeed state; the
+ * quality alert by `Quality gate failed`; the failure alert by `Pipeline failed` with the run's
+ * first error (infra/constructs/state-machine/publish.ts). The cause is the outcome, as there.
+ */
+export function endAfterPublish(text: string): PublishedEnd {
+  const outcome = parseOutcome(text);
+  if (outcome.status === 'SUCCEEDED' || outcome.status === 'PARTIAL')
+    return { status: 'SUCCEEDED', output: JSON.stringify({ outcome }) };
+  if (outcome.status === 'QUALITY_FAILED')
+    return { status: 'FAILED', error: 'QualityGateFailed', cause: text };
+  return { status: 'FAILED', error: outcome.error?.error ?? 'States.Runtime', cause: text };
+}
+
+/** The outcome `executionArn` published to one of `topics`, as its message text, if it did. */
+export function publishedOutcome(
+  sns: Pick<Sns, 'messages'>,
+  topics: readonly string[],
+  executionArn: string,
+): string | undefined {
+  for (const topic of topics)
+    for (const { Message } of sns.messages(topic)) {
+      try {
+        if (parseOutcome(Message).execution.arn === executionArn) return Message;
+      } catch {
+        // Published by hand (aws sns publish): not an outcome.
+      }
+    }
+  return undefined;
 }

@@ -3,7 +3,8 @@
  * state machine — the synthesized ASL — run by aws-local-stepfunctions with a local handler per
  * Task state. Executions and their history persist in the data directory (saved as each state
  * is entered); one that was running when the twin stopped is marked FAILED at the next start,
- * never RUNNING forever, and kept as unreported until the twin has published its failure.
+ * never RUNNING forever, and kept as unreported until the twin has published its failure. One
+ * that had already published its outcome ends as that outcome says, with no second alert.
  */
 import './polyfills.ts';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -11,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError, page } from './http.ts';
+import { endAfterPublish } from './interrupted.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -53,6 +55,8 @@ export interface StateMachineSpec {
    * retrier still makes at most its MaxAttempts, so it lasts MaxAttempts × retryMs here.
    */
   readonly retryMs: number;
+  /** The outcome (its message text) an execution published, if it published one. */
+  readonly publishedOutcome?: (executionArn: string) => string | undefined;
 }
 
 type LocalEvent = {
@@ -77,7 +81,17 @@ export class StepFunctions {
     mkdirSync(dir, { recursive: true });
     for (const f of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
       const record = JSON.parse(readFileSync(join(dir, f), 'utf8')) as ExecutionRecord;
-      if (record.status === 'RUNNING') {
+      const published = record.status === 'RUNNING' && machine.publishedOutcome?.(record.executionArn);
+      if (published) {
+        // Stopped after its outcome went out: it ends as the state after that publish would have.
+        const end = endAfterPublish(published);
+        if (end.status === 'SUCCEEDED')
+          this.event(record, 'ExecutionSucceeded', {
+            executionSucceededEventDetails: { output: end.output },
+          });
+        else this.event(record, 'ExecutionFailed', { executionFailedEventDetails: end });
+        this.finish(record, end.status, end);
+      } else if (record.status === 'RUNNING') {
         // Interrupted by a stop or a crash: its load was one transaction, so nothing half-loaded stays.
         const failure = {
           error: 'States.Runtime',

@@ -24,7 +24,7 @@ import {
 } from './asl.ts';
 import { matches, objectCreatedEvent, type EventPattern } from './events.ts';
 import { pipelineHandlers } from './handlers.ts';
-import { interruptedOutcome } from './interrupted.ts';
+import { interruptedOutcome, publishedOutcome } from './interrupted.ts';
 import { ApiError, readBody, sendJson, sendJsonError, sendXml, xmlEscape } from './http.ts';
 import { ObjectStore } from './object-store.ts';
 import { RedshiftDataApi } from './redshift-data-api.ts';
@@ -152,6 +152,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     }),
     waitMs: options.waitMs ?? 20,
     retryMs: options.retryMs ?? 250,
+    publishedOutcome: (executionArn) => publishedOutcome(sns, Object.values(topics), executionArn),
   });
   const s3 = new S3Api(store, {
     objectCreated(bucket, meta, reason) {
