@@ -15,6 +15,8 @@ export class BotStartError extends Error {}
 
 export interface RunningBot {
   readonly port: number;
+  /** The /sns endpoint it subscribed to the topics, when it did. */
+  readonly subscribedAt?: string;
   stop(): Promise<void>;
 }
 
@@ -51,8 +53,9 @@ export async function startBot(
     );
   }
   const port = (server.address() as AddressInfo).port;
-  if (config.publicUrl || options.subscribe) {
-    const target = `${config.publicUrl ?? `http://127.0.0.1:${port}`}/sns`;
+  const subscribe = config.publicUrl || options.subscribe;
+  const target = `${config.publicUrl ?? `http://127.0.0.1:${port}`}/sns`;
+  if (subscribe) {
     for (const TopicArn of config.topicArns) {
       try {
         await sns.send(
@@ -68,5 +71,5 @@ export async function startBot(
       }
     }
   }
-  return { port, stop: () => app.stop() as Promise<void> };
+  return { port, ...(subscribe ? { subscribedAt: target } : {}), stop: () => app.stop() as Promise<void> };
 }

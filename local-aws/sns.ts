@@ -35,7 +35,7 @@ interface Subscription {
 export const CERTIFICATE_PATH = '/SimpleNotificationService-local.pem';
 
 export class Sns {
-  private readonly subscriptions: Subscription[];
+  private subscriptions: Subscription[];
   private readonly identity: SigningIdentity;
   private endpoint = 'http://127.0.0.1';
   /** Deliveries in flight, so tests and shutdown can wait for them. */
@@ -286,6 +286,26 @@ export class Sns {
     };
     const p = attempt().finally(() => this.deliveries.delete(p));
     this.deliveries.add(p);
+  }
+
+  /**
+   * The bot `movies local --bot` runs is now subscribed at `endpoint`: the subscriptions an
+   * earlier run made on another port go, or every alert would also go to that port, now maybe
+   * someone else's. Only loopback `/sns` endpoints are the twin's own bot's.
+   */
+  retireEarlierLocalBots(endpoint: string): void {
+    const earlier = (s: Subscription): boolean => {
+      if (s.Endpoint === endpoint) return false;
+      try {
+        const url = new URL(s.Endpoint);
+        return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) && url.pathname === '/sns';
+      } catch {
+        return false;
+      }
+    };
+    if (!this.subscriptions.some(earlier)) return;
+    this.subscriptions = this.subscriptions.filter((s) => !earlier(s));
+    this.saveSubscriptions();
   }
 
   private checkTopic(topicArn: string): void {
