@@ -565,7 +565,7 @@ class Parser {
     return left;
   }
 
-  term(): Expr {
+  private term(): Expr {
     const t = this.tok;
     if (t.kind === 'punct' && t.text === '-' && this.peek().kind === 'number') {
       this.i++;
