@@ -92,7 +92,12 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     const punct = PUNCT.find((p) => source.startsWith(p, i));
-    if (!punct) throw new DqdlSyntaxError(`unexpected character '${c}'`, line, column);
+    if (!punct)
+      throw new DqdlSyntaxError(
+        c === "'" ? "unexpected character ''' (strings take double quotes)" : `unexpected character '${c}'`,
+        line,
+        column,
+      );
     tokens.push({ kind: 'punct', text: punct, line, column });
     i += punct.length;
   }

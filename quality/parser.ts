@@ -7,7 +7,9 @@ import type { CompareOp, Composite, Condition, DictValue, Expr, Rule, RuleNode, 
 import { DqdlSyntaxError, tokenize, type Token } from './lexer.ts';
 import { fileMatchTakesCondition, RULE_TYPES, type ConditionKind } from './rule-types.ts';
 
-const SECTIONS = new Set(['Metadata', 'DataSources', 'DefaultLabels', 'Rules', 'Analyzers']);
+/** The sections in the order Glue reads them; constants sit between DataSources and DefaultLabels. */
+const SECTION_ORDER = ['Metadata', 'DataSources', '', 'DefaultLabels', 'Rules', 'Analyzers'];
+const CONSTANTS_RANK = 2;
 const DURATION_UNITS = new Set(['days', 'hours', 'minutes']);
 const SIZE_UNITS = new Set(['B', 'KB', 'MB', 'GB', 'TB']);
 const COMPARE_OPS = new Set(['=', '!=', '>', '>=', '<', '<=']);
@@ -26,7 +28,8 @@ const STOP_WORDS = new Set([
   'OR',
 ]);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const TIME = /^(\d{1,2}:\d{2}\s?(AM|PM|am|pm)|\d{2}:\d{2})$/;
+/** Glue's TIME and MIL_TIME tokens: "9:30 AM" (one space, capitals) or "21:45". */
+const TIME = /^(\d{1,2}:\d{2} (AM|PM)|\d{2}:\d{2})$/;
 
 export function parseRuleset(source: string): Ruleset {
   return new Parser(tokenize(source)).ruleset();
@@ -92,13 +95,34 @@ class Parser {
       if (section !== undefined)
         throw new DqdlSyntaxError(`${name.text} is defined twice`, name.line, name.column);
     };
+    let last: { name: string; rank: number } | undefined;
+    // Glue reads the sections in one order only: Metadata, DataSources, constants, DefaultLabels, Rules, Analyzers.
+    const inOrder = (name: Token, rank: number): void => {
+      if (last && rank < last.rank)
+        throw new DqdlSyntaxError(
+          `${rank === CONSTANTS_RANK ? `constant ${name.text}` : name.text} must come before ${last.name} (the order is Metadata, DataSources, constants, DefaultLabels, Rules, Analyzers)`,
+          name.line,
+          name.column,
+        );
+      last = { name: rank === CONSTANTS_RANK ? 'the constants' : name.text, rank };
+    };
     while (!this.is('eof')) {
       const name = this.expect(
         'ident',
         undefined,
         'a section (Rules = [...], Analyzers = [...], Metadata = {...})',
       );
+      if (name.text in RULE_TYPES && !this.is('punct', '='))
+        throw new DqdlSyntaxError(
+          `${name.text} is a rule type: put the rules inside Rules = [ ... ]`,
+          name.line,
+          name.column,
+        );
       this.punct('=');
+      const rank = SECTION_ORDER.indexOf(name.text);
+      const constant = rank < 0 && /^[A-Za-z][A-Za-z0-9_]*$/.test(name.text);
+      if (rank < 0 && !constant) this.fail('a section name', name);
+      if (!(name.text in constants)) inOrder(name, constant ? CONSTANTS_RANK : rank);
       if (name.text === 'Metadata') {
         once(metadata, name);
         metadata = this.checkedDictionary(name, { Version: 'string' });
@@ -107,29 +131,20 @@ class Parser {
         dataSources = this.checkedDictionary(name, { Primary: 'string', AdditionalDataSources: 'strings' });
       } else if (name.text === 'DefaultLabels') {
         once(defaultLabels, name);
-        defaultLabels = this.defaultLabels = this.labelList();
+        defaultLabels = this.defaultLabels = this.labelList(undefined);
       } else if (name.text === 'Rules') {
         once(rules, name);
         rules = this.list(() => this.ruleNode());
       } else if (name.text === 'Analyzers') {
         once(analyzers, name);
         analyzers = this.list(() => this.rule(true));
-      } else if (!SECTIONS.has(name.text) && /^[A-Za-z][A-Za-z0-9_]*$/.test(name.text)) {
+      } else {
         if (name.text in constants)
           throw new DqdlSyntaxError(`constant ${name.text} is defined twice`, name.line, name.column);
-        const value = this.is('punct', '[') ? this.operandList() : this.operand();
-        const items = Array.isArray(value) ? value : [value];
-        const bad = items.find((e) => !['string', 'keyword', 'date', 'time'].includes(e.kind));
-        if (bad)
-          throw new DqdlSyntaxError(
-            bad.kind === 'variable'
-              ? `constant ${name.text} refers to another constant; nested constants are not supported`
-              : `constant ${name.text} must be a quoted string, NULL, EMPTY, WHITESPACES_ONLY or a list of those`,
-            name.line,
-            name.column,
-          );
-        constants[name.text] = value;
-      } else this.fail('a section name', name);
+        constants[name.text] = this.is('punct', '[')
+          ? this.list(() => this.constantValue(name), 'at least one quoted string')
+          : this.constantValue(name);
+      }
     }
     if (!rules?.length && !analyzers?.length) {
       const end = this.tok;
@@ -145,18 +160,56 @@ class Parser {
     };
   }
 
-  private list<T>(item: () => T): T[] {
-    this.punct('[');
+  /**
+   * `[a, b, ...]`. Glue takes no trailing comma, and an empty list only where its grammar
+   * has one (Rules, Analyzers, DefaultLabels); `empty` says what the list must hold otherwise.
+   */
+  /** A constant holds text: a quoted string, NULL, EMPTY or WHITESPACES_ONLY. */
+  private constantValue(name: Token): Expr {
+    const at = this.tok;
+    if (at.kind === 'ident' && at.text.startsWith('$'))
+      throw new DqdlSyntaxError(
+        `constant ${name.text} refers to another constant; nested constants are not supported`,
+        at.line,
+        at.column,
+      );
+    const text =
+      at.kind === 'string' || (at.kind === 'ident' && /^(null|empty|whitespaces_only)$/i.test(at.text));
+    const value = text ? this.term() : undefined;
+    // Glue looks for $name inside a constant's text too, and refuses it there.
+    if (value?.kind === 'string' && /\$[A-Za-z_]/.test(value.value))
+      throw new DqdlSyntaxError(
+        `constant ${name.text} refers to another constant; nested constants are not supported`,
+        at.line,
+        at.column,
+      );
+    // Glue reads "2023-01-01" and "9:30 AM" as a date and a time, never as text.
+    if (value?.kind === 'string' || value?.kind === 'keyword') return value;
+    return this.fail(
+      `a quoted string (not a number, date or time), NULL, EMPTY or WHITESPACES_ONLY as the value of ${name.text}`,
+      at,
+    );
+  }
+
+  private list<T>(item: () => T, empty?: string): T[] {
+    const open = this.punct('[');
     const items: T[] = [];
     if (this.is('punct', ']')) {
+      if (empty !== undefined)
+        throw new DqdlSyntaxError(`this list is empty (expected ${empty})`, open.line, open.column);
       this.i++;
       return items;
     }
     for (;;) {
       items.push(item());
       if (this.is('punct', ',')) {
-        this.i++;
-        if (this.is('punct', ']')) break; // a trailing comma is harmless
+        const comma = this.tokens[this.i++]!;
+        if (this.is('punct', ']'))
+          throw new DqdlSyntaxError(
+            "a trailing comma before ']' (Glue refuses it)",
+            comma.line,
+            comma.column,
+          );
         continue;
       }
       if (!this.is('punct', ']')) this.fail("',' or ']'");
@@ -169,12 +222,13 @@ class Parser {
   private dictionary(): Record<string, DictValue> {
     this.punct('{');
     const out: Record<string, DictValue> = {};
-    while (!this.is('punct', '}')) {
+    // At least one pair, and no trailing comma: Glue's grammar has neither.
+    for (;;) {
       const key = this.expect('string', undefined, 'a quoted key');
       this.punct(':');
       out[key.text] = this.dictValue();
-      if (this.is('punct', ',')) this.i++;
-      else if (!this.is('punct', '}')) this.fail("',' or '}'");
+      if (this.is('punct', '}')) break;
+      this.punct(',');
     }
     this.i++;
     return out;
@@ -211,20 +265,22 @@ class Parser {
   private dictValue(): DictValue {
     if (this.is('string')) return this.tokens[this.i++]!.text;
     if (this.is('punct', '{')) return this.dictionary();
-    if (this.is('punct', '[')) return this.list(() => this.dictValue());
+    if (this.is('punct', '[')) return this.list(() => this.dictValue(), 'at least one quoted string');
     return this.fail('a quoted string, a list or a dictionary');
   }
 
-  private labelList(): Record<string, string> {
+  /** `["key"="value", ...]`; `empty` as for list(). */
+  private labelList(empty: string | undefined): Record<string, string> {
     const at = this.tok;
     const pairs = this.list(() => {
       const key = this.expect('string', undefined, 'a quoted label name');
+      if (!key.text) throw new DqdlSyntaxError('a label has an empty name', key.line, key.column);
       this.punct('=');
       const value = this.expect('string', undefined, 'a quoted label value');
       if (!value.text)
         throw new DqdlSyntaxError(`label "${key.text}" has an empty value`, value.line, value.column);
       return [key, value.text] as const;
-    });
+    }, empty);
     const labels: Record<string, string> = {};
     for (const [key, value] of pairs) {
       if (key.text in labels)
@@ -273,7 +329,7 @@ class Parser {
   private labels(): Record<string, string> {
     this.i++; // labels
     this.punct('=');
-    return this.labelList();
+    return this.labelList('at least one "name"="value" label');
   }
 
   rule(inAnalyzers: boolean): Rule {
@@ -312,7 +368,7 @@ class Parser {
       const extra = this.tokens
         .slice(paramStart, this.i)
         .filter((t) => t.kind !== 'ident' || !['of', 'OF', 'and', 'AND'].includes(t.text))[spec.maxParams];
-      if (extra?.kind === 'ident')
+      if (extra?.kind === 'ident' && spec.condition !== 'none')
         this.fail(`a condition for ${start.text} (e.g. ${example(spec.condition)})`, extra);
     }
     if (params.length < spec.minParams || params.length > spec.maxParams) {
@@ -323,19 +379,30 @@ class Parser {
             ? `at least ${spec.minParams}`
             : `${spec.minParams} to ${spec.maxParams}`;
       throw new DqdlSyntaxError(
-        `${start.text} takes ${want} parameter${spec.maxParams === 1 ? '' : 's'}, found ${params.length}`,
+        `${start.text} takes ${want} parameter${/\b1$/.test(want) ? '' : 's'}, found ${params.length}`,
         start.line,
         start.column,
       );
     }
-    let kind: ConditionKind = spec.condition;
-    if (start.text === 'FileMatch') kind = fileMatchTakesCondition(params.length) ? 'value' : 'none';
+    let kind: Expected = spec.condition;
+    if (start.text === 'FileMatch') kind = fileMatchTakesCondition(params.length) ? 'checksums' : 'none';
+    if (inAnalyzers) {
+      // An analyzer records a metric; Glue refuses the pass/fail rule types there.
+      if (kind === 'none' && !spec.analyzerOnly)
+        throw new DqdlSyntaxError(
+          `${start.text} cannot be an analyzer: it has no metric to record (put it in Rules = [...])`,
+          start.line,
+          start.column,
+        );
+      // An analyzer is its type and parameters only: a condition, where, with or labels after it
+      // is refused by the list (expected ',' or ']').
+      return { kind: 'rule', type: start.text, params, options: {}, line: start.line, column: start.column };
+    }
     let condition: Condition | undefined;
-    if (!inAnalyzers && kind !== 'none') {
+    if (kind !== 'none') {
       if (this.atCondition()) condition = this.condition(kind);
-      else if (kind !== 'optional-number' && !(start.text === 'FileMatch'))
-        this.fail(`a condition for ${start.text} (e.g. ${example(kind)})`);
-    } else if (this.atCondition() && !inAnalyzers) {
+      else if (kind !== 'optional-number') this.fail(`a condition for ${start.text} (e.g. ${example(kind)})`);
+    } else if (this.atCondition()) {
       const at = this.tok;
       throw new DqdlSyntaxError(`${start.text} takes no condition`, at.line, at.column);
     }
@@ -364,15 +431,18 @@ class Parser {
         continue;
       }
       this.punct('=');
-      if (this.is('string')) options[name.text] = this.tokens[this.i++]!.text;
-      else if (this.is('number')) options[name.text] = Number(this.tokens[this.i++]!.text);
-      else if (this.is('punct', '['))
-        options[name.text] = this.list(() => this.expect('string', undefined, 'a quoted value').text).join(
-          ',',
-        );
-      else if (this.is('ident', 'true') || this.is('ident', 'false'))
-        options[name.text] = this.tokens[this.i++]!.text;
-      else this.fail(`a value for ${name.text}`);
+      // Glue's tags take one quoted string or one number (so "true", not true).
+      if (this.is('string')) {
+        const value = this.tokens[this.i++]!;
+        if (name.text === 'timeZone' && !isTimeZone(value.text))
+          throw new DqdlSyntaxError(
+            `unknown time zone "${value.text}" (e.g. "America/New_York" or "UTC")`,
+            value.line,
+            value.column,
+          );
+        options[name.text] = value.text;
+      } else if (this.is('number')) options[name.text] = Number(this.tokens[this.i++]!.text);
+      else this.fail(`a value for ${name.text} (a quoted string or a number)`);
     }
     if (start.text === 'CustomSql' && condition && threshold)
       throw new DqdlSyntaxError(
@@ -449,7 +519,7 @@ class Parser {
     );
   }
 
-  private condition(kind: ConditionKind): Condition {
+  private condition(kind: Expected): Condition {
     const at = this.tok;
     let cond: Condition;
     let negated = false;
@@ -466,7 +536,12 @@ class Parser {
       cond = { kind: 'between', negated, low, high: this.operand() };
     } else if (this.isWord('in')) {
       this.i++;
-      cond = { kind: 'in', negated, items: this.is('ident') ? [this.operand()] : this.operandList() };
+      // `in $list` names a constant; any other list is written out, with at least one value.
+      const items =
+        this.is('ident') && this.tok.text.startsWith('$')
+          ? [this.term()]
+          : this.list(() => this.operand(), 'at least one value');
+      cond = { kind: 'in', negated, items };
     } else if (this.isWord('matches')) {
       this.i++;
       // Glue's regular expressions are Java's; the evaluator says if one is beyond JavaScript.
@@ -478,10 +553,6 @@ class Parser {
     } else return this.fail(`a condition (e.g. ${example(kind)})`);
     checkConditionKind(cond, kind, at);
     return cond;
-  }
-
-  private operandList(): Expr[] {
-    return this.list(() => this.operand());
   }
 
   /** An operand: flat left-associative arithmetic, as in Glue's grammar. */
@@ -503,8 +574,21 @@ class Parser {
     if (t.kind === 'number') return this.numberOrUnit(false);
     if (t.kind === 'string') {
       this.i++;
-      if (DATE.test(t.text)) return { kind: 'date', text: t.text };
-      if (TIME.test(t.text)) return { kind: 'time', text: t.text };
+      // Glue's lexer makes these shapes a date or a time before it looks at their digits.
+      if (DATE.test(t.text)) {
+        if (!isCalendarDate(t.text))
+          throw new DqdlSyntaxError(`"${t.text}" is not a calendar date (YYYY-MM-DD)`, t.line, t.column);
+        return { kind: 'date', text: t.text };
+      }
+      if (TIME.test(t.text)) {
+        if (!isClockTime(t.text))
+          throw new DqdlSyntaxError(
+            `"${t.text}" is not a time of day (e.g. "9:30 AM" or "21:45")`,
+            t.line,
+            t.column,
+          );
+        return { kind: 'time', text: t.text };
+      }
       return { kind: 'string', value: t.text };
     }
     if (t.kind === 'punct' && t.text === '(') {
@@ -523,6 +607,9 @@ class Parser {
         return { kind: 'keyword', name: upper as 'NULL' | 'EMPTY' | 'WHITESPACES_ONLY' };
       }
       if (t.text.startsWith('$')) {
+        // Constants come before the rules, so one not declared by now never will be.
+        if (!(t.text.slice(1) in this.constants))
+          throw new DqdlSyntaxError(`constant ${t.text} is not defined`, t.line, t.column);
         this.i++;
         return { kind: 'variable', name: t.text.slice(1) };
       }
@@ -545,11 +632,18 @@ class Parser {
     const t = this.tokens[this.i++]!;
     const value = Number(t.text) * (negative ? -1 : 1);
     const text = negative ? `-${t.text}` : t.text;
-    if (this.is('ident') && DURATION_UNITS.has(this.tok.text))
+    const unit = this.is('ident') && (DURATION_UNITS.has(this.tok.text) || SIZE_UNITS.has(this.tok.text));
+    if (!unit) return { kind: 'number', value, text };
+    // Glue counts durations and sizes in whole units only.
+    if (negative || !/^\d+$/.test(t.text))
+      throw new DqdlSyntaxError(
+        `${text} ${this.tok.text}: a duration or size is a whole number of units`,
+        t.line,
+        t.column - (negative ? 1 : 0),
+      );
+    if (DURATION_UNITS.has(this.tok.text))
       return { kind: 'duration', amount: value, unit: this.tokens[this.i++]!.text as 'days' };
-    if (this.is('ident') && SIZE_UNITS.has(this.tok.text))
-      return { kind: 'size', amount: value, unit: this.tokens[this.i++]!.text as 'B' };
-    return { kind: 'number', value, text };
+    return { kind: 'size', amount: value, unit: this.tokens[this.i++]!.text as 'B' };
   }
 }
 
@@ -566,53 +660,134 @@ function operandsOf(cond: Condition): readonly Expr[] {
   }
 }
 
-/** Reject operands that cannot mean anything for this rule's metric, e.g. `RowCount > "ten"`. */
-function checkConditionKind(cond: Condition, kind: ConditionKind, at: Token): void {
-  const bad = (what: string): never => {
-    throw new DqdlSyntaxError(`expected ${what} in this condition`, at.line, at.column);
-  };
-  const leaves = (e: Expr): Expr[] =>
-    e.kind === 'paren'
-      ? leaves(e.inner)
-      : e.kind === 'binary'
-        ? [...leaves(e.left), ...leaves(e.right)]
-        : [e];
-  const operands = operandsOf(cond).flatMap(leaves);
-  const has = (...kinds: Expr['kind'][]): boolean => operands.some((e) => kinds.includes(e.kind));
-  switch (kind) {
+/** What a rule compares with: a rule type's condition kind, or FileMatch's checksums. */
+type Expected = ConditionKind | 'checksums';
+
+/** The operand types of Glue's grammar. */
+type OperandType = 'number' | 'string' | 'date' | 'duration' | 'size';
+
+const ACCEPTS: Record<Expected, readonly OperandType[]> = {
+  number: ['number'],
+  'optional-number': ['number'],
+  string: ['string'],
+  value: ['number', 'string', 'date'],
+  date: ['date'],
+  duration: ['duration'],
+  // A bare number is a size in bytes.
+  size: ['size', 'number'],
+  checksums: ['string'],
+  none: [],
+};
+
+const WANTED: Record<Expected, string> = {
+  number: 'numbers',
+  'optional-number': 'numbers',
+  string: 'a quoted type name',
+  value: 'numbers, quoted text or dates',
+  date: 'a date, a time or now() (dates and times are quoted: "2024-01-01", "9:30 AM", "21:45")',
+  duration: 'a duration such as 24 hours or 3 days',
+  size: 'a size such as 2 MB',
+  checksums: 'quoted checksums',
+  none: 'no condition',
+};
+
+/** The types an operand can have in Glue's grammar; none if it has no place there. */
+function operandTypes(e: Expr): OperandType[] {
+  switch (e.kind) {
     case 'number':
-    case 'optional-number':
-      if (cond.kind === 'matches' || has('string', 'date', 'time', 'duration', 'size')) bad('numbers');
-      break;
+      return ['number'];
     case 'string':
-      if (!(cond.kind === 'compare' && (cond.op === '=' || cond.op === '!=')) && cond.kind !== 'in')
-        bad('= "TYPE", != "TYPE" or in ["TYPE", ...]');
-      if (has('number', 'duration', 'size')) bad('a quoted type name');
-      break;
-    case 'duration':
-      if (cond.kind === 'matches' || cond.kind === 'in' || has('string', 'date', 'time', 'size', 'number'))
-        bad('a duration such as 24 hours or 3 days');
-      break;
-    case 'size':
-      if (cond.kind === 'matches' || has('string', 'date', 'time', 'duration')) bad('a size such as 2 MB');
-      break;
+    case 'variable': // constants hold text only
+      return ['string'];
     case 'date':
-      if (cond.kind === 'matches' || has('size', 'number') || (has('duration') && !has('call')))
-        bad('a date, a time or now()');
-      break;
-    case 'value': {
-      // A duration only means something next to now(), and now() only moves by durations.
-      const now = operands.some((e) => e.kind === 'call' && e.name === 'now');
-      if (has('size') || (has('duration') && !now)) bad('numbers, quoted text or dates');
-      if (now && has('number')) bad('now() plus or minus a duration such as 3 days');
-      break;
-    }
-    case 'none':
-      break;
+    case 'time':
+      return ['date'];
+    case 'keyword':
+      return e.name === 'NULL' ? ['number', 'string', 'date'] : ['string'];
+    case 'duration':
+      return ['duration'];
+    case 'size':
+      return ['size'];
+    case 'call':
+      if (e.name === 'now') return e.args.length === 0 ? ['date'] : [];
+      return e.args.every(isNumeric) ? ['number'] : [];
+    case 'paren':
+      // Dates move by `(now() - 3 days)` only: one now(), one whole duration, in parentheses.
+      if (isShiftedNow(e.inner)) return ['date'];
+      return isNumeric(e.inner) ? ['number'] : [];
+    case 'binary':
+      return isNumeric(e.left) && isNumeric(e.right) ? ['number'] : [];
   }
 }
 
-function example(kind: ConditionKind): string {
+function isNumeric(e: Expr): boolean {
+  return operandTypes(e).includes('number');
+}
+
+function isShiftedNow(e: Expr): boolean {
+  return (
+    e.kind === 'binary' &&
+    (e.op === '+' || e.op === '-') &&
+    e.left.kind === 'call' &&
+    e.left.name === 'now' &&
+    e.left.args.length === 0 &&
+    e.right.kind === 'duration'
+  );
+}
+
+function mentionsNow(e: Expr): boolean {
+  switch (e.kind) {
+    case 'call':
+      return e.name === 'now' || e.args.some(mentionsNow);
+    case 'paren':
+      return mentionsNow(e.inner);
+    case 'binary':
+      return mentionsNow(e.left) || mentionsNow(e.right);
+    default:
+      return false;
+  }
+}
+
+/** Refuse a condition Glue's grammar has no rule for, e.g. `RowCount > "ten"` or `in [1, "2"]`. */
+function checkConditionKind(cond: Condition, kind: Expected, at: Token): void {
+  const bad = (what: string): never => {
+    throw new DqdlSyntaxError(`expected ${what} in this condition`, at.line, at.column);
+  };
+  const accepts = ACCEPTS[kind];
+  if (cond.kind === 'matches') {
+    // A type name is compared whole, so ColumnDataType takes no pattern.
+    if (!accepts.includes('string') || kind === 'string') bad(WANTED[kind]);
+    return;
+  }
+  // Glue has lists of durations, but nothing here measures one against a list.
+  if (kind === 'duration' && cond.kind === 'in') bad(WANTED[kind]);
+  const operands = operandsOf(cond);
+  const types = operands.map(operandTypes);
+  if (accepts.includes('date') && operands.some((e, i) => types[i]!.length === 0 && mentionsNow(e)))
+    throw new DqdlSyntaxError(
+      'expected now() plus or minus a duration, in parentheses, e.g. (now() - 3 days)',
+      at.line,
+      at.column,
+    );
+  const common = accepts.filter((t) => types.every((ts) => ts.includes(t)));
+  if (common.length === 0) {
+    if (cond.kind === 'in' && types.every((ts) => ts.some((t) => accepts.includes(t))))
+      throw new DqdlSyntaxError(
+        'this list mixes numbers, quoted text and dates (a list holds one kind, plus NULL)',
+        at.line,
+        at.column,
+      );
+    bad(WANTED[kind]);
+  }
+  // Text is only ever equal or not: Glue has no order on strings.
+  const ordered = cond.kind === 'between' || (cond.kind === 'compare' && cond.op !== '=' && cond.op !== '!=');
+  if (ordered && common.every((t) => t === 'string'))
+    bad(
+      kind === 'string' ? '= "TYPE", != "TYPE" or in ["TYPE", ...]' : '=, !=, in or matches with quoted text',
+    );
+}
+
+function example(kind: Expected): string {
   return {
     number: '> 0.95',
     'optional-number': 'between 10 and 20',
@@ -621,8 +796,34 @@ function example(kind: ConditionKind): string {
     date: '> (now() - 1 days)',
     duration: '<= 24 hours',
     size: '< 2 GB',
+    checksums: 'in ["<checksum>"]',
     none: '',
   }[kind];
+}
+
+/** An IANA zone name or a UTC offset, as Java's ZoneId reads them. */
+function isTimeZone(name: string): boolean {
+  if (/^(Z|(UTC|GMT|UT)?[+-]\d{1,2}(:?\d{2})?)$/.test(name)) return true;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isCalendarDate(text: string): boolean {
+  const [y, m, d] = text.split('-').map(Number) as [number, number, number];
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+  return days !== undefined && d >= 1 && d <= days;
+}
+
+function isClockTime(text: string): boolean {
+  const [, h, m, half] = /^(\d{1,2}):(\d{2})(?: (AM|PM))?$/.exec(text)!;
+  const hour = Number(h);
+  if (Number(m) > 59) return false;
+  return half ? hour >= 1 && hour <= 12 : hour <= 23;
 }
 
 function describe(t: Token): string {

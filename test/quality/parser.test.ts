@@ -453,8 +453,8 @@ const VALID_RULESETS: [string, string, (r: Ruleset) => void][] = [
     },
   ],
   [
-    'comments, CRLF line endings and a trailing comma',
-    '# movie checks\r\nRules = [\r\n  # size\r\n  RowCount > 0, # inline\r\n  IsComplete "tconst",\r\n]\r\n# the end, no newline',
+    'comments and CRLF line endings',
+    '# movie checks\r\nRules = [\r\n  # size\r\n  RowCount > 0, # inline\r\n  IsComplete "tconst"\r\n]\r\n# the end, no newline',
     (r) => {
       expect(r.rules).toMatchObject([
         rule('RowCount', [], { condition: cmp('>', num(0)), line: 4, column: 3 }),
