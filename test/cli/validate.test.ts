@@ -131,6 +131,20 @@ describe('movies validate', () => {
     expect(() => readFileSync(join(out, 'good.csv'))).toThrow();
   });
 
+  it('prints a file name with a line break in it on one line: no workflow command of its own', async () => {
+    const named = file('x\n::error title=Injected::Fake.csv', readFileSync(CLEAN, 'utf8'));
+    const broken = file('y\r::warning::z.csv', 'title,release_year,imdb_rating\n"A,2000,8\n');
+    const r = await movies('validate', named, broken);
+    expect(r.code).toBe(2);
+    // The runner ends a line at LF, CR or CRLF and runs a line starting with :: as a command.
+    const lines = `${r.stdout}${r.stderr}`.split(/\r\n|\r|\n/);
+    expect(lines.filter((l) => /^\s*(::|##\[)/.test(l))).toEqual([]);
+    expect(r.stdout).toContain(`${dir}/x\\n::error title=Injected::Fake.csv: SUCCEEDED`);
+    expect(r.stderr).toBe(
+      `movies: ${dir}/y\\r::warning::z.csv:2: a quoted field is never closed (unterminated quote)\n`,
+    );
+  });
+
   it('exits 2 for a missing file, a missing argument and an unknown option', async () => {
     expect(await movies('validate', join(dir, 'nope.csv'))).toMatchObject({
       code: 2,
