@@ -145,6 +145,18 @@ describe('movies validate', () => {
     );
   });
 
+  it('says the record limit, and where it is set, for a field that is genuinely too large', async () => {
+    const large = file(
+      'large-overview.csv',
+      `title,release_year,imdb_rating,overview\nA,2000,8,"${'plot '.repeat(220_000)}"\nB,2001,7,short\n`,
+    );
+    const r = await movies('validate', large);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `movies: ${large}:2: a record is longer than 1048576 bytes (is it an unterminated quote? A record, line breaks in quotes included, may hold at most 1 MiB; a larger one needs MAX_RECORD_BYTES raised in contract/csv.ts and infra/glue/lib/movies_csv.py)\n`,
+    );
+  });
+
   it('exits 2 for a missing file, a missing argument and an unknown option', async () => {
     expect(await movies('validate', join(dir, 'nope.csv'))).toMatchObject({
       code: 2,
