@@ -54,10 +54,15 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
     }
     if (check.reasons.length > 10) lines.push(`          ...and ${check.reasons.length - 10} more reasons`);
   }
-  if (outputs.goodPath)
+  if (outputs.goodPath && decision.verdict === 'QUALITY_FAILED')
     lines.push(
       '',
-      `  wrote ${outputs.goodPath} (${m.TotalRowsPassed} rows) and ${outputs.badPath} (${m.TotalRowsFailed} rows)`,
+      `  wrote ${inert(outputs.badPath!)} (the file as it is: the pipeline quarantines a rejected file whole) and no good.csv (nothing would load)`,
+    );
+  else if (outputs.goodPath)
+    lines.push(
+      '',
+      `  wrote ${inert(outputs.goodPath)} (${m.TotalRowsPassed} rows) and ${inert(outputs.badPath!)} (${m.TotalRowsFailed} rows)`,
     );
   return `${lines.join('\n')}\n\n`;
 }

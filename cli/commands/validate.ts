@@ -1,5 +1,5 @@
 /** `movies validate <csv...>`: the pipeline's checks, run locally on the files. */
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { checkDrop, pipelineRuleset, type DropCheck } from '../../contract/check.ts';
 import { qualityOf } from '../../contract/etl-results.ts';
@@ -49,7 +49,9 @@ export async function validate(files: readonly string[], options: ValidateOption
   let exit = 0;
   const json: object[] = [];
   for (const file of files) {
-    const outputs = options.out ? outputPaths(options.out, file, files.length > 1) : {};
+    const outputs: { goodPath?: string; badPath?: string } = options.out
+      ? outputPaths(options.out, file, files.length > 1)
+      : {};
     const problem = unreadable(file);
     try {
       if (problem) throw new DropFileError(file, null, problem);
@@ -57,6 +59,12 @@ export async function validate(files: readonly string[], options: ValidateOption
         ruleset,
         ...outputs,
       });
+      // What the pipeline writes for a rejected file: nothing to load, and the file itself, as it
+      // is, in quarantine (bad.csv here). Rows were written as they were read, before the verdict.
+      if (outputs.goodPath && outputs.badPath && check.decision.verdict === 'QUALITY_FAILED') {
+        rmSync(outputs.goodPath, { force: true });
+        copyFileSync(file, outputs.badPath);
+      }
       // A rule that failed, or a row the contract rejects, is a failed check.
       const quality = qualityOf(check);
       const failed = failedRules(quality).length > 0 || quality.rowsFailed > 0;

@@ -8,6 +8,7 @@ import { movies } from './run-cli.ts';
 
 const CLEAN = 'data/clean/movies_2024_q1.csv';
 const DEFECTS = 'data/defects/movies_2024_q2.csv';
+const REJECTED = 'data/rejected/movies_2024_q3.csv';
 let dir: string;
 
 beforeAll(() => {
@@ -98,6 +99,20 @@ describe('movies validate', () => {
       `movies: ${broken}:1: the header is separated by semicolons; drops must be comma-separated\n`,
     );
     expect(r.stdout).toContain('SUCCEEDED');
+  });
+
+  it('--out for a rejected file writes what the pipeline would: no good.csv, the file itself as bad.csv', async () => {
+    const out = join(dir, 'out-rejected');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'good.csv'), 'left from an earlier run\n');
+    const r = await movies('validate', REJECTED, '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${REJECTED}: QUALITY_FAILED (nothing would load`);
+    expect(r.stdout).toContain(
+      `wrote ${join(out, 'bad.csv')} (the file as it is: the pipeline quarantines a rejected file whole) and no good.csv (nothing would load)`,
+    );
+    expect(() => readFileSync(join(out, 'good.csv'))).toThrow();
+    expect(readFileSync(join(out, 'bad.csv')).equals(readFileSync(REJECTED))).toBe(true);
   });
 
   it('refuses --out for two inputs with one name instead of overwriting', async () => {
