@@ -73132,11 +73132,15 @@ var CsvFileError = class extends Error {
   reason;
   line;
 };
-var DEFAULT_MAX_RECORD = 1 << 20;
+var MAX_RECORD_BYTES = 1 << 20;
+function tooLongReason(limit) {
+  const size = limit % (1 << 20) === 0 ? `${limit >> 20} MiB` : `${limit} bytes`;
+  return `a record is longer than ${limit} bytes (is it an unterminated quote? A record, line breaks in quotes included, may hold at most ${size}; a larger one needs MAX_RECORD_BYTES raised in contract/csv.ts and infra/glue/lib/movies_csv.py)`;
+}
 var CsvReader = class {
   constructor(onRecord, options = {}) {
     this.onRecord = onRecord;
-    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD;
+    this.maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
   }
   onRecord;
   line = 1;
@@ -73348,12 +73352,12 @@ var CsvReader = class {
       this.onRecord(this);
     }
   }
-  /** The record starting at nextLine has more than maxRecordBytes bytes before its line break. */
+  /**
+   * The record starting at nextLine has more than maxRecordBytes bytes before its line break.
+   * Usually a quote left open, but a field can be that large too: say the limit and where it is set.
+   */
   tooLong() {
-    return new CsvFileError(
-      `a record is longer than ${this.maxRecordBytes} bytes (probably an unterminated quote)`,
-      this.nextLine
-    );
+    return new CsvFileError(tooLongReason(this.maxRecordBytes), this.nextLine);
   }
   grow() {
     const size = this.starts.length * 2;
