@@ -3,12 +3,14 @@
  * branch's all-zero `before`, force pushes and shallow clones handled by fetching what is
  * missing); on pull_request, the PR's files through the API (paginated); on workflow_dispatch,
  * every file the glob matches. Only added or modified files count. Each is then checked: inside
- * the workspace, a regular file (no symlinks), a .csv, and not a Git LFS pointer.
+ * the workspace, a regular file (no symlinks), a .csv, and not a Git LFS pointer. A name with a
+ * control character is refused file by file (refusedName), before anything reads it.
  */
 import { execFile } from 'node:child_process';
 import { lstat, open } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
 import { promisify } from 'node:util';
+import { codePointName, controlCharacterIn } from '../contract/inert-text.ts';
 import { findDataFiles, globToRegExp } from './find-files.ts';
 
 const run = promisify(execFile);
@@ -48,8 +50,19 @@ export async function changedDataFiles(
       .map((f) => f.filename);
   } else return findDataFiles(workspace, glob); // workflow_dispatch, schedule, ...: every matching file
   const files = [...new Set(candidates)].filter((f) => pattern.test(f)).sort();
-  for (const f of files) await checkDataFile(workspace, f, glob);
+  for (const f of files) if (!refusedName(f)) await checkDataFile(workspace, f, glob);
   return files;
+}
+
+/**
+ * Why a data file's name is refused, or null. A control character (a newline, a bare CR, a bidi
+ * override) would let the name start its own line in the log, where the runner reads workflow
+ * commands, or in the Markdown of the summary and the PR comment.
+ */
+export function refusedName(file: string): string | null {
+  const found = controlCharacterIn(file);
+  if (!found) return null;
+  return `the file name has a control character (${codePointName(found.char)} at character ${found.position}), which logs and reports cannot show as it is; rename the file`;
 }
 
 async function pushedFiles(

@@ -1,7 +1,7 @@
 /** The job summary (and PR comment body) for drop mode: a table per file and the path each execution took. */
 import { STATUS_ICON, type DropStatus } from '../contract/status.ts';
 import type { DropResult } from '../drop-client/drop.ts';
-import { md, metricsCell, MAX_MARKDOWN } from './report.ts';
+import { code, md, metricsCell, MAX_MARKDOWN } from './report.ts';
 
 export function renderDropSummary(results: readonly DropResult[], status: DropStatus): string {
   const out: string[] = [`## ${STATUS_ICON[status].emoji} movies-gds data drop: ${status}`, ''];
@@ -10,33 +10,41 @@ export function renderDropSummary(results: readonly DropResult[], status: DropSt
     out.push('| File | Status | Loaded | Quarantined | Execution |', '| --- | --- | ---: | ---: | --- |');
     for (const r of results) {
       const execution = r.consoleUrl
-        ? `[${md(r.executionArn!.split(':').at(-1)!)}](${r.consoleUrl})`
+        ? `[${md(r.executionArn!.split(':').at(-1)!)}](${linkTarget(r.consoleUrl)})`
         : r.executionArn
           ? md(r.executionArn.split(':').at(-1)!)
           : '–';
       out.push(
-        `| \`${md(r.file)}\` | ${STATUS_ICON[r.status].emoji} ${r.status} | ${r.rowsLoaded ?? '–'} | ${r.rowsQuarantined ?? '–'} | ${execution} |`,
+        `| ${code(r.file)} | ${STATUS_ICON[r.status].emoji} ${r.status} | ${r.rowsLoaded ?? '–'} | ${r.rowsQuarantined ?? '–'} | ${execution} |`,
       );
     }
   }
   for (const r of results) {
     const details: string[] = [];
-    if (r.quarantineUri) details.push(`Quarantine: \`${md(r.quarantineUri)}\``);
+    if (r.quarantineUri) details.push(`Quarantine: ${code(r.quarantineUri)}`);
     if (r.error) details.push(`> ${md(r.error)}`);
     if (r.failedRules?.length) {
       details.push('', '| Rule | Result | Kind | Metrics |', '| --- | --- | --- | --- |');
       for (const f of r.failedRules)
         details.push(
-          `| \`${md(f.rule)}\` | ${f.result} | ${f.gate ? 'batch gate' : 'row check'} | ${metricsCell(f.metrics)} |`,
+          `| ${code(f.rule)} | ${f.result} | ${f.gate ? 'batch gate' : 'row check'} | ${metricsCell(f.metrics)} |`,
         );
     }
     if (r.path?.length) details.push('', mermaid(r.path, r.status));
-    if (details.length) out.push('', `### \`${md(r.file)}\``, '', ...details);
+    if (details.length) out.push('', `### ${code(r.file)}`, '', ...details);
   }
   const text = out.join('\n') + '\n';
   return text.length <= MAX_MARKDOWN
     ? text
     : `${text.slice(0, MAX_MARKDOWN - 80)}\n\n…the report was cut to fit GitHub's size limit.\n`;
+}
+
+/** A link's target: an https URL, with what would end the link or the cell percent-encoded. */
+function linkTarget(url: string): string {
+  if (!/^https:\/\//i.test(url)) return '#';
+  return url.replace(/[^\w\-.~:/?#[\]@!$&'*+,;=%]/gu, (c) =>
+    [...Buffer.from(c)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
 }
 
 /** A flowchart of the states an execution went through (each transition once, loops included). */

@@ -7,9 +7,10 @@ import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { inert } from '../contract/inert-text.ts';
 import { fails, worstStatus, type DropStatus } from '../contract/status.ts';
-import { dropFiles } from '../drop-client/drop.ts';
-import { changedDataFiles } from './changed-files.ts';
+import { dropFiles, keyFor, type DropResult } from '../drop-client/drop.ts';
+import { changedDataFiles, refusedName } from './changed-files.ts';
 import { renderDropSummary } from './drop-report.ts';
 import { githubApi } from './github-api.ts';
 import { readInputs, type Inputs } from './inputs.ts';
@@ -18,6 +19,9 @@ import { renderSummary } from './report.ts';
 import { validateFiles } from './validate.ts';
 
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+
+/** Every log line goes through inert(): a name or a message from a drop never writes a workflow command. */
+const log = (line: string): void => core.info(inert(line));
 
 export async function run(): Promise<void> {
   try {
@@ -33,7 +37,7 @@ export async function run(): Promise<void> {
           : 'drop'
         : inputs.mode;
     const files = await changedDataFiles(workspace, inputs.path, context, api?.prFiles);
-    core.info(
+    log(
       `${mode === 'validate' ? 'Validating' : 'Dropping'} ${files.length} changed data file${files.length === 1 ? '' : 's'} (${inputs.path}).`,
     );
 
@@ -45,9 +49,9 @@ export async function run(): Promise<void> {
     core.setOutput('report-markdown', markdown);
     await core.summary.addRaw(markdown).write();
     await comment(api, context, markdown);
-    if (failures.length) core.setFailed(`${failures.join('; ')} (fail-on: ${inputs.failOn}).`);
+    if (failures.length) core.setFailed(inert(`${failures.join('; ')} (fail-on: ${inputs.failOn}).`));
   } catch (err) {
-    core.setFailed(err instanceof Error ? err.message : String(err));
+    core.setFailed(inert(err instanceof Error ? err.message : String(err)));
   }
 }
 
@@ -62,10 +66,11 @@ interface ModeResult {
 async function validate(workspace: string, files: string[], inputs: Inputs): Promise<ModeResult> {
   const reports = await validateFiles(workspace, files, inputs.rules);
   for (const r of reports) {
-    core.info(`${r.file}: ${r.status}${r.error ? ` — ${r.error}` : ''}`);
-    for (const a of r.annotations)
-      core.warning(a.message, { file: r.file, startLine: a.line, title: a.title });
-    if (r.error) core.error(r.error, { file: r.file, ...(r.errorLine ? { startLine: r.errorLine } : {}) });
+    log(`${r.file}: ${r.status}${r.error ? ` — ${r.error}` : ''}`);
+    // A refused name is never an annotation's file; every other name is escaped by @actions/core there.
+    const at = refusedName(r.file) ? {} : { file: r.file };
+    for (const a of r.annotations) core.warning(a.message, { ...at, startLine: a.line, title: a.title });
+    if (r.error) core.error(inert(r.error), { ...at, ...(r.errorLine ? { startLine: r.errorLine } : {}) });
   }
   const status = worstStatus(reports.map((r) => r.status));
   core.setOutput('results', JSON.stringify(reports.map(({ annotations: _a, errorLine: _l, ...r }) => r)));
@@ -94,25 +99,36 @@ async function drop(
     ...(inputs.endpoint ? { endpoint: inputs.endpoint, forcePathStyle: true } : {}),
   };
   const pr = context.payload.pull_request?.number;
-  const results = await dropFiles({ s3: new S3Client(aws), sfn: new SFNClient(aws) }, files, {
-    root: workspace,
-    bucket: inputs.bucket,
-    prefix: inputs.prefix,
-    ...(inputs.stateMachineArn ? { stateMachineArn: inputs.stateMachineArn } : {}),
-    wait: inputs.wait,
-    timeoutMs: inputs.timeoutMinutes * 60_000,
-    pollMs: inputs.pollIntervalSeconds * 1000,
-    concurrency: inputs.concurrency,
-    dryRun: inputs.dryRun,
-    origin: {
-      commit: context.sha,
-      repository: `${context.repo.owner}/${context.repo.repo}`,
-      ref: context.ref,
-      ...(pr ? { pullRequest: String(pr) } : {}),
-      actor: context.actor,
+  // A refused name is never uploaded: its result says why, in the order the files came.
+  const refused = new Map<string, DropResult>();
+  for (const file of files) {
+    const why = refusedName(file);
+    if (why) refused.set(file, { file, key: keyFor(file, inputs.prefix), status: 'FAILED', error: why });
+  }
+  const dropped = await dropFiles(
+    { s3: new S3Client(aws), sfn: new SFNClient(aws) },
+    files.filter((f) => !refused.has(f)),
+    {
+      root: workspace,
+      bucket: inputs.bucket,
+      prefix: inputs.prefix,
+      ...(inputs.stateMachineArn ? { stateMachineArn: inputs.stateMachineArn } : {}),
+      wait: inputs.wait,
+      timeoutMs: inputs.timeoutMinutes * 60_000,
+      pollMs: inputs.pollIntervalSeconds * 1000,
+      concurrency: inputs.concurrency,
+      dryRun: inputs.dryRun,
+      origin: {
+        commit: context.sha,
+        repository: `${context.repo.owner}/${context.repo.repo}`,
+        ref: context.ref,
+        ...(pr ? { pullRequest: String(pr) } : {}),
+        actor: context.actor,
+      },
+      log,
     },
-    log: (line) => core.info(line),
-  });
+  );
+  const results = files.map((f) => refused.get(f) ?? dropped.shift()!);
   const status = worstStatus(results.map((r) => r.status));
   core.setOutput('results', JSON.stringify(results));
   core.setOutput(
@@ -139,8 +155,8 @@ async function comment(
     const pr =
       context.payload.pull_request?.number ??
       (context.eventName === 'push' ? await pullRequestOfCommit(api.comments, context.sha) : undefined);
-    if (pr) core.info(`PR #${pr}: comment ${await upsertComment(api.comments, pr, markdown)}.`);
+    if (pr) log(`PR #${pr}: comment ${await upsertComment(api.comments, pr, markdown)}.`);
   } catch (err) {
-    core.warning(`Could not comment on the pull request: ${(err as Error).message}`);
+    core.warning(inert(`Could not comment on the pull request: ${(err as Error).message}`));
   }
 }

@@ -2,17 +2,30 @@
 import type { OutcomeStatus } from '../contract/outcome.ts';
 import { formatMetric, formatScore } from '../contract/outcome-view.ts';
 import { STATUS_ICON } from '../contract/status.ts';
+import { escapeControls } from '../contract/inert-text.ts';
 import type { FileReport } from './validate.ts';
 
 /** GitHub refuses job summaries over 1 MiB and comments over 65,536 characters; stay under both. */
 export const MAX_MARKDOWN = 60_000;
 
-/** Text from data or paths, made inert in Markdown tables (no pipes, no HTML, no mentions). */
+/**
+ * Text from data or paths, made inert in Markdown wherever it lands (a table cell, a heading, a
+ * quote): control characters and line separators shown as escapes (a bare CR ends a line too),
+ * every ASCII punctuation character escaped (no HTML, links, emphasis or block syntax), pipes as
+ * an entity (a backslash before one would escape the escape), and mentions, issue references and
+ * bare links broken with a zero-width space.
+ */
 export function md(text: string): string {
-  return text
-    .replace(/[\\`*_[\]<>|#!]/g, (c) => `\\${c}`)
-    .replace(/@/g, '@\u200b')
-    .replace(/\r?\n/g, ' ');
+  return escapeControls(text)
+    .replace(/:(?=\/\/)|(?<=www)(?=\.)/gi, '$&\u200b')
+    .replace(/[!-/:-@[-`{-~]/g, (c) =>
+      c === '|' ? '&#124;' : c === '@' || c === '#' ? `\\${c}\u200b` : `\\${c}`,
+    );
+}
+
+/** Text shown as code (a file name, a rule), inert as md() makes it: HTML's <code>, as a code span cannot escape. */
+export function code(text: string): string {
+  return `<code>${md(text)}</code>`;
 }
 
 /** A failed rule's metrics in a table cell, one per line. */
@@ -20,11 +33,6 @@ export function metricsCell(metrics: Readonly<Record<string, number>>): string {
   return Object.entries(metrics)
     .map(([k, v]) => `${md(k)}=${formatMetric(v)}`)
     .join('<br>');
-}
-
-/** Text inside a code span in a table cell. */
-function code(text: string): string {
-  return text.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 export function renderSummary(reports: readonly FileReport[], status: OutcomeStatus): string {
@@ -37,22 +45,22 @@ export function renderSummary(reports: readonly FileReport[], status: OutcomeSta
     );
     for (const r of reports)
       out.push(
-        `| \`${code(r.file)}\` | ${STATUS_ICON[r.status].emoji} ${r.status} | ${r.rows} | ${r.rowsLoaded} | ${r.rowsQuarantined} | ${r.score === null ? '–' : formatScore(r.score)} |`,
+        `| ${code(r.file)} | ${STATUS_ICON[r.status].emoji} ${r.status} | ${r.rows} | ${r.rowsLoaded} | ${r.rowsQuarantined} | ${r.score === null ? '–' : formatScore(r.score)} |`,
       );
   }
   for (const r of reports) {
-    if (r.error) out.push('', `### \`${code(r.file)}\``, '', `> ${md(r.error)}`);
+    if (r.error) out.push('', `### ${code(r.file)}`, '', `> ${md(r.error)}`);
     else if (r.failedRules.length) {
       out.push(
         '',
-        `### \`${code(r.file)}\``,
+        `### ${code(r.file)}`,
         '',
         '| Rule | Result | Kind | Metrics | Why |',
         '| --- | --- | --- | --- | --- |',
       );
       for (const f of r.failedRules)
         out.push(
-          `| \`${code(f.rule)}\` | ${f.result} | ${f.gate ? 'batch gate' : 'row check'} | ${metricsCell(f.metrics)} | ${md(f.message ?? '')} |`,
+          `| ${code(f.rule)} | ${f.result} | ${f.gate ? 'batch gate' : 'row check'} | ${metricsCell(f.metrics)} | ${md(f.message ?? '')} |`,
         );
       if (r.reasons.length) {
         out.push('', '<details><summary>Most common reasons rows failed</summary>', '');

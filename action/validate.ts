@@ -10,6 +10,7 @@ import { failedRules, type FailedRule } from '../contract/outcome-view.ts';
 import type { Ruleset } from '../quality/ast.ts';
 import { DqdlSyntaxError } from '../quality/lexer.ts';
 import { parseRuleset } from '../quality/parser.ts';
+import { refusedName } from './changed-files.ts';
 
 export interface FileReport {
   readonly file: string;
@@ -61,6 +62,8 @@ export async function validateFiles(
   const reports: FileReport[] = [];
   for (const file of files) {
     try {
+      const refused = refusedName(file);
+      if (refused) throw new DropFileError(file, null, refused);
       const check = await checkDrop(file, readChunks(join(workspace, file)), { ruleset });
       // The quality as the pipeline's outcome would carry it; every reason, not its top ten.
       const quality = qualityOf(check);

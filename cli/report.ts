@@ -1,5 +1,9 @@
-/** The human-readable report of `movies validate`. */
+/**
+ * The human-readable report of `movies validate`. File names, rules and messages go through
+ * inert(): the report may be printed in a CI log, where a line of its own could be a workflow command.
+ */
 import type { DropCheck } from '../contract/check.ts';
+import { inert } from '../contract/inert-text.ts';
 import { formatMetric, formatScore } from '../contract/outcome-view.ts';
 
 const MARK = { PASS: 'PASS ', FAIL: 'FAIL ', ERROR: 'ERROR' } as const;
@@ -14,7 +18,7 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
       : decision.verdict === 'PARTIAL'
         ? `${decision.rowsToLoad} rows would load, ${decision.rowsToQuarantine} would be quarantined`
         : `nothing would load: ${decision.gatesFailed.length ? `batch gate${decision.gatesFailed.length > 1 ? 's' : ''} ${decision.gatesFailed.join(', ')} failed` : 'no row passed'}`;
-  lines.push(`${check.file}: ${decision.verdict} (${verdict})`);
+  lines.push(`${inert(check.file)}: ${decision.verdict} (${verdict})`);
   lines.push(
     `  rows ${m.TotalRowsProcessed} read, ${m.TotalRowsPassed} passed, ${m.TotalRowsFailed} failed; ` +
       `rules ${m.TotalRulesPassed}/${m.TotalRulesProcessed} passed (score ${formatScore(result.Score)})`,
@@ -33,24 +37,32 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
     const metrics = Object.entries(r.EvaluatedMetrics)
       .map(([k, v]) => `${k.split('.').slice(2).join('.') || k}=${formatMetric(v)}`)
       .join(' ');
-    lines.push(`  ${clip(r.Description, width).padEnd(width)}  ${MARK[r.Result]}   ${kind}  ${metrics}`);
+    lines.push(
+      `  ${inert(clip(r.Description, width)).padEnd(width)}  ${MARK[r.Result]}   ${kind}  ${metrics}`,
+    );
     if (r.EvaluationMessage)
-      for (const msg of r.EvaluationMessage.split('\n')) lines.push(`  ${' '.repeat(width)}  ↳ ${msg}`);
+      for (const msg of r.EvaluationMessage.split('\n'))
+        lines.push(`  ${' '.repeat(width)}  ↳ ${inert(msg)}`);
   });
   if (check.reasons.length) {
     lines.push('', '  Most common reasons rows failed:');
     for (const r of check.reasons.slice(0, 10)) {
       const more = r.rows > r.lines.length ? ', ...' : '';
       lines.push(
-        `  ${String(r.rows).padStart(7)} × ${r.reason}  (line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')}${more})`,
+        `  ${String(r.rows).padStart(7)} × ${inert(r.reason)}  (line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')}${more})`,
       );
     }
     if (check.reasons.length > 10) lines.push(`          ...and ${check.reasons.length - 10} more reasons`);
   }
-  if (outputs.goodPath)
+  if (outputs.goodPath && decision.verdict === 'QUALITY_FAILED')
     lines.push(
       '',
-      `  wrote ${outputs.goodPath} (${m.TotalRowsPassed} rows) and ${outputs.badPath} (${m.TotalRowsFailed} rows)`,
+      `  wrote ${inert(outputs.badPath!)} (the file as it is: the pipeline quarantines a rejected file whole) and no good.csv (nothing would load)`,
+    );
+  else if (outputs.goodPath)
+    lines.push(
+      '',
+      `  wrote ${inert(outputs.goodPath)} (${m.TotalRowsPassed} rows) and ${inert(outputs.badPath!)} (${m.TotalRowsFailed} rows)`,
     );
   return `${lines.join('\n')}\n\n`;
 }

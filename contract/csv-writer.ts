@@ -5,7 +5,10 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
-const FORMULA = /^[=+\-@\t\r]/;
+// What a spreadsheet may read as a formula: =, +, - or @ (or their full-width forms, which some
+// read as the same), also after leading spaces that an import may trim; and a leading tab or
+// line break, which can hide one.
+const FORMULA = /^(?:[\t\r\n]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20])/;
 const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 
 export function csvCell(value: string | number | null): string {
@@ -15,8 +18,8 @@ export function csvCell(value: string | number | null): string {
 }
 
 /**
- * For files people open in spreadsheets: a cell that would run as a formula (=, +, -, @) gets
- * a leading apostrophe. Plain numbers such as -40 are left alone.
+ * For files people open in spreadsheets: a cell that would run as a formula (=, +, -, @, also
+ * after spaces or in full width) gets a leading apostrophe. Plain numbers such as -40 are left alone.
  */
 export function spreadsheetSafe(value: string): string {
   return FORMULA.test(value) && !PLAIN_NUMBER.test(value.trim()) ? `'${value}` : value;

@@ -47,7 +47,14 @@ export interface CsvReaderOptions {
   readonly maxRecordBytes?: number;
 }
 
-const DEFAULT_MAX_RECORD = 1 << 20;
+/** The record limit, the same in the Glue job (MAX_RECORD_BYTES in infra/glue/lib/movies_csv.py). */
+const MAX_RECORD_BYTES = 1 << 20;
+
+/** Why a record is refused, as the Glue job says it too (TOO_LONG in infra/glue/lib/movies_csv.py). */
+export function tooLongReason(limit: number): string {
+  const size = limit % (1 << 20) === 0 ? `${limit >> 20} MiB` : `${limit} bytes`;
+  return `a record is longer than ${limit} bytes (is it an unterminated quote? A record, line breaks in quotes included, may hold at most ${size}; a larger one needs MAX_RECORD_BYTES raised in contract/csv.ts and infra/glue/lib/movies_csv.py)`;
+}
 
 /** Node's Buffer has these (undocumented but long-standing) decoders without argument checks. */
 type FastBuffer = Buffer & {
@@ -79,7 +86,7 @@ export class CsvReader implements CsvRecord {
     private readonly onRecord: (record: CsvRecord) => void,
     options: CsvReaderOptions = {},
   ) {
-    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD;
+    this.maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
   }
 
   field(i: number): string {
@@ -290,12 +297,12 @@ export class CsvReader implements CsvRecord {
     }
   }
 
-  /** The record starting at nextLine has more than maxRecordBytes bytes before its line break. */
+  /**
+   * The record starting at nextLine has more than maxRecordBytes bytes before its line break.
+   * Usually a quote left open, but a field can be that large too: say the limit and where it is set.
+   */
   private tooLong(): CsvFileError {
-    return new CsvFileError(
-      `a record is longer than ${this.maxRecordBytes} bytes (probably an unterminated quote)`,
-      this.nextLine,
-    );
+    return new CsvFileError(tooLongReason(this.maxRecordBytes), this.nextLine);
   }
 
   private grow(): void {

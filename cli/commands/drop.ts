@@ -1,6 +1,7 @@
 /** `movies drop <csv...>`: upload drops and (with --wait) follow them through the pipeline. */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { inert } from '../../contract/inert-text.ts';
 import { fails, STATUS_ICON, type DropStatus } from '../../contract/status.ts';
 import { dropFiles, type DropResult } from '../../drop-client/drop.ts';
 import { LOCAL_REGION } from '../../local-aws/names.ts';
@@ -30,7 +31,7 @@ export async function drop(files: readonly string[], options: DropCommandOptions
   for (const f of files) {
     const problem = unreadable(f);
     if (problem) {
-      io.stderr.write(`movies: ${f}: ${problem}\n`);
+      io.stderr.write(`movies: ${inert(f)}: ${problem}\n`);
       return 2;
     }
   }
@@ -51,7 +52,7 @@ export async function drop(files: readonly string[], options: DropCommandOptions
     concurrency: 4,
     dryRun: false,
     origin: { actor: process.env.USER ?? 'movies-cli' },
-    log: (line) => io.stdout.write(`${line}\n`),
+    log: (line) => io.stdout.write(`${inert(line)}\n`),
   });
   io.stdout.write('\n');
   for (const r of results) io.stdout.write(render(r));
@@ -59,13 +60,15 @@ export async function drop(files: readonly string[], options: DropCommandOptions
 }
 
 function render(r: DropResult): string {
-  const lines = [`${icon(r.status)} ${r.file} → ${r.key}: ${r.status}`];
+  // Names and messages through inert(): this may print in a CI log, where a line can be a command.
+  const lines = [`${icon(r.status)} ${inert(r.file)} → ${inert(r.key)}: ${r.status}`];
   if (r.rowsLoaded !== undefined)
     lines.push(
       `   ${r.rowsLoaded} rows loaded, ${r.rowsQuarantined ?? 0} quarantined${r.quarantineUri ? ` (${r.quarantineUri})` : ''}`,
     );
-  for (const f of r.failedRules ?? []) lines.push(`   ${f.gate ? 'gate' : 'rows'} ${f.result} ${f.rule}`);
-  if (r.error) lines.push(`   ${r.error}`);
+  for (const f of r.failedRules ?? [])
+    lines.push(`   ${f.gate ? 'gate' : 'rows'} ${f.result} ${inert(f.rule)}`);
+  if (r.error) lines.push(`   ${inert(r.error)}`);
   if (r.executionArn) lines.push(`   execution ${r.executionArn}`);
   return `${lines.join('\n')}\n`;
 }

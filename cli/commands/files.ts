@@ -1,12 +1,13 @@
 /** Reading user-named files with one clear sentence when that fails. */
 import { readFileSync, statSync } from 'node:fs';
+import { inert } from '../../contract/inert-text.ts';
 import type { Io } from '../io.ts';
 
 /** The file's text, or null after telling the user why it could not be read. */
 export function readText(path: string, io: Io): string | null {
   const problem = unreadable(path);
   if (problem) {
-    io.stderr.write(`movies: ${path}: ${problem}\n`);
+    io.stderr.write(`movies: ${inert(path)}: ${problem}\n`);
     return null;
   }
   return readFileSync(path, 'utf8');

@@ -1,8 +1,9 @@
 /** `movies validate <csv...>`: the pipeline's checks, run locally on the files. */
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { checkDrop, pipelineRuleset, type DropCheck } from '../../contract/check.ts';
 import { qualityOf } from '../../contract/etl-results.ts';
+import { inert } from '../../contract/inert-text.ts';
 import { readChunks } from '../../contract/read-chunks.ts';
 import { DropFileError } from '../../contract/movie-reader.ts';
 import { failedRules } from '../../contract/outcome-view.ts';
@@ -28,7 +29,7 @@ export async function validate(files: readonly string[], options: ValidateOption
       ruleset = parseRuleset(source);
     } catch (err) {
       if (!(err instanceof DqdlSyntaxError)) throw err;
-      io.stderr.write(`movies: ${options.rules}:${err.line}:${err.column}: ${err.reason}\n`);
+      io.stderr.write(`movies: ${inert(`${options.rules}:${err.line}:${err.column}: ${err.reason}`)}\n`);
       return 2;
     }
   } else ruleset = pipelineRuleset();
@@ -39,7 +40,7 @@ export async function validate(files: readonly string[], options: ValidateOption
     const twice = names.find((n, i) => names.indexOf(n) !== i);
     if (twice !== undefined) {
       io.stderr.write(
-        `movies: two inputs are named "${twice}"; with --out each needs its own name (run them separately).\n`,
+        `movies: two inputs are named "${inert(twice)}"; with --out each needs its own name (run them separately).\n`,
       );
       return 2;
     }
@@ -48,7 +49,9 @@ export async function validate(files: readonly string[], options: ValidateOption
   let exit = 0;
   const json: object[] = [];
   for (const file of files) {
-    const outputs = options.out ? outputPaths(options.out, file, files.length > 1) : {};
+    const outputs: { goodPath?: string; badPath?: string } = options.out
+      ? outputPaths(options.out, file, files.length > 1)
+      : {};
     const problem = unreadable(file);
     try {
       if (problem) throw new DropFileError(file, null, problem);
@@ -56,6 +59,12 @@ export async function validate(files: readonly string[], options: ValidateOption
         ruleset,
         ...outputs,
       });
+      // What the pipeline writes for a rejected file: nothing to load, and the file itself, as it
+      // is, in quarantine (bad.csv here). Rows were written as they were read, before the verdict.
+      if (outputs.goodPath && outputs.badPath && check.decision.verdict === 'QUALITY_FAILED') {
+        rmSync(outputs.goodPath, { force: true });
+        copyFileSync(file, outputs.badPath);
+      }
       // A rule that failed, or a row the contract rejects, is a failed check.
       const quality = qualityOf(check);
       const failed = failedRules(quality).length > 0 || quality.rowsFailed > 0;
@@ -66,7 +75,7 @@ export async function validate(files: readonly string[], options: ValidateOption
       if (!(err instanceof DropFileError)) throw err;
       exit = 2;
       if (options.json) json.push({ File: file, Error: err.message });
-      io.stderr.write(`movies: ${err.message}\n`);
+      io.stderr.write(`movies: ${inert(err.message)}\n`);
     }
   }
   if (options.json) io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);

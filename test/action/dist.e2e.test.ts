@@ -15,6 +15,12 @@ let githubUrl: string;
 /** What the fake GitHub API was asked, and the comments it holds. */
 const calls: string[] = [];
 const comments: { id: number; body: string }[] = [];
+/** Data file names that try to write a workflow command, and a heading, a mention and HTML. */
+const HOSTILE_NAMES = [
+  'data/x\n::error title=Injected::Fake.csv',
+  'data/y\r## heading @octocat <img src=x>.csv',
+];
+const hostileComments: string[] = [];
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'movies-action-e2e-'));
@@ -40,6 +46,16 @@ beforeAll(async () => {
           { filename: 'data/2024/gone.csv', status: 'removed' },
           { filename: 'README.md', status: 'modified' },
         ]);
+      }
+      if (req.method === 'GET' && url.pathname === '/repos/acme/movies-data/pulls/8/files')
+        return send(
+          200,
+          [...HOSTILE_NAMES, 'data/ok.csv'].map((filename) => ({ filename, status: 'added' })),
+        );
+      if (req.method === 'GET' && /\/issues\/8\/comments$/.test(url.pathname)) return send(200, []);
+      if (req.method === 'POST' && /\/issues\/8\/comments$/.test(url.pathname)) {
+        hostileComments.push((JSON.parse(text) as { body: string }).body);
+        return send(201, { id: 100 });
       }
       if (req.method === 'GET' && /\/issues\/7\/comments$/.test(url.pathname)) return send(200, comments);
       if (req.method === 'POST' && /\/issues\/7\/comments$/.test(url.pathname)) {
@@ -318,5 +334,85 @@ describe('the bundled Action, run as the runner runs it, against the local twin'
     );
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain('movies-gds data check: PARTIAL');
+  }, 60_000);
+});
+
+/** The lines the runner reads from stdout: it ends a line at LF, CR or CRLF. */
+const runnerLines = (stdout: string): string[] => stdout.split(/\r\n|\r|\n/);
+
+/** Markdown where no name writes its own line, heading, mention or HTML. */
+function expectInertMarkdown(markdown: string): void {
+  // Only line feeds end lines; no other control character or separator is left.
+  expect(markdown).not.toMatch(/(?!\n)[\p{Cc}\u2028\u2029]/u);
+  expect(markdown).not.toMatch(/(^|[^\\])<img/);
+  expect(markdown).not.toMatch(/@octocat/);
+  for (const line of markdown.split('\n').filter((l) => l.startsWith('#')))
+    expect(line).toMatch(/^(## .+ movies-gds data (check|drop): FAILED|### <code>)/);
+  // Each name is shown whole, its controls as escapes, in one cell of its own row.
+  expect(markdown).toContain(
+    '| <code>data\\/x\\\\n\\:\\:error title\\=Injected\\:\\:Fake\\.csv</code> | 💥 FAILED |',
+  );
+  expect(markdown).toContain(
+    '| <code>data\\/y\\\\r\\#\u200b\\#\u200b heading \\@\u200boctocat \\<img src\\=x\\>\\.csv</code> | 💥 FAILED |',
+  );
+}
+
+describe('the bundled Action and hostile file names', () => {
+  function hostileWorkspace(name: string): string {
+    const ws = join(root, name);
+    mkdirSync(join(ws, 'data'), { recursive: true });
+    for (const file of HOSTILE_NAMES) writeFileSync(join(ws, file), DATA.clean);
+    writeFileSync(join(ws, 'data/ok.csv'), DATA.clean);
+    return ws;
+  }
+
+  it('pull_request: refuses each name with a control character, writes no workflow command of its own, shows the names inert', async () => {
+    const ws = hostileWorkspace('hostile-pr');
+    const r = await runAction(
+      ws,
+      'pull_request',
+      { pull_request: { number: 8 } },
+      { 'github-token': 'ghs_x' },
+      { GITHUB_SHA: 'b'.repeat(40) },
+    );
+    const commands = runnerLines(r.stdout).filter((l) => /^\s*(::|##\[)/.test(l));
+    expect(commands.filter((l) => !/^::(add-mask|error)::/.test(l))).toEqual([]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'data/x\\n::error title=Injected::Fake.csv: FAILED — data/x\\n::error title=Injected::Fake.csv: the file name has a control character (U+000A at character 7), which logs and reports cannot show as it is; rename the file\n',
+    );
+    expect(r.stdout).toContain('data/ok.csv: SUCCEEDED\n');
+    const results = JSON.parse(r.outputs.results!) as { file: string; status: string }[];
+    expect(results.map((x) => [x.file, x.status])).toEqual([
+      ['data/ok.csv', 'SUCCEEDED'],
+      [HOSTILE_NAMES[0], 'FAILED'],
+      [HOSTILE_NAMES[1], 'FAILED'],
+    ]);
+    expectInertMarkdown(r.summary);
+    expect(hostileComments).toHaveLength(1);
+    expectInertMarkdown(hostileComments[0]!);
+  }, 60_000);
+
+  it('push: uploads none of them and reports them inert', async () => {
+    const ws = hostileWorkspace('hostile-push');
+    const git = (...args: string[]): string =>
+      execFileSync('git', args, { cwd: ws, encoding: 'utf8' }).trim();
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.email', 'ci@example.com');
+    git('config', 'user.name', 'CI');
+    git('commit', '-q', '--allow-empty', '-m', 'start');
+    const before = git('rev-parse', 'HEAD');
+    git('add', ...HOSTILE_NAMES);
+    git('commit', '-qm', 'drop');
+    const r = await runAction(ws, 'push', { before, after: git('rev-parse', 'HEAD') }, DROP_INPUTS());
+    const commands = runnerLines(r.stdout).filter((l) => /^\s*(::|##\[)/.test(l));
+    expect(commands.filter((l) => !/^::(add-mask|error)::/.test(l))).toEqual([]);
+    expect(r.code).toBe(1);
+    const results = JSON.parse(r.outputs.results!) as { status: string; executionArn?: string }[];
+    expect(results.map((x) => [x.status, x.executionArn])).toEqual([
+      ['FAILED', undefined],
+      ['FAILED', undefined],
+    ]);
+    expectInertMarkdown(r.summary);
   }, 60_000);
 });

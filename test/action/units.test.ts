@@ -7,6 +7,8 @@ import { changedDataFiles, type EventContext } from '../../action/changed-files.
 import { mermaid } from '../../action/drop-report.ts';
 import { readInputs } from '../../action/inputs.ts';
 import { MARKER, pullRequestOfCommit, upsertComment, type IssueComments } from '../../action/pr-comment.ts';
+import { code, md } from '../../action/report.ts';
+import { inert } from '../../contract/inert-text.ts';
 
 /** A typed fake of the slice of GitHub's API the Action uses. */
 function fakeGitHub(
@@ -79,6 +81,32 @@ describe('the sticky PR comment', () => {
       ),
     ).toBe(9);
     expect(await pullRequestOfCommit(fakeGitHub([]), 'abc')).toBeUndefined();
+  });
+});
+
+describe('untrusted text', () => {
+  it('in a log line: no line break, no hidden character, no workflow command', () => {
+    expect(inert('a\nb\rc\td\u0085e\u2028f\u202eg\u0000h')).toBe(
+      'a\\nb\\rc\\td\\u0085e\\u2028f\\u202Eg\\u0000h',
+    );
+    expect(inert('::error::x.csv: FAILED')).toBe('\\u003A:error::x.csv: FAILED');
+    expect(inert('  ##[error]x')).toBe('  \\u0023#[error]x');
+    expect(inert('data/a::b.csv ## c')).toBe('data/a::b.csv ## c');
+  });
+
+  it('in Markdown: every control character and separator escaped, no HTML, mention, reference, link or table break', () => {
+    for (let c = 0; c < 0x10000; c++) {
+      const ch = String.fromCharCode(c);
+      if (/[\p{Cc}\u2028\u2029]/u.test(ch))
+        expect([c, md(`a${ch}b`)]).toEqual([c, expect.not.stringContaining(ch)]);
+    }
+    const hostile = 'x\r## heading @octocat #7 <img src=x> [a](b) a\\|b `c` https://e.vil www.e.vil &#64;';
+    const shown = md(hostile);
+    expect(shown).not.toMatch(/[\r\n]|(^|[^\\])[<[`]|@octocat|#7|https:\/\/|www\./);
+    expect(shown.replaceAll('&#124;', '')).not.toMatch(/(^|[^\\])&/); // the pipe's entity is the only one
+    expect(shown.split('|')).toHaveLength(1);
+    // A code span cannot escape a pipe after a backslash nor a backtick run: <code> can.
+    expect(code('a\\|b `c`')).toBe('<code>a\\\\&#124;b \\`c\\`</code>');
   });
 });
 

@@ -97,7 +97,9 @@ describe('the Action in validate mode', () => {
     expect(r.stdout).toContain(
       '::warning title=Row would be quarantined,file=data/q2.csv,line=7::ColumnValues "imdb_rating" <= 10\n',
     );
-    expect(r.summary).toMatch(/\| `ColumnValues "imdb_rating" <= 10` \| FAIL \| row check \|/);
+    expect(r.summary).toContain(
+      '| <code>ColumnValues \\"imdb\\_rating\\" \\<\\= 10</code> | FAIL | row check |',
+    );
     const results = JSON.parse(r.outputs.results!) as { failedRules: { rule: string }[] }[];
     expect(results[0]!.failedRules.map((f) => f.rule)).toContain('IsComplete "title"');
   });

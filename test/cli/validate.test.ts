@@ -8,6 +8,7 @@ import { movies } from './run-cli.ts';
 
 const CLEAN = 'data/clean/movies_2024_q1.csv';
 const DEFECTS = 'data/defects/movies_2024_q2.csv';
+const REJECTED = 'data/rejected/movies_2024_q3.csv';
 let dir: string;
 
 beforeAll(() => {
@@ -100,6 +101,20 @@ describe('movies validate', () => {
     expect(r.stdout).toContain('SUCCEEDED');
   });
 
+  it('--out for a rejected file writes what the pipeline would: no good.csv, the file itself as bad.csv', async () => {
+    const out = join(dir, 'out-rejected');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'good.csv'), 'left from an earlier run\n');
+    const r = await movies('validate', REJECTED, '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${REJECTED}: QUALITY_FAILED (nothing would load`);
+    expect(r.stdout).toContain(
+      `wrote ${join(out, 'bad.csv')} (the file as it is: the pipeline quarantines a rejected file whole) and no good.csv (nothing would load)`,
+    );
+    expect(() => readFileSync(join(out, 'good.csv'))).toThrow();
+    expect(readFileSync(join(out, 'bad.csv')).equals(readFileSync(REJECTED))).toBe(true);
+  });
+
   it('refuses --out for two inputs with one name instead of overwriting', async () => {
     mkdirSync(join(dir, 'a'), { recursive: true });
     mkdirSync(join(dir, 'b'), { recursive: true });
@@ -129,6 +144,32 @@ describe('movies validate', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unterminated\.csv:52: a quoted field is never closed/);
     expect(() => readFileSync(join(out, 'good.csv'))).toThrow();
+  });
+
+  it('prints a file name with a line break in it on one line: no workflow command of its own', async () => {
+    const named = file('x\n::error title=Injected::Fake.csv', readFileSync(CLEAN, 'utf8'));
+    const broken = file('y\r::warning::z.csv', 'title,release_year,imdb_rating\n"A,2000,8\n');
+    const r = await movies('validate', named, broken);
+    expect(r.code).toBe(2);
+    // The runner ends a line at LF, CR or CRLF and runs a line starting with :: as a command.
+    const lines = `${r.stdout}${r.stderr}`.split(/\r\n|\r|\n/);
+    expect(lines.filter((l) => /^\s*(::|##\[)/.test(l))).toEqual([]);
+    expect(r.stdout).toContain(`${dir}/x\\n::error title=Injected::Fake.csv: SUCCEEDED`);
+    expect(r.stderr).toBe(
+      `movies: ${dir}/y\\r::warning::z.csv:2: a quoted field is never closed (unterminated quote)\n`,
+    );
+  });
+
+  it('says the record limit, and where it is set, for a field that is genuinely too large', async () => {
+    const large = file(
+      'large-overview.csv',
+      `title,release_year,imdb_rating,overview\nA,2000,8,"${'plot '.repeat(220_000)}"\nB,2001,7,short\n`,
+    );
+    const r = await movies('validate', large);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `movies: ${large}:2: a record is longer than 1048576 bytes (is it an unterminated quote? A record, line breaks in quotes included, may hold at most 1 MiB; a larger one needs MAX_RECORD_BYTES raised in contract/csv.ts and infra/glue/lib/movies_csv.py)\n`,
+    );
   });
 
   it('exits 2 for a missing file, a missing argument and an unknown option', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CsvFileError, CsvReader } from '../../contract/csv.ts';
+import { CsvFileError, CsvReader, tooLongReason } from '../../contract/csv.ts';
 
 /** Read `text` fed in chunks of `size` bytes; returns [line, fields, defect] per record. */
 function read(text: string | Buffer, size = 1 << 20): [number, string[], string | null][] {
@@ -103,12 +103,9 @@ describe('CsvReader', () => {
   it('refuses a record longer than the limit whatever the chunks, and takes one at the limit', () => {
     const cases: [string, string][] = [
       ['a,b\r\n0123456789abcdef\r\nz\r\n', '1:2 2:1 3:1'], // 16 bytes: at the limit
-      [
-        'a,b\r\n0123456789abcdefg\r\nz\r\n',
-        '2: a record is longer than 16 bytes (probably an unterminated quote)',
-      ],
-      ['a\n"0123456789\nabcdefg"\n', '2: a record is longer than 16 bytes (probably an unterminated quote)'],
-      ['a\n"0123456789abcdefgh', '2: a record is longer than 16 bytes (probably an unterminated quote)'],
+      ['a,b\r\n0123456789abcdefg\r\nz\r\n', `2: ${tooLongReason(16)}`],
+      ['a\n"0123456789\nabcdefg"\n', `2: ${tooLongReason(16)}`],
+      ['a\n"0123456789abcdefgh', `2: ${tooLongReason(16)}`],
       ['a\n"0123\n456', '2: a quoted field is never closed (unterminated quote)'],
     ];
     for (const [text, expected] of cases) {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { checkDrop } from '../../contract/check.ts';
 import { fitsSqlType } from '../../contract/contract.ts';
-import { CsvFileError, CsvReader } from '../../contract/csv.ts';
+import { CsvFileError, CsvReader, tooLongReason } from '../../contract/csv.ts';
 import { describeProblem, readDrop, type DropFileError, type MovieRow } from '../../contract/movie-reader.ts';
 
 function chunksOf(bytes: Buffer, size: number): Buffer[] {
@@ -54,7 +54,7 @@ describe('the record limit', () => {
   });
 
   it('refuses a body one byte over the limit, at its line, in any chunks (not only when a chunk ends inside it)', () => {
-    const tooLong = `error 2: a record is longer than ${LIMIT} bytes (probably an unterminated quote)`;
+    const tooLong = `error 2: ${tooLongReason(LIMIT)}`;
     expect(everyChunking(b('a\n123456789\nb\n'), LIMIT)).toBe(tooLong);
     expect(everyChunking(b('a\r\n"1\n345678"\r\nb'), LIMIT)).toBe(tooLong);
     expect(everyChunking(b('a\n123456789'), LIMIT)).toBe(tooLong);

@@ -29,7 +29,13 @@ BOM = b"\xef\xbb\xbf"
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 
 UNTERMINATED = "a quoted field is never closed (unterminated quote)"
-TOO_LONG = f"a record is longer than {MAX_RECORD_BYTES} bytes (probably an unterminated quote)"
+# Usually a quote left open, but a field can be that large too: the limit and where it is set
+# (tooLongReason in contract/csv.ts says the same).
+TOO_LONG = (
+    f"a record is longer than {MAX_RECORD_BYTES} bytes (is it an unterminated quote? A record, line breaks in"
+    f" quotes included, may hold at most {MAX_RECORD_BYTES >> 20} MiB; a larger one needs MAX_RECORD_BYTES"
+    " raised in contract/csv.ts and infra/glue/lib/movies_csv.py)"
+)
 NOT_UTF8 = "the file is not valid UTF-8"
 NUL = "the file contains a NUL byte (is it binary, or UTF-16?)"
 CUT_CHARACTER = "the file ends in the middle of a UTF-8 character"

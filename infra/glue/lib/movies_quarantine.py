@@ -18,7 +18,9 @@ OUTCOME_COLUMNS = [
 ]
 _S = re.escape(JS_SPACE)
 _NEEDS_QUOTES = re.compile(rf'[",\r\n]|^[{_S}]|[{_S}]$')
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
+# What a spreadsheet may read as a formula (csv-writer.ts): =, +, - or @, in full width too, also
+# after leading spaces an import may trim; and a leading tab or line break, which can hide one.
+_FORMULA = re.compile(rf"^(?:[\t\r\n]|[{_S}]*[=+\-@\uff1d\uff0b\uff0d\uff20])")
 _PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)", re.ASCII)
 # S3 multipart: every part but the last at least 5 MiB, at most 5 GiB, at most 10,000 parts.
 # Parts start at 8 MiB and double every 1,000, so an upload never runs out of parts (10,000

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkDrop } from '../../../contract/check.ts';
+import { CsvReader } from '../../../contract/csv.ts';
 import { readChunks } from '../../../contract/read-chunks.ts';
 import { pythonQuarantine, ruleOutcomesOf, type RuleOutcomes } from './python-quarantine.ts';
 
@@ -53,6 +54,49 @@ describe('the quarantine object', () => {
       expect(glue.bytes.toString('utf8')).toContain(`"'=HYPERLINK(""http://x"")"`);
       expect(glue.bytes.toString('utf8')).toMatch(/\n5,-40,2002,/); // a plain number is no formula
       expect(glue.bytes.toString('utf8').split('\n')[0]).toContain(",'=cmd|' /C calc'!A0,");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('every cell of the quarantine, header included, in both engines', () => {
+  /** Cells as a spreadsheet would read them from bad.csv. */
+  const cellsOf = (bytes: Buffer): string[][] => {
+    const rows: string[][] = [];
+    new CsvReader((r) => void rows.push(Array.from({ length: r.count }, (_, i) => r.field(i)))).push(bytes);
+    return rows;
+  };
+  // A cell a spreadsheet could run: =, +, -, @ (full width too) after any spaces, or a leading tab or line break.
+  const RUNS = /^(?:[\t\r\n]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20])/;
+  const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+
+  it('is safe to open: a formula in a header or a field, after spaces or in full width, starts with an apostrophe', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quarantine-'));
+    try {
+      const file = join(dir, 'formula-header.csv');
+      const lines = [
+        'Series_Title,Released_Year,IMDB_Rating,=HYPERLINK("x"), =HYPERLINK("y"),\u3000+SUM(A1),\uff1dHYPERLINK("z"),\tnote',
+        '=HYPERLINK("a"),19x9,8.1, =1+1,\u00a0@SUM(A1),\uff0b1,"\n=2+2",ok',
+        ' -40,19x8,8.2,-41, +42 ,\uff20x,-,-',
+      ];
+      writeFileSync(file, lines.join('\n') + '\n');
+      const twin = await twinQuarantine(file);
+      const glue = pythonQuarantine(file, twin.outcomes, twin.gates);
+      expect(glue.bytes.toString('utf8')).toBe(twin.bytes.toString('utf8'));
+      const [header, ...rows] = cellsOf(twin.bytes);
+      expect(header!.slice(4, 9)).toEqual([
+        `'=HYPERLINK("x")`,
+        `' =HYPERLINK("y")`,
+        "'\u3000+SUM(A1)",
+        `'\uff1dHYPERLINK("z")`,
+        "'\tnote",
+      ]);
+      expect(rows).toHaveLength(2);
+      for (const cell of [header!, ...rows].flat())
+        expect([cell, RUNS.test(cell) && !PLAIN_NUMBER.test(cell.trim())]).toEqual([cell, false]);
+      // Plain numbers stay numbers, spaces and all.
+      expect(rows[1]!.slice(1, 6)).toEqual([' -40', '19x8', '8.2', '-41', ' +42 ']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
