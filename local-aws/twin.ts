@@ -23,6 +23,7 @@ import {
   type IntrinsicResolver,
 } from './asl.ts';
 import { matches, objectCreatedEvent, type EventPattern } from './events.ts';
+import { removeLeftoverWork } from './etl.ts';
 import { pipelineHandlers } from './handlers.ts';
 import { interruptedOutcome } from './interrupted.ts';
 import { ApiError, readBody, sendJson, sendJsonError, sendXml, xmlEscape } from './http.ts';
@@ -106,6 +107,8 @@ function localResolver(template: CfnTemplate): IntrinsicResolver {
 export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
   const dataDir = options.dataDir ?? '.movies-local';
   mkdirSync(dataDir, { recursive: true });
+  const workDir = join(dataDir, 'tmp');
+  removeLeftoverWork(workDir);
   // Only the definition is needed here: no cdk-nag, no Lambda bundling, no GitHub (any repository will do).
   const context = { 'aws:cdk:bundling-stacks': [], githubRepository: 'local/movies-data' };
   const { pipeline } = buildApp(new App({ context }), {
@@ -148,6 +151,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       redshift,
       sns,
       catalogPath: join(dataDir, 'glue-catalog.json'),
+      workDir,
       maxConcurrentRuns,
     }),
     waitMs: options.waitMs ?? 20,
