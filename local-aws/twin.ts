@@ -26,7 +26,7 @@ import { matches, objectCreatedEvent, type EventPattern } from './events.ts';
 import { removeLeftoverWork } from './etl.ts';
 import { pipelineHandlers } from './handlers.ts';
 import { interruptedOutcome } from './interrupted.ts';
-import { ApiError, readBody, sendJson, sendJsonError, sendXml, xmlEscape } from './http.ts';
+import { ApiError, jsonInput, readBody, sendJson, sendJsonError, sendXml, xmlEscape } from './http.ts';
 import { ObjectStore } from './object-store.ts';
 import { RedshiftDataApi } from './redshift-data-api.ts';
 import { S3Api } from './s3-api.ts';
@@ -172,7 +172,9 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     });
   });
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The raw request target, split but never normalized (a URL parser would resolve `..`).
+    const [pathname = '/', query = ''] = (req.url ?? '/').split(/\?(.*)/s);
+    const url = { pathname, searchParams: new URLSearchParams(query) };
     const target = String(req.headers['x-amz-target'] ?? '');
     if (req.method === 'GET' && url.pathname === CERTIFICATE_PATH) {
       res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(sns.certificatePem);
@@ -191,35 +193,16 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       req.method === 'GET' && url.pathname === '/' && url.searchParams.has('Action')
         ? 'sns'
         : serviceOf(req, target);
-    if (service === 's3') return s3.handle(req, res, url);
+    if (service === 's3') return s3.handle(req, res);
     const body = await readBody(req);
     try {
-      if (service === 'states') {
-        const op = target.split('.')[1] ?? '';
-        return sendJson(
-          res,
-          stepFunctions.call(op, JSON.parse(body.toString() || '{}') as Record<string, unknown>),
-          'application/x-amz-json-1.0',
-        );
-      }
-      if (service === 'redshift-data') {
-        const op = target.split('.')[1] ?? '';
-        return sendJson(
-          res,
-          await redshift.call(op, JSON.parse(body.toString() || '{}') as Record<string, unknown>),
-          'application/x-amz-json-1.1',
-        );
-      }
+      const op = target.split('.')[1] ?? '';
+      if (service === 'states')
+        return sendJson(res, stepFunctions.call(op, jsonInput(body)), 'application/x-amz-json-1.0');
+      if (service === 'redshift-data')
+        return sendJson(res, await redshift.call(op, jsonInput(body)), 'application/x-amz-json-1.1');
       if (service === 'sns') {
-        if (target)
-          return sendJson(
-            res,
-            sns.handleJson(
-              target.split('.')[1] ?? '',
-              JSON.parse(body.toString() || '{}') as Record<string, unknown>,
-            ),
-            'application/x-amz-json-1.0',
-          );
+        if (target) return sendJson(res, sns.handleJson(op, jsonInput(body)), 'application/x-amz-json-1.0');
         return sendXml(
           res,
           200,
