@@ -92,10 +92,15 @@ function parseXml(text: string): Element {
   const fail = (): never => {
     throw malformedXml();
   };
+  const space = /\s*/y;
+  const skipSpace = (): void => {
+    space.lastIndex = pos;
+    space.exec(text);
+    pos = space.lastIndex;
+  };
   const skipMisc = (): void => {
     for (;;) {
-      const ws = /^\s*/.exec(text.slice(pos))![0].length;
-      pos += ws;
+      skipSpace();
       if (text.startsWith('<!--', pos)) {
         const end = text.indexOf('-->', pos + 4);
         if (end < 0) fail();
@@ -119,7 +124,7 @@ function parseXml(text: string): Element {
       if (!attribute.exec(text)) break;
       pos = attribute.lastIndex;
     }
-    pos += /^\s*/.exec(text.slice(pos))![0].length;
+    skipSpace();
     const el: Element = { name: m[0], children: [], text: '' };
     if (text.startsWith('/>', pos)) {
       pos += 2;
@@ -133,10 +138,11 @@ function parseXml(text: string): Element {
       el.text += decodeEntities(text.slice(pos, lt));
       pos = lt;
       if (text.startsWith('</', pos)) {
-        const close = new RegExp(`</${m[0].replace(/\./g, '\\.')}\\s*>`, 'y');
-        close.lastIndex = pos;
-        if (!close.exec(text)) fail();
-        pos = close.lastIndex;
+        if (!text.startsWith(m[0], pos + 2)) fail();
+        pos += 2 + m[0].length;
+        skipSpace();
+        if (text[pos] !== '>') fail();
+        pos++;
         return el;
       }
       if (text.startsWith('<![CDATA[', pos)) {
@@ -162,11 +168,13 @@ function parseXml(text: string): Element {
   return root;
 }
 
+const NAMED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
 function decodeEntities(raw: string): string {
   if (raw.includes(']]>')) throw malformedXml();
-  return raw.replace(/&([^;]*);|&/g, (whole, entity: string | undefined) => {
-    const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-    if (entity !== undefined && named[entity]) return named[entity];
+  if (!raw.includes('&')) return raw;
+  return raw.replace(/&([^;]*);|&/g, (_, entity: string | undefined) => {
+    if (entity !== undefined && Object.hasOwn(NAMED, entity)) return NAMED[entity]!;
     const code = /^#(?:x([0-9a-fA-F]{1,6})|(\d{1,7}))$/.exec(entity ?? '');
     const point = code ? parseInt(code[1] ?? code[2]!, code[1] ? 16 : 10) : NaN;
     if (!(point > 0 && point <= 0x10ffff)) throw malformedXml();

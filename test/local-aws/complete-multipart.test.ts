@@ -34,6 +34,10 @@ describe('the CompleteMultipartUpload body', () => {
       '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&e;</ETag></Part></CompleteMultipartUpload>',
     ],
     [
+      'an entity named like an object property',
+      '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&constructor;</ETag></Part></CompleteMultipartUpload>',
+    ],
+    [
       'a bare ampersand',
       '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>a&b</ETag></Part></CompleteMultipartUpload>',
     ],
