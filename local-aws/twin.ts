@@ -284,13 +284,15 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
   };
 }
 
-/** Which service a request is for: the SigV4 credential scope, else the JSON target prefix, else S3. */
+/**
+ * Which service a request is for: the SigV4 credential scope, else the JSON target prefix, else
+ * S3. A JSON request (it has a target) for a service the twin does not run is answered in JSON.
+ */
 function serviceOf(req: IncomingMessage, target: string): string {
   const scope = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
-  if (scope)
-    return scope[1] === 'states' || scope[1] === 'redshift-data' || scope[1] === 'sns' ? scope[1] : 's3';
+  if (scope && (scope[1] === 'states' || scope[1] === 'redshift-data' || scope[1] === 'sns')) return scope[1];
   if (target.startsWith('AWSStepFunctions.')) return 'states';
   if (target.startsWith('RedshiftData.')) return 'redshift-data';
   if (target.startsWith('AmazonSimpleNotificationService.')) return 'sns';
-  return 's3';
+  return target ? 'unknown' : 's3';
 }

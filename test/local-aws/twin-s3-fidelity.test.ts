@@ -293,6 +293,21 @@ describe('malformed input to the JSON APIs: 400 SerializationException, not a re
   });
 });
 
+describe('routing', () => {
+  it('a JSON request for a service the twin does not run is answered in JSON, not by S3', async () => {
+    const r = await fetch(twin.endpoint, {
+      method: 'POST',
+      headers: {
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+        'content-type': 'application/x-amz-json-1.0',
+      },
+      body: '{}',
+    });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { __type: string }).__type).toBe('UnknownService');
+  });
+});
+
 describe('the ETL work files of a killed twin', () => {
   it('are removed at the next start; nothing else in the directory is touched', () => {
     expect(existsSync(leftover)).toBe(false);
