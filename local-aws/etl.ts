@@ -3,8 +3,7 @@
  * quarantines the whole file; otherwise bad rows go to bad_data/ and good rows are upserted into
  * the warehouse in one transaction. Writes the results JSON the state machine reads.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkDrop, type DropCheck } from '../contract/check.ts';
 import { MAX_DROP_BYTES } from '../contract/contract.ts';
@@ -23,6 +22,21 @@ import type { Warehouse } from './warehouse.ts';
 export interface EtlDeps {
   readonly store: ObjectStore;
   readonly warehouse: Warehouse;
+  /**
+   * Where runs keep their work files (the good and bad rows of a drop, as large as the drop):
+   * a directory of the twin's own, so that what a killed run left is found and removed.
+   */
+  readonly workDir: string;
+}
+
+/** Each run's work files go in a directory named so; nothing else in workDir is touched. */
+const WORK_PREFIX = 'movies-etl-';
+
+/** Removes the work files of runs a crash or a kill cut off. Call it before any run starts. */
+export function removeLeftoverWork(workDir: string): void {
+  mkdirSync(workDir, { recursive: true });
+  for (const name of readdirSync(workDir))
+    if (name.startsWith(WORK_PREFIX)) rmSync(join(workDir, name), { recursive: true, force: true });
 }
 
 /** The job's arguments, as the state machine passes them (--bucket, --key, ...). */
@@ -78,7 +92,8 @@ export async function runLocalEtl(deps: EtlDeps, args: Readonly<Record<string, s
   pinned();
   if (meta.size > MAX_DROP_BYTES) throw taskError('States.TaskFailed', tooLargeToDrop(key, meta.size));
   const source = sourceOf(bucket, key, meta.etag, meta.size, meta.metadata);
-  const work = mkdtempSync(join(tmpdir(), 'movies-etl-'));
+  mkdirSync(deps.workDir, { recursive: true });
+  const work = mkdtempSync(join(deps.workDir, WORK_PREFIX));
   try {
     const goodPath = join(work, 'good.csv');
     const badPath = join(work, 'bad.csv');

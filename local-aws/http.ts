@@ -63,6 +63,30 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A JSON-protocol request's input (awsJson 1.0 and 1.1: Step Functions, Redshift Data, SNS over
+ * JSON). An empty body is `{}`, as for an operation without input; anything that is not a JSON
+ * object is the client's fault, which AWS answers with 400 SerializationException (a 500 would
+ * have the SDKs retry it).
+ */
+export function jsonInput(body: Buffer): Record<string, unknown> {
+  const text = body.toString('utf8');
+  if (!text.trim()) return {};
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (err) {
+    throw new ApiError(
+      400,
+      'SerializationException',
+      `The request body is not valid JSON: ${(err as Error).message}`,
+    );
+  }
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    throw new ApiError(400, 'SerializationException', 'The request body must be a JSON object.');
+  return input as Record<string, unknown>;
+}
+
 /** Offset paging behind an opaque token, as the JSON APIs page lists. */
 export function page<T>(
   items: readonly T[],

@@ -18,6 +18,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { validBucketName } from './s3-target.ts';
 
 export interface ObjectMeta {
   readonly key: string;
@@ -62,6 +63,8 @@ export class ObjectStore {
   }
 
   createBucket(bucket: string): void {
+    // The name becomes a directory: never one outside the root.
+    if (!validBucketName(bucket)) throw new Error(`${bucket} is not a valid bucket name.`);
     if (!this.buckets.has(bucket)) {
       mkdirSync(join(this.root, bucket), { recursive: true });
       this.buckets.set(bucket, new Map());

@@ -3,12 +3,15 @@
  * buckets, Put (plain and aws-chunked bodies with trailing checksums, user metadata), Get
  * (ranges), Head, Delete, Copy, ListObjectsV2 (prefix, delimiter, pagination) and multipart
  * uploads. Errors carry S3's codes and XML. Requests are not authenticated: this is local.
+ * Keys are taken literally from the raw request target (see s3-target.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
+import { malformedXml, requestedParts, selectParts } from './complete-multipart.ts';
 import { ApiError, readBody, sendXml, xmlEscape } from './http.ts';
 import { NoSuchBucket, NoSuchKey, type ObjectMeta, type ObjectStore } from './object-store.ts';
+import { checkKeyLength, s3Target, validBucketName } from './s3-target.ts';
 
 export interface S3Events {
   /** Called after an object is created (Put, Copy, CompleteMultipartUpload). */
@@ -31,23 +34,33 @@ export class S3Api {
     private readonly events: S3Events,
   ) {}
 
-  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let resource = (req.url ?? '/').split('?')[0]!;
     try {
-      await this.route(req, res, url);
+      const target = s3Target(req.url ?? '/');
+      resource = target.resource;
+      await this.route(req, res, target.bucket, target.key, target.query);
     } catch (err) {
       if (err instanceof NoSuchBucket)
-        return s3Error(res, new ApiError(404, 'NoSuchBucket', 'The specified bucket does not exist'), url);
+        return s3Error(
+          res,
+          new ApiError(404, 'NoSuchBucket', 'The specified bucket does not exist'),
+          resource,
+        );
       if (err instanceof NoSuchKey)
-        return s3Error(res, new ApiError(404, 'NoSuchKey', 'The specified key does not exist.'), url);
-      if (err instanceof ApiError) return s3Error(res, err, url);
+        return s3Error(res, new ApiError(404, 'NoSuchKey', 'The specified key does not exist.'), resource);
+      if (err instanceof ApiError) return s3Error(res, err, resource);
       throw err;
     }
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const [, bucket = '', ...rest] = url.pathname.split('/');
-    const key = decodeURIComponent(rest.join('/'));
-    const q = url.searchParams;
+  private async route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    bucket: string,
+    key: string,
+    q: URLSearchParams,
+  ): Promise<void> {
     const method = req.method ?? 'GET';
     if (!bucket) {
       if (method !== 'GET')
@@ -71,6 +84,8 @@ export class S3Api {
     if (!key) {
       if (method === 'PUT') {
         await readBody(req);
+        if (!validBucketName(bucket))
+          throw new ApiError(400, 'InvalidBucketName', 'The specified bucket is not valid.');
         this.store.createBucket(bucket);
         res.writeHead(200, { location: `/${bucket}` }).end();
         return;
@@ -89,7 +104,7 @@ export class S3Api {
       case 'PUT':
         if (q.has('uploadId') && req.headers['x-amz-copy-source'])
           throw new ApiError(501, 'NotImplemented', 'UploadPartCopy is not supported by the local twin.');
-        if (q.has('uploadId')) return this.uploadPart(req, res, q);
+        if (q.has('uploadId')) return this.uploadPart(req, res, bucket, key, q);
         if (req.headers['x-amz-copy-source']) return this.copy(req, res, bucket, key);
         return this.put(req, res, bucket, key);
       case 'GET':
@@ -111,6 +126,7 @@ export class S3Api {
   }
 
   private async put(req: IncomingMessage, res: ServerResponse, bucket: string, key: string): Promise<void> {
+    checkKeyLength(key);
     const body = decodeBody(req, await readBody(req));
     const meta = this.store.put(bucket, key, body, contentTypeOf(req), userMetadata(req));
     res.writeHead(200, { etag: meta.etag }).end();
@@ -118,6 +134,7 @@ export class S3Api {
   }
 
   private async copy(req: IncomingMessage, res: ServerResponse, bucket: string, key: string): Promise<void> {
+    checkKeyLength(key);
     await readBody(req);
     const from = parseCopySource(String(req.headers['x-amz-copy-source']));
     const wanted = req.headers['x-amz-copy-source-if-match'];
@@ -238,6 +255,7 @@ export class S3Api {
     bucket: string,
     key: string,
   ): Promise<void> {
+    checkKeyLength(key);
     await readBody(req);
     const uploadId = randomUUID();
     this.uploads.set(uploadId, {
@@ -254,13 +272,37 @@ export class S3Api {
     );
   }
 
-  private async uploadPart(req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<void> {
-    const upload = this.uploads.get(q.get('uploadId')!);
-    if (!upload) throw new ApiError(404, 'NoSuchUpload', 'The specified upload does not exist.');
+  private async uploadPart(
+    req: IncomingMessage,
+    res: ServerResponse,
+    bucket: string,
+    key: string,
+    q: URLSearchParams,
+  ): Promise<void> {
+    const partNumber = q.get('partNumber') ?? '';
+    if (!/^\d{1,5}$/.test(partNumber) || Number(partNumber) < 1 || Number(partNumber) > 10_000)
+      throw new ApiError(
+        400,
+        'InvalidArgument',
+        'Part number must be an integer between 1 and 10000, inclusive',
+      );
     const body = decodeBody(req, await readBody(req));
+    const upload = this.upload(bucket, key, q.get('uploadId')!);
     const etag = `"${createHash('md5').update(body).digest('hex')}"`;
-    upload.parts.set(Number(q.get('partNumber')), { body, etag });
+    upload.parts.set(Number(partNumber), { body, etag });
     res.writeHead(200, { etag }).end();
+  }
+
+  /** An upload in progress for this very bucket and key (S3 knows no upload by its id alone). */
+  private upload(bucket: string, key: string, uploadId: string): Upload {
+    const upload = this.uploads.get(uploadId);
+    if (!upload || upload.bucket !== bucket || upload.key !== key)
+      throw new ApiError(
+        404,
+        'NoSuchUpload',
+        'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+      );
+    return upload;
   }
 
   private async completeUpload(
@@ -270,15 +312,16 @@ export class S3Api {
     key: string,
     uploadId: string,
   ): Promise<void> {
-    const upload = this.uploads.get(uploadId);
-    if (!upload) throw new ApiError(404, 'NoSuchUpload', 'The specified upload does not exist.');
-    const xml = (await readBody(req)).toString();
-    const numbers = [...xml.matchAll(/<PartNumber>(\d+)<\/PartNumber>/g)].map((m) => Number(m[1]));
-    const parts = numbers.map((n) => {
-      const part = upload.parts.get(n);
-      if (!part) throw new ApiError(400, 'InvalidPart', `Part ${n} was not uploaded.`);
-      return part;
-    });
+    const body = await readBody(req);
+    // From here to the store's put nothing awaits: two completions of one upload cannot both pass.
+    const upload = this.upload(bucket, key, uploadId);
+    let xml: string;
+    try {
+      xml = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    } catch {
+      throw malformedXml();
+    }
+    const parts = selectParts(upload.parts, requestedParts(xml));
     const md5s = Buffer.concat(parts.map((p) => Buffer.from(p.etag.replace(/"/g, ''), 'hex')));
     const etag = `"${createHash('md5').update(md5s).digest('hex')}-${parts.length}"`;
     const meta = this.store.put(
@@ -330,11 +373,11 @@ function sendStream(body: Readable, res: ServerResponse): void {
   });
 }
 
-function s3Error(res: ServerResponse, err: ApiError, url: URL): void {
+function s3Error(res: ServerResponse, err: ApiError, resource: string): void {
   sendXml(
     res,
     err.status,
-    `<Error><Code>${err.code}</Code><Message>${xmlEscape(err.message)}</Message><Resource>${xmlEscape(url.pathname)}</Resource><RequestId>local</RequestId></Error>`,
+    `<Error><Code>${err.code}</Code><Message>${xmlEscape(err.message)}</Message><Resource>${xmlEscape(resource)}</Resource><RequestId>local</RequestId></Error>`,
   );
 }
 

@@ -23,9 +23,10 @@ import {
   type IntrinsicResolver,
 } from './asl.ts';
 import { matches, objectCreatedEvent, type EventPattern } from './events.ts';
+import { removeLeftoverWork } from './etl.ts';
 import { pipelineHandlers } from './handlers.ts';
 import { interruptedOutcome, publishedOutcome } from './interrupted.ts';
-import { ApiError, readBody, sendJson, sendJsonError, sendXml, xmlEscape } from './http.ts';
+import { ApiError, jsonInput, readBody, sendJson, sendJsonError, sendXml, xmlEscape } from './http.ts';
 import { ObjectStore } from './object-store.ts';
 import { RedshiftDataApi } from './redshift-data-api.ts';
 import { S3Api } from './s3-api.ts';
@@ -106,6 +107,8 @@ function localResolver(template: CfnTemplate): IntrinsicResolver {
 export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
   const dataDir = options.dataDir ?? '.movies-local';
   mkdirSync(dataDir, { recursive: true });
+  const workDir = join(dataDir, 'tmp');
+  removeLeftoverWork(workDir);
   // Only the definition is needed here: no cdk-nag, no Lambda bundling, no GitHub (any repository will do).
   const context = { 'aws:cdk:bundling-stacks': [], githubRepository: 'local/movies-data' };
   const { pipeline } = buildApp(new App({ context }), {
@@ -148,6 +151,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       redshift,
       sns,
       catalogPath: join(dataDir, 'glue-catalog.json'),
+      workDir,
       maxConcurrentRuns,
     }),
     waitMs: options.waitMs ?? 20,
@@ -169,7 +173,9 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     });
   });
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The raw request target, split but never normalized (a URL parser would resolve `..`).
+    const [pathname = '/', query = ''] = (req.url ?? '/').split(/\?(.*)/s);
+    const url = { pathname, searchParams: new URLSearchParams(query) };
     const target = String(req.headers['x-amz-target'] ?? '');
     if (req.method === 'GET' && url.pathname === CERTIFICATE_PATH) {
       res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(sns.certificatePem);
@@ -188,35 +194,16 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       req.method === 'GET' && url.pathname === '/' && url.searchParams.has('Action')
         ? 'sns'
         : serviceOf(req, target);
-    if (service === 's3') return s3.handle(req, res, url);
+    if (service === 's3') return s3.handle(req, res);
     const body = await readBody(req);
     try {
-      if (service === 'states') {
-        const op = target.split('.')[1] ?? '';
-        return sendJson(
-          res,
-          stepFunctions.call(op, JSON.parse(body.toString() || '{}') as Record<string, unknown>),
-          'application/x-amz-json-1.0',
-        );
-      }
-      if (service === 'redshift-data') {
-        const op = target.split('.')[1] ?? '';
-        return sendJson(
-          res,
-          await redshift.call(op, JSON.parse(body.toString() || '{}') as Record<string, unknown>),
-          'application/x-amz-json-1.1',
-        );
-      }
+      const op = target.split('.')[1] ?? '';
+      if (service === 'states')
+        return sendJson(res, stepFunctions.call(op, jsonInput(body)), 'application/x-amz-json-1.0');
+      if (service === 'redshift-data')
+        return sendJson(res, await redshift.call(op, jsonInput(body)), 'application/x-amz-json-1.1');
       if (service === 'sns') {
-        if (target)
-          return sendJson(
-            res,
-            sns.handleJson(
-              target.split('.')[1] ?? '',
-              JSON.parse(body.toString() || '{}') as Record<string, unknown>,
-            ),
-            'application/x-amz-json-1.0',
-          );
+        if (target) return sendJson(res, sns.handleJson(op, jsonInput(body)), 'application/x-amz-json-1.0');
         return sendXml(
           res,
           200,
@@ -298,13 +285,15 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
   };
 }
 
-/** Which service a request is for: the SigV4 credential scope, else the JSON target prefix, else S3. */
+/**
+ * Which service a request is for: the SigV4 credential scope, else the JSON target prefix, else
+ * S3. A JSON request (it has a target) for a service the twin does not run is answered in JSON.
+ */
 function serviceOf(req: IncomingMessage, target: string): string {
   const scope = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
-  if (scope)
-    return scope[1] === 'states' || scope[1] === 'redshift-data' || scope[1] === 'sns' ? scope[1] : 's3';
+  if (scope && (scope[1] === 'states' || scope[1] === 'redshift-data' || scope[1] === 'sns')) return scope[1];
   if (target.startsWith('AWSStepFunctions.')) return 'states';
   if (target.startsWith('RedshiftData.')) return 'redshift-data';
   if (target.startsWith('AmazonSimpleNotificationService.')) return 'sns';
-  return 's3';
+  return target ? 'unknown' : 's3';
 }

@@ -76,7 +76,7 @@ describe('the local ETL job', () => {
 
   it('loads the good rows of a drop with defects and quarantines the bad ones', async () => {
     const args = drop('data/defects/movies_2024_q2.csv', 'partial');
-    await expect(runLocalEtl({ store, warehouse }, args)).resolves.toEqual({
+    await expect(runLocalEtl({ store, warehouse, workDir: join(dir, 'tmp') }, args)).resolves.toEqual({
       JobName: 'movie_data_analysis',
       JobRunState: 'SUCCEEDED',
       Id: 'jr_partial',
@@ -92,7 +92,7 @@ describe('the local ETL job', () => {
 
   it('quarantines a rejected drop whole, as dropped, and loads nothing', async () => {
     const args = drop('data/rejected/movies_2024_q3.csv', 'rejected');
-    await runLocalEtl({ store, warehouse }, args);
+    await runLocalEtl({ store, warehouse, workDir: join(dir, 'tmp') }, args);
     expect(results('rejected')).toMatchObject({ status: 'QUALITY_FAILED', load: { rowsLoaded: 0 } });
     const quarantined = quarantineFileKey('rejected', args['--key']!);
     expect(store.read(bucket, quarantined)).toEqual(readFileSync('data/rejected/movies_2024_q3.csv'));
@@ -101,7 +101,7 @@ describe('the local ETL job', () => {
   it('refuses an object replaced since the run started', async () => {
     const args = drop('data/clean/movies_2024_q1.csv', 'stale');
     store.put(bucket, args['--key']!, Buffer.from('movie_id\n'), 'text/csv');
-    await expect(runLocalEtl({ store, warehouse }, args)).rejects.toMatchObject({
+    await expect(runLocalEtl({ store, warehouse, workDir: join(dir, 'tmp') }, args)).rejects.toMatchObject({
       name: 'States.TaskFailed',
     });
     expect(() => store.head(bucket, 'results/stale.json')).toThrow();
