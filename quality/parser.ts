@@ -5,6 +5,7 @@
  */
 import type { CompareOp, Composite, Condition, DictValue, Expr, Rule, RuleNode, Ruleset } from './ast.ts';
 import { DqdlSyntaxError, tokenize, type Token } from './lexer.ts';
+import { DATE_SHAPE, isCalendarDate, isClockTime, isTimeZone, TIME_SHAPE } from './literals.ts';
 import { fileMatchTakesCondition, RULE_TYPES, type ConditionKind } from './rule-types.ts';
 
 /** The sections in the order Glue reads them; constants sit between DataSources and DefaultLabels. */
@@ -27,9 +28,6 @@ const STOP_WORDS = new Set([
   'or',
   'OR',
 ]);
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** Glue's TIME and MIL_TIME tokens: "9:30 AM" (one space, capitals) or "21:45". */
-const TIME = /^(\d{1,2}:\d{2} (AM|PM)|\d{2}:\d{2})$/;
 
 export function parseRuleset(source: string): Ruleset {
   return new Parser(tokenize(source)).ruleset();
@@ -575,12 +573,12 @@ class Parser {
     if (t.kind === 'string') {
       this.i++;
       // Glue's lexer makes these shapes a date or a time before it looks at their digits.
-      if (DATE.test(t.text)) {
+      if (DATE_SHAPE.test(t.text)) {
         if (!isCalendarDate(t.text))
           throw new DqdlSyntaxError(`"${t.text}" is not a calendar date (YYYY-MM-DD)`, t.line, t.column);
         return { kind: 'date', text: t.text };
       }
-      if (TIME.test(t.text)) {
+      if (TIME_SHAPE.test(t.text)) {
         if (!isClockTime(t.text))
           throw new DqdlSyntaxError(
             `"${t.text}" is not a time of day (e.g. "9:30 AM" or "21:45")`,
@@ -799,31 +797,6 @@ function example(kind: Expected): string {
     checksums: 'in ["<checksum>"]',
     none: '',
   }[kind];
-}
-
-/** An IANA zone name or a UTC offset, as Java's ZoneId reads them. */
-function isTimeZone(name: string): boolean {
-  if (/^(Z|(UTC|GMT|UT)?[+-]\d{1,2}(:?\d{2})?)$/.test(name)) return true;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isCalendarDate(text: string): boolean {
-  const [y, m, d] = text.split('-').map(Number) as [number, number, number];
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
-  return days !== undefined && d >= 1 && d <= days;
-}
-
-function isClockTime(text: string): boolean {
-  const [, h, m, half] = /^(\d{1,2}):(\d{2})(?: (AM|PM))?$/.exec(text)!;
-  const hour = Number(h);
-  if (Number(m) > 59) return false;
-  return half ? hour >= 1 && hour <= 12 : hour <= 23;
 }
 
 function describe(t: Token): string {
