@@ -4,9 +4,10 @@
  * rule-type table, and reports the first error with its line, column and what was expected.
  */
 import type { CompareOp, Composite, Condition, DictValue, Expr, Rule, RuleNode, Ruleset } from './ast.ts';
+import { checkConditionKind, conditionExample, type Expected } from './condition-types.ts';
 import { DqdlSyntaxError, tokenize, type Token } from './lexer.ts';
 import { DATE_SHAPE, isCalendarDate, isClockTime, isTimeZone, TIME_SHAPE } from './literals.ts';
-import { fileMatchTakesCondition, RULE_TYPES, type ConditionKind } from './rule-types.ts';
+import { fileMatchTakesCondition, RULE_TYPES } from './rule-types.ts';
 
 /** The sections in the order Glue reads them; constants sit between DataSources and DefaultLabels. */
 const SECTION_ORDER = ['Metadata', 'DataSources', '', 'DefaultLabels', 'Rules', 'Analyzers'];
@@ -367,7 +368,7 @@ class Parser {
         .slice(paramStart, this.i)
         .filter((t) => t.kind !== 'ident' || !['of', 'OF', 'and', 'AND'].includes(t.text))[spec.maxParams];
       if (extra?.kind === 'ident' && spec.condition !== 'none')
-        this.fail(`a condition for ${start.text} (e.g. ${example(spec.condition)})`, extra);
+        this.fail(`a condition for ${start.text} (e.g. ${conditionExample(spec.condition)})`, extra);
     }
     if (params.length < spec.minParams || params.length > spec.maxParams) {
       const want =
@@ -399,7 +400,8 @@ class Parser {
     let condition: Condition | undefined;
     if (kind !== 'none') {
       if (this.atCondition()) condition = this.condition(kind);
-      else if (kind !== 'optional-number') this.fail(`a condition for ${start.text} (e.g. ${example(kind)})`);
+      else if (kind !== 'optional-number')
+        this.fail(`a condition for ${start.text} (e.g. ${conditionExample(kind)})`);
     } else if (this.atCondition()) {
       const at = this.tok;
       throw new DqdlSyntaxError(`${start.text} takes no condition`, at.line, at.column);
@@ -548,7 +550,7 @@ class Parser {
     } else if (this.is('punct') && COMPARE_OPS.has(this.tok.text)) {
       const op = this.tokens[this.i++]!.text as CompareOp;
       cond = { kind: 'compare', op, operand: this.operand() };
-    } else return this.fail(`a condition (e.g. ${example(kind)})`);
+    } else return this.fail(`a condition (e.g. ${conditionExample(kind)})`);
     checkConditionKind(cond, kind, at);
     return cond;
   }
@@ -643,160 +645,6 @@ class Parser {
       return { kind: 'duration', amount: value, unit: this.tokens[this.i++]!.text as 'days' };
     return { kind: 'size', amount: value, unit: this.tokens[this.i++]!.text as 'B' };
   }
-}
-
-function operandsOf(cond: Condition): readonly Expr[] {
-  switch (cond.kind) {
-    case 'compare':
-      return [cond.operand];
-    case 'between':
-      return [cond.low, cond.high];
-    case 'in':
-      return cond.items;
-    case 'matches':
-      return [];
-  }
-}
-
-/** What a rule compares with: a rule type's condition kind, or FileMatch's checksums. */
-type Expected = ConditionKind | 'checksums';
-
-/** The operand types of Glue's grammar. */
-type OperandType = 'number' | 'string' | 'date' | 'duration' | 'size';
-
-const ACCEPTS: Record<Expected, readonly OperandType[]> = {
-  number: ['number'],
-  'optional-number': ['number'],
-  string: ['string'],
-  value: ['number', 'string', 'date'],
-  date: ['date'],
-  duration: ['duration'],
-  // A bare number is a size in bytes.
-  size: ['size', 'number'],
-  checksums: ['string'],
-  none: [],
-};
-
-const WANTED: Record<Expected, string> = {
-  number: 'numbers',
-  'optional-number': 'numbers',
-  string: 'a quoted type name',
-  value: 'numbers, quoted text or dates',
-  date: 'a date, a time or now() (dates and times are quoted: "2024-01-01", "9:30 AM", "21:45")',
-  duration: 'a duration such as 24 hours or 3 days',
-  size: 'a size such as 2 MB',
-  checksums: 'quoted checksums',
-  none: 'no condition',
-};
-
-/** The types an operand can have in Glue's grammar; none if it has no place there. */
-function operandTypes(e: Expr): OperandType[] {
-  switch (e.kind) {
-    case 'number':
-      return ['number'];
-    case 'string':
-    case 'variable': // constants hold text only
-      return ['string'];
-    case 'date':
-    case 'time':
-      return ['date'];
-    case 'keyword':
-      return e.name === 'NULL' ? ['number', 'string', 'date'] : ['string'];
-    case 'duration':
-      return ['duration'];
-    case 'size':
-      return ['size'];
-    case 'call':
-      if (e.name === 'now') return e.args.length === 0 ? ['date'] : [];
-      return e.args.every(isNumeric) ? ['number'] : [];
-    case 'paren':
-      // Dates move by `(now() - 3 days)` only: one now(), one whole duration, in parentheses.
-      if (isShiftedNow(e.inner)) return ['date'];
-      return isNumeric(e.inner) ? ['number'] : [];
-    case 'binary':
-      return isNumeric(e.left) && isNumeric(e.right) ? ['number'] : [];
-  }
-}
-
-function isNumeric(e: Expr): boolean {
-  return operandTypes(e).includes('number');
-}
-
-function isShiftedNow(e: Expr): boolean {
-  return (
-    e.kind === 'binary' &&
-    (e.op === '+' || e.op === '-') &&
-    e.left.kind === 'call' &&
-    e.left.name === 'now' &&
-    e.left.args.length === 0 &&
-    e.right.kind === 'duration'
-  );
-}
-
-function mentionsNow(e: Expr): boolean {
-  switch (e.kind) {
-    case 'call':
-      return e.name === 'now' || e.args.some(mentionsNow);
-    case 'paren':
-      return mentionsNow(e.inner);
-    case 'binary':
-      return mentionsNow(e.left) || mentionsNow(e.right);
-    default:
-      return false;
-  }
-}
-
-/** Refuse a condition Glue's grammar has no rule for, e.g. `RowCount > "ten"` or `in [1, "2"]`. */
-function checkConditionKind(cond: Condition, kind: Expected, at: Token): void {
-  const bad = (what: string): never => {
-    throw new DqdlSyntaxError(`expected ${what} in this condition`, at.line, at.column);
-  };
-  const accepts = ACCEPTS[kind];
-  if (cond.kind === 'matches') {
-    // A type name is compared whole, so ColumnDataType takes no pattern.
-    if (!accepts.includes('string') || kind === 'string') bad(WANTED[kind]);
-    return;
-  }
-  // Glue has lists of durations, but nothing here measures one against a list.
-  if (kind === 'duration' && cond.kind === 'in') bad(WANTED[kind]);
-  const operands = operandsOf(cond);
-  const types = operands.map(operandTypes);
-  if (accepts.includes('date') && operands.some((e, i) => types[i]!.length === 0 && mentionsNow(e)))
-    throw new DqdlSyntaxError(
-      'expected now() plus or minus a duration, in parentheses, e.g. (now() - 3 days)',
-      at.line,
-      at.column,
-    );
-  const common = accepts.filter((t) => types.every((ts) => ts.includes(t)));
-  if (common.length === 0) {
-    if (cond.kind === 'in' && types.every((ts) => ts.some((t) => accepts.includes(t))))
-      throw new DqdlSyntaxError(
-        'this list mixes numbers, quoted text and dates (a list holds one kind, plus NULL)',
-        at.line,
-        at.column,
-      );
-    bad(WANTED[kind]);
-  }
-  // Text is only ever equal or not: Glue has no order on strings.
-  const ordered = cond.kind === 'between' || (cond.kind === 'compare' && cond.op !== '=' && cond.op !== '!=');
-  if (ordered && common.every((t) => t === 'string'))
-    bad(
-      kind === 'string' ? '= "TYPE", != "TYPE" or in ["TYPE", ...]' : '=, !=, in or matches with quoted text',
-    );
-}
-
-function example(kind: Expected): string {
-  return {
-    number: '> 0.95',
-    'optional-number': 'between 10 and 20',
-    string: '= "INTEGER"',
-    value: 'between 0 and 10',
-    date: '> (now() - 1 days)',
-    duration: '<= 24 hours',
-    size: '< 2 GB',
-    checksums: 'in ["<checksum>"]',
-    none: '',
-  }[kind];
 }
 
 function describe(t: Token): string {
