@@ -8,7 +8,7 @@ import { sourceOf } from '../contract/etl-results.ts';
 import { executionConsoleUrl, OUTCOME_VERSION, parseOutcome, type Outcome } from '../contract/outcome.ts';
 import type { ObjectStore } from './object-store.ts';
 import type { Sns } from './sns.ts';
-import type { ExecutionRecord } from './stepfunctions.ts';
+import type { ExecutionRecord, PublishedEnd } from './stepfunctions.ts';
 
 interface ObjectCreated {
   detail?: { bucket?: { name?: string }; object?: { key?: string; etag?: string; size?: number } };
@@ -46,9 +46,6 @@ export function interruptedOutcome(record: ExecutionRecord, region: string, stor
     },
   };
 }
-
-export type PublishedEnd =
-  { status: 'SUCCEEDED'; output: string } | { status: 'FAILED'; error: string; cause: string };
 
 /**
  * How a run ends after publishing `text`: the success alert is followed by the Succeed state; the

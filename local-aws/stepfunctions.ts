@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError, page } from './http.ts';
-import { endAfterPublish } from './interrupted.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -40,6 +39,9 @@ export interface ExecutionRecord {
   alertPending?: boolean;
 }
 
+export type PublishedEnd =
+  { status: 'SUCCEEDED'; output: string } | { status: 'FAILED'; error: string; cause: string };
+
 export type TaskHandler = (input: Record<string, unknown>, execution: ExecutionRecord) => Promise<unknown>;
 
 export interface StateMachineSpec {
@@ -55,8 +57,8 @@ export interface StateMachineSpec {
    * retrier still makes at most its MaxAttempts, so it lasts MaxAttempts × retryMs here.
    */
   readonly retryMs: number;
-  /** The outcome (its message text) an execution published, if it published one. */
-  readonly publishedOutcome?: (executionArn: string) => string | undefined;
+  /** How an execution ends that had published its outcome, if it had published one. */
+  readonly endAfterPublish?: (executionArn: string) => PublishedEnd | undefined;
 }
 
 type LocalEvent = {
@@ -81,10 +83,9 @@ export class StepFunctions {
     mkdirSync(dir, { recursive: true });
     for (const f of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
       const record = JSON.parse(readFileSync(join(dir, f), 'utf8')) as ExecutionRecord;
-      const published = record.status === 'RUNNING' && machine.publishedOutcome?.(record.executionArn);
-      if (published) {
+      const end = record.status === 'RUNNING' ? machine.endAfterPublish?.(record.executionArn) : undefined;
+      if (end) {
         // Stopped after its outcome went out: it ends as the state after that publish would have.
-        const end = endAfterPublish(published);
         if (end.status === 'SUCCEEDED')
           this.event(record, 'ExecutionSucceeded', {
             executionSucceededEventDetails: { output: end.output },

@@ -25,7 +25,7 @@ import {
 import { matches, objectCreatedEvent, type EventPattern } from './events.ts';
 import { removeLeftoverWork } from './etl.ts';
 import { pipelineHandlers } from './handlers.ts';
-import { interruptedOutcome, publishedOutcome } from './interrupted.ts';
+import { endAfterPublish, interruptedOutcome, publishedOutcome } from './interrupted.ts';
 import { ApiError, jsonInput, readBody, sendJson, sendJsonError, sendXml, xmlEscape } from './http.ts';
 import { ObjectStore } from './object-store.ts';
 import { RedshiftDataApi } from './redshift-data-api.ts';
@@ -156,7 +156,10 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     }),
     waitMs: options.waitMs ?? 20,
     retryMs: options.retryMs ?? 250,
-    publishedOutcome: (executionArn) => publishedOutcome(sns, Object.values(topics), executionArn),
+    endAfterPublish: (executionArn) => {
+      const published = publishedOutcome(sns, Object.values(topics), executionArn);
+      return published ? endAfterPublish(published) : undefined;
+    },
   });
   const s3 = new S3Api(store, {
     objectCreated(bucket, meta, reason) {
