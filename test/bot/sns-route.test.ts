@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LogLevel } from '@slack/bolt';
 import { createSign } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { slackClient } from '../../bot/app.ts';
 import { readBotConfig } from '../../bot/config.ts';
@@ -57,6 +57,42 @@ const post = async (body: string): Promise<[number, string]> => {
   });
   return [r.status, await r.text()];
 };
+/** POSTs `total` bytes to /sns, 64 KiB every 20 ms, stopping once answered: the answer, and how much was sent by then. */
+function slowUpload(
+  total: number,
+  announced: boolean,
+): Promise<{ status: number; body: string; sent: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: '127.0.0.1',
+      port: bot.port,
+      path: '/sns',
+      method: 'POST',
+      headers: announced ? { 'content-length': String(total) } : {},
+    });
+    let sent = 0;
+    let answered = false;
+    req.on('response', (res) => {
+      answered = true;
+      const at = sent;
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body, sent: at }));
+      res.on('error', reject);
+    });
+    // The server closes the connection once it has answered: a write after that may fail.
+    req.on('error', (err) => (answered ? undefined : reject(err)));
+    const next = (): void => {
+      if (answered) return void req.destroy();
+      if (sent >= total) return void req.end();
+      req.write(Buffer.alloc(64 * 1024, 'x'));
+      sent += 64 * 1024;
+      setTimeout(next, 20);
+    };
+    next();
+  });
+}
 /** The warnings logged since `since`, the caller's address left out. */
 const warnings = (since = 0): string[] =>
   logger
@@ -102,6 +138,19 @@ describe('POST /sns', () => {
       'SNS message from <address> refused (too-large): The body is too large to be an SNS message.',
     ]);
     expect(logger.at(LogLevel.WARN)[before]).toMatch(/^SNS message from \S*127\.0\.0\.1 refused/);
+  });
+
+  it('answers a body too large 413 before it has been sent, announced or not, and reads no more of it', async () => {
+    const before = logger.at(LogLevel.WARN).length;
+    // 2 MiB, 64 KiB at a time, slowly: the answer must come while most of it is still unsent.
+    const total = 2 * 1024 * 1024;
+    for (const announced of [true, false]) {
+      const { status, body, sent } = await slowUpload(total, announced);
+      expect([status, body]).toEqual([413, 'The body is too large to be an SNS message.']);
+      expect(sent).toBeLessThan(total / 2);
+    }
+    // Logged at most once a minute (the first test logged this reason already).
+    expect(warnings(before)).toEqual([]);
   });
 
   it('logs a flood of one kind once a minute, answering each', async () => {

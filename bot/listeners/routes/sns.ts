@@ -63,16 +63,24 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
       );
       reply(status, err.message);
     };
+    // SNS messages are at most 256 KiB: anything much larger is not one. Refused as soon as it is
+    // announced or read that large, and the rest never read: a slow huge body holds nothing.
+    const tooLarge = (): void => {
+      req.removeAllListeners('data');
+      req.pause();
+      res.setHeader('connection', 'close');
+      res.once('finish', () => req.destroy());
+      refuse(413, new SnsRejected('too-large', 'The body is too large to be an SNS message.'));
+    };
+    if (Number(req.headers['content-length']) > MAX_BODY) return tooLarge();
     const chunks: Buffer[] = [];
     let bytes = 0;
     req.on('data', (d: Buffer) => {
       bytes += d.length;
-      if (bytes <= MAX_BODY) chunks.push(d);
+      if (bytes > MAX_BODY) return tooLarge();
+      chunks.push(d);
     });
     req.on('end', () => {
-      // SNS messages are at most 256 KiB: anything much larger is not one.
-      if (bytes > MAX_BODY)
-        return refuse(413, new SnsRejected('too-large', 'The body is too large to be an SNS message.'));
       handle(Buffer.concat(chunks).toString('utf8')).then(
         (text) => (text === IN_PROGRESS ? reply(503, BUSY) : reply(200, text)),
         (err: unknown) => {
