@@ -149,8 +149,8 @@ describe('POST /sns', () => {
       expect([status, body]).toEqual([413, 'The body is too large to be an SNS message.']);
       expect(sent).toBeLessThan(total / 2);
     }
-    // Logged at most once a minute (the first test logged this reason already).
-    expect(warnings(before)).toEqual([]);
+    // Logged at most once a minute.
+    expect(warnings(before).length).toBeLessThanOrEqual(1);
   });
 
   it('logs a flood of one kind once a minute, answering each', async () => {
@@ -240,6 +240,63 @@ const env = (extra: Record<string, string> = {}): Record<string, string> => ({
   AWS_REGION: 'us-east-1',
   PORT: '0',
   ...extra,
+});
+
+describe('POST /sns when the certificate behind the trusted URL changes', () => {
+  const first = selfSignedCertificate('sns.us-east-1.amazonaws.com');
+  const second = selfSignedCertificate('sns.us-east-1.amazonaws.com');
+  let served = first.certificatePem;
+  let fetches = 0;
+  let rotating: Server;
+  let url: string;
+  let rotatingBot: RunningBot;
+  const log = recordingLogger();
+  beforeAll(async () => {
+    rotating = createServer((_req, res) => void (fetches++, res.end(served)));
+    await new Promise<void>((r) => rotating.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(rotating.address() as AddressInfo).port}/SimpleNotificationService-local.pem`;
+    rotatingBot = await startBot(readBotConfig(env({ MOVIES_SNS_CERTIFICATE_URL: url })), { logger: log });
+  });
+  afterAll(async () => {
+    await rotatingBot?.stop();
+    await new Promise((r) => rotating?.close(r));
+  });
+  /** A notification signed with `key` (a forgery if `tamper` changes it after signing). */
+  const signedWith = (key: string, tamper: Record<string, string> = {}): string => {
+    const m: Record<string, string> = {
+      Type: 'Notification',
+      MessageId: `r-${++id}`,
+      TopicArn: TOPIC,
+      Message: 'hello',
+      Timestamp: new Date().toISOString(),
+      SignatureVersion: '2',
+      SigningCertURL: url,
+    };
+    m.Signature = createSign('RSA-SHA256').update(snsStringToSign(m)).sign(key, 'base64');
+    return JSON.stringify({ ...m, ...tamper });
+  };
+  const postTo = async (body: string): Promise<[number, string]> => {
+    const r = await fetch(`http://127.0.0.1:${rotatingBot.port}/sns`, { method: 'POST', body });
+    return [r.status, await r.text()];
+  };
+
+  it('accepts the new key after one refetch, still refuses forgeries, and fetches again at most once a minute', async () => {
+    const accepted: [number, string] = [200, 'Ignored: not a pipeline outcome.'];
+    const refused: [number, string] = [403, 'The signature does not match the message.'];
+    expect(await postTo(signedWith(first.privateKeyPem))).toEqual(accepted);
+    expect(fetches).toBe(1);
+    // The twin restarted with a new data directory, or SNS rotated: a new key behind the same URL.
+    served = second.certificatePem;
+    expect(await postTo(signedWith(second.privateKeyPem))).toEqual(accepted);
+    expect(fetches).toBe(2);
+    expect(await postTo(signedWith(second.privateKeyPem))).toEqual(accepted);
+    for (let i = 0; i < 5; i++) {
+      expect(await postTo(signedWith(second.privateKeyPem, { Message: `forged ${i}` }))).toEqual(refused);
+      expect(await postTo(signedWith(first.privateKeyPem))).toEqual(refused);
+    }
+    expect(fetches).toBe(2);
+    expect(log.at(LogLevel.WARN).filter((l) => l.includes('refused (signature)'))).toHaveLength(1);
+  });
 });
 
 describe('POST /sns while Slack is slow', () => {

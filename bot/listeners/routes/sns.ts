@@ -41,6 +41,27 @@ const ANSWERS: Record<Exclude<Handled, 'in-progress'>, string> = {
   'not-allowed': 'Ignored: not an allowed topic.',
 };
 
+/** How long a connection whose body is left unread stays open once answered: time to read the answer. */
+const LINGER_MS = 1000;
+
+/**
+ * Reads no more of `req`, and closes its connection once `res` is sent. Not at once: a socket
+ * closed with unread bytes is reset, and a reset can take the answer with it before the sender
+ * reads it. Node would read the rest of the body to discard it, then close at once; here the
+ * socket stops reading (the sender is held by TCP) and is closed a moment later.
+ */
+function leaveUnread(req: IncomingMessage, res: ServerResponse): void {
+  const socket = req.socket;
+  req.removeAllListeners('data');
+  res.setHeader('connection', 'close');
+  socket.destroySoon = () => {
+    req.pause();
+    socket.pause();
+    socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
+}
+
 export function snsRoute(app: App, deps: SnsRouteDeps) {
   const memory = new MessageMemory();
   const notifications: NotificationDeps = {
@@ -66,10 +87,7 @@ export function snsRoute(app: App, deps: SnsRouteDeps) {
     // SNS messages are at most 256 KiB: anything much larger is not one. Refused as soon as it is
     // announced or read that large, and the rest never read: a slow huge body holds nothing.
     const tooLarge = (): void => {
-      req.removeAllListeners('data');
-      req.pause();
-      res.setHeader('connection', 'close');
-      res.once('finish', () => req.destroy());
+      leaveUnread(req, res);
       refuse(413, new SnsRejected('too-large', 'The body is too large to be an SNS message.'));
     };
     if (Number(req.headers['content-length']) > MAX_BODY) return tooLarge();
