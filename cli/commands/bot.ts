@@ -25,7 +25,7 @@ export async function bot(io: Io): Promise<number> {
     return 1;
   }
   io.stdout.write(
-    `movies-gds bot on http://127.0.0.1:${running.port} (Slack: /slack/events, SNS: /sns)${config.publicUrl ? `; subscribed ${config.publicUrl}/sns to ${config.topicArns.length} topics` : ''}\n`,
+    `movies-gds bot on ${running.url} (Slack: /slack/events, SNS: /sns)${config.publicUrl ? `; subscribed ${config.publicUrl}/sns to ${config.topicArns.length} topics` : ''}\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -56,9 +56,7 @@ export async function local(
       for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
         if (!process.env[name] && twin.env[name]) process.env[name] = twin.env[name];
       bot = await startBot(config, { endpoint: twin.endpoint, subscribe: true });
-      io.stdout.write(
-        `Slack bot on http://127.0.0.1:${bot.port} (Slack: /slack/events), subscribed to the twin's topics.\n`,
-      );
+      io.stdout.write(`Slack bot on ${bot.url} (Slack: /slack/events), subscribed to the twin's topics.\n`);
     } catch (err) {
       if (err instanceof BotStartError) io.stdout.write(`The Slack bot is not started: ${err.message}\n`);
       else if (err instanceof ConfigError)
