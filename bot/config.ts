@@ -25,6 +25,8 @@ export interface BotConfig {
   /** Where signing certificates may come from: SNS's own hosts, or the local twin's URL. */
   readonly trustedCertificateUrl: string | undefined;
   readonly port: number;
+  /** Where the HTTP bot keeps the SNS messages it handled, so a restart does not post them again; none: in memory only. */
+  readonly seenMessagesFile: string | undefined;
   /** The address the HTTP bot listens on: loopback unless HOST says otherwise (0.0.0.0: every interface). */
   readonly host: string;
   /** The bot's public base URL; when set, it subscribes `${publicUrl}/sns` to the topics at start. */
@@ -172,6 +174,7 @@ export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
     trustedCertificateUrl: get('MOVIES_SNS_CERTIFICATE_URL'),
     port,
     host,
+    seenMessagesFile: get('MOVIES_SEEN_MESSAGES_FILE'),
     publicUrl: get('BOT_PUBLIC_URL')?.replace(/\/$/, ''),
     allowedChannels: list('MOVIES_ALLOWED_CHANNELS'),
     allowedUsers: list('MOVIES_ALLOWED_USERS'),

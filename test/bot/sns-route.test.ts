@@ -6,12 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LogLevel } from '@slack/bolt';
 import { createSign } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { slackClient } from '../../bot/app.ts';
 import { readBotConfig } from '../../bot/config.ts';
 import { startBot, type RunningBot } from '../../bot/server.ts';
 import { snsStringToSign } from '../../contract/sns-signature.ts';
 import { selfSignedCertificate } from '../../local-aws/certificate.ts';
+import { startFakeSlack, type FakeSlack } from './fake-slack.ts';
 import { recordingLogger } from './recording-logger.ts';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:movies-pipeline-success';
@@ -298,6 +302,87 @@ describe('POST /sns when the certificate behind the trusted URL changes', () => 
     expect(log.at(LogLevel.WARN).filter((l) => l.includes('refused (signature)'))).toHaveLength(1);
   });
 });
+
+describe('POST /sns to a restarted bot', () => {
+  let dir: string;
+  let file: string;
+  let slack: FakeSlack;
+  const running: RunningBot[] = [];
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'movies-seen-'));
+    file = join(dir, 'bot', 'seen-messages');
+    slack = await startFakeSlack();
+  });
+  afterAll(async () => {
+    // Those a test has not stopped already.
+    for (const b of running) await b.stop().catch(() => undefined);
+    await slack?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const start = async (log = recordingLogger()): Promise<RunningBot> => {
+    const b = await startBot(
+      readBotConfig(env({ SLACK_API_URL: `${slack.url}/api/`, MOVIES_SEEN_MESSAGES_FILE: file })),
+      { logger: log },
+    );
+    running.push(b);
+    return b;
+  };
+  const postTo = async (b: RunningBot, body: string): Promise<[number, string]> => {
+    const r = await fetch(`http://127.0.0.1:${b.port}/sns`, { method: 'POST', body });
+    return [r.status, await r.text()];
+  };
+  const posts = (): number => slack.calls.filter((c) => c.path === '/api/chat.postMessage').length;
+  const outcome = (): string => signed({ Message: JSON.stringify(SUCCEEDED) });
+
+  it('does not post a message again when SNS (or anyone) replays it after a restart', async () => {
+    const message = outcome();
+    const first = await start();
+    expect(await postTo(first, message)).toEqual([200, 'Posted.']);
+    await first.stop();
+    const before = posts();
+    const again = await start();
+    expect(await postTo(again, message)).toEqual([200, 'Already handled.']);
+    expect(await postTo(again, outcome())).toEqual([200, 'Posted.']);
+    expect(posts()).toBe(before + 1);
+    // Only the last hour's ids are kept: all a signed message can be replayed within.
+    const { version, seen } = JSON.parse(readFileSync(file, 'utf8')) as { version: number; seen: unknown[] };
+    expect([version, seen]).toEqual([1, [[expect.any(String), expect.any(Number)], expect.anything()]]);
+    writeFileSync(file, JSON.stringify({ version: 1, seen: [...seen, ['old', Date.now() - 2 * 3600_000]] }));
+    await again.stop();
+    const third = await start();
+    expect(await postTo(third, message)).toEqual([200, 'Already handled.']);
+    expect(await postTo(third, outcome())).toEqual([200, 'Posted.']);
+    expect(JSON.stringify(JSON.parse(readFileSync(file, 'utf8')))).not.toContain('"old"');
+    await third.stop();
+  });
+
+  it('ignores a corrupt file, saying so once, and replaces it', async () => {
+    writeFileSync(file, '{"version":1,"seen":[["m-1",');
+    const log = recordingLogger();
+    const b = await start(log);
+    const message = outcome();
+    expect(await postTo(b, message)).toEqual([200, 'Posted.']);
+    expect(await postTo(b, outcome())).toEqual([200, 'Posted.']);
+    expect(log.at(LogLevel.WARN)).toEqual([
+      `The handled SNS messages in ${file} are not as the bot writes them, so none are known; the file is replaced on the next one.`,
+    ]);
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { seen: string[][] }).seen.map((e) => e[0])).toContain(
+      (JSON.parse(message) as { MessageId: string }).MessageId,
+    );
+  });
+});
+
+const SUCCEEDED = {
+  version: 1,
+  status: 'SUCCEEDED',
+  source: { bucket: 'movies-gds', key: 'input_data/a.csv' },
+  execution: {
+    arn: 'arn:aws:states:us-east-1:123456789012:execution:p:run-1',
+    name: 'run-1',
+    startedAt: '',
+    consoleUrl: '',
+  },
+};
 
 describe('POST /sns while Slack is slow', () => {
   // Slack holds the first chat.postMessage until told, then fails it; later ones succeed.

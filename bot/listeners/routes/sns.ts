@@ -2,7 +2,8 @@
  * POST /sns: SNS over HTTP. The message is verified (refusals answered 403 or 413, and logged with
  * their reason, at most a line a minute for each); a subscription is confirmed; a notification
  * goes to the core that Lambda's SNS trigger uses too (handle-notification.ts). A repeat of a
- * message still being posted is answered 503, so SNS retries it if the first post fails.
+ * message still being posted is answered 503, so SNS retries it if the first post fails. The ids
+ * handled are kept in config.seenMessagesFile when set, so a replay after a restart is not posted.
  */
 import type { App } from '@slack/bolt';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -14,6 +15,7 @@ import { logSafe } from '../../log-safe.ts';
 import { IN_PROGRESS, MessageMemory, REPEATED } from '../../message-memory.ts';
 import { postOutcome } from '../../post-alert.ts';
 import { RateLimitedLog } from '../../rate-limited-log.ts';
+import { seenMessagesFile } from '../../seen-messages-file.ts';
 import { SnsRejected, type SnsEnvelope, type SnsVerifier } from '../../sns-verify.ts';
 
 export interface SnsRouteDeps {
@@ -63,14 +65,19 @@ function leaveUnread(req: IncomingMessage, res: ServerResponse): void {
 }
 
 export function snsRoute(app: App, deps: SnsRouteDeps) {
-  const memory = new MessageMemory();
+  const warnings = new RateLimitedLog((line) => app.logger.warn(line));
+  const file = deps.config.seenMessagesFile;
+  const memory = new MessageMemory(
+    undefined,
+    file ? seenMessagesFile(file, (kind, line) => warnings.log(kind, line)) : undefined,
+  );
   const notifications: NotificationDeps = {
     topicArns: deps.config.topicArns,
     memory,
     post: (outcome) => postOutcome(deps.slack, deps.config, outcome, deps.s3, app.logger),
     onViewsChanged: deps.onViewsChanged,
     logger: app.logger,
-    warnings: new RateLimitedLog((line) => app.logger.warn(line)),
+    warnings,
   };
   const refusals = new RateLimitedLog((line) => app.logger.warn(line));
 
