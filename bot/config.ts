@@ -25,6 +25,10 @@ export interface BotConfig {
   /** Where signing certificates may come from: SNS's own hosts, or the local twin's URL. */
   readonly trustedCertificateUrl: string | undefined;
   readonly port: number;
+  /** Where the HTTP bot keeps the SNS messages it handled, so a restart does not post them again; none: in memory only. */
+  readonly seenMessagesFile: string | undefined;
+  /** The address the HTTP bot listens on: loopback unless HOST says otherwise (0.0.0.0: every interface). */
+  readonly host: string;
   /** The bot's public base URL; when set, it subscribes `${publicUrl}/sns` to the topics at start. */
   readonly publicUrl: string | undefined;
   readonly allowedChannels: readonly string[] | undefined;
@@ -155,6 +159,8 @@ export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
   const port = Number(get('PORT') ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     problems.push(`PORT is not a port number: "${get('PORT')}".`);
+  const host = get('HOST') ?? '127.0.0.1';
+  if (!/^[\w.:-]+$/.test(host)) problems.push(`HOST is not an address or host name: "${host}".`);
   const cacheSeconds = Number(get('MOVIES_CACHE_SECONDS') ?? 300);
   if (!(cacheSeconds >= 0))
     problems.push(`MOVIES_CACHE_SECONDS must be 0 or more: "${get('MOVIES_CACHE_SECONDS')}".`);
@@ -167,6 +173,8 @@ export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
     topicArns: topics ?? [],
     trustedCertificateUrl: get('MOVIES_SNS_CERTIFICATE_URL'),
     port,
+    host,
+    seenMessagesFile: get('MOVIES_SEEN_MESSAGES_FILE'),
     publicUrl: get('BOT_PUBLIC_URL')?.replace(/\/$/, ''),
     allowedChannels: list('MOVIES_ALLOWED_CHANNELS'),
     allowedUsers: list('MOVIES_ALLOWED_USERS'),

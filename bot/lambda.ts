@@ -85,7 +85,11 @@ export function createHandler(deps: LambdaDeps = {}) {
     const slack = slackClient(config);
     const notifications: NotificationDeps = {
       topicArns: config.topicArns,
-      // This container's: SNS's duplicates usually reach a warm one; an alert posted twice is the worst case.
+      // This container's, and not kept on disk like the HTTP bot's: nobody but SNS can replay here.
+      // Records come only from the topics' subscriptions (the function's resource policy lets
+      // sns.amazonaws.com invoke it for those topics alone); a Function URL request arrives as an
+      // HTTP event, never as Records. What is left is SNS's at-least-once delivery and Lambda's
+      // async retries: usually the same warm container; an alert posted twice is the worst case.
       memory: new MessageMemory(),
       post: (outcome) => postOutcome(slack, config, outcome, s3, app.logger),
       onViewsChanged: () => commands.cache.clear(),

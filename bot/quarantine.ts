@@ -2,6 +2,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CsvReader } from '../contract/csv.ts';
 import { PREFIXES } from '../contract/lake.ts';
+import { logSafe } from './log-safe.ts';
 import type { Row } from './warehouse.ts';
 
 const SAMPLE_BYTES = 64 * 1024;
@@ -24,6 +25,35 @@ export interface QuarantineSample {
   readonly columns: string[];
 }
 
+/**
+ * The key of the quarantine object at `uri`, which must be in the pipeline's bucket under its bad-data
+ * prefix: a button's value comes back from Slack. Checked as the literal key S3 is asked for, with no
+ * "." or ".." segments: a server that resolves them (the twin did) would read another prefix.
+ */
+export function quarantineKey(bucket: string, uri: string): string {
+  const base = `s3://${bucket}/`;
+  if (!uri.startsWith(base))
+    throw new QuarantineUnavailable(
+      `That is not a quarantine of the pipeline's bucket: ${quoted(uri)} is not in s3://${bucket}/.`,
+    );
+  const key = uri.slice(base.length);
+  const segments = key.split('/');
+  if (
+    !key.startsWith(PREFIXES.badData) ||
+    segments.length < 3 ||
+    segments.some((s) => s === '' || s === '.' || s === '..') ||
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f\\]/.test(key)
+  )
+    throw new QuarantineUnavailable(
+      `That is not a quarantine object: ${quoted(uri)} is not a file under ${base}${PREFIXES.badData} (no "." or ".." in its path).`,
+    );
+  return key;
+}
+
+/** What the button carried, as it may be shown: escaped and cut. */
+const quoted = (uri: string): string => `"${logSafe(uri)}"`;
+
 /** Up to `n` rows of the quarantine at `uri`, which must be in the pipeline's bucket (a range read: never the whole object). */
 export async function quarantineSample(
   s3: S3Client,
@@ -31,16 +61,13 @@ export async function quarantineSample(
   uri: string,
   n: number,
 ): Promise<QuarantineSample> {
-  // Only quarantine objects of our own bucket: a button's value comes back from Slack.
-  const prefix = `s3://${bucket}/${PREFIXES.badData}`;
-  if (!uri.startsWith(prefix))
-    throw new QuarantineUnavailable("That quarantine is not in the pipeline's bucket.");
+  const key = quarantineKey(bucket, uri);
   let bytes: Buffer;
   try {
     const r = await s3.send(
       new GetObjectCommand({
         Bucket: bucket,
-        Key: uri.slice(`s3://${bucket}/`.length),
+        Key: key,
         Range: `bytes=0-${SAMPLE_BYTES - 1}`,
       }),
       { abortSignal: AbortSignal.timeout(5000) },

@@ -17,12 +17,15 @@ export interface RunningBot {
   readonly port: number;
   /** The /sns endpoint it subscribed to the topics, when it did. */
   readonly subscribedAt?: string;
+  /** Where it listens, as bound: http://127.0.0.1:3000, or http://0.0.0.0:3000 on every interface. */
+  readonly url: string;
   stop(): Promise<void>;
 }
 
 /**
- * Start the bot. `endpoint` reaches the local twin; with `subscribe`, the bot subscribes its own
- * /sns route to the topics (at BOT_PUBLIC_URL, or on 127.0.0.1 when that is not set). `logger`
+ * Start the bot, on config.host (loopback unless HOST says otherwise). `endpoint` reaches the local
+ * twin; with `subscribe`, the bot subscribes its own /sns route to the topics (at BOT_PUBLIC_URL, or
+ * where it listens when that is not set). `logger`
  * replaces Bolt's console logger for everything the bot logs.
  */
 export async function startBot(
@@ -44,17 +47,23 @@ export async function startBot(
   );
   let server: Server;
   try {
-    server = (await app.start(config.port)) as Server;
+    server = (await app.start({ port: config.port, host: config.host })) as Server;
   } catch (err) {
+    const code = (err as { code?: string }).code;
     throw new BotStartError(
-      (err as { code?: string }).code === 'EADDRINUSE'
+      code === 'EADDRINUSE'
         ? `Port ${config.port} is already in use; stop what uses it or pick another with PORT.`
-        : `The bot could not listen on port ${config.port}: ${(err as Error).message}`,
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
+          ? `The bot could not listen on ${config.host}: it is not an address of this machine; fix HOST.`
+          : `The bot could not listen on ${config.host} port ${config.port}: ${(err as Error).message}`,
     );
   }
-  const port = (server.address() as AddressInfo).port;
+  const { address, port } = server.address() as AddressInfo;
+  const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   const subscribe = config.publicUrl || options.subscribe;
-  const target = `${config.publicUrl ?? `http://127.0.0.1:${port}`}/sns`;
+  // On every interface, the twin reaches it on loopback.
+  const local = ['0.0.0.0', '::'].includes(address) ? `http://127.0.0.1:${port}` : url;
+  const target = `${config.publicUrl ?? local}/sns`;
   if (subscribe) {
     for (const TopicArn of config.topicArns) {
       try {
@@ -71,5 +80,10 @@ export async function startBot(
       }
     }
   }
-  return { port, ...(subscribe ? { subscribedAt: target } : {}), stop: () => app.stop() as Promise<void> };
+  return {
+    port,
+    url,
+    ...(subscribe ? { subscribedAt: target } : {}),
+    stop: () => app.stop() as Promise<void>,
+  };
 }

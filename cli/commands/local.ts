@@ -1,4 +1,5 @@
 /** `movies local`: run the local twin of the AWS side until interrupted. */
+import { join } from 'node:path';
 import { ConfigError, readBotConfig } from '../../bot/config.ts';
 import { BotStartError, startBot, type RunningBot } from '../../bot/server.ts';
 import { startTwin, TwinStartError } from '../../local-aws/twin.ts';
@@ -50,6 +51,7 @@ export async function local(
           MOVIES_STATE_MACHINE_ARN: twin.stateMachineArn,
           MOVIES_TOPIC_ARNS: `${twin.topics.success},${twin.topics.failure}`,
           MOVIES_SNS_CERTIFICATE_URL: twin.sns.certificateUrl,
+          MOVIES_SEEN_MESSAGES_FILE: join(options.dataDir, 'bot', 'seen-messages'),
         }),
       );
       // The twin accepts any credentials; the bot's SDK clients only need some.
@@ -57,9 +59,7 @@ export async function local(
         if (!process.env[name] && twin.env[name]) process.env[name] = twin.env[name];
       bot = await startBot(config, { endpoint: twin.endpoint, subscribe: true });
       twin.sns.retireEarlierLocalBots(bot.subscribedAt!);
-      io.stdout.write(
-        `Slack bot on http://127.0.0.1:${bot.port} (Slack: /slack/events), subscribed to the twin's topics.\n`,
-      );
+      io.stdout.write(`Slack bot on ${bot.url} (Slack: /slack/events), subscribed to the twin's topics.\n`);
     } catch (err) {
       if (err instanceof BotStartError) io.stdout.write(`The Slack bot is not started: ${err.message}\n`);
       else if (err instanceof ConfigError)
