@@ -27,7 +27,7 @@ export interface BotConfig {
   readonly port: number;
   /** Where the HTTP bot keeps the SNS messages it handled, so a restart does not post them again; none: in memory only. */
   readonly seenMessagesFile: string | undefined;
-  /** The address the HTTP bot listens on: loopback unless HOST says otherwise (0.0.0.0: every interface). */
+  /** The address the HTTP bot listens on: loopback unless BOT_HOST says otherwise (0.0.0.0: every interface). */
   readonly host: string;
   /** The bot's public base URL; when set, it subscribes `${publicUrl}/sns` to the topics at start. */
   readonly publicUrl: string | undefined;
@@ -159,8 +159,8 @@ export function readBotConfig(env: NodeJS.ProcessEnv): BotConfig {
   const port = Number(get('PORT') ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     problems.push(`PORT is not a port number: "${get('PORT')}".`);
-  const host = get('HOST') ?? '127.0.0.1';
-  if (!/^[\w.:-]+$/.test(host)) problems.push(`HOST is not an address or host name: "${host}".`);
+  const host = get('BOT_HOST') ?? '127.0.0.1';
+  if (!/^[\w.:-]+$/.test(host)) problems.push(`BOT_HOST is not an address or host name: "${host}".`);
   const cacheSeconds = Number(get('MOVIES_CACHE_SECONDS') ?? 300);
   if (!(cacheSeconds >= 0))
     problems.push(`MOVIES_CACHE_SECONDS must be 0 or more: "${get('MOVIES_CACHE_SECONDS')}".`);

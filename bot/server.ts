@@ -23,7 +23,7 @@ export interface RunningBot {
 }
 
 /**
- * Start the bot, on config.host (loopback unless HOST says otherwise). `endpoint` reaches the local
+ * Start the bot, on config.host (loopback unless BOT_HOST says otherwise). `endpoint` reaches the local
  * twin; with `subscribe`, the bot subscribes its own /sns route to the topics (at BOT_PUBLIC_URL, or
  * where it listens when that is not set). `logger`
  * replaces Bolt's console logger for everything the bot logs.
@@ -54,7 +54,7 @@ export async function startBot(
       code === 'EADDRINUSE'
         ? `Port ${config.port} is already in use; stop what uses it or pick another with PORT.`
         : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
-          ? `The bot could not listen on ${config.host}: it is not an address of this machine; fix HOST.`
+          ? `The bot could not listen on ${config.host}: it is not an address of this machine; fix BOT_HOST.`
           : `The bot could not listen on ${config.host} port ${config.port}: ${(err as Error).message}`,
     );
   }

@@ -1,5 +1,5 @@
 /**
- * Where `movies bot` listens, as its start-up line says: on loopback unless HOST says otherwise,
+ * Where `movies bot` listens, as its start-up line says: on loopback unless BOT_HOST says otherwise,
  * and the line prints what it bound. 127.0.0.2 is loopback too, but a socket bound to 127.0.0.1
  * alone does not answer there: it tells "loopback only" from "every interface".
  */
@@ -60,16 +60,16 @@ describe('movies bot', () => {
     expect(await answers('127.0.0.2', Number(port))).toBe(false);
   }, 30_000);
 
-  it('listens on every interface when HOST says so, and says so', async () => {
-    const line = await startCli({ HOST: '0.0.0.0' });
+  it('listens on every interface when BOT_HOST says so, and says so', async () => {
+    const line = await startCli({ BOT_HOST: '0.0.0.0' });
     const [, host, port] = PRINTED.exec(line) ?? [];
     expect([line, host]).toEqual([line, '0.0.0.0']);
     expect(await answers('127.0.0.2', Number(port))).toBe(true);
   }, 30_000);
 
-  it('names a HOST that is not an address of this machine, in one sentence', async () => {
-    await expect(startCli({ HOST: '192.0.2.1' })).rejects.toThrow(
-      'movies bot exited 1: movies: The bot could not listen on 192.0.2.1: it is not an address of this machine; fix HOST.\n',
+  it('names a BOT_HOST that is not an address of this machine, in one sentence', async () => {
+    await expect(startCli({ BOT_HOST: '192.0.2.1' })).rejects.toThrow(
+      'movies bot exited 1: movies: The bot could not listen on 192.0.2.1: it is not an address of this machine; fix BOT_HOST.\n',
     );
   }, 30_000);
 });
