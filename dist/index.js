@@ -3374,9 +3374,9 @@ var require_data_url = __commonJS({
       }
       return serialized;
     }
-    function collectASequenceOfCodePoints(condition, input, position) {
+    function collectASequenceOfCodePoints(condition2, input, position) {
       let result = "";
-      while (position.position < input.length && condition(input[position.position])) {
+      while (position.position < input.length && condition2(input[position.position])) {
         result += input[position.position];
         position.position++;
       }
@@ -3894,28 +3894,28 @@ var require_webidl = __commonJS({
       };
     };
     webidl.dictionaryConverter = function(converters) {
-      return (dictionary, prefix, argument) => {
-        const type = webidl.util.Type(dictionary);
+      return (dictionary2, prefix, argument) => {
+        const type = webidl.util.Type(dictionary2);
         const dict = {};
         if (type === "Null" || type === "Undefined") {
           return dict;
         } else if (type !== "Object") {
           throw webidl.errors.exception({
             header: prefix,
-            message: `Expected ${dictionary} to be one of: Null, Undefined, Object.`
+            message: `Expected ${dictionary2} to be one of: Null, Undefined, Object.`
           });
         }
         for (const options of converters) {
           const { key, defaultValue, required, converter } = options;
           if (required === true) {
-            if (!Object.hasOwn(dictionary, key)) {
+            if (!Object.hasOwn(dictionary2, key)) {
               throw webidl.errors.exception({
                 header: prefix,
                 message: `Missing required key "${key}".`
               });
             }
           }
-          let value = dictionary[key];
+          let value = dictionary2[key];
           const hasDefault = Object.hasOwn(options, "defaultValue");
           if (hasDefault && value !== null) {
             value ??= defaultValue();
@@ -5395,9 +5395,9 @@ var require_formdata_parser = __commonJS({
       name = new TextDecoder().decode(name).replace(/%0A/ig, "\n").replace(/%0D/ig, "\r").replace(/%22/g, '"');
       return name;
     }
-    function collectASequenceOfBytes(condition, input, position) {
+    function collectASequenceOfBytes(condition2, input, position) {
       let start = position.position;
-      while (start < input.length && condition(input[start])) {
+      while (start < input.length && condition2(input[start])) {
         ++start;
       }
       return input.subarray(position.position, position.position = start);
@@ -5870,7 +5870,7 @@ var require_client_h1 = __commonJS({
     var TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-    var Parser3 = class {
+    var Parser2 = class {
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
@@ -6297,7 +6297,7 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser3(client, socket, llhttpInstance);
+      socket[kParser] = new Parser2(client, socket, llhttpInstance);
       addListener(socket, "error", function(err) {
         const parser = this[kParser];
         if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
@@ -25440,8 +25440,8 @@ var init_isSet = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/ite.js
-function ite(condition, trueValue, falseValue) {
-  return condition ? trueValue : falseValue;
+function ite(condition2, trueValue, falseValue) {
+  return condition2 ? trueValue : falseValue;
 }
 var init_ite = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/ite.js"() {
@@ -25723,13 +25723,13 @@ var init_evaluateCondition = __esm({
     init_debug();
     init_types2();
     init_callFunction();
-    evaluateCondition = (condition, options) => {
-      const { assign } = condition;
+    evaluateCondition = (condition2, options) => {
+      const { assign } = condition2;
       if (assign && assign in options.referenceRecord) {
         throw new EndpointError(`'${assign}' is already defined in Reference Record.`);
       }
-      const value = callFunction(condition, options);
-      options.logger?.debug?.(`${debugId} evaluateCondition: ${toDebugString(condition)} = ${toDebugString(value)}`);
+      const value = callFunction(condition2, options);
+      options.logger?.debug?.(`${debugId} evaluateCondition: ${toDebugString(condition2)} = ${toDebugString(value)}`);
       const result = value === "" ? true : !!value;
       if (assign != null) {
         return { result, toAssign: { name: assign, value } };
@@ -25876,8 +25876,8 @@ var init_evaluateConditions = __esm({
         referenceRecord: { ...options.referenceRecord }
       };
       let didAssign = false;
-      for (const condition of conditions) {
-        const { result, toAssign } = evaluateCondition(condition, conditionOptions);
+      for (const condition2 of conditions) {
+        const { result, toAssign } = evaluateCondition(condition2, conditionOptions);
         if (!result) {
           return { result };
         }
@@ -25960,21 +25960,21 @@ var init_evaluateRules = __esm({
     init_evaluateEndpointRule();
     init_evaluateErrorRule();
     evaluateRules = (rules, options) => {
-      for (const rule of rules) {
-        if (rule.type === "endpoint") {
-          const endpointOrUndefined = evaluateEndpointRule(rule, options);
+      for (const rule2 of rules) {
+        if (rule2.type === "endpoint") {
+          const endpointOrUndefined = evaluateEndpointRule(rule2, options);
           if (endpointOrUndefined) {
             return endpointOrUndefined;
           }
-        } else if (rule.type === "error") {
-          evaluateErrorRule(rule, options);
-        } else if (rule.type === "tree") {
-          const endpointOrUndefined = group3.evaluateTreeRule(rule, options);
+        } else if (rule2.type === "error") {
+          evaluateErrorRule(rule2, options);
+        } else if (rule2.type === "tree") {
+          const endpointOrUndefined = group3.evaluateTreeRule(rule2, options);
           if (endpointOrUndefined) {
             return endpointOrUndefined;
           }
         } else {
-          throw new EndpointError(`Unknown endpoint rule: ${rule}`);
+          throw new EndpointError(`Unknown endpoint rule: ${rule2}`);
         }
       }
       throw new EndpointError(`Rules evaluation failed`);
@@ -36568,7 +36568,7 @@ var init_bowser = __esm({
       }
     }];
     Parser = /* @__PURE__ */ (function() {
-      function Parser3(UA, skipParsingOrHints, clientHints) {
+      function Parser2(UA, skipParsingOrHints, clientHints) {
         if (skipParsingOrHints === void 0) skipParsingOrHints = false;
         if (clientHints === void 0) clientHints = null;
         if (UA === void 0 || UA === null || UA === "") throw new Error("UserAgent parameter can't be empty");
@@ -36582,7 +36582,7 @@ var init_bowser = __esm({
         this.parsedResult = {};
         if (skipParsing !== true) this.parse();
       }
-      var _proto = Parser3.prototype;
+      var _proto = Parser2.prototype;
       _proto.getHints = function getHints() {
         return this._hints;
       };
@@ -36612,8 +36612,8 @@ var init_bowser = __esm({
         this.parsedResult.browser = {};
         var browserDescriptor = Utils.find(browsersList, function(_browser) {
           if (typeof _browser.test === "function") return _browser.test(_this);
-          if (Array.isArray(_browser.test)) return _browser.test.some(function(condition) {
-            return _this.test(condition);
+          if (Array.isArray(_browser.test)) return _browser.test.some(function(condition2) {
+            return _this.test(condition2);
           });
           throw new Error("Browser's test function is not valid");
         });
@@ -36640,8 +36640,8 @@ var init_bowser = __esm({
         this.parsedResult.os = {};
         var os5 = Utils.find(parser_os_default, function(_os) {
           if (typeof _os.test === "function") return _os.test(_this2);
-          if (Array.isArray(_os.test)) return _os.test.some(function(condition) {
-            return _this2.test(condition);
+          if (Array.isArray(_os.test)) return _os.test.some(function(condition2) {
+            return _this2.test(condition2);
           });
           throw new Error("Browser's test function is not valid");
         });
@@ -36671,8 +36671,8 @@ var init_bowser = __esm({
         this.parsedResult.platform = {};
         var platform3 = Utils.find(parser_platforms_default, function(_platform) {
           if (typeof _platform.test === "function") return _platform.test(_this3);
-          if (Array.isArray(_platform.test)) return _platform.test.some(function(condition) {
-            return _this3.test(condition);
+          if (Array.isArray(_platform.test)) return _platform.test.some(function(condition2) {
+            return _this3.test(condition2);
           });
           throw new Error("Browser's test function is not valid");
         });
@@ -36692,8 +36692,8 @@ var init_bowser = __esm({
         this.parsedResult.engine = {};
         var engine = Utils.find(parser_engines_default, function(_engine) {
           if (typeof _engine.test === "function") return _engine.test(_this4);
-          if (Array.isArray(_engine.test)) return _engine.test.some(function(condition) {
-            return _this4.test(condition);
+          if (Array.isArray(_engine.test)) return _engine.test.some(function(condition2) {
+            return _this4.test(condition2);
           });
           throw new Error("Browser's test function is not valid");
         });
@@ -36807,7 +36807,7 @@ var init_bowser = __esm({
           return _this7.is(anything);
         });
       };
-      return Parser3;
+      return Parser2;
     })();
     Bowser = /* @__PURE__ */ (function() {
       function Bowser2() {
@@ -40681,16 +40681,16 @@ var init_ProtocolLib = __esm({
           }, errorMetadata), dataObject);
         }
       }
-      compose(composite, errorIdentifier, defaultNamespace) {
+      compose(composite2, errorIdentifier, defaultNamespace) {
         let namespace = defaultNamespace;
         if (errorIdentifier.includes("#")) {
           [namespace] = errorIdentifier.split("#");
         }
         const staticRegistry = TypeRegistry.for(namespace);
         const defaultSyntheticRegistry = TypeRegistry.for("smithy.ts.sdk.synthetic." + defaultNamespace);
-        composite.copyFrom(staticRegistry);
-        composite.copyFrom(defaultSyntheticRegistry);
-        this.errorRegistry = composite;
+        composite2.copyFrom(staticRegistry);
+        composite2.copyFrom(defaultSyntheticRegistry);
+        this.errorRegistry = composite2;
       }
       decorateServiceException(exception, additions = {}) {
         if (this.queryCompat) {
@@ -70667,14 +70667,14 @@ function formatCondition(c5) {
 function formatLabels(labels) {
   return `labels=[${Object.entries(labels).map(([k5, v]) => `${quote(k5)}=${quote(v)}`).join(", ")}]`;
 }
-function formatRule(rule) {
-  const parts = [rule.type, ...rule.params.map(quote)];
-  if (rule.condition) parts.push(formatCondition(rule.condition));
-  if (rule.where !== void 0) parts.push(`where ${quote(rule.where)}`);
-  if (rule.threshold) parts.push(`with threshold ${formatCondition(rule.threshold)}`);
-  for (const [name, value] of Object.entries(rule.options))
+function formatRule(rule2) {
+  const parts = [rule2.type, ...rule2.params.map(quote)];
+  if (rule2.condition) parts.push(formatCondition(rule2.condition));
+  if (rule2.where !== void 0) parts.push(`where ${quote(rule2.where)}`);
+  if (rule2.threshold) parts.push(`with threshold ${formatCondition(rule2.threshold)}`);
+  for (const [name, value] of Object.entries(rule2.options))
     parts.push(`with ${name} = ${typeof value === "number" ? value : quote(value)}`);
-  if (rule.labels) parts.push(formatLabels(rule.labels));
+  if (rule2.labels) parts.push(formatLabels(rule2.labels));
   return parts.join(" ");
 }
 function formatNode(node) {
@@ -71446,12 +71446,12 @@ var KeyHasher = class _KeyHasher {
 
 // quality/rules/verdict.ts
 var fmt = (x) => String(Number(x.toPrecision(6)));
-function judge(test24, value, condition) {
+function judge(test24, value, condition2) {
   if (Number.isNaN(value))
     return { result: "FAIL", message: "The metric could not be computed (no values)." };
   return test24(value) ? { result: "PASS" } : {
     result: "FAIL",
-    message: `Value: ${fmt(value)} does not meet the constraint requirement (${formatCondition(condition)}).`
+    message: `Value: ${fmt(value)} does not meet the constraint requirement (${formatCondition(condition2)}).`
   };
 }
 function allRows(state2, what) {
@@ -71518,23 +71518,23 @@ function missingColumnRule(description, column, rowLevel) {
 
 // quality/rules/rule-input.ts
 function ruleCompiler(policy, compile) {
-  return (rule, ctx, description) => {
-    const cols = rule.params.map((p3) => ctx.columnIndex(p3));
-    const where = rule.where === void 0 ? null : compileFilter(rule.where, ctx);
+  return (rule2, ctx, description) => {
+    const cols = rule2.params.map((p3) => ctx.columnIndex(p3));
+    const where = rule2.where === void 0 ? null : compileFilter(rule2.where, ctx);
     const missing = cols.findIndex((c5) => c5 < 0);
     if (missing >= 0 && policy.needsColumns !== false)
-      return missingColumnRule(description, rule.params[missing], policy.rowLevel);
+      return missingColumnRule(description, rule2.params[missing], policy.rowLevel);
     return compile({
-      rule,
+      rule: rule2,
       ctx,
       description,
       cols,
       col: cols[0],
       where,
-      key: (metric) => rule.params.length > 1 ? `Multicolumn.${rule.params.join(",")}.${metric}` : `Column.${rule.params[0]}.${metric}`,
+      key: (metric) => rule2.params.length > 1 ? `Multicolumn.${rule2.params.join(",")}.${metric}` : `Column.${rule2.params[0]}.${metric}`,
       condition: () => {
-        if (!rule.condition) throw new Unsupported(`${rule.type} needs a condition`);
-        return rule.condition;
+        if (!rule2.condition) throw new Unsupported(`${rule2.type} needs a condition`);
+        return rule2.condition;
       }
     });
   };
@@ -71547,12 +71547,12 @@ function compileFilter(sql, ctx) {
 // quality/rules/column-data-type.ts
 var compileColumnDataType = ruleCompiler(
   { rowLevel: true },
-  ({ rule, ctx, description, col, where, key, condition: needCondition }) => {
-    const condition = needCondition();
-    const types = (condition.kind === "in" ? condition.items : condition.kind === "compare" ? [condition.operand] : []).map((e5) => e5.kind === "string" ? e5.value : e5.kind === "date" || e5.kind === "time" ? e5.text : "");
+  ({ rule: rule2, ctx, description, col, where, key, condition: needCondition }) => {
+    const condition2 = needCondition();
+    const types = (condition2.kind === "in" ? condition2.items : condition2.kind === "compare" ? [condition2.operand] : []).map((e5) => e5.kind === "string" ? e5.value : e5.kind === "date" || e5.kind === "time" ? e5.text : "");
     const casts = types.map(castTest);
-    const negated = condition.kind === "compare" && condition.op === "!=" || condition.kind === "in" && condition.negated;
-    const threshold = rule.threshold ? numberTest(rule.threshold, ctx) : null;
+    const negated = condition2.kind === "compare" && condition2.op === "!=" || condition2.kind === "in" && condition2.negated;
+    const threshold = rule2.threshold ? numberTest(rule2.threshold, ctx) : null;
     return complianceRule({
       description,
       tolerance: threshold !== null,
@@ -71565,7 +71565,7 @@ var compileColumnDataType = ruleCompiler(
       sample: (values) => show(values[col]),
       samples: ctx.samples,
       finish: (state2) => ({
-        ...threshold ? judge(threshold, state2.ratio, rule.threshold) : allRows(state2, `are not of type ${types.join(" or ")}`),
+        ...threshold ? judge(threshold, state2.ratio, rule2.threshold) : allRows(state2, `are not of type ${types.join(" or ")}`),
         metrics: { [key("ColumnDataType.Compliance")]: state2.ratio }
       })
     });
@@ -71575,8 +71575,8 @@ var compileColumnDataType = ruleCompiler(
 // quality/rules/column-length.ts
 var compileColumnLength = ruleCompiler(
   { rowLevel: true },
-  ({ ctx, description, col, where, key, condition }) => {
-    const test24 = numberTest(condition(), ctx);
+  ({ ctx, description, col, where, key, condition: condition2 }) => {
+    const test24 = numberTest(condition2(), ctx);
     const lengths = new MomentsState();
     return complianceRule({
       description,
@@ -71604,13 +71604,13 @@ var compileColumnLength = ruleCompiler(
 // quality/rules/column-values.ts
 var compileColumnValues = ruleCompiler(
   { rowLevel: true },
-  ({ rule, ctx, description, col, where, key, condition: needCondition }) => {
-    const condition = needCondition();
-    const ignoreCase = String(rule.options.ignoreCase ?? "").toLowerCase() === "true";
-    const cell = cellTest(condition, ctx, ignoreCase);
-    const threshold = rule.threshold ? numberTest(rule.threshold, ctx) : null;
+  ({ rule: rule2, ctx, description, col, where, key, condition: needCondition }) => {
+    const condition2 = needCondition();
+    const ignoreCase = String(rule2.options.ignoreCase ?? "").toLowerCase() === "true";
+    const cell = cellTest(condition2, ctx, ignoreCase);
+    const threshold = rule2.threshold ? numberTest(rule2.threshold, ctx) : null;
     const numeric = ctx.columnType(col) === "integer" || ctx.columnType(col) === "decimal";
-    const moments = numeric && condition.kind !== "in" ? new MomentsState() : null;
+    const moments = numeric && condition2.kind !== "in" ? new MomentsState() : null;
     return complianceRule({
       description,
       tolerance: threshold !== null,
@@ -71623,7 +71623,7 @@ var compileColumnValues = ruleCompiler(
       sample: (values) => show(values[col]),
       samples: ctx.samples,
       finish: (state2) => ({
-        ...threshold ? judge(threshold, state2.ratio, rule.threshold) : allRows(state2, "do not satisfy the rule"),
+        ...threshold ? judge(threshold, state2.ratio, rule2.threshold) : allRows(state2, "do not satisfy the rule"),
         metrics: {
           [key("ColumnValues.Compliance")]: state2.ratio,
           ...moments && moments.n ? { [key("Minimum")]: moments.min, [key("Maximum")]: moments.max } : {}
@@ -71634,8 +71634,8 @@ var compileColumnValues = ruleCompiler(
 );
 
 // quality/rules/completeness.ts
-function completeness({ ctx, description, col, where, key }, condition) {
-  const stated = condition && { test: numberTest(condition, ctx), condition };
+function completeness({ ctx, description, col, where, key }, condition2) {
+  const stated = condition2 && { test: numberTest(condition2, ctx), condition: condition2 };
   return complianceRule({
     description,
     tolerance: stated !== null,
@@ -71672,8 +71672,8 @@ function datasetRule(description, update, finish) {
 // quality/rules/correlation.ts
 var compileColumnCorrelation = ruleCompiler(
   { rowLevel: false },
-  ({ ctx, description, cols, col, where, key, condition }) => {
-    const c5 = condition();
+  ({ ctx, description, cols, col, where, key, condition: condition2 }) => {
+    const c5 = condition2();
     const test24 = numberTest(c5, ctx);
     const state2 = new CorrelationState();
     const other = cols[1];
@@ -71699,8 +71699,8 @@ var compileColumnCorrelation = ruleCompiler(
 // quality/rules/data-freshness.ts
 var compileDataFreshness = ruleCompiler(
   { rowLevel: true },
-  ({ ctx, description, col, where, key, condition }) => {
-    const test24 = numberTest(condition(), ctx);
+  ({ ctx, description, col, where, key, condition: condition2 }) => {
+    const test24 = numberTest(condition2(), ctx);
     const now = ctx.now.getTime();
     return complianceRule({
       description,
@@ -71721,8 +71721,8 @@ var compileDataFreshness = ruleCompiler(
 );
 
 // quality/rules/dataset-shape.ts
-var compileRowCount = ruleCompiler({ rowLevel: false }, ({ ctx, description, where, condition }) => {
-  const c5 = condition();
+var compileRowCount = ruleCompiler({ rowLevel: false }, ({ ctx, description, where, condition: condition2 }) => {
+  const c5 = condition2();
   const test24 = numberTest(c5, ctx);
   let rows = 0;
   return datasetRule(
@@ -71733,8 +71733,8 @@ var compileRowCount = ruleCompiler({ rowLevel: false }, ({ ctx, description, whe
     () => ({ ...judge(test24, rows, c5), metrics: { "Dataset.*.RowCount": rows } })
   );
 });
-var compileColumnCount = ruleCompiler({ rowLevel: false }, ({ ctx, description, condition }) => {
-  const c5 = condition();
+var compileColumnCount = ruleCompiler({ rowLevel: false }, ({ ctx, description, condition: condition2 }) => {
+  const c5 = condition2();
   const test24 = numberTest(c5, ctx);
   const n3 = ctx.presentColumns.length;
   return datasetRule(description, null, () => ({
@@ -71744,8 +71744,8 @@ var compileColumnCount = ruleCompiler({ rowLevel: false }, ({ ctx, description, 
 });
 var compileColumnExists = ruleCompiler(
   { rowLevel: false, needsColumns: false },
-  ({ rule, ctx, description }) => {
-    const name = rule.params[0];
+  ({ rule: rule2, ctx, description }) => {
+    const name = rule2.params[0];
     const exists2 = ctx.presentColumns.includes(name) || ctx.presentColumns.some(
       (c5) => ctx.columnIndex(c5) === ctx.columnIndex(name) && ctx.columnIndex(name) >= 0
     );
@@ -71758,8 +71758,8 @@ var compileColumnExists = ruleCompiler(
 );
 var compileColumnNamesMatchPattern = ruleCompiler(
   { rowLevel: false, needsColumns: false },
-  ({ rule, ctx, description }) => {
-    const re = javaRegExp(rule.params[0]);
+  ({ rule: rule2, ctx, description }) => {
+    const re = javaRegExp(rule2.params[0]);
     const bad = ctx.presentColumns.filter((c5) => !re.test(c5));
     const ratio = ctx.presentColumns.length ? 1 - bad.length / ctx.presentColumns.length : 1;
     return datasetRule(description, null, () => ({
@@ -71772,9 +71772,9 @@ var compileColumnNamesMatchPattern = ruleCompiler(
 
 // quality/rules/distinct-values.ts
 function distinctValues(metric, measure) {
-  return ruleCompiler({ rowLevel: false }, ({ rule, ctx, description, cols, key, condition }) => {
-    const freq = ctx.frequencies(cols, rule.where);
-    const c5 = condition();
+  return ruleCompiler({ rowLevel: false }, ({ rule: rule2, ctx, description, cols, key, condition: condition2 }) => {
+    const freq = ctx.frequencies(cols, rule2.where);
+    const c5 = condition2();
     const test24 = numberTest(c5, ctx);
     return datasetRule(description, null, () => {
       const value = measure(freq);
@@ -71794,8 +71794,8 @@ var compileEntropy = distinctValues("Entropy", (freq) => freq.stats().entropy);
 
 // quality/rules/statistics.ts
 function statistic(metric, measure) {
-  return ruleCompiler({ rowLevel: false }, ({ ctx, description, col, where, key, condition }) => {
-    const c5 = condition();
+  return ruleCompiler({ rowLevel: false }, ({ ctx, description, col, where, key, condition: condition2 }) => {
+    const c5 = condition2();
     const test24 = numberTest(c5, ctx);
     const state2 = new MomentsState();
     return datasetRule(
@@ -71821,9 +71821,9 @@ var compileStandardDeviation = statistic("StandardDeviation", (state2) => Math.s
 var compileVariance = statistic("Variance", (state2) => state2.variance);
 
 // quality/rules/uniqueness.ts
-function uniqueness({ rule, ctx, description, cols, where, key, condition }, { stated, primary }) {
-  const freq = ctx.frequencies(cols, rule.where);
-  const test24 = stated ? numberTest(condition(), ctx) : (x) => x === 1;
+function uniqueness({ rule: rule2, ctx, description, cols, where, key, condition: condition2 }, { stated, primary }) {
+  const freq = ctx.frequencies(cols, rule2.where);
+  const test24 = stated ? numberTest(condition2(), ctx) : (x) => x === 1;
   const nulls = cols.map(() => 0);
   let rows = 0;
   const counts = { passed: 0, failed: 0 };
@@ -71859,13 +71859,13 @@ function uniqueness({ rule, ctx, description, cols, where, key, condition }, { s
       const metrics = { [key("Uniqueness")]: uniqueness2 };
       if (primary)
         cols.forEach(
-          (_, i5) => metrics[`Column.${rule.params[i5]}.Completeness`] = rows ? 1 - nulls[i5] / rows : 1
+          (_, i5) => metrics[`Column.${rule2.params[i5]}.Completeness`] = rows ? 1 - nulls[i5] / rows : 1
         );
       const complete = nulls.every((n3) => n3 === 0);
       const judged = judge(
         test24,
         uniqueness2,
-        rule.condition ?? {
+        rule2.condition ?? {
           kind: "compare",
           op: "=",
           operand: { kind: "number", value: 1, text: "1.0" }
@@ -71902,9 +71902,9 @@ var compileIsPrimaryKey = ruleCompiler(
 // quality/rules/compile.ts
 var REFERENCE_DATASET = "it compares with a reference dataset, which is not available here";
 var S3_FILES = "it inspects files in S3, not the rows of this dataset";
-var unavailable = (reason) => (rule, _ctx, description) => errorRule(description, `${rule.type} cannot be evaluated here: ${reason}.`);
-var notEvaluated = ruleCompiler({ rowLevel: false }, ({ rule }) => {
-  throw new Unsupported(`${rule.type} is not a rule this engine evaluates`);
+var unavailable = (reason) => (rule2, _ctx, description) => errorRule(description, `${rule2.type} cannot be evaluated here: ${reason}.`);
+var notEvaluated = ruleCompiler({ rowLevel: false }, ({ rule: rule2 }) => {
+  throw new Unsupported(`${rule2.type} is not a rule this engine evaluates`);
 });
 var COMPILERS = {
   AggregateMatch: unavailable(REFERENCE_DATASET),
@@ -71942,11 +71942,11 @@ var COMPILERS = {
   Uniqueness: compileUniqueness,
   Variance: compileVariance
 };
-function compileRule(rule, ctx) {
-  const description = formatRule(rule);
-  const compile = Object.hasOwn(COMPILERS, rule.type) ? COMPILERS[rule.type] : notEvaluated;
+function compileRule(rule2, ctx) {
+  const description = formatRule(rule2);
+  const compile = Object.hasOwn(COMPILERS, rule2.type) ? COMPILERS[rule2.type] : notEvaluated;
   try {
-    return compile(rule, ctx, description);
+    return compile(rule2, ctx, description);
   } catch (err) {
     if (err instanceof Unsupported || err instanceof WhereError)
       return errorRule(
@@ -72006,20 +72006,20 @@ var FrequencyAnalyzer = class {
 
 // quality/evaluate.ts
 var Evaluation = class {
-  constructor(ruleset, options) {
-    this.ruleset = ruleset;
-    const ctx = makeContext(ruleset, options, this.frequencies);
+  constructor(ruleset2, options) {
+    this.ruleset = ruleset2;
+    const ctx = makeContext(ruleset2, options, this.frequencies);
     const method = options.compositeMethod ?? "COLUMN";
-    this.compiled = ruleset.rules.map((node) => compileNode(node, ctx, method));
+    this.compiled = ruleset2.rules.map((node) => compileNode(node, ctx, method));
     this.rules = this.compiled.map((c5, i5) => ({
       name: `Rule_${i5 + 1}`,
       description: c5.description,
       rowLevel: c5.rowLevel,
       tolerance: c5.tolerance,
-      ...labelsOf(ruleset, ruleset.rules[i5]) ? { labels: labelsOf(ruleset, ruleset.rules[i5]) } : {}
+      ...labelsOf(ruleset2, ruleset2.rules[i5]) ? { labels: labelsOf(ruleset2, ruleset2.rules[i5]) } : {}
     }));
     this.statuses = new Int8Array(this.compiled.length);
-    this.analyzers = ruleset.analyzers.flatMap((a5) => expandAnalyzer(a5, options)).map((a5, i5) => ({
+    this.analyzers = ruleset2.analyzers.flatMap((a5) => expandAnalyzer(a5, options)).map((a5, i5) => ({
       name: `Analyzer_${i5 + 1}`,
       description: formatNode(a5),
       rule: compileRule(withAnyCondition(a5), ctx)
@@ -72094,11 +72094,11 @@ var Evaluation = class {
     };
   }
 };
-function labelsOf(ruleset, node) {
-  if (!ruleset.defaultLabels && !node.labels) return void 0;
-  return { ...ruleset.defaultLabels, ...node.labels };
+function labelsOf(ruleset2, node) {
+  if (!ruleset2.defaultLabels && !node.labels) return void 0;
+  return { ...ruleset2.defaultLabels, ...node.labels };
 }
-function makeContext(ruleset, options, frequencies) {
+function makeContext(ruleset2, options, frequencies) {
   const names = options.columns.map((c5) => c5.name);
   const lower = new Map(names.map((n3, i5) => [n3.toLowerCase(), i5]));
   const columnIndex = (name) => {
@@ -72112,7 +72112,7 @@ function makeContext(ruleset, options, frequencies) {
   const shared = /* @__PURE__ */ new Map();
   return {
     now: options.now ?? /* @__PURE__ */ new Date(),
-    constants: ruleset.constants,
+    constants: ruleset2.constants,
     samples: options.samples ?? 3,
     presentColumns: options.presentColumns ?? names,
     columnIndex,
@@ -72190,11 +72190,11 @@ function compositeRule(node, children, method) {
     }
   };
 }
-function withAnyCondition(rule) {
-  if (rule.condition || ["IsComplete", "IsUnique", "IsPrimaryKey", "ColumnExists", "ColumnNamesMatchPattern"].includes(rule.type))
-    return rule;
+function withAnyCondition(rule2) {
+  if (rule2.condition || ["IsComplete", "IsUnique", "IsPrimaryKey", "ColumnExists", "ColumnNamesMatchPattern"].includes(rule2.type))
+    return rule2;
   return {
-    ...rule,
+    ...rule2,
     condition: { kind: "compare", op: "!=", operand: { kind: "number", value: Number.NaN, text: "NaN" } }
   };
 }
@@ -72312,11 +72312,335 @@ function isDigit(c5) {
   return c5 >= "0" && c5 <= "9";
 }
 
+// quality/labels.ts
+var MAX_LABELS = 10;
+function labelList(c5, empty) {
+  const at = c5.tok;
+  const pairs = c5.list(() => {
+    const key = c5.expect("string", void 0, "a quoted label name");
+    if (!key.text) throw new DqdlSyntaxError("a label has an empty name", key.line, key.column);
+    c5.punct("=");
+    const value = c5.expect("string", void 0, "a quoted label value");
+    if (!value.text)
+      throw new DqdlSyntaxError(`label "${key.text}" has an empty value`, value.line, value.column);
+    return [key, value.text];
+  }, empty);
+  const labels = {};
+  for (const [key, value] of pairs) {
+    if (key.text in labels)
+      throw new DqdlSyntaxError(`label "${key.text}" is given twice`, key.line, key.column);
+    labels[key.text] = value;
+  }
+  if (pairs.length > MAX_LABELS)
+    throw new DqdlSyntaxError(`a rule may have at most ${MAX_LABELS} labels`, at.line, at.column);
+  return labels;
+}
+function labelsClause(c5) {
+  c5.next();
+  c5.punct("=");
+  return labelList(c5, 'at least one "name"="value" label');
+}
+
+// quality/condition-types.ts
+var ACCEPTS = {
+  number: ["number"],
+  "optional-number": ["number"],
+  string: ["string"],
+  value: ["number", "string", "date"],
+  date: ["date"],
+  duration: ["duration"],
+  // A bare number is a size in bytes.
+  size: ["size", "number"],
+  checksums: ["string"],
+  none: []
+};
+var WANTED = {
+  number: "numbers",
+  "optional-number": "numbers",
+  string: "a quoted type name",
+  value: "numbers, quoted text or dates",
+  date: 'a date, a time or now() (dates and times are quoted: "2024-01-01", "9:30 AM", "21:45")',
+  duration: "a duration such as 24 hours or 3 days",
+  size: "a size such as 2 MB",
+  checksums: "quoted checksums",
+  none: "no condition"
+};
+function checkConditionKind(cond, kind, at) {
+  const bad = (what) => {
+    throw new DqdlSyntaxError(`expected ${what} in this condition`, at.line, at.column);
+  };
+  const accepts = ACCEPTS[kind];
+  if (cond.kind === "matches") {
+    if (!accepts.includes("string") || kind === "string") bad(WANTED[kind]);
+    return;
+  }
+  if (kind === "duration" && cond.kind === "in") bad(WANTED[kind]);
+  const operands = operandsOf(cond);
+  const types = operands.map(operandTypes);
+  if (accepts.includes("date") && operands.some((e5, i5) => types[i5].length === 0 && mentionsNow(e5)))
+    throw new DqdlSyntaxError(
+      "expected now() plus or minus a duration, in parentheses, e.g. (now() - 3 days)",
+      at.line,
+      at.column
+    );
+  const common = accepts.filter((t) => types.every((ts) => ts.includes(t)));
+  if (common.length === 0) {
+    if (cond.kind === "in" && types.every((ts) => ts.some((t) => accepts.includes(t))))
+      throw new DqdlSyntaxError(
+        "this list mixes numbers, quoted text and dates (a list holds one kind, plus NULL)",
+        at.line,
+        at.column
+      );
+    bad(WANTED[kind]);
+  }
+  const ordered = cond.kind === "between" || cond.kind === "compare" && cond.op !== "=" && cond.op !== "!=";
+  if (ordered && common.every((t) => t === "string"))
+    bad(
+      kind === "string" ? '= "TYPE", != "TYPE" or in ["TYPE", ...]' : "=, !=, in or matches with quoted text"
+    );
+}
+function conditionExample(kind) {
+  return {
+    number: "> 0.95",
+    "optional-number": "between 10 and 20",
+    string: '= "INTEGER"',
+    value: "between 0 and 10",
+    date: "> (now() - 1 days)",
+    duration: "<= 24 hours",
+    size: "< 2 GB",
+    checksums: 'in ["<checksum>"]',
+    none: ""
+  }[kind];
+}
+function operandTypes(e5) {
+  switch (e5.kind) {
+    case "number":
+      return ["number"];
+    case "string":
+    case "variable":
+      return ["string"];
+    case "date":
+    case "time":
+      return ["date"];
+    case "keyword":
+      return e5.name === "NULL" ? ["number", "string", "date"] : ["string"];
+    case "duration":
+      return ["duration"];
+    case "size":
+      return ["size"];
+    case "call":
+      if (e5.name === "now") return e5.args.length === 0 ? ["date"] : [];
+      return e5.args.every(isNumeric) ? ["number"] : [];
+    case "paren":
+      if (isShiftedNow(e5.inner)) return ["date"];
+      return isNumeric(e5.inner) ? ["number"] : [];
+    case "binary":
+      return isNumeric(e5.left) && isNumeric(e5.right) ? ["number"] : [];
+  }
+}
+function isNumeric(e5) {
+  return operandTypes(e5).includes("number");
+}
+function isShiftedNow(e5) {
+  return e5.kind === "binary" && (e5.op === "+" || e5.op === "-") && e5.left.kind === "call" && e5.left.name === "now" && e5.left.args.length === 0 && e5.right.kind === "duration";
+}
+function mentionsNow(e5) {
+  switch (e5.kind) {
+    case "call":
+      return e5.name === "now" || e5.args.some(mentionsNow);
+    case "paren":
+      return mentionsNow(e5.inner);
+    case "binary":
+      return mentionsNow(e5.left) || mentionsNow(e5.right);
+    default:
+      return false;
+  }
+}
+function operandsOf(cond) {
+  switch (cond.kind) {
+    case "compare":
+      return [cond.operand];
+    case "between":
+      return [cond.low, cond.high];
+    case "in":
+      return cond.items;
+    case "matches":
+      return [];
+  }
+}
+
+// quality/literals.ts
+var DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+var TIME_SHAPE = /^(\d{1,2}:\d{2} (AM|PM)|\d{2}:\d{2})$/;
+function isCalendarDate(text) {
+  const [y, m3, d5] = text.split("-").map(Number);
+  const leap = y % 4 === 0 && y % 100 !== 0 || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m3 - 1];
+  return days !== void 0 && d5 >= 1 && d5 <= days;
+}
+function isClockTime(text) {
+  const [, h5, m3, half] = /^(\d{1,2}):(\d{2})(?: (AM|PM))?$/.exec(text);
+  const hour = Number(h5);
+  if (Number(m3) > 59) return false;
+  return half ? hour >= 1 && hour <= 12 : hour <= 23;
+}
+function isTimeZone(name) {
+  if (/^(Z|(UTC|GMT|UT)?[+-]\d{1,2}(:?\d{2})?)$/.test(name)) return true;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// quality/condition-parser.ts
+var COMPARE_OPS = /* @__PURE__ */ new Set(["=", "!=", ">", ">=", "<", "<="]);
+var DURATION_UNITS = /* @__PURE__ */ new Set(["days", "hours", "minutes"]);
+var SIZE_UNITS = /* @__PURE__ */ new Set(["B", "KB", "MB", "GB", "TB"]);
+function atCondition(c5) {
+  return c5.is("punct") && COMPARE_OPS.has(c5.tok.text) || c5.isWord("between", "not", "in", "matches");
+}
+function condition(c5, constants3, kind) {
+  const at = c5.tok;
+  let cond;
+  let negated = false;
+  if (c5.isWord("not")) {
+    c5.next();
+    negated = true;
+    if (!c5.isWord("between", "in", "matches")) c5.fail("between, in or matches after 'not'");
+  }
+  if (c5.isWord("between")) {
+    c5.next();
+    const low = operand(c5, constants3);
+    if (!c5.isWord("and", "AND")) c5.fail("'and' (between X and Y)");
+    c5.next();
+    cond = { kind: "between", negated, low, high: operand(c5, constants3) };
+  } else if (c5.isWord("in")) {
+    c5.next();
+    const items = c5.is("ident") && c5.tok.text.startsWith("$") ? [term(c5, constants3)] : c5.list(() => operand(c5, constants3), "at least one value");
+    cond = { kind: "in", negated, items };
+  } else if (c5.isWord("matches")) {
+    c5.next();
+    const pattern = c5.expect("string", void 0, "a quoted regular expression after matches");
+    cond = { kind: "matches", negated, pattern: pattern.text };
+  } else if (c5.is("punct") && COMPARE_OPS.has(c5.tok.text)) {
+    const op2 = c5.next().text;
+    cond = { kind: "compare", op: op2, operand: operand(c5, constants3) };
+  } else return c5.fail(`a condition (e.g. ${conditionExample(kind)})`);
+  checkConditionKind(cond, kind, at);
+  return cond;
+}
+function constantValue(c5, constants3, name) {
+  const at = c5.tok;
+  if (at.kind === "ident" && at.text.startsWith("$"))
+    throw new DqdlSyntaxError(
+      `constant ${name.text} refers to another constant; nested constants are not supported`,
+      at.line,
+      at.column
+    );
+  const text = at.kind === "string" || at.kind === "ident" && /^(null|empty|whitespaces_only)$/i.test(at.text);
+  const value = text ? term(c5, constants3) : void 0;
+  if (value?.kind === "string" && /\$[A-Za-z_]/.test(value.value))
+    throw new DqdlSyntaxError(
+      `constant ${name.text} refers to another constant; nested constants are not supported`,
+      at.line,
+      at.column
+    );
+  if (value?.kind === "string" || value?.kind === "keyword") return value;
+  return c5.fail(
+    `a quoted string (not a number, date or time), NULL, EMPTY or WHITESPACES_ONLY as the value of ${name.text}`,
+    at
+  );
+}
+function operand(c5, constants3) {
+  let left = term(c5, constants3);
+  while (c5.is("punct") && ["+", "-", "*", "/"].includes(c5.tok.text)) {
+    const op2 = c5.next().text;
+    left = { kind: "binary", op: op2, left, right: term(c5, constants3) };
+  }
+  return left;
+}
+function term(c5, constants3) {
+  const t = c5.tok;
+  if (t.kind === "punct" && t.text === "-" && c5.peek().kind === "number") {
+    c5.next();
+    return numberOrUnit(c5, true);
+  }
+  if (t.kind === "number") return numberOrUnit(c5, false);
+  if (t.kind === "string") {
+    c5.next();
+    if (DATE_SHAPE.test(t.text)) {
+      if (!isCalendarDate(t.text))
+        throw new DqdlSyntaxError(`"${t.text}" is not a calendar date (YYYY-MM-DD)`, t.line, t.column);
+      return { kind: "date", text: t.text };
+    }
+    if (TIME_SHAPE.test(t.text)) {
+      if (!isClockTime(t.text))
+        throw new DqdlSyntaxError(
+          `"${t.text}" is not a time of day (e.g. "9:30 AM" or "21:45")`,
+          t.line,
+          t.column
+        );
+      return { kind: "time", text: t.text };
+    }
+    return { kind: "string", value: t.text };
+  }
+  if (t.kind === "punct" && t.text === "(") {
+    c5.next();
+    const inner = operand(c5, constants3);
+    c5.punct(")");
+    return { kind: "paren", inner };
+  }
+  if (t.kind === "ident") {
+    const upper = t.text.toUpperCase();
+    if ((upper === "NULL" || upper === "EMPTY" || upper === "WHITESPACES_ONLY") && (t.text === upper || t.text === t.text.toLowerCase())) {
+      c5.next();
+      return { kind: "keyword", name: upper };
+    }
+    if (t.text.startsWith("$")) {
+      if (!(t.text.slice(1) in constants3))
+        throw new DqdlSyntaxError(`constant ${t.text} is not defined`, t.line, t.column);
+      c5.next();
+      return { kind: "variable", name: t.text.slice(1) };
+    }
+    if (c5.peek().kind === "punct" && c5.peek().text === "(") {
+      c5.next();
+      c5.next();
+      const args = [];
+      while (!c5.is("punct", ")")) {
+        args.push(operand(c5, constants3));
+        if (c5.is("punct", ",")) c5.next();
+        else if (!c5.is("punct", ")")) c5.fail("',' or ')'");
+      }
+      c5.next();
+      return { kind: "call", name: t.text, args };
+    }
+  }
+  return c5.fail("a number, a quoted value, NULL, now() or an expression like avg(last(10))");
+}
+function numberOrUnit(c5, negative) {
+  const t = c5.next();
+  const value = Number(t.text) * (negative ? -1 : 1);
+  const text = negative ? `-${t.text}` : t.text;
+  const unit = c5.is("ident") && (DURATION_UNITS.has(c5.tok.text) || SIZE_UNITS.has(c5.tok.text));
+  if (!unit) return { kind: "number", value, text };
+  if (negative || !/^\d+$/.test(t.text))
+    throw new DqdlSyntaxError(
+      `${text} ${c5.tok.text}: a duration or size is a whole number of units`,
+      t.line,
+      t.column - (negative ? 1 : 0)
+    );
+  if (DURATION_UNITS.has(c5.tok.text))
+    return { kind: "duration", amount: value, unit: c5.next().text };
+  return { kind: "size", amount: value, unit: c5.next().text };
+}
+
 // quality/rule-types.ts
-var spec = (minParams, maxParams, condition, flags = {}) => ({
+var spec = (minParams, maxParams, condition2, flags = {}) => ({
   minParams,
   maxParams,
-  condition,
+  condition: condition2,
   threshold: flags.threshold ?? false,
   where: flags.where ?? false,
   ...flags.analyzerOnly ? { analyzerOnly: true } : {}
@@ -72363,12 +72687,7 @@ function fileMatchTakesCondition(params) {
   return params < 2;
 }
 
-// quality/parser.ts
-var SECTION_ORDER = ["Metadata", "DataSources", "", "DefaultLabels", "Rules", "Analyzers"];
-var CONSTANTS_RANK = 2;
-var DURATION_UNITS = /* @__PURE__ */ new Set(["days", "hours", "minutes"]);
-var SIZE_UNITS = /* @__PURE__ */ new Set(["B", "KB", "MB", "GB", "TB"]);
-var COMPARE_OPS = /* @__PURE__ */ new Set(["=", "!=", ">", ">=", "<", "<="]);
+// quality/rule-parser.ts
 var STOP_WORDS = /* @__PURE__ */ new Set([
   "between",
   "not",
@@ -72382,25 +72701,353 @@ var STOP_WORDS = /* @__PURE__ */ new Set([
   "or",
   "OR"
 ]);
-var DATE = /^\d{4}-\d{2}-\d{2}$/;
-var TIME = /^(\d{1,2}:\d{2} (AM|PM)|\d{2}:\d{2})$/;
-function parseRuleset(source) {
-  return new Parser2(tokenize(source)).ruleset();
+function rule(c5, scope, inAnalyzers) {
+  const start = c5.expect("ident", void 0, "a rule type (e.g. RowCount, ColumnValues, IsComplete)");
+  const spec2 = ruleSpec(start, inAnalyzers);
+  const paramStart = c5.position;
+  const params = ruleParams(c5, scope.constants);
+  checkParamCount(c5, start, spec2, params, c5.since(paramStart));
+  let kind = spec2.condition;
+  if (start.text === "FileMatch") kind = fileMatchTakesCondition(params.length) ? "checksums" : "none";
+  if (inAnalyzers) {
+    if (kind === "none" && !spec2.analyzerOnly)
+      throw new DqdlSyntaxError(
+        `${start.text} cannot be an analyzer: it has no metric to record (put it in Rules = [...])`,
+        start.line,
+        start.column
+      );
+    return { kind: "rule", type: start.text, params, options: {}, line: start.line, column: start.column };
+  }
+  const where = () => {
+    if (!c5.isWord("where")) return void 0;
+    const at = c5.tok;
+    if (!spec2.where)
+      throw new DqdlSyntaxError(`${start.text} does not take a where clause`, at.line, at.column);
+    c5.next();
+    const sql = c5.expect("string", void 0, 'a quoted filter after where, e.g. where "year > 2000"');
+    if (!sql.text.trim()) throw new DqdlSyntaxError("the where clause is empty", sql.line, sql.column);
+    return sql.text;
+  };
+  let cond;
+  if (kind !== "none") {
+    if (atCondition(c5)) cond = condition(c5, scope.constants, kind);
+    else if (kind !== "optional-number")
+      c5.fail(`a condition for ${start.text} (e.g. ${conditionExample(kind)})`);
+  } else if (atCondition(c5)) {
+    const at = c5.tok;
+    throw new DqdlSyntaxError(`${start.text} takes no condition`, at.line, at.column);
+  }
+  let filter = where();
+  let threshold;
+  const options = {};
+  let labels;
+  while (c5.isWord("with", "labels", "where")) {
+    if (c5.isWord("labels")) {
+      if (labels) c5.fail("one labels=[...] per rule");
+      labels = labelsClause(c5);
+      continue;
+    }
+    if (c5.isWord("where")) {
+      if (filter !== void 0) c5.fail("one where clause per rule");
+      filter = where();
+      continue;
+    }
+    c5.next();
+    const name = c5.expect("ident", void 0, "threshold or an option name after with");
+    if (name.text === "threshold") {
+      if (!spec2.threshold)
+        throw new DqdlSyntaxError(`${start.text} does not take a threshold`, name.line, name.column);
+      if (threshold) throw new DqdlSyntaxError("a rule may have one threshold", name.line, name.column);
+      threshold = condition(c5, scope.constants, "number");
+      continue;
+    }
+    c5.punct("=");
+    options[name.text] = optionValue(c5, name);
+  }
+  if (start.text === "CustomSql" && cond && threshold)
+    throw new DqdlSyntaxError(
+      "CustomSql takes a condition or a threshold, not both",
+      start.line,
+      start.column
+    );
+  if (labels && Object.keys({ ...scope.defaultLabels, ...labels }).length > MAX_LABELS)
+    throw new DqdlSyntaxError(
+      `a rule may have at most ${MAX_LABELS} labels, DefaultLabels included`,
+      start.line,
+      start.column
+    );
+  return {
+    kind: "rule",
+    type: start.text,
+    params,
+    ...cond ? { condition: cond } : {},
+    ...filter !== void 0 ? { where: filter } : {},
+    ...threshold ? { threshold } : {},
+    options,
+    ...labels ? { labels } : {},
+    line: start.line,
+    column: start.column
+  };
 }
-var Parser2 = class {
+function ruleSpec(start, inAnalyzers) {
+  const spec2 = RULE_TYPES[start.text];
+  if (!spec2) {
+    const close = Object.keys(RULE_TYPES).find((t) => t.toLowerCase() === start.text.toLowerCase());
+    throw new DqdlSyntaxError(
+      close ? `unknown rule type "${start.text}" (rule types are case-sensitive: did you mean ${close}?)` : `unknown rule type "${start.text}"`,
+      start.line,
+      start.column
+    );
+  }
+  if (spec2.analyzerOnly && !inAnalyzers)
+    throw new DqdlSyntaxError(
+      `${start.text} is an analyzer: put it in Analyzers = [...]`,
+      start.line,
+      start.column
+    );
+  return spec2;
+}
+function ruleParams(c5, constants3) {
+  const params = [];
+  for (; ; ) {
+    if (c5.isWord("of", "OF") || c5.isWord("and", "AND") && params.length > 0 && paramFollows(c5, 1)) {
+      c5.next();
+      continue;
+    }
+    if (c5.is("string")) {
+      params.push(c5.next().text);
+      continue;
+    }
+    if (c5.is("ident") && c5.tok.text.startsWith("$")) {
+      const ref = c5.next();
+      const value = constants3[ref.text.slice(1)];
+      if (value === void 0)
+        throw new DqdlSyntaxError(`constant ${ref.text} is not defined`, ref.line, ref.column);
+      if (Array.isArray(value) || value.kind !== "string")
+        throw new DqdlSyntaxError(
+          `constant ${ref.text} must be a quoted string to be used as a parameter`,
+          ref.line,
+          ref.column
+        );
+      params.push(value.value);
+      continue;
+    }
+    if (c5.is("ident") && !STOP_WORDS.has(c5.tok.text)) {
+      params.push(c5.next().text);
+      continue;
+    }
+    return params;
+  }
+}
+function paramFollows(c5, ahead) {
+  const t = c5.peek(ahead);
+  return t.kind === "string" || t.kind === "ident" && !STOP_WORDS.has(t.text) && !(t.text in RULE_TYPES);
+}
+function checkParamCount(c5, start, spec2, params, taken) {
+  if (params.length > spec2.maxParams) {
+    const written = taken.filter((t) => t.kind !== "ident" || !["of", "OF", "and", "AND"].includes(t.text));
+    const extra = written[spec2.maxParams];
+    if (extra?.kind === "ident" && spec2.condition !== "none")
+      c5.fail(`a condition for ${start.text} (e.g. ${conditionExample(spec2.condition)})`, extra);
+  }
+  if (params.length < spec2.minParams || params.length > spec2.maxParams) {
+    const want = spec2.minParams === spec2.maxParams ? `${spec2.minParams}` : spec2.maxParams === Number.POSITIVE_INFINITY ? `at least ${spec2.minParams}` : `${spec2.minParams} to ${spec2.maxParams}`;
+    throw new DqdlSyntaxError(
+      `${start.text} takes ${want} parameter${/\b1$/.test(want) ? "" : "s"}, found ${params.length}`,
+      start.line,
+      start.column
+    );
+  }
+}
+function optionValue(c5, name) {
+  if (c5.is("string")) {
+    const value = c5.next();
+    if (name.text === "timeZone" && !isTimeZone(value.text))
+      throw new DqdlSyntaxError(
+        `unknown time zone "${value.text}" (e.g. "America/New_York" or "UTC")`,
+        value.line,
+        value.column
+      );
+    return value.text;
+  }
+  if (c5.is("number")) return Number(c5.next().text);
+  return c5.fail(`a value for ${name.text} (a quoted string or a number)`);
+}
+
+// quality/rule-tree.ts
+function ruleNode(c5, scope) {
+  return composite(c5, "or", () => composite(c5, "and", () => rulePrimary(c5, scope)));
+}
+function composite(c5, op2, operand2) {
+  const first = operand2();
+  const operands = [first];
+  while (c5.isWord(op2, op2.toUpperCase())) {
+    c5.next();
+    operands.push(operand2());
+  }
+  if (operands.length === 1) return first;
+  const flat = operands.flatMap(
+    (n3) => n3.kind === "composite" && n3.op === op2 && !n3.labels ? n3.operands : [n3]
+  );
+  return { kind: "composite", op: op2, operands: flat, line: first.line, column: first.column };
+}
+function rulePrimary(c5, scope) {
+  if (c5.is("punct", "(")) {
+    c5.next();
+    const inner = ruleNode(c5, scope);
+    c5.punct(")");
+    if (c5.isWord("labels")) {
+      const labels = labelsClause(c5);
+      if (inner.kind === "composite") return { ...inner, labels };
+      return { ...inner, labels };
+    }
+    return inner.kind === "composite" ? { ...inner, labels: inner.labels } : inner;
+  }
+  return rule(c5, scope, false);
+}
+
+// quality/ruleset-parser.ts
+var SECTION_ORDER = ["Metadata", "DataSources", "", "DefaultLabels", "Rules", "Analyzers"];
+var CONSTANTS_RANK = 2;
+function ruleset(c5) {
+  let metadata;
+  let dataSources;
+  let defaultLabels;
+  let rules;
+  let analyzers;
+  const constants3 = {};
+  const scope = { constants: constants3 };
+  const once = (section, name) => {
+    if (section !== void 0)
+      throw new DqdlSyntaxError(`${name.text} is defined twice`, name.line, name.column);
+  };
+  let last;
+  const inOrder = (name, rank) => {
+    if (last && rank < last.rank)
+      throw new DqdlSyntaxError(
+        `${rank === CONSTANTS_RANK ? `constant ${name.text}` : name.text} must come before ${last.name} (the order is Metadata, DataSources, constants, DefaultLabels, Rules, Analyzers)`,
+        name.line,
+        name.column
+      );
+    last = { name: rank === CONSTANTS_RANK ? "the constants" : name.text, rank };
+  };
+  while (!c5.is("eof")) {
+    const name = c5.expect(
+      "ident",
+      void 0,
+      "a section (Rules = [...], Analyzers = [...], Metadata = {...})"
+    );
+    if (name.text in RULE_TYPES && !c5.is("punct", "="))
+      throw new DqdlSyntaxError(
+        `${name.text} is a rule type: put the rules inside Rules = [ ... ]`,
+        name.line,
+        name.column
+      );
+    c5.punct("=");
+    const rank = SECTION_ORDER.indexOf(name.text);
+    const constant = rank < 0 && /^[A-Za-z][A-Za-z0-9_]*$/.test(name.text);
+    if (rank < 0 && !constant) c5.fail("a section name", name);
+    if (!(name.text in constants3)) inOrder(name, constant ? CONSTANTS_RANK : rank);
+    if (name.text === "Metadata") {
+      once(metadata, name);
+      metadata = checkedDictionary(c5, name, { Version: "string" });
+    } else if (name.text === "DataSources") {
+      once(dataSources, name);
+      dataSources = checkedDictionary(c5, name, { Primary: "string", AdditionalDataSources: "strings" });
+    } else if (name.text === "DefaultLabels") {
+      once(defaultLabels, name);
+      defaultLabels = scope.defaultLabels = labelList(c5, void 0);
+    } else if (name.text === "Rules") {
+      once(rules, name);
+      rules = c5.list(() => ruleNode(c5, scope));
+    } else if (name.text === "Analyzers") {
+      once(analyzers, name);
+      analyzers = c5.list(() => rule(c5, scope, true));
+    } else {
+      if (name.text in constants3)
+        throw new DqdlSyntaxError(`constant ${name.text} is defined twice`, name.line, name.column);
+      constants3[name.text] = c5.is("punct", "[") ? c5.list(() => constantValue(c5, constants3, name), "at least one quoted string") : constantValue(c5, constants3, name);
+    }
+  }
+  if (!rules?.length && !analyzers?.length) {
+    const end2 = c5.tok;
+    throw new DqdlSyntaxError("the ruleset has no rules (expected Rules = [ ... ])", end2.line, end2.column);
+  }
+  return {
+    ...metadata ? { metadata } : {},
+    ...dataSources ? { dataSources } : {},
+    constants: constants3,
+    ...defaultLabels ? { defaultLabels } : {},
+    rules: rules ?? [],
+    analyzers: analyzers ?? []
+  };
+}
+function checkedDictionary(c5, section, allowed) {
+  const dict = dictionary(c5);
+  for (const [key, value] of Object.entries(dict)) {
+    const kind = allowed[key];
+    if (!kind)
+      throw new DqdlSyntaxError(
+        `${section.text} does not take the key "${key}" (allowed: ${Object.keys(allowed).join(", ")})`,
+        section.line,
+        section.column
+      );
+    const ok = kind === "string" ? typeof value === "string" : Array.isArray(value) && value.every((v) => typeof v === "string");
+    if (!ok)
+      throw new DqdlSyntaxError(
+        `${section.text} "${key}" must be ${kind === "string" ? "a quoted string" : "a list of quoted strings"}`,
+        section.line,
+        section.column
+      );
+  }
+  return dict;
+}
+function dictionary(c5) {
+  c5.punct("{");
+  const out = {};
+  for (; ; ) {
+    const key = c5.expect("string", void 0, "a quoted key");
+    c5.punct(":");
+    out[key.text] = dictValue(c5);
+    if (c5.is("punct", "}")) break;
+    c5.punct(",");
+  }
+  c5.next();
+  return out;
+}
+function dictValue(c5) {
+  if (c5.is("string")) return c5.next().text;
+  if (c5.is("punct", "{")) return dictionary(c5);
+  if (c5.is("punct", "[")) return c5.list(() => dictValue(c5), "at least one quoted string");
+  return c5.fail("a quoted string, a list or a dictionary");
+}
+
+// quality/token-cursor.ts
+var TokenCursor = class {
   constructor(tokens) {
     this.tokens = tokens;
   }
   tokens;
   i = 0;
-  /** Constants declared so far (`name = "..."`), for `$name` references. */
-  constants = {};
-  defaultLabels;
+  /** The token at the cursor. */
   get tok() {
     return this.tokens[this.i];
   }
+  /** The index of the token at the cursor, to come back to with since(). */
+  get position() {
+    return this.i;
+  }
+  /** The tokens from an earlier position up to the cursor. */
+  since(position) {
+    return this.tokens.slice(position, this.i);
+  }
+  /** A token ahead of the cursor; the end of the ruleset if there are not that many. */
   peek(ahead = 1) {
     return this.tokens[Math.min(this.i + ahead, this.tokens.length - 1)];
+  }
+  /** Take the token at the cursor. */
+  next() {
+    return this.tokens[this.i++];
   }
   fail(expected, at = this.tok) {
     const found = at.kind === "eof" ? "the end of the ruleset" : describe149(at);
@@ -72414,7 +73061,7 @@ var Parser2 = class {
   }
   expect(kind, text, expected) {
     if (!this.is(kind, text)) this.fail(expected);
-    return this.tokens[this.i++];
+    return this.next();
   }
   punct(text) {
     return this.expect("punct", text, `'${text}'`);
@@ -72422,105 +73069,10 @@ var Parser2 = class {
   expectEnd() {
     if (!this.is("eof")) this.fail("the end of the rule");
   }
-  ruleset() {
-    let metadata;
-    let dataSources;
-    let defaultLabels;
-    let rules;
-    let analyzers;
-    const constants3 = this.constants;
-    const once = (section, name) => {
-      if (section !== void 0)
-        throw new DqdlSyntaxError(`${name.text} is defined twice`, name.line, name.column);
-    };
-    let last;
-    const inOrder = (name, rank) => {
-      if (last && rank < last.rank)
-        throw new DqdlSyntaxError(
-          `${rank === CONSTANTS_RANK ? `constant ${name.text}` : name.text} must come before ${last.name} (the order is Metadata, DataSources, constants, DefaultLabels, Rules, Analyzers)`,
-          name.line,
-          name.column
-        );
-      last = { name: rank === CONSTANTS_RANK ? "the constants" : name.text, rank };
-    };
-    while (!this.is("eof")) {
-      const name = this.expect(
-        "ident",
-        void 0,
-        "a section (Rules = [...], Analyzers = [...], Metadata = {...})"
-      );
-      if (name.text in RULE_TYPES && !this.is("punct", "="))
-        throw new DqdlSyntaxError(
-          `${name.text} is a rule type: put the rules inside Rules = [ ... ]`,
-          name.line,
-          name.column
-        );
-      this.punct("=");
-      const rank = SECTION_ORDER.indexOf(name.text);
-      const constant = rank < 0 && /^[A-Za-z][A-Za-z0-9_]*$/.test(name.text);
-      if (rank < 0 && !constant) this.fail("a section name", name);
-      if (!(name.text in constants3)) inOrder(name, constant ? CONSTANTS_RANK : rank);
-      if (name.text === "Metadata") {
-        once(metadata, name);
-        metadata = this.checkedDictionary(name, { Version: "string" });
-      } else if (name.text === "DataSources") {
-        once(dataSources, name);
-        dataSources = this.checkedDictionary(name, { Primary: "string", AdditionalDataSources: "strings" });
-      } else if (name.text === "DefaultLabels") {
-        once(defaultLabels, name);
-        defaultLabels = this.defaultLabels = this.labelList(void 0);
-      } else if (name.text === "Rules") {
-        once(rules, name);
-        rules = this.list(() => this.ruleNode());
-      } else if (name.text === "Analyzers") {
-        once(analyzers, name);
-        analyzers = this.list(() => this.rule(true));
-      } else {
-        if (name.text in constants3)
-          throw new DqdlSyntaxError(`constant ${name.text} is defined twice`, name.line, name.column);
-        constants3[name.text] = this.is("punct", "[") ? this.list(() => this.constantValue(name), "at least one quoted string") : this.constantValue(name);
-      }
-    }
-    if (!rules?.length && !analyzers?.length) {
-      const end2 = this.tok;
-      throw new DqdlSyntaxError("the ruleset has no rules (expected Rules = [ ... ])", end2.line, end2.column);
-    }
-    return {
-      ...metadata ? { metadata } : {},
-      ...dataSources ? { dataSources } : {},
-      constants: constants3,
-      ...defaultLabels ? { defaultLabels } : {},
-      rules: rules ?? [],
-      analyzers: analyzers ?? []
-    };
-  }
   /**
    * `[a, b, ...]`. Glue takes no trailing comma, and an empty list only where its grammar
    * has one (Rules, Analyzers, DefaultLabels); `empty` says what the list must hold otherwise.
    */
-  /** A constant holds text: a quoted string, NULL, EMPTY or WHITESPACES_ONLY. */
-  constantValue(name) {
-    const at = this.tok;
-    if (at.kind === "ident" && at.text.startsWith("$"))
-      throw new DqdlSyntaxError(
-        `constant ${name.text} refers to another constant; nested constants are not supported`,
-        at.line,
-        at.column
-      );
-    const text = at.kind === "string" || at.kind === "ident" && /^(null|empty|whitespaces_only)$/i.test(at.text);
-    const value = text ? this.term() : void 0;
-    if (value?.kind === "string" && /\$[A-Za-z_]/.test(value.value))
-      throw new DqdlSyntaxError(
-        `constant ${name.text} refers to another constant; nested constants are not supported`,
-        at.line,
-        at.column
-      );
-    if (value?.kind === "string" || value?.kind === "keyword") return value;
-    return this.fail(
-      `a quoted string (not a number, date or time), NULL, EMPTY or WHITESPACES_ONLY as the value of ${name.text}`,
-      at
-    );
-  }
   list(item, empty) {
     const open4 = this.punct("[");
     const items = [];
@@ -72533,7 +73085,7 @@ var Parser2 = class {
     for (; ; ) {
       items.push(item());
       if (this.is("punct", ",")) {
-        const comma = this.tokens[this.i++];
+        const comma = this.next();
         if (this.is("punct", "]"))
           throw new DqdlSyntaxError(
             "a trailing comma before ']' (Glue refuses it)",
@@ -72548,529 +73100,16 @@ var Parser2 = class {
     this.i++;
     return items;
   }
-  dictionary() {
-    this.punct("{");
-    const out = {};
-    for (; ; ) {
-      const key = this.expect("string", void 0, "a quoted key");
-      this.punct(":");
-      out[key.text] = this.dictValue();
-      if (this.is("punct", "}")) break;
-      this.punct(",");
-    }
-    this.i++;
-    return out;
-  }
-  /** A dictionary whose keys and value kinds Glue fixes (Metadata, DataSources). */
-  checkedDictionary(section, allowed) {
-    const dict = this.dictionary();
-    for (const [key, value] of Object.entries(dict)) {
-      const kind = allowed[key];
-      if (!kind)
-        throw new DqdlSyntaxError(
-          `${section.text} does not take the key "${key}" (allowed: ${Object.keys(allowed).join(", ")})`,
-          section.line,
-          section.column
-        );
-      const ok = kind === "string" ? typeof value === "string" : Array.isArray(value) && value.every((v) => typeof v === "string");
-      if (!ok)
-        throw new DqdlSyntaxError(
-          `${section.text} "${key}" must be ${kind === "string" ? "a quoted string" : "a list of quoted strings"}`,
-          section.line,
-          section.column
-        );
-    }
-    return dict;
-  }
-  dictValue() {
-    if (this.is("string")) return this.tokens[this.i++].text;
-    if (this.is("punct", "{")) return this.dictionary();
-    if (this.is("punct", "[")) return this.list(() => this.dictValue(), "at least one quoted string");
-    return this.fail("a quoted string, a list or a dictionary");
-  }
-  /** `["key"="value", ...]`; `empty` as for list(). */
-  labelList(empty) {
-    const at = this.tok;
-    const pairs = this.list(() => {
-      const key = this.expect("string", void 0, "a quoted label name");
-      if (!key.text) throw new DqdlSyntaxError("a label has an empty name", key.line, key.column);
-      this.punct("=");
-      const value = this.expect("string", void 0, "a quoted label value");
-      if (!value.text)
-        throw new DqdlSyntaxError(`label "${key.text}" has an empty value`, value.line, value.column);
-      return [key, value.text];
-    }, empty);
-    const labels = {};
-    for (const [key, value] of pairs) {
-      if (key.text in labels)
-        throw new DqdlSyntaxError(`label "${key.text}" is given twice`, key.line, key.column);
-      labels[key.text] = value;
-    }
-    if (pairs.length > 10) throw new DqdlSyntaxError("a rule may have at most 10 labels", at.line, at.column);
-    return labels;
-  }
-  /** or-expression of and-expressions of primaries ('and' binds tighter, as in Glue). */
-  ruleNode() {
-    return this.composite("or", () => this.composite("and", () => this.rulePrimary()));
-  }
-  composite(op2, operand) {
-    const first = operand();
-    const operands = [first];
-    while (this.isWord(op2, op2.toUpperCase())) {
-      this.i++;
-      operands.push(operand());
-    }
-    if (operands.length === 1) return first;
-    const flat = operands.flatMap(
-      (n3) => n3.kind === "composite" && n3.op === op2 && !n3.labels ? n3.operands : [n3]
-    );
-    return { kind: "composite", op: op2, operands: flat, line: first.line, column: first.column };
-  }
-  rulePrimary() {
-    if (this.is("punct", "(")) {
-      this.i++;
-      const inner = this.ruleNode();
-      this.punct(")");
-      if (this.isWord("labels")) {
-        const labels = this.labels();
-        if (inner.kind === "composite") return { ...inner, labels };
-        return { ...inner, labels };
-      }
-      return inner.kind === "composite" ? { ...inner, labels: inner.labels } : inner;
-    }
-    return this.rule(false);
-  }
-  labels() {
-    this.i++;
-    this.punct("=");
-    return this.labelList('at least one "name"="value" label');
-  }
-  rule(inAnalyzers) {
-    const start = this.expect("ident", void 0, "a rule type (e.g. RowCount, ColumnValues, IsComplete)");
-    const spec2 = RULE_TYPES[start.text];
-    if (!spec2) {
-      const close = Object.keys(RULE_TYPES).find((t) => t.toLowerCase() === start.text.toLowerCase());
-      throw new DqdlSyntaxError(
-        close ? `unknown rule type "${start.text}" (rule types are case-sensitive: did you mean ${close}?)` : `unknown rule type "${start.text}"`,
-        start.line,
-        start.column
-      );
-    }
-    if (spec2.analyzerOnly && !inAnalyzers)
-      throw new DqdlSyntaxError(
-        `${start.text} is an analyzer: put it in Analyzers = [...]`,
-        start.line,
-        start.column
-      );
-    const paramStart = this.i;
-    const params = this.params();
-    const where = () => {
-      if (!this.isWord("where")) return void 0;
-      const at = this.tok;
-      if (!spec2.where)
-        throw new DqdlSyntaxError(`${start.text} does not take a where clause`, at.line, at.column);
-      this.i++;
-      const sql = this.expect("string", void 0, 'a quoted filter after where, e.g. where "year > 2000"');
-      if (!sql.text.trim()) throw new DqdlSyntaxError("the where clause is empty", sql.line, sql.column);
-      return sql.text;
-    };
-    if (params.length > spec2.maxParams) {
-      const extra = this.tokens.slice(paramStart, this.i).filter((t) => t.kind !== "ident" || !["of", "OF", "and", "AND"].includes(t.text))[spec2.maxParams];
-      if (extra?.kind === "ident" && spec2.condition !== "none")
-        this.fail(`a condition for ${start.text} (e.g. ${example(spec2.condition)})`, extra);
-    }
-    if (params.length < spec2.minParams || params.length > spec2.maxParams) {
-      const want = spec2.minParams === spec2.maxParams ? `${spec2.minParams}` : spec2.maxParams === Number.POSITIVE_INFINITY ? `at least ${spec2.minParams}` : `${spec2.minParams} to ${spec2.maxParams}`;
-      throw new DqdlSyntaxError(
-        `${start.text} takes ${want} parameter${/\b1$/.test(want) ? "" : "s"}, found ${params.length}`,
-        start.line,
-        start.column
-      );
-    }
-    let kind = spec2.condition;
-    if (start.text === "FileMatch") kind = fileMatchTakesCondition(params.length) ? "checksums" : "none";
-    if (inAnalyzers) {
-      if (kind === "none" && !spec2.analyzerOnly)
-        throw new DqdlSyntaxError(
-          `${start.text} cannot be an analyzer: it has no metric to record (put it in Rules = [...])`,
-          start.line,
-          start.column
-        );
-      return { kind: "rule", type: start.text, params, options: {}, line: start.line, column: start.column };
-    }
-    let condition;
-    if (kind !== "none") {
-      if (this.atCondition()) condition = this.condition(kind);
-      else if (kind !== "optional-number") this.fail(`a condition for ${start.text} (e.g. ${example(kind)})`);
-    } else if (this.atCondition()) {
-      const at = this.tok;
-      throw new DqdlSyntaxError(`${start.text} takes no condition`, at.line, at.column);
-    }
-    let filter = where();
-    let threshold;
-    const options = {};
-    let labels;
-    while (this.isWord("with", "labels", "where")) {
-      if (this.isWord("labels")) {
-        if (labels) this.fail("one labels=[...] per rule");
-        labels = this.labels();
-        continue;
-      }
-      if (this.isWord("where")) {
-        if (filter !== void 0) this.fail("one where clause per rule");
-        filter = where();
-        continue;
-      }
-      this.i++;
-      const name = this.expect("ident", void 0, "threshold or an option name after with");
-      if (name.text === "threshold") {
-        if (!spec2.threshold)
-          throw new DqdlSyntaxError(`${start.text} does not take a threshold`, name.line, name.column);
-        if (threshold) throw new DqdlSyntaxError("a rule may have one threshold", name.line, name.column);
-        threshold = this.condition("number");
-        continue;
-      }
-      this.punct("=");
-      if (this.is("string")) {
-        const value = this.tokens[this.i++];
-        if (name.text === "timeZone" && !isTimeZone(value.text))
-          throw new DqdlSyntaxError(
-            `unknown time zone "${value.text}" (e.g. "America/New_York" or "UTC")`,
-            value.line,
-            value.column
-          );
-        options[name.text] = value.text;
-      } else if (this.is("number")) options[name.text] = Number(this.tokens[this.i++].text);
-      else this.fail(`a value for ${name.text} (a quoted string or a number)`);
-    }
-    if (start.text === "CustomSql" && condition && threshold)
-      throw new DqdlSyntaxError(
-        "CustomSql takes a condition or a threshold, not both",
-        start.line,
-        start.column
-      );
-    if (labels && Object.keys({ ...this.defaultLabels, ...labels }).length > 10)
-      throw new DqdlSyntaxError(
-        "a rule may have at most 10 labels, DefaultLabels included",
-        start.line,
-        start.column
-      );
-    return {
-      kind: "rule",
-      type: start.text,
-      params,
-      ...condition ? { condition } : {},
-      ...filter !== void 0 ? { where: filter } : {},
-      ...threshold ? { threshold } : {},
-      options,
-      ...labels ? { labels } : {},
-      line: start.line,
-      column: start.column
-    };
-  }
-  params() {
-    const params = [];
-    for (; ; ) {
-      if (this.isWord("of", "OF") || this.isWord("and", "AND") && params.length > 0 && this.paramFollows(1)) {
-        this.i++;
-        continue;
-      }
-      if (this.is("string")) {
-        params.push(this.tokens[this.i++].text);
-        continue;
-      }
-      if (this.is("ident") && this.tok.text.startsWith("$")) {
-        const ref = this.tokens[this.i++];
-        const value = this.constants[ref.text.slice(1)];
-        if (value === void 0)
-          throw new DqdlSyntaxError(`constant ${ref.text} is not defined`, ref.line, ref.column);
-        if (Array.isArray(value) || value.kind !== "string")
-          throw new DqdlSyntaxError(
-            `constant ${ref.text} must be a quoted string to be used as a parameter`,
-            ref.line,
-            ref.column
-          );
-        params.push(value.value);
-        continue;
-      }
-      if (this.is("ident") && !STOP_WORDS.has(this.tok.text)) {
-        params.push(this.tokens[this.i++].text);
-        continue;
-      }
-      return params;
-    }
-  }
-  paramFollows(ahead) {
-    const t = this.peek(ahead);
-    return t.kind === "string" || t.kind === "ident" && !STOP_WORDS.has(t.text) && !(t.text in RULE_TYPES);
-  }
-  atCondition() {
-    return this.is("punct") && COMPARE_OPS.has(this.tok.text) || this.isWord("between", "not", "in", "matches");
-  }
-  condition(kind) {
-    const at = this.tok;
-    let cond;
-    let negated = false;
-    if (this.isWord("not")) {
-      this.i++;
-      negated = true;
-      if (!this.isWord("between", "in", "matches")) this.fail("between, in or matches after 'not'");
-    }
-    if (this.isWord("between")) {
-      this.i++;
-      const low = this.operand();
-      if (!this.isWord("and", "AND")) this.fail("'and' (between X and Y)");
-      this.i++;
-      cond = { kind: "between", negated, low, high: this.operand() };
-    } else if (this.isWord("in")) {
-      this.i++;
-      const items = this.is("ident") && this.tok.text.startsWith("$") ? [this.term()] : this.list(() => this.operand(), "at least one value");
-      cond = { kind: "in", negated, items };
-    } else if (this.isWord("matches")) {
-      this.i++;
-      const pattern = this.expect("string", void 0, "a quoted regular expression after matches");
-      cond = { kind: "matches", negated, pattern: pattern.text };
-    } else if (this.is("punct") && COMPARE_OPS.has(this.tok.text)) {
-      const op2 = this.tokens[this.i++].text;
-      cond = { kind: "compare", op: op2, operand: this.operand() };
-    } else return this.fail(`a condition (e.g. ${example(kind)})`);
-    checkConditionKind(cond, kind, at);
-    return cond;
-  }
-  /** An operand: flat left-associative arithmetic, as in Glue's grammar. */
-  operand() {
-    let left = this.term();
-    while (this.is("punct") && ["+", "-", "*", "/"].includes(this.tok.text)) {
-      const op2 = this.tokens[this.i++].text;
-      left = { kind: "binary", op: op2, left, right: this.term() };
-    }
-    return left;
-  }
-  term() {
-    const t = this.tok;
-    if (t.kind === "punct" && t.text === "-" && this.peek().kind === "number") {
-      this.i++;
-      return this.numberOrUnit(true);
-    }
-    if (t.kind === "number") return this.numberOrUnit(false);
-    if (t.kind === "string") {
-      this.i++;
-      if (DATE.test(t.text)) {
-        if (!isCalendarDate(t.text))
-          throw new DqdlSyntaxError(`"${t.text}" is not a calendar date (YYYY-MM-DD)`, t.line, t.column);
-        return { kind: "date", text: t.text };
-      }
-      if (TIME.test(t.text)) {
-        if (!isClockTime(t.text))
-          throw new DqdlSyntaxError(
-            `"${t.text}" is not a time of day (e.g. "9:30 AM" or "21:45")`,
-            t.line,
-            t.column
-          );
-        return { kind: "time", text: t.text };
-      }
-      return { kind: "string", value: t.text };
-    }
-    if (t.kind === "punct" && t.text === "(") {
-      this.i++;
-      const inner = this.operand();
-      this.punct(")");
-      return { kind: "paren", inner };
-    }
-    if (t.kind === "ident") {
-      const upper = t.text.toUpperCase();
-      if ((upper === "NULL" || upper === "EMPTY" || upper === "WHITESPACES_ONLY") && (t.text === upper || t.text === t.text.toLowerCase())) {
-        this.i++;
-        return { kind: "keyword", name: upper };
-      }
-      if (t.text.startsWith("$")) {
-        if (!(t.text.slice(1) in this.constants))
-          throw new DqdlSyntaxError(`constant ${t.text} is not defined`, t.line, t.column);
-        this.i++;
-        return { kind: "variable", name: t.text.slice(1) };
-      }
-      if (this.peek().kind === "punct" && this.peek().text === "(") {
-        this.i += 2;
-        const args = [];
-        while (!this.is("punct", ")")) {
-          args.push(this.operand());
-          if (this.is("punct", ",")) this.i++;
-          else if (!this.is("punct", ")")) this.fail("',' or ')'");
-        }
-        this.i++;
-        return { kind: "call", name: t.text, args };
-      }
-    }
-    return this.fail("a number, a quoted value, NULL, now() or an expression like avg(last(10))");
-  }
-  numberOrUnit(negative) {
-    const t = this.tokens[this.i++];
-    const value = Number(t.text) * (negative ? -1 : 1);
-    const text = negative ? `-${t.text}` : t.text;
-    const unit = this.is("ident") && (DURATION_UNITS.has(this.tok.text) || SIZE_UNITS.has(this.tok.text));
-    if (!unit) return { kind: "number", value, text };
-    if (negative || !/^\d+$/.test(t.text))
-      throw new DqdlSyntaxError(
-        `${text} ${this.tok.text}: a duration or size is a whole number of units`,
-        t.line,
-        t.column - (negative ? 1 : 0)
-      );
-    if (DURATION_UNITS.has(this.tok.text))
-      return { kind: "duration", amount: value, unit: this.tokens[this.i++].text };
-    return { kind: "size", amount: value, unit: this.tokens[this.i++].text };
-  }
 };
-function operandsOf(cond) {
-  switch (cond.kind) {
-    case "compare":
-      return [cond.operand];
-    case "between":
-      return [cond.low, cond.high];
-    case "in":
-      return cond.items;
-    case "matches":
-      return [];
-  }
-}
-var ACCEPTS = {
-  number: ["number"],
-  "optional-number": ["number"],
-  string: ["string"],
-  value: ["number", "string", "date"],
-  date: ["date"],
-  duration: ["duration"],
-  // A bare number is a size in bytes.
-  size: ["size", "number"],
-  checksums: ["string"],
-  none: []
-};
-var WANTED = {
-  number: "numbers",
-  "optional-number": "numbers",
-  string: "a quoted type name",
-  value: "numbers, quoted text or dates",
-  date: 'a date, a time or now() (dates and times are quoted: "2024-01-01", "9:30 AM", "21:45")',
-  duration: "a duration such as 24 hours or 3 days",
-  size: "a size such as 2 MB",
-  checksums: "quoted checksums",
-  none: "no condition"
-};
-function operandTypes(e5) {
-  switch (e5.kind) {
-    case "number":
-      return ["number"];
-    case "string":
-    case "variable":
-      return ["string"];
-    case "date":
-    case "time":
-      return ["date"];
-    case "keyword":
-      return e5.name === "NULL" ? ["number", "string", "date"] : ["string"];
-    case "duration":
-      return ["duration"];
-    case "size":
-      return ["size"];
-    case "call":
-      if (e5.name === "now") return e5.args.length === 0 ? ["date"] : [];
-      return e5.args.every(isNumeric) ? ["number"] : [];
-    case "paren":
-      if (isShiftedNow(e5.inner)) return ["date"];
-      return isNumeric(e5.inner) ? ["number"] : [];
-    case "binary":
-      return isNumeric(e5.left) && isNumeric(e5.right) ? ["number"] : [];
-  }
-}
-function isNumeric(e5) {
-  return operandTypes(e5).includes("number");
-}
-function isShiftedNow(e5) {
-  return e5.kind === "binary" && (e5.op === "+" || e5.op === "-") && e5.left.kind === "call" && e5.left.name === "now" && e5.left.args.length === 0 && e5.right.kind === "duration";
-}
-function mentionsNow(e5) {
-  switch (e5.kind) {
-    case "call":
-      return e5.name === "now" || e5.args.some(mentionsNow);
-    case "paren":
-      return mentionsNow(e5.inner);
-    case "binary":
-      return mentionsNow(e5.left) || mentionsNow(e5.right);
-    default:
-      return false;
-  }
-}
-function checkConditionKind(cond, kind, at) {
-  const bad = (what) => {
-    throw new DqdlSyntaxError(`expected ${what} in this condition`, at.line, at.column);
-  };
-  const accepts = ACCEPTS[kind];
-  if (cond.kind === "matches") {
-    if (!accepts.includes("string") || kind === "string") bad(WANTED[kind]);
-    return;
-  }
-  if (kind === "duration" && cond.kind === "in") bad(WANTED[kind]);
-  const operands = operandsOf(cond);
-  const types = operands.map(operandTypes);
-  if (accepts.includes("date") && operands.some((e5, i5) => types[i5].length === 0 && mentionsNow(e5)))
-    throw new DqdlSyntaxError(
-      "expected now() plus or minus a duration, in parentheses, e.g. (now() - 3 days)",
-      at.line,
-      at.column
-    );
-  const common = accepts.filter((t) => types.every((ts) => ts.includes(t)));
-  if (common.length === 0) {
-    if (cond.kind === "in" && types.every((ts) => ts.some((t) => accepts.includes(t))))
-      throw new DqdlSyntaxError(
-        "this list mixes numbers, quoted text and dates (a list holds one kind, plus NULL)",
-        at.line,
-        at.column
-      );
-    bad(WANTED[kind]);
-  }
-  const ordered = cond.kind === "between" || cond.kind === "compare" && cond.op !== "=" && cond.op !== "!=";
-  if (ordered && common.every((t) => t === "string"))
-    bad(
-      kind === "string" ? '= "TYPE", != "TYPE" or in ["TYPE", ...]' : "=, !=, in or matches with quoted text"
-    );
-}
-function example(kind) {
-  return {
-    number: "> 0.95",
-    "optional-number": "between 10 and 20",
-    string: '= "INTEGER"',
-    value: "between 0 and 10",
-    date: "> (now() - 1 days)",
-    duration: "<= 24 hours",
-    size: "< 2 GB",
-    checksums: 'in ["<checksum>"]',
-    none: ""
-  }[kind];
-}
-function isTimeZone(name) {
-  if (/^(Z|(UTC|GMT|UT)?[+-]\d{1,2}(:?\d{2})?)$/.test(name)) return true;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-function isCalendarDate(text) {
-  const [y, m3, d5] = text.split("-").map(Number);
-  const leap = y % 4 === 0 && y % 100 !== 0 || y % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m3 - 1];
-  return days !== void 0 && d5 >= 1 && d5 <= days;
-}
-function isClockTime(text) {
-  const [, h5, m3, half] = /^(\d{1,2}):(\d{2})(?: (AM|PM))?$/.exec(text);
-  const hour = Number(h5);
-  if (Number(m3) > 59) return false;
-  return half ? hour >= 1 && hour <= 12 : hour <= 23;
-}
 function describe149(t) {
   if (t.kind === "string") return `"${t.text}"`;
   if (t.kind === "number") return t.text;
   return `'${t.text}'`;
+}
+
+// quality/parser.ts
+function parseRuleset(source) {
+  return ruleset(new TokenCursor(tokenize(source)));
 }
 
 // contract/contract.ts
@@ -73898,7 +73937,7 @@ var ROW_VERDICT_COLUMNS = [
   "DataQualityEvaluationResult"
 ];
 async function checkDrop(file, chunks, options = {}) {
-  const ruleset = options.ruleset ?? pipelineRuleset();
+  const ruleset2 = options.ruleset ?? pipelineRuleset();
   const everyColumn = Boolean(options.goodPath || options.badPath || options.onRow);
   const sampleLines = options.sampleLines ?? 5;
   let evaluation = null;
@@ -73927,11 +73966,11 @@ async function checkDrop(file, chunks, options = {}) {
   };
   try {
     await readDrop(file, chunks, onRow, {
-      ...everyColumn ? {} : { columns: columnsUsedBy(ruleset) },
+      ...everyColumn ? {} : { columns: columnsUsedBy(ruleset2) },
       onLayout(l3) {
         layout = l3;
         canonicalWidth = INPUT_COLUMNS.length + 1;
-        evaluation = new Evaluation(ruleset, {
+        evaluation = new Evaluation(ruleset2, {
           columns: l3.schema,
           presentColumns: l3.schema.filter(
             (c5) => !l3.absent.includes(c5.name) && (c5.name !== "primary_genre" || !l3.absent.includes("genres"))
@@ -73988,7 +74027,7 @@ function writeBadRow(bad, row, layout, ev) {
     "Failed"
   ]);
 }
-function columnsUsedBy(ruleset) {
+function columnsUsedBy(ruleset2) {
   const names = /* @__PURE__ */ new Set();
   const add = (name) => {
     names.add(contractColumnFor(name)?.name ?? name);
@@ -74000,8 +74039,8 @@ function columnsUsedBy(ruleset) {
     for (const word of node.where?.match(/[A-Za-z_][A-Za-z0-9_]*|`[^`]+`/g) ?? [])
       add(word.replace(/`/g, ""));
   };
-  ruleset.rules.forEach(visit);
-  ruleset.analyzers.forEach(visit);
+  ruleset2.rules.forEach(visit);
+  ruleset2.analyzers.forEach(visit);
   return names;
 }
 
@@ -74065,13 +74104,13 @@ async function loadRuleset(workspace, path) {
   }
 }
 async function validateFiles(workspace, files, rules) {
-  const ruleset = await loadRuleset(workspace, rules);
+  const ruleset2 = await loadRuleset(workspace, rules);
   const reports = [];
   for (const file of files) {
     try {
       const refused = refusedName(file);
       if (refused) throw new DropFileError(file, null, refused);
-      const check2 = await checkDrop(file, readChunks(join8(workspace, file)), { ruleset });
+      const check2 = await checkDrop(file, readChunks(join8(workspace, file)), { ruleset: ruleset2 });
       const quality = qualityOf(check2);
       reports.push({
         file,
