@@ -90,7 +90,7 @@ async function drop(
 ): Promise<ModeResult> {
   if (!inputs.bucket)
     throw new Error('Input bucket is required to drop files (the stack output BucketName).');
-  if (inputs.wait && !inputs.stateMachineArn)
+  if (inputs.wait && !inputs.dryRun && !inputs.stateMachineArn)
     throw new Error(
       'Input state-machine-arn is required to wait for the pipeline (the stack output StateMachineArn), or set wait: false.',
     );
@@ -98,6 +98,7 @@ async function drop(
     ...(inputs.region ? { region: inputs.region } : {}),
     ...(inputs.endpoint ? { endpoint: inputs.endpoint, forcePathStyle: true } : {}),
   };
+  if (!inputs.dryRun) await requireRegion(new S3Client(aws));
   const pr = context.payload.pull_request?.number;
   // A refused name is never uploaded: its result says why, in the order the files came.
   const refused = new Map<string, DropResult>();
@@ -142,6 +143,17 @@ async function drop(
       .filter((r) => fails(r.status, inputs.failOn))
       .map((r) => `${r.file} is ${r.status}${r.error ? ` (${r.error})` : ''}`),
   };
+}
+
+/** Without a region every call fails the same way, file by file: say it once, with the fix. */
+async function requireRegion(s3: S3Client): Promise<void> {
+  try {
+    await s3.config.region();
+  } catch {
+    throw new Error(
+      'No AWS region is set: give the region input, or set AWS_REGION (aws-actions/configure-aws-credentials sets it from its aws-region).',
+    );
+  }
 }
 
 /** The sticky PR comment: on the PR itself, or on push on the PR the commit came from. A failure to comment is a warning only. */

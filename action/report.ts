@@ -6,18 +6,18 @@ import { escapeControls } from '../contract/inert-text.ts';
 import type { FileReport } from './validate.ts';
 
 /** GitHub refuses job summaries over 1 MiB and comments over 65,536 characters; stay under both. */
-export const MAX_MARKDOWN = 60_000;
+const MAX_MARKDOWN = 60_000;
 
 /**
  * Text from data or paths, made inert in Markdown wherever it lands (a table cell, a heading, a
  * quote): control characters and line separators shown as escapes (a bare CR ends a line too),
  * every ASCII punctuation character escaped (no HTML, links, emphasis or block syntax), pipes as
  * an entity (a backslash before one would escape the escape), and mentions, issue references and
- * bare links broken with a zero-width space.
+ * bare web links broken with a zero-width space (an s3:// URI is no link, and stays as it is).
  */
 export function md(text: string): string {
   return escapeControls(text)
-    .replace(/:(?=\/\/)|(?<=www)(?=\.)/gi, '$&\u200b')
+    .replace(/(?<=\bhttps?:)(?=\/\/)|(?<=www)(?=\.)/gi, '\u200b')
     .replace(/[!-/:-@[-`{-~]/g, (c) =>
       c === '|' ? '&#124;' : c === '@' || c === '#' ? `\\${c}\u200b` : `\\${c}`,
     );
@@ -70,7 +70,11 @@ export function renderSummary(reports: readonly FileReport[], status: OutcomeSta
       }
     }
   }
-  const text = out.join('\n') + '\n';
+  return cutToFit(out.join('\n') + '\n');
+}
+
+/** The report whole, or cut to GitHub's limits with a line saying so. */
+export function cutToFit(text: string): string {
   return text.length <= MAX_MARKDOWN
     ? text
     : `${text.slice(0, MAX_MARKDOWN - 80)}\n\n…the report was cut to fit GitHub's size limit.\n`;

@@ -18,9 +18,10 @@ const RANK: Readonly<Record<DropStatus, number>> = {
   FAILED: 6,
 };
 
-/** The worst of several statuses (SUCCEEDED when there are none), for the overall status. */
+/** The worst of several statuses (SUCCEEDED when there are none: nothing to do), for the overall status. */
 export function worstStatus<S extends DropStatus>(statuses: readonly S[]): S | 'SUCCEEDED' {
-  return statuses.reduce<S | 'SUCCEEDED'>((worst, s) => (RANK[s] > RANK[worst] ? s : worst), 'SUCCEEDED');
+  if (!statuses.length) return 'SUCCEEDED';
+  return statuses.reduce((worst, s) => (RANK[s] > RANK[worst] ? s : worst));
 }
 
 /** Which statuses fail a step: from a PARTIAL load, a rejected batch, an error (or timeout), or none. */

@@ -69816,7 +69816,8 @@ var RANK = {
   FAILED: 6
 };
 function worstStatus(statuses) {
-  return statuses.reduce((worst, s2) => RANK[s2] > RANK[worst] ? s2 : worst, "SUCCEEDED");
+  if (!statuses.length) return "SUCCEEDED";
+  return statuses.reduce((worst, s2) => RANK[s2] > RANK[worst] ? s2 : worst);
 }
 var FAIL_ON = ["quality", "partial", "error", "never"];
 var FAILS_FROM = {
@@ -70408,10 +70409,58 @@ async function checkDataFile(workspace, file, glob) {
   }
 }
 
+// contract/pipeline-states.ts
+var STATES = {
+  describeDrop: "Describe drop",
+  startInputCrawler: "Start input crawler",
+  getInputCrawler: "Get input crawler",
+  startWarehouseCrawler: "Start warehouse crawler",
+  getWarehouseCrawler: "Get warehouse crawler",
+  runEtl: "Run ETL job",
+  readResults: "Read ETL results",
+  refreshViews: "Refresh views",
+  getRefresh: "Get refresh status",
+  copyToArchive: "Copy input to archive",
+  deleteInput: "Delete input",
+  publishSuccess: "Publish success",
+  publishQuality: "Publish quality alert",
+  publishFailure: "Publish failure alert",
+  /** Where a rejected batch leaves the happy path. */
+  buildQualityOutcome: "Build quality outcome",
+  /** Where every failure leaves it, from whichever phase failed. */
+  buildFailureOutcome: "Build failure outcome"
+};
+var PHASES = [
+  { name: "Describe", states: [STATES.describeDrop] },
+  {
+    name: "Crawl",
+    states: [
+      STATES.startInputCrawler,
+      STATES.getInputCrawler,
+      STATES.startWarehouseCrawler,
+      STATES.getWarehouseCrawler
+    ]
+  },
+  { name: "Check and load", states: [STATES.runEtl, STATES.readResults] },
+  { name: "Refresh views", states: [STATES.refreshViews, STATES.getRefresh] },
+  { name: "Archive", states: [STATES.copyToArchive, STATES.deleteInput] },
+  { name: "Publish", states: [STATES.publishSuccess] }
+];
+var PHASE_OF = new Map(PHASES.flatMap((p3) => p3.states.map((s2) => [s2, p3.name])));
+var OFF_THE_HAPPY_PATH = /* @__PURE__ */ new Set([STATES.buildQualityOutcome, STATES.buildFailureOutcome]);
+function lastPhase(path) {
+  let last = null;
+  for (const state2 of path) {
+    if (OFF_THE_HAPPY_PATH.has(state2)) break;
+    last = PHASE_OF.get(state2) ?? last;
+  }
+  return last;
+}
+
 // action/report.ts
 var MAX_MARKDOWN = 6e4;
 function md(text) {
-  return escapeControls(text).replace(/:(?=\/\/)|(?<=www)(?=\.)/gi, "$&\u200B").replace(
+  return escapeControls(text).replace(/(?<=\bhttps?:)(?=\/\/)|(?<=www)(?=\.)/gi, "\u200B").replace(
     /[!-/:-@[-`{-~]/g,
     (c5) => c5 === "|" ? "&#124;" : c5 === "@" || c5 === "#" ? `\\${c5}\u200B` : `\\${c5}`
   );
@@ -70457,7 +70506,9 @@ function renderSummary(reports, status) {
       }
     }
   }
-  const text = out.join("\n") + "\n";
+  return cutToFit(out.join("\n") + "\n");
+}
+function cutToFit(text) {
   return text.length <= MAX_MARKDOWN ? text : `${text.slice(0, MAX_MARKDOWN - 80)}
 
 \u2026the report was cut to fit GitHub's size limit.
@@ -70477,6 +70528,8 @@ function renderDropSummary(results, status) {
       );
     }
   }
+  const followed = results.flatMap((r5) => r5.path?.length ? [{ path: r5.path, status: r5.status }] : []);
+  if (followed.length) out.push("", phaseDiagram(followed));
   for (const r5 of results) {
     const details = [];
     if (r5.quarantineUri) details.push(`Quarantine: ${code(r5.quarantineUri)}`);
@@ -70488,14 +70541,18 @@ function renderDropSummary(results, status) {
           `| ${code(f5.rule)} | ${f5.result} | ${f5.gate ? "batch gate" : "row check"} | ${metricsCell(f5.metrics)} |`
         );
     }
-    if (r5.path?.length) details.push("", mermaid(r5.path, r5.status));
+    if (r5.path?.length)
+      details.push(
+        "",
+        `<details><summary>The ${r5.path.length} states its execution entered</summary>`,
+        "",
+        r5.path.map(md).join(" \u2192 "),
+        "",
+        "</details>"
+      );
     if (details.length) out.push("", `### ${code(r5.file)}`, "", ...details);
   }
-  const text = out.join("\n") + "\n";
-  return text.length <= MAX_MARKDOWN ? text : `${text.slice(0, MAX_MARKDOWN - 80)}
-
-\u2026the report was cut to fit GitHub's size limit.
-`;
+  return cutToFit(out.join("\n") + "\n");
 }
 function linkTarget(url) {
   if (!/^https:\/\//i.test(url)) return "#";
@@ -70504,28 +70561,45 @@ function linkTarget(url) {
     (c5) => [...Buffer.from(c5)].map((b5) => `%${b5.toString(16).toUpperCase().padStart(2, "0")}`).join("")
   );
 }
-function mermaid(path, status) {
-  const ids = /* @__PURE__ */ new Map();
-  const id = (state2) => {
-    if (!ids.has(state2)) ids.set(state2, `s${ids.size}`);
-    return ids.get(state2);
-  };
-  const edges = /* @__PURE__ */ new Set();
-  path.forEach((state2, i5) => {
-    id(state2);
-    if (i5 > 0) edges.add(`  ${id(path[i5 - 1])} --> ${id(state2)}`);
-  });
-  const label = (s2) => s2.replace(/["[\]{}()<>]/g, " ");
-  const last = id(path.at(-1));
-  const cls = status === "SUCCEEDED" || status === "PARTIAL" ? "ok" : "bad";
+var OFF_PATH = {
+  QUALITY_FAILED: { id: "quality", label: "Quality alert", verb: "rejected", style: "bad" },
+  FAILED: { id: "failure", label: "Failure alert", verb: "failed", style: "bad" },
+  TIMEOUT: { id: "waiting", label: "Not finished", verb: "not finished", style: "wait" },
+  UPLOADED: { id: "waiting", label: "Not finished", verb: "not finished", style: "wait" }
+};
+function phaseDiagram(runs) {
+  const left = runs.map((r5) => ({
+    at: Math.max(
+      0,
+      PHASES.findIndex((p3) => p3.name === lastPhase(r5.path))
+    ),
+    to: OFF_PATH[r5.status]
+  }));
+  const reached = PHASES.map((_, i5) => left.filter((r5) => r5.at >= i5).length);
+  const phase = (i5) => `p${i5}["${PHASES[i5].name}${reached[i5] === runs.length ? "" : ` \xB7 ${reached[i5]} of ${runs.length}`}"]`;
+  const edges = /* @__PURE__ */ new Map();
+  for (const { at, to } of left) {
+    if (!to) continue;
+    const key = `${at} ${to.id}`;
+    edges.set(key, { from: at, to, count: (edges.get(key)?.count ?? 0) + 1 });
+  }
+  const styled = (style) => [
+    ...new Set([...edges.values()].filter((e5) => e5.to.style === style).map((e5) => e5.to.id))
+  ];
   return [
     "```mermaid",
-    "flowchart TD",
-    ...[...ids].map(([state2, sid]) => `  ${sid}["${label(state2)}"]`),
-    ...edges,
+    "flowchart LR",
+    `  ${PHASES.map((_, i5) => phase(i5)).join(" --> ")}`,
+    ...[...edges.values()].map(
+      ({ from, to, count }) => `  p${from} -.->|"${count} ${to.verb}"| ${to.id}(["${to.label}"])`
+    ),
     "  classDef ok fill:#d1f7d6,stroke:#1a7f37",
     "  classDef bad fill:#ffd8d3,stroke:#cf222e",
-    `  class ${last} ${cls}`,
+    "  classDef wait fill:#fff8c5,stroke:#9a6700",
+    `  class ${PHASES.flatMap((_, i5) => reached[i5] > 0 ? [`p${i5}`] : []).join(",")} ok`,
+    ...["bad", "wait"].flatMap(
+      (style) => styled(style).length ? [`  class ${styled(style).join(",")} ${style}`] : []
+    ),
     "```"
   ].join("\n");
 }
@@ -74194,7 +74268,7 @@ async function validate2(workspace, files, inputs) {
 async function drop(workspace, files, inputs, context3) {
   if (!inputs.bucket)
     throw new Error("Input bucket is required to drop files (the stack output BucketName).");
-  if (inputs.wait && !inputs.stateMachineArn)
+  if (inputs.wait && !inputs.dryRun && !inputs.stateMachineArn)
     throw new Error(
       "Input state-machine-arn is required to wait for the pipeline (the stack output StateMachineArn), or set wait: false."
     );
@@ -74202,6 +74276,7 @@ async function drop(workspace, files, inputs, context3) {
     ...inputs.region ? { region: inputs.region } : {},
     ...inputs.endpoint ? { endpoint: inputs.endpoint, forcePathStyle: true } : {}
   };
+  if (!inputs.dryRun) await requireRegion(new import_client_s3.S3Client(aws));
   const pr = context3.payload.pull_request?.number;
   const refused = /* @__PURE__ */ new Map();
   for (const file of files) {
@@ -74243,6 +74318,15 @@ async function drop(workspace, files, inputs, context3) {
     markdown: renderDropSummary(results, status),
     failures: results.filter((r5) => fails(r5.status, inputs.failOn)).map((r5) => `${r5.file} is ${r5.status}${r5.error ? ` (${r5.error})` : ""}`)
   };
+}
+async function requireRegion(s3) {
+  try {
+    await s3.config.region();
+  } catch {
+    throw new Error(
+      "No AWS region is set: give the region input, or set AWS_REGION (aws-actions/configure-aws-credentials sets it from its aws-region)."
+    );
+  }
 }
 async function comment(api, context3, markdown) {
   if (!api) return;

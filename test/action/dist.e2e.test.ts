@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startTwin, type Twin } from '../../local-aws/twin.ts';
+import { renderedText } from './rendered.ts';
 
 const DIST = resolve('dist/index.js');
 let root: string;
@@ -209,8 +210,16 @@ describe('the bundled Action, run as the runner runs it, against the local twin'
     ]);
     expect(JSON.parse(r.outputs['execution-arns']!)).toEqual(results.map((x) => x.executionArn));
     expect(r.summary).toContain('## ⚠️ movies-gds data drop: PARTIAL');
-    expect(r.summary).toContain('```mermaid');
-    expect(r.summary).toMatch(/\["Run ETL job"\]/);
+    // One compact diagram of the phases for every file; each file's states in text, collapsed.
+    expect(r.summary.match(/```mermaid/g)).toHaveLength(1);
+    expect(r.summary).toContain('  p0["Describe"] --> p1["Crawl"] --> p2["Check and load"]');
+    expect(r.summary).toMatch(/<details><summary>The \d+ states its execution entered<\/summary>/);
+    // As GitHub shows it: names, URIs and rules as they are, with no escape in sight.
+    const shown = renderedText(r.summary);
+    expect(shown).toContain('data/2024/defects.csv');
+    expect(shown).toMatch(/Quarantine: s3:\/\/movies-gds\/bad_data\/\S+\/rows\/bad\.csv/);
+    expect(shown).toContain('ColumnValues "imdb_rating" <= 10');
+    expect(shown).not.toContain('\\');
     expect(r.stdout).toContain('data/2024/clean.csv: → Run ETL job');
     // The runner hides the token everywhere once it is registered as a secret; it is never printed otherwise.
     expect(r.stdout.startsWith('::add-mask::ghs_secret_token_value\n')).toBe(true);
@@ -276,6 +285,27 @@ describe('the bundled Action, run as the runner runs it, against the local twin'
     ]);
   }, 60_000);
 
+  it('dry run: says what it would upload, uploads nothing, needs no state machine, and says DRY_RUN', async () => {
+    const { ws, before, after } = repoWith('dry-run', { 'data/dry/q1.csv': DATA.clean });
+    const { 'state-machine-arn': _arn, ...inputs } = DROP_INPUTS();
+    const r = await runAction(ws, 'push', { before, after }, { ...inputs, 'dry-run': 'true' });
+    expect(r.code).toBe(0);
+    expect(r.outputs.status).toBe('DRY_RUN');
+    expect(r.summary).toContain('## 📝 movies-gds data drop: DRY_RUN');
+    expect(r.stdout).toContain(
+      `data/dry/q1.csv: would upload to s3://${twin.bucket}/input_data/dry/q1.csv (dry run)`,
+    );
+    expect(twin.store.keys(twin.bucket, 'input_data/dry/')).toEqual([]);
+  }, 60_000);
+
+  it('wait: false: uploads, does not follow, and says UPLOADED', async () => {
+    const { ws, before, after } = repoWith('no-wait', { 'data/nowait/q1.csv': DATA.clean });
+    const r = await runAction(ws, 'push', { before, after }, { ...DROP_INPUTS(), wait: 'false' });
+    expect(r.code).toBe(0);
+    expect(r.outputs.status).toBe('UPLOADED');
+    expect(r.summary).toContain('## ⬆️ movies-gds data drop: UPLOADED');
+  }, 60_000);
+
   it('no changed data files: nothing to do, success', async () => {
     const { ws, before, after } = repoWith('nothing', { 'docs/readme.txt': 'x' });
     const r = await runAction(ws, 'push', { before, after }, DROP_INPUTS());
@@ -298,6 +328,24 @@ describe('the bundled Action, run as the runner runs it, against the local twin'
       error: expect.stringMatching(/^No AWS credentials were found/),
     });
     expect(r.stdout).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it('no region: one sentence with the fix, once, before any upload', async () => {
+    const { ws, before, after } = repoWith('noregion', {
+      'data/a.csv': DATA.clean,
+      'data/b.csv': DATA.clean,
+    });
+    const { region: _region, ...inputs } = DROP_INPUTS();
+    const r = await runAction(ws, 'push', { before, after }, inputs, {
+      AWS_CONFIG_FILE: join(root, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(root, 'none'),
+    });
+    expect(r.code).toBe(1);
+    const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error::'));
+    expect(errors).toEqual([
+      '::error::No AWS region is set: give the region input, or set AWS_REGION (aws-actions/configure-aws-credentials sets it from its aws-region).',
+    ]);
+    expect(r.stdout).not.toContain('Region is missing');
   }, 60_000);
 
   it('a Git LFS pointer is refused before anything is uploaded', async () => {

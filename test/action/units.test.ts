@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { changedDataFiles, type EventContext } from '../../action/changed-files.ts';
-import { mermaid } from '../../action/drop-report.ts';
+import { phaseDiagram, renderDropSummary } from '../../action/drop-report.ts';
+import { STATES } from '../../contract/pipeline-states.ts';
 import { readInputs } from '../../action/inputs.ts';
 import { MARKER, pullRequestOfCommit, upsertComment, type IssueComments } from '../../action/pr-comment.ts';
 import { code, md } from '../../action/report.ts';
@@ -110,26 +111,93 @@ describe('untrusted text', () => {
   });
 });
 
-describe('the execution path diagram', () => {
-  it('draws each state and each transition once, loops included, and marks how it ended', () => {
-    const chart = mermaid(['Start', 'Wait', 'Poll', 'Wait', 'Poll', 'Done'], 'SUCCEEDED');
+describe('the phase diagram of a drop', () => {
+  const S = STATES;
+  const crawl = [S.startInputCrawler, 'Wait for input crawler', S.getInputCrawler, 'Input crawler finished?'];
+  const happy = [
+    S.describeDrop,
+    ...crawl,
+    S.startWarehouseCrawler,
+    S.getWarehouseCrawler,
+    S.runEtl,
+    S.readResults,
+  ];
+  const loaded = [
+    ...happy,
+    'Results complete?',
+    'Quality gate passed?',
+    S.refreshViews,
+    'Wait for refresh',
+    S.getRefresh,
+    S.copyToArchive,
+    S.deleteInput,
+    'Build success outcome',
+    S.publishSuccess,
+    'Done',
+  ];
+  const rejected = [
+    ...happy,
+    'Results complete?',
+    'Quality gate passed?',
+    S.buildQualityOutcome,
+    S.copyToArchive,
+    S.publishQuality,
+    'Quality gate failed',
+  ];
+  const crawlerTimeout = [
+    S.describeDrop,
+    ...crawl,
+    ...crawl,
+    'Record crawler timeout',
+    S.buildFailureOutcome,
+    S.publishFailure,
+    'Pipeline failed',
+  ];
+
+  it('draws the phases once, left to right, and where each execution left the happy path', () => {
+    const chart = phaseDiagram([
+      { path: loaded, status: 'SUCCEEDED' },
+      { path: loaded, status: 'PARTIAL' },
+      { path: rejected, status: 'QUALITY_FAILED' },
+      { path: crawlerTimeout, status: 'FAILED' },
+      { path: [S.describeDrop, S.startInputCrawler], status: 'TIMEOUT' },
+    ]);
     expect(chart.split('\n')).toEqual([
       '```mermaid',
-      'flowchart TD',
-      '  s0["Start"]',
-      '  s1["Wait"]',
-      '  s2["Poll"]',
-      '  s3["Done"]',
-      '  s0 --> s1',
-      '  s1 --> s2',
-      '  s2 --> s1',
-      '  s2 --> s3',
+      'flowchart LR',
+      '  p0["Describe"] --> p1["Crawl"] --> p2["Check and load · 3 of 5"] --> p3["Refresh views · 2 of 5"] --> p4["Archive · 2 of 5"] --> p5["Publish · 2 of 5"]',
+      '  p2 -.->|"1 rejected"| quality(["Quality alert"])',
+      '  p1 -.->|"1 failed"| failure(["Failure alert"])',
+      '  p1 -.->|"1 not finished"| waiting(["Not finished"])',
       '  classDef ok fill:#d1f7d6,stroke:#1a7f37',
       '  classDef bad fill:#ffd8d3,stroke:#cf222e',
-      '  class s3 ok',
+      '  classDef wait fill:#fff8c5,stroke:#9a6700',
+      '  class p0,p1,p2,p3,p4,p5 ok',
+      '  class quality,failure bad',
+      '  class waiting wait',
       '```',
     ]);
-    expect(mermaid(['Run "ETL" [job]'], 'FAILED')).toContain('s0["Run  ETL   job "]');
+  });
+
+  it('stays one line of phases however many states and files there are', () => {
+    const chart = phaseDiagram(
+      Array.from({ length: 20 }, () => ({ path: loaded, status: 'SUCCEEDED' as const })),
+    );
+    expect(chart.split('\n')).toHaveLength(8);
+    expect(chart).not.toContain(' of 20');
+  });
+
+  it('the drop summary shows one diagram and each path as text, collapsed', () => {
+    const results = ['a', 'b', 'c', 'd'].map((f, i) => ({
+      file: `data/${f}.csv`,
+      key: `input_data/${f}.csv`,
+      status: i === 2 ? ('QUALITY_FAILED' as const) : ('SUCCEEDED' as const),
+      path: i === 2 ? rejected : loaded,
+    }));
+    const summary = renderDropSummary(results, 'QUALITY_FAILED');
+    expect(summary.match(/```mermaid/g)).toHaveLength(1);
+    expect(summary).toContain('<details><summary>The 15 states its execution entered</summary>');
+    expect(summary).toContain('p2 -.->|"1 rejected"| quality(["Quality alert"])');
   });
 });
 

@@ -32,7 +32,7 @@ export function publishPhase(scope: Construct, props: PublishProps): Publication
   const stack = Stack.of(scope);
 
   // --- failure path: every catch records where it failed, then one publish + Fail ---
-  const failureOutcome = new sfn.Pass(scope, 'Build failure outcome', {
+  const failureOutcome = new sfn.Pass(scope, STATES.buildFailureOutcome, {
     parameters: failureOutcomeParameters(stack),
     resultPath: '$.outcome',
   });
@@ -124,7 +124,7 @@ export function publishPhase(scope: Construct, props: PublishProps): Publication
   };
 
   // --- quality alert ---
-  const qualityOutcome = new sfn.Pass(scope, 'Build quality outcome', {
+  const qualityOutcome = new sfn.Pass(scope, STATES.buildQualityOutcome, {
     parameters: outcomeParameters(stack, []),
     resultPath: '$.outcome',
   });

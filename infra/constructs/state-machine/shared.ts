@@ -2,23 +2,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 
-/** State names: the local twin attaches its handlers to the Task states by these names. */
-export const STATES = {
-  describeDrop: 'Describe drop',
-  startInputCrawler: 'Start input crawler',
-  getInputCrawler: 'Get input crawler',
-  startWarehouseCrawler: 'Start warehouse crawler',
-  getWarehouseCrawler: 'Get warehouse crawler',
-  runEtl: 'Run ETL job',
-  readResults: 'Read ETL results',
-  refreshViews: 'Refresh views',
-  getRefresh: 'Get refresh status',
-  copyToArchive: 'Copy input to archive',
-  deleteInput: 'Delete input',
-  publishSuccess: 'Publish success',
-  publishQuality: 'Publish quality alert',
-  publishFailure: 'Publish failure alert',
-} as const;
+/** State names: one list, in the contract, since the twin and the Action's report read them too. */
+export { STATES } from '../../../contract/pipeline-states.ts';
 
 const TRANSIENT = [
   'ThrottlingException',
