@@ -1,6 +1,6 @@
 /** The job summary (and PR comment body) for validate mode, in GitHub-flavoured Markdown. */
 import type { OutcomeStatus } from '../contract/outcome.ts';
-import { formatMetric, formatScore } from '../contract/outcome-view.ts';
+import { formatMetric, formatScore, lineList } from '../contract/outcome-view.ts';
 import { STATUS_ICON } from '../contract/status.ts';
 import { escapeControls } from '../contract/inert-text.ts';
 import type { FileReport } from './validate.ts';
@@ -65,7 +65,7 @@ export function renderSummary(reports: readonly FileReport[], status: OutcomeSta
       if (r.reasons.length) {
         out.push('', '<details><summary>Most common reasons rows failed</summary>', '');
         for (const x of r.reasons.slice(0, 10))
-          out.push(`- ${x.rows} × ${md(x.reason)} (lines ${x.lines.join(', ')})`);
+          out.push(`- ${x.rows} × ${md(x.reason)} (${lineList(x.lines)})`);
         out.push('', '</details>');
       }
     }

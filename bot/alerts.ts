@@ -4,7 +4,7 @@
  * commonest reasons rows failed — in its thread. Everything from data is escaped.
  */
 import type { Outcome } from '../contract/outcome.ts';
-import { failedRules, formatMetric, formatScore } from '../contract/outcome-view.ts';
+import { counted, failedRules, formatMetric, formatScore, lineList } from '../contract/outcome-view.ts';
 import { fails, STATUS_ICON } from '../contract/status.ts';
 import { context, section, type Block } from './blocks.ts';
 import { clip, slackEscape } from './slack-text.ts';
@@ -54,7 +54,7 @@ export function renderAlert(o: Outcome, mention?: string): AlertMessage {
   // The notification text too: Slack renders it, so a key like `<!channel>.csv` stays inert.
   const text = `${e(o.status)}: ${file} ${SUMMARY[o.status]}`;
   const facts: string[] = [];
-  if (o.load) facts.push(`*${num(o.load.rowsLoaded)}* rows loaded`);
+  if (o.load) facts.push(`${counted(o.load.rowsLoaded, 'row', (n) => `*${num(n)}*`)} loaded`);
   if (o.quarantine) facts.push(`*${num(o.quarantine.rows)}* quarantined`);
   if (o.quality) facts.push(`score ${formatScore(Number(o.quality.score))}`);
   const who: string[] = [];
@@ -122,7 +122,7 @@ export function renderAlert(o: Outcome, mention?: string): AlertMessage {
       section(
         `*Why rows failed*\n${reasons
           .slice(0, 10)
-          .map((r) => `• ${num(r.rows)} × ${clipped(r.reason, 200)} (lines ${r.lines.map(num).join(', ')})`)
+          .map((r) => `• ${num(r.rows)} × ${clipped(r.reason, 200)} (${lineList(r.lines, num)})`)
           .join('\n')}`,
       ),
     );

@@ -4,7 +4,7 @@
  */
 import type { DropCheck } from '../contract/check.ts';
 import { inert } from '../contract/inert-text.ts';
-import { formatMetric, formatScore } from '../contract/outcome-view.ts';
+import { counted, formatMetric, formatScore, lineList } from '../contract/outcome-view.ts';
 
 const MARK = { PASS: 'PASS ', FAIL: 'FAIL ', ERROR: 'ERROR' } as const;
 
@@ -12,12 +12,18 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
   const { result, decision } = check;
   const m = result.AggregatedMetrics;
   const lines: string[] = [];
+  // Gates by their rule, as the table below shows them, not by their Rule_N names.
+  const gatesFailed = decision.gatesFailed.map(
+    (name) => inert(result.RuleResults.find((r) => r.Name === name)?.Description ?? name),
+  );
   const verdict =
     decision.verdict === 'SUCCEEDED'
-      ? `all ${m.TotalRowsProcessed} rows would load`
+      ? m.TotalRowsProcessed === 1
+        ? 'the one row would load'
+        : `all ${m.TotalRowsProcessed} rows would load`
       : decision.verdict === 'PARTIAL'
-        ? `${decision.rowsToLoad} rows would load, ${decision.rowsToQuarantine} would be quarantined`
-        : `nothing would load: ${decision.gatesFailed.length ? `batch gate${decision.gatesFailed.length > 1 ? 's' : ''} ${decision.gatesFailed.join(', ')} failed` : 'no row passed'}`;
+        ? `${counted(decision.rowsToLoad, 'row')} would load, ${decision.rowsToQuarantine} would be quarantined`
+        : `nothing would load: ${gatesFailed.length ? `${gatesFailed.length > 1 ? 'batch gates' : 'batch gate'} ${gatesFailed.join('; ')} failed` : 'no row passed'}`;
   lines.push(`${inert(check.file)}: ${decision.verdict} (${verdict})`);
   lines.push(
     `  rows ${m.TotalRowsProcessed} read, ${m.TotalRowsPassed} passed, ${m.TotalRowsFailed} failed; ` +
@@ -37,8 +43,11 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
     const metrics = Object.entries(r.EvaluatedMetrics)
       .map(([k, v]) => `${k.split('.').slice(2).join('.') || k}=${formatMetric(v)}`)
       .join(' ');
+    // A rule too long for the column gets a line of its own: rules are never cut.
+    const rule = inert(r.Description);
+    if (rule.length > width) lines.push(`  ${rule}`);
     lines.push(
-      `  ${inert(clip(r.Description, width)).padEnd(width)}  ${MARK[r.Result]}   ${kind}  ${metrics}`,
+      `  ${(rule.length > width ? '' : rule).padEnd(width)}  ${MARK[r.Result]}   ${kind}  ${metrics}`,
     );
     if (r.EvaluationMessage)
       for (const msg of r.EvaluationMessage.split('\n'))
@@ -49,7 +58,7 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
     for (const r of check.reasons.slice(0, 10)) {
       const more = r.rows > r.lines.length ? ', ...' : '';
       lines.push(
-        `  ${String(r.rows).padStart(7)} × ${inert(r.reason)}  (line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')}${more})`,
+        `  ${String(r.rows).padStart(7)} × ${inert(r.reason)}  (${lineList(r.lines)}${more})`,
       );
     }
     if (check.reasons.length > 10) lines.push(`          ...and ${check.reasons.length - 10} more reasons`);
@@ -62,11 +71,7 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
   else if (outputs.goodPath)
     lines.push(
       '',
-      `  wrote ${inert(outputs.goodPath)} (${m.TotalRowsPassed} rows) and ${inert(outputs.badPath!)} (${m.TotalRowsFailed} rows)`,
+      `  wrote ${inert(outputs.goodPath)} (${counted(m.TotalRowsPassed, 'row')}) and ${inert(outputs.badPath!)} (${counted(m.TotalRowsFailed, 'row')})`,
     );
   return `${lines.join('\n')}\n\n`;
-}
-
-function clip(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }

@@ -44,3 +44,13 @@ export function formatScore(score: number): string {
 export function formatMetric(value: number | null): string {
   return typeof value === 'number' ? String(Number(value.toPrecision(6))) : 'n/a';
 }
+
+/** A count and its noun, singular for one: `1 row`, `22 rows`. `shown` formats the number. */
+export function counted(n: number, noun: string, shown: (n: number) => string = String): string {
+  return `${shown(n)} ${n === 1 ? noun : `${noun}s`}`;
+}
+
+/** Sample line numbers: `line 968`, `lines 4, 30`. */
+export function lineList(lines: readonly number[], shown: (n: number) => string = String): string {
+  return `line${lines.length === 1 ? '' : 's'} ${lines.map(shown).join(', ')}`;
+}

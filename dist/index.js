@@ -69875,6 +69875,9 @@ function formatScore(score) {
 function formatMetric(value) {
   return typeof value === "number" ? String(Number(value.toPrecision(6))) : "n/a";
 }
+function lineList(lines, shown = String) {
+  return `line${lines.length === 1 ? "" : "s"} ${lines.map(shown).join(", ")}`;
+}
 
 // drop-client/follow.ts
 var import_client_sfn = __toESM(require_dist_cjs17(), 1);
@@ -70501,7 +70504,7 @@ function renderSummary(reports, status) {
       if (r5.reasons.length) {
         out.push("", "<details><summary>Most common reasons rows failed</summary>", "");
         for (const x of r5.reasons.slice(0, 10))
-          out.push(`- ${x.rows} \xD7 ${md(x.reason)} (lines ${x.lines.join(", ")})`);
+          out.push(`- ${x.rows} \xD7 ${md(x.reason)} (${lineList(x.lines)})`);
         out.push("", "</details>");
       }
     }

@@ -2,6 +2,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { inert } from '../../contract/inert-text.ts';
+import { counted } from '../../contract/outcome-view.ts';
 import { fails, STATUS_ICON, type DropStatus } from '../../contract/status.ts';
 import { dropFiles, type DropResult } from '../../drop-client/drop.ts';
 import { LOCAL_REGION } from '../../local-aws/names.ts';
@@ -64,7 +65,7 @@ function render(r: DropResult): string {
   const lines = [`${icon(r.status)} ${inert(r.file)} → ${inert(r.key)}: ${r.status}`];
   if (r.rowsLoaded !== undefined)
     lines.push(
-      `   ${r.rowsLoaded} rows loaded, ${r.rowsQuarantined ?? 0} quarantined${r.quarantineUri ? ` (${r.quarantineUri})` : ''}`,
+      `   ${counted(r.rowsLoaded, 'row')} loaded, ${r.rowsQuarantined ?? 0} quarantined${r.quarantineUri ? ` (${r.quarantineUri})` : ''}`,
     );
   for (const f of r.failedRules ?? [])
     lines.push(`   ${f.gate ? 'gate' : 'rows'} ${f.result} ${inert(f.rule)}`);

@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../action/main.ts';
+import { renderedText } from './rendered.ts';
 
 /** Runs the Action as the runner would: inputs in INPUT_* variables, outputs and summary in files, commands on stdout. */
 async function runAction(workspace: string, inputs: Record<string, string> = {}) {
@@ -102,6 +103,10 @@ describe('the Action in validate mode', () => {
     );
     const results = JSON.parse(r.outputs.results!) as { failedRules: { rule: string }[] }[];
     expect(results[0]!.failedRules.map((f) => f.rule)).toContain('IsComplete "title"');
+    // As GitHub shows it: the rule as written, and one sample line is a line, not "lines".
+    const shown = renderedText(r.summary);
+    expect(shown).toContain('ColumnValues "imdb_rating" <= 10\nFAIL\nrow check');
+    expect(shown).toContain('1 × release_year is not a four-digit year (line 4)');
   });
 
   it('fails per fail-on, with one sentence', async () => {

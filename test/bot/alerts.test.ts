@@ -47,7 +47,7 @@ describe('renderAlert', () => {
     // No field here is a link the alert makes (a GitHub pull request, an AWS console page).
     expect(text).not.toContain('<');
     expect(text).toContain('*NaN* rows loaded');
-    expect(text).toContain('(lines NaN)');
+    expect(text).toContain('(line NaN)');
     expect(text).toContain('nan = n/a');
   });
 });

@@ -198,16 +198,28 @@ describe('movies validate', () => {
     const withOut = await movies('validate', data, '--rules', rules, '--out', join(dir, 'out-votes'));
     expect(plain.code).toBe(1);
     expect(withOut.code).toBe(1);
-    expect(plain.stdout).toContain('PARTIAL (1 rows would load, 1 would be quarantined)');
-    expect(withOut.stdout).toContain('PARTIAL (1 rows would load, 1 would be quarantined)');
+    expect(plain.stdout).toContain('PARTIAL (1 row would load, 1 would be quarantined)');
+    expect(withOut.stdout).toContain('PARTIAL (1 row would load, 1 would be quarantined)');
     expect(plain.stdout).toMatch(/1 × votes is not a whole number\s+\(line 2\)/);
+  });
+
+  it('names a failed gate by its rule and never cuts a rule, however long', async () => {
+    const rule = `ColumnValues "title" in ["${'A very long title that nobody has. '.repeat(3).trim()}"] with threshold > 0.9`;
+    const r = await movies('validate', CLEAN, '--rules', file('long.dqdl', `Rules = [ ${rule} ]\n`));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`QUALITY_FAILED (nothing would load: batch gate ${rule} failed)`);
+    const lines = r.stdout.split('\n');
+    const at = lines.indexOf(`  ${rule}`);
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(/^\s+FAIL\s+gate\s+ColumnValues\.Compliance=0\b/);
+    expect(r.stdout).not.toContain('…');
   });
 
   it('--rules uses another ruleset; a broken one is exit 2 with line and column', async () => {
     const strict = file('strict.dqdl', 'Rules = [ RowCount > 100 ]\n');
     const r = await movies('validate', CLEAN, '--rules', strict);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('QUALITY_FAILED (nothing would load: batch gate Rule_1 failed)');
+    expect(r.stdout).toContain('QUALITY_FAILED (nothing would load: batch gate RowCount > 100 failed)');
     const broken = file('broken.dqdl', 'Rules = [\n  RowCount >\n]\n');
     const b = await movies('validate', CLEAN, '--rules', broken);
     expect(b.code).toBe(2);
@@ -260,7 +272,9 @@ describe('movies validate: a batch gate never routes rows', () => {
     const r = await validateJson(rules, '--json');
     expect(r).toMatchObject({ code: 1, Verdict: 'QUALITY_FAILED', FailureReasons: [] });
     const text = await movies('validate', drop(), '--rules', file('gate.dqdl', rules));
-    expect(text.stdout).toContain('QUALITY_FAILED (nothing would load: batch gate Rule_1 failed)');
+    expect(text.stdout).toContain(
+      'QUALITY_FAILED (nothing would load: batch gate Completeness "gross_usd" > 0.99 failed)',
+    );
   });
 
   it('with a row check, only its failures are quarantined; bad.csv still lists the gate per row', async () => {
