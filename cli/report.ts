@@ -13,8 +13,8 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
   const m = result.AggregatedMetrics;
   const lines: string[] = [];
   // Gates by their rule, as the table below shows them, not by their Rule_N names.
-  const gatesFailed = decision.gatesFailed.map(
-    (name) => inert(result.RuleResults.find((r) => r.Name === name)?.Description ?? name),
+  const gatesFailed = decision.gatesFailed.map((name) =>
+    inert(result.RuleResults.find((r) => r.Name === name)?.Description ?? name),
   );
   const verdict =
     decision.verdict === 'SUCCEEDED'
@@ -57,9 +57,7 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
     lines.push('', '  Most common reasons rows failed:');
     for (const r of check.reasons.slice(0, 10)) {
       const more = r.rows > r.lines.length ? ', ...' : '';
-      lines.push(
-        `  ${String(r.rows).padStart(7)} × ${inert(r.reason)}  (${lineList(r.lines)}${more})`,
-      );
+      lines.push(`  ${String(r.rows).padStart(7)} × ${inert(r.reason)}  (${lineList(r.lines)}${more})`);
     }
     if (check.reasons.length > 10) lines.push(`          ...and ${check.reasons.length - 10} more reasons`);
   }
