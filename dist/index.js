@@ -69839,7 +69839,7 @@ var STATUS_ICON = {
 };
 
 // drop-client/drop.ts
-import { join as join5 } from "node:path";
+import { isAbsolute, join as join5, posix } from "node:path";
 
 // contract/aws-error.ts
 function describeAwsError(err) {
@@ -70198,8 +70198,9 @@ async function uploadDrop(s3, file, bucket, key, origin) {
 
 // drop-client/drop.ts
 function keyFor(file, prefix) {
-  const path = file.replace(/\\/g, "/").replace(/^\.\//, "");
-  const under = path.startsWith("data/") ? path.slice("data/".length) : path;
+  const path = posix.normalize(file.replace(/\\/g, "/"));
+  const outside = posix.isAbsolute(path) || path === ".." || path.startsWith("../");
+  const under = outside ? posix.basename(path) : path.startsWith("data/") ? path.slice("data/".length) : path;
   return `${prefix.replace(/\/*$/, "/")}${under}`;
 }
 async function dropFiles(clients, files, options) {
@@ -70233,7 +70234,7 @@ async function dropFiles(clients, files, options) {
     }
     const uploaded = await uploadDrop(
       clients.s3,
-      join5(options.root ?? ".", file),
+      isAbsolute(file) ? file : join5(options.root ?? ".", file),
       options.bucket,
       key,
       options.origin
@@ -70277,12 +70278,12 @@ async function dropFiles(clients, files, options) {
 // action/changed-files.ts
 import { execFile } from "node:child_process";
 import { lstat as lstat3, open as open2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute2, join as join7, normalize } from "node:path";
+import { isAbsolute as isAbsolute3, join as join7, normalize } from "node:path";
 import { promisify } from "node:util";
 
 // action/find-files.ts
 import { lstat as lstat2, readdir as readdir2 } from "node:fs/promises";
-import { isAbsolute, join as join6, relative, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute2, join as join6, relative, sep as sep3 } from "node:path";
 function globToRegExp(glob) {
   let re = "";
   for (let i5 = 0; i5 < glob.length; i5++) {
@@ -70304,7 +70305,7 @@ function globToRegExp(glob) {
   return new RegExp(`^${re}$`);
 }
 async function findDataFiles(workspace, glob) {
-  if (isAbsolute(glob) || glob.split("/").includes(".."))
+  if (isAbsolute2(glob) || glob.split("/").includes(".."))
     throw new Error(
       `The path "${glob}" leaves the workspace; give a glob relative to it, such as data/**/*.csv.`
     );
@@ -70390,7 +70391,7 @@ async function pushedFiles(workspace, before, after) {
 }
 async function checkDataFile(workspace, file, glob) {
   const rel = normalize(file);
-  if (isAbsolute2(rel) || rel.startsWith("..")) throw new Error(`${file} is outside the workspace.`);
+  if (isAbsolute3(rel) || rel.startsWith("..")) throw new Error(`${file} is outside the workspace.`);
   const st = await lstat3(join7(workspace, rel)).catch(() => null);
   if (!st)
     throw new Error(`${file} was changed but is not in the workspace (check out the commit being reported).`);
@@ -70694,7 +70695,7 @@ async function pullRequestOfCommit(api, sha) {
 
 // action/validate.ts
 import { lstat as lstat4, readFile as readFile3 } from "node:fs/promises";
-import { isAbsolute as isAbsolute3, join as join8, normalize as normalize2 } from "node:path";
+import { isAbsolute as isAbsolute4, join as join8, normalize as normalize2 } from "node:path";
 
 // contract/check.ts
 import { readFileSync as readFileSync2 } from "node:fs";
@@ -74163,7 +74164,7 @@ var MAX_ANNOTATIONS = 10;
 async function loadRuleset(workspace, path) {
   if (!path) return pipelineRuleset();
   const rel = normalize2(path);
-  if (isAbsolute3(rel) || rel.startsWith(".."))
+  if (isAbsolute4(rel) || rel.startsWith(".."))
     throw new Error(`The rules file ${path} is outside the workspace.`);
   if ((await lstat4(join8(workspace, rel)).catch(() => null))?.isSymbolicLink())
     throw new Error(`The rules file ${path} is a symbolic link.`);

@@ -5,7 +5,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { join } from 'node:path';
+import { isAbsolute, join, posix } from 'node:path';
 import { describeAwsError } from '../contract/aws-error.ts';
 import type { DropOrigin } from '../contract/outcome.ts';
 import { failedRules, type FailedRule } from '../contract/outcome-view.ts';
@@ -44,10 +44,14 @@ export interface DropOptions {
   readonly log?: (line: string) => void;
 }
 
-/** The object key for a repository file: the prefix plus its path under data/. */
+/**
+ * The object key for a file named relative to the root (the repository): the prefix plus its path
+ * under data/, or from the root; a file outside the root (absolute, or up a `..`) by its name alone.
+ */
 export function keyFor(file: string, prefix: string): string {
-  const path = file.replace(/\\/g, '/').replace(/^\.\//, '');
-  const under = path.startsWith('data/') ? path.slice('data/'.length) : path;
+  const path = posix.normalize(file.replace(/\\/g, '/'));
+  const outside = posix.isAbsolute(path) || path === '..' || path.startsWith('../');
+  const under = outside ? posix.basename(path) : path.startsWith('data/') ? path.slice('data/'.length) : path;
   return `${prefix.replace(/\/*$/, '/')}${under}`;
 }
 
@@ -86,7 +90,7 @@ export async function dropFiles(
     }
     const uploaded = await uploadDrop(
       clients.s3,
-      join(options.root ?? '.', file),
+      isAbsolute(file) ? file : join(options.root ?? '.', file),
       options.bucket,
       key,
       options.origin,

@@ -25,7 +25,7 @@ export async function bot(io: Io): Promise<number> {
   } catch (err) {
     if (!(err instanceof BotStartError)) throw err;
     io.stderr.write(`movies: ${err.message}\n`);
-    return 1;
+    return 2;
   }
   io.stdout.write(
     `movies-gds bot on ${running.url} (Slack: /slack/events, SNS: /sns)${config.publicUrl ? `; subscribed ${config.publicUrl}/sns to ${config.topicArns.length} topics` : ''}\n`,

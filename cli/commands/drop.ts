@@ -1,11 +1,13 @@
 /** `movies drop <csv...>`: upload drops and (with --wait) follow them through the pipeline. */
 import { S3Client } from '@aws-sdk/client-s3';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { inert } from '../../contract/inert-text.ts';
 import { counted } from '../../contract/outcome-view.ts';
-import { fails, STATUS_ICON, type DropStatus } from '../../contract/status.ts';
+import { STATUS_ICON, type DropStatus } from '../../contract/status.ts';
 import { dropFiles, type DropResult } from '../../drop-client/drop.ts';
 import { LOCAL_REGION } from '../../local-aws/names.ts';
+import { EXIT, exitForStatus } from '../exit-codes.ts';
 import type { Io } from '../io.ts';
 import { unreadable } from './files.ts';
 
@@ -43,7 +45,12 @@ export async function drop(files: readonly string[], options: DropCommandOptions
     return 2;
   }
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? LOCAL_REGION;
-  const results = await dropFiles({ s3: new S3Client({ region }), sfn: new SFNClient({ region }) }, files, {
+  // Named from the working directory when inside it (data/x.csv keys as x.csv), else by the absolute path.
+  const named = files.map((f) => {
+    const fromHere = relative(process.cwd(), resolve(f));
+    return fromHere.startsWith('..') || isAbsolute(fromHere) ? resolve(f) : fromHere;
+  });
+  const results = await dropFiles({ s3: new S3Client({ region }), sfn: new SFNClient({ region }) }, named, {
     bucket: options.bucket,
     prefix: options.prefix,
     ...(options.stateMachineArn ? { stateMachineArn: options.stateMachineArn } : {}),
@@ -57,7 +64,7 @@ export async function drop(files: readonly string[], options: DropCommandOptions
   });
   io.stdout.write('\n');
   for (const r of results) io.stdout.write(render(r));
-  return results.some((r) => fails(r.status, 'quality')) ? 1 : 0;
+  return Math.max(EXIT.ok, ...results.map((r) => exitForStatus(r.status)));
 }
 
 function render(r: DropResult): string {

@@ -11,6 +11,7 @@ import { ConfigError, readWarehouseConfig } from '../../bot/config.ts';
 import { blocksAsText } from '../../bot/plain-text.ts';
 import { QueryError } from '../../bot/warehouse.ts';
 import { describeAwsError } from '../../contract/aws-error.ts';
+import { EXIT } from '../exit-codes.ts';
 import type { Io } from '../io.ts';
 import { withTwinDefaults } from '../twin-defaults.ts';
 
@@ -44,7 +45,7 @@ export async function query(
     if (options.chart) {
       if (!answer.chart) {
         io.stderr.write('movies: too few years to draw a chart; nothing written.\n');
-        return 1;
+        return EXIT.failed;
       }
       const { trendsPng } = await import('../../bot/chart.ts');
       writeFileSync(options.chart, await trendsPng(answer.chart.points, answer.chart.title));
@@ -53,6 +54,6 @@ export async function query(
     return 0;
   } catch (err) {
     io.stderr.write(`movies: ${err instanceof QueryError ? err.message : describeAwsError(err)}\n`);
-    return 1;
+    return EXIT.failed;
   }
 }

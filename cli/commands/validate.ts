@@ -11,6 +11,7 @@ import type { Ruleset } from '../../quality/ast.ts';
 import { DqdlSyntaxError } from '../../quality/lexer.ts';
 import { parseRuleset } from '../../quality/parser.ts';
 import type { Io } from '../io.ts';
+import { EXIT, exitForStatus } from '../exit-codes.ts';
 import { renderCheck } from '../report.ts';
 import { readText, unreadable } from './files.ts';
 
@@ -49,9 +50,8 @@ export async function validate(files: readonly string[], options: ValidateOption
   let exit = 0;
   const json: object[] = [];
   for (const file of files) {
-    const outputs: { goodPath?: string; badPath?: string } = options.out
-      ? outputPaths(options.out, file, files.length > 1)
-      : {};
+    const { created, ...outputs }: { goodPath?: string; badPath?: string; created?: string | undefined } =
+      options.out ? outputPaths(options.out, file, files.length > 1) : {};
     const problem = unreadable(file);
     try {
       if (problem) throw new DropFileError(file, null, problem);
@@ -65,15 +65,19 @@ export async function validate(files: readonly string[], options: ValidateOption
         rmSync(outputs.goodPath, { force: true });
         copyFileSync(file, outputs.badPath);
       }
-      // A rule that failed, or a row the contract rejects, is a failed check.
-      const quality = qualityOf(check);
-      const failed = failedRules(quality).length > 0 || quality.rowsFailed > 0;
-      if (failed) exit = Math.max(exit, 1);
+      // PARTIAL, or a rule that failed though no row was quarantined for it, is exit 1.
+      const code =
+        check.decision.verdict === 'SUCCEEDED' && failedRules(qualityOf(check)).length
+          ? EXIT.partial
+          : exitForStatus(check.decision.verdict);
+      exit = Math.max(exit, code);
       if (options.json) json.push(jsonOf(check));
       else io.stdout.write(renderCheck(check, outputs));
     } catch (err) {
       if (!(err instanceof DropFileError)) throw err;
-      exit = 2;
+      // Nothing was written for it (outputs are renamed into place only when the file was read whole).
+      if (created) rmSync(created, { recursive: true, force: true });
+      exit = Math.max(exit, EXIT.usage);
       if (options.json) json.push({ File: file, Error: err.message });
       io.stderr.write(`movies: ${inert(err.message)}\n`);
     }
@@ -82,11 +86,18 @@ export async function validate(files: readonly string[], options: ValidateOption
   return exit;
 }
 
-/** One input: DIR/good.csv and DIR/bad.csv; several: DIR/<name>/good.csv, ... */
-function outputPaths(dir: string, file: string, several: boolean): { goodPath: string; badPath: string } {
+/**
+ * One input: DIR/good.csv and DIR/bad.csv; several: DIR/<name>/good.csv, ... `created` is the
+ * first directory made for them, removed again if the file turns out not to be a drop.
+ */
+function outputPaths(
+  dir: string,
+  file: string,
+  several: boolean,
+): { goodPath: string; badPath: string; created: string | undefined } {
   const target = several ? join(dir, basename(file, extname(file))) : dir;
-  mkdirSync(target, { recursive: true });
-  return { goodPath: join(target, 'good.csv'), badPath: join(target, 'bad.csv') };
+  const created = mkdirSync(target, { recursive: true });
+  return { goodPath: join(target, 'good.csv'), badPath: join(target, 'bad.csv'), created };
 }
 
 function jsonOf(check: DropCheck): object {

@@ -29,16 +29,16 @@ afterAll(async () => {
 });
 
 describe('movies bot', () => {
-  it('says in one sentence that its port is taken, and exits 1', async () => {
+  it('says in one sentence that its port is taken, and exits 2', async () => {
     process.env.PORT = String(busyPort);
     expect(await movies('bot')).toEqual({
-      code: 1,
+      code: 2,
       stdout: '',
       stderr: `movies: Port ${busyPort} is already in use; stop what uses it or pick another with PORT.\n`,
     });
   });
 
-  it('says in one sentence that it could not subscribe to the topics, and exits 1', async () => {
+  it('says in one sentence that it could not subscribe to the topics, and exits 2', async () => {
     Object.assign(process.env, {
       PORT: '0',
       BOT_PUBLIC_URL: 'https://bot.example.com',
@@ -46,7 +46,7 @@ describe('movies bot', () => {
       AWS_ENDPOINT_URL: await closedUrl(),
     });
     const r = await movies('bot');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /^movies: The bot could not subscribe to arn:aws:sns:us-east-1:\d+:movies-pipeline-success: Nothing answers at the endpoint \(connect ECONNREFUSED [\d.:]+\); is the local twin running\?\n$/,
     );

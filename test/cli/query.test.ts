@@ -83,11 +83,11 @@ describe('movies query', () => {
     );
   });
 
-  it('exits 1 with one sentence when nothing answers at the endpoint', async () => {
+  it('exits 4 with one sentence when nothing answers at the endpoint', async () => {
     process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
     try {
       const r = await movies('query', 'genres');
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(4);
       expect(r.stderr).toMatch(/^movies: Nothing answers at the endpoint .*; is the local twin running\?\n$/);
     } finally {
       process.env.AWS_ENDPOINT_URL = twin.endpoint;
