@@ -5,6 +5,7 @@ export default {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/test/bench/'],
+  setupFiles: ['<rootDir>/test/quiet-node-20.ts'],
   // A safety net, not a timing assertion: embedded Postgres and synthesis are slow on a busy 2-core machine.
   testTimeout: 120_000,
   transform: {
