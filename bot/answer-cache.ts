@@ -4,8 +4,15 @@
  * Entries also expire after a while: on Lambda, only the instance that receives a success outcome
  * hears that the views changed.
  */
+interface Entry<T> {
+  readonly value: Promise<T>;
+  readonly expires: number;
+  /** Set once the load succeeded: what peek() can hand out without waiting. */
+  settled?: { readonly value: T };
+}
+
 export class AnswerCache<T> {
-  private readonly entries = new Map<string, { value: Promise<T>; expires: number }>();
+  private readonly entries = new Map<string, Entry<T>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -19,14 +26,23 @@ export class AnswerCache<T> {
     const hit = this.entries.get(key);
     if (hit && hit.expires > this.now()) return hit.value;
     const value = load();
-    const entry = { value, expires: this.now() + this.ttlMs };
+    const entry: Entry<T> = { value, expires: this.now() + this.ttlMs };
     this.entries.delete(key); // re-inserted last: Map order is age order
     this.entries.set(key, entry);
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    value.catch(() => {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
-    });
+    value.then(
+      (v) => void (entry.settled = { value: v }),
+      () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
+    );
     return value;
+  }
+
+  /** The kept answer for `key` when it is loaded and fresh; undefined when it would need work. */
+  peek(key: string): T | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.expires > this.now() ? hit.settled?.value : undefined;
   }
 
   /** A load changed the views: every kept answer is stale. */

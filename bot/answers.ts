@@ -57,13 +57,31 @@ function help(problem?: string): Answer {
 
 const VIEW_QUESTIONS = new Set(['top-rated', 'genres', 'genre', 'trends']);
 
-export async function answerFor(text: string, deps: AnswerDeps): Promise<Answer> {
+/** The question's subcommand (lower case) and its words. */
+function parse(text: string): { sub: string; args: string[] } {
   const [first = 'help', ...args] = text.trim().split(/\s+/).filter(Boolean);
-  const sub = first.toLowerCase();
+  return { sub: first.toLowerCase(), args };
+}
+
+/** What needs neither the warehouse nor Step Functions: help, and a question not understood. */
+function withoutAsking(sub: string): Answer {
+  return sub === 'help' ? help() : help(`I do not know "${clip(sub, 40)}".`);
+}
+
+export async function answerFor(text: string, deps: AnswerDeps): Promise<Answer> {
+  const { sub, args } = parse(text);
   if (sub === 'status') return status(deps);
+  if (!VIEW_QUESTIONS.has(sub)) return withoutAsking(sub);
   // The warehouse questions depend only on the question and the views: kept until they change.
-  if (!VIEW_QUESTIONS.has(sub)) return fromViews(sub, args, deps);
   return deps.cache.get(JSON.stringify([sub, ...args]), () => fromViews(sub, args, deps));
+}
+
+/** The answer when giving it takes no work (help, a kept answer), else undefined: nothing is asked. */
+export function answerAtHand(text: string, deps: Pick<AnswerDeps, 'cache'>): Answer | undefined {
+  const { sub, args } = parse(text);
+  if (sub === 'status') return undefined;
+  if (!VIEW_QUESTIONS.has(sub)) return withoutAsking(sub);
+  return deps.cache.peek(JSON.stringify([sub, ...args]));
 }
 
 async function fromViews(sub: string, args: string[], deps: AnswerDeps): Promise<Answer> {
@@ -80,8 +98,6 @@ async function fromViews(sub: string, args: string[], deps: AnswerDeps): Promise
       q.parameters,
     );
   switch (sub) {
-    case 'help':
-      return help();
     case 'top-rated': {
       let n = 10;
       if (args[0] && /^[-+]?\d+$/.test(args[0])) n = Number(args.shift());
@@ -152,7 +168,7 @@ async function fromViews(sub: string, args: string[], deps: AnswerDeps): Promise
       };
     }
     default:
-      return help(`I do not know "${clip(sub, 40)}".`);
+      return withoutAsking(sub);
   }
 }
 

@@ -3,6 +3,7 @@
  * /sns. AWS clients are passed in, so the same app serves AWS and the local twin. What the bot's
  * code logs goes to the app's logger: Bolt's own, or one passed in (tests record it). Bolt's
  * receivers keep their own, at INFO: the app's is at WARN and would drop their signature refusals.
+ * The trends charts are drawn on a worker thread, started with the first and ended by close().
  */
 import { App, HTTPReceiver, LogLevel, webApi, type Authorize, type Logger, type Receiver } from '@slack/bolt';
 import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
@@ -13,7 +14,9 @@ import { SHOW_FAILED_ROWS } from './alerts.ts';
 import { showFailedRows } from './listeners/actions/show-failed-rows.ts';
 import { AnswerCache } from './answer-cache.ts';
 import type { Answer } from './answers.ts';
+import { ChartThread } from './chart-thread.ts';
 import type { BotConfig } from './config.ts';
+import { DrawnCharts } from './drawn-charts.ts';
 import { moviesCommand, type CommandDeps } from './listeners/commands/movies.ts';
 import { snsRoute } from './listeners/routes/sns.ts';
 import { SnsVerifier } from './sns-verify.ts';
@@ -29,8 +32,9 @@ export function createApp(
   config: BotConfig,
   aws: AwsClients,
   logger?: Logger,
-): { app: App; receiver: HTTPReceiver } {
+): { app: App; receiver: HTTPReceiver; close: () => Promise<void> } {
   const cache = new AnswerCache<Answer>(config.cacheTtlMs);
+  const charts = new DrawnCharts(new ChartThread(), config.cacheTtlMs, (line) => app.logger.debug(line));
   const verifier = new SnsVerifier({
     region: config.region,
     topicArns: config.topicArns,
@@ -53,7 +57,10 @@ export function createApp(
             verifier,
             sns: aws.sns,
             s3: aws.s3,
-            onViewsChanged: () => cache.clear(),
+            onViewsChanged: () => {
+              cache.clear();
+              charts.clear();
+            },
           });
           sns(req, res);
         },
@@ -64,11 +71,11 @@ export function createApp(
   const app: App = boltApp(
     config,
     receiver,
-    { config, redshift: aws.redshift, sfn: aws.sfn, cache },
+    { config, redshift: aws.redshift, sfn: aws.sfn, cache, charts },
     aws.s3,
     logger,
   );
-  return { app, receiver };
+  return { app, receiver, close: () => charts.close() };
 }
 
 /** The Bolt app and its listeners, whichever receiver (HTTP server or Lambda) brings the requests. */

@@ -18,6 +18,7 @@ import { AnswerCache } from './answer-cache.ts';
 import type { Answer } from './answers.ts';
 import { boltApp, slackClient } from './app.ts';
 import { ConfigError, readBotConfig, type BotConfig } from './config.ts';
+import { DrawnCharts, inProcess } from './drawn-charts.ts';
 import { handleNotification, type Notification, type NotificationDeps } from './handle-notification.ts';
 import { answerCommand, type CommandDeps, type DeferredCommand } from './listeners/commands/movies.ts';
 import { logSafe } from './log-safe.ts';
@@ -77,6 +78,8 @@ export function createHandler(deps: LambdaDeps = {}) {
       redshift: new RedshiftDataClient(aws),
       sfn: new SFNClient(aws),
       cache: new AnswerCache<Answer>(config.cacheTtlMs),
+      // On this thread: the invocation that draws answers one command and acknowledges none.
+      charts: new DrawnCharts(inProcess, config.cacheTtlMs),
       defer: invokeSelf,
     };
     const receiver = new AwsLambdaReceiver({ signingSecret: config.signingSecret });
@@ -92,7 +95,10 @@ export function createHandler(deps: LambdaDeps = {}) {
       // async retries: usually the same warm container; an alert posted twice is the worst case.
       memory: new MessageMemory(),
       post: (outcome) => postOutcome(slack, config, outcome, s3, app.logger),
-      onViewsChanged: () => commands.cache.clear(),
+      onViewsChanged: () => {
+        commands.cache.clear();
+        commands.charts.clear();
+      },
       logger: app.logger,
       warnings: new RateLimitedLog((line) => app.logger.warn(line)),
     };

@@ -1,18 +1,18 @@
-/** `/movies trends` as a picture in the channel: drawn on demand, uploaded with files.uploadV2. */
+/** `/movies trends` as a picture in the channel: drawn (once per data) on demand, uploaded with files.uploadV2. */
 import type { App } from '@slack/bolt';
 import type { TrendsChart } from './answers.ts';
+import type { DrawnCharts } from './drawn-charts.ts';
 
-/** Posts the chart; returns null, or one sentence on why Slack would not take it. */
+/** Posts the chart; returns null, or one sentence on why it could not be drawn or Slack would not take it. */
 export async function postChart(
   client: App['client'],
   channelId: string,
   chart: TrendsChart,
+  charts: DrawnCharts,
 ): Promise<string | null> {
   let png: Uint8Array;
   try {
-    // Loaded only when a chart is asked for: vega and the rasterizer take a second to load.
-    const { trendsPng } = await import('./chart.ts');
-    png = await trendsPng(chart.points, chart.title);
+    png = await charts.png(chart);
   } catch (err) {
     return `The chart could not be drawn (${(err as Error).message}).`;
   }

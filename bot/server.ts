@@ -35,7 +35,7 @@ export async function startBot(
   const endpoint = options.endpoint;
   const aws = { region: config.region, ...(endpoint ? { endpoint } : {}) };
   const sns = new SNSClient(aws);
-  const { app } = createApp(
+  const { app, close } = createApp(
     config,
     {
       s3: new S3Client({ ...aws, forcePathStyle: Boolean(endpoint) }),
@@ -76,6 +76,7 @@ export async function startBot(
         );
       } catch (err) {
         await app.stop();
+        await close();
         throw new BotStartError(`The bot could not subscribe to ${TopicArn}: ${describeAwsError(err)}`);
       }
     }
@@ -84,6 +85,9 @@ export async function startBot(
     port,
     url,
     ...(subscribe ? { subscribedAt: target } : {}),
-    stop: () => app.stop() as Promise<void>,
+    stop: async () => {
+      await app.stop();
+      await close();
+    },
   };
 }

@@ -18,6 +18,19 @@ describe('the answer cache', () => {
     expect(await cache.get('q', load)).toEqual([{ n: 3 }]);
   });
 
+  it('hands out an answer without waiting only once it is loaded, and not past the TTL', async () => {
+    let now = 0;
+    const cache = new AnswerCache<Row[]>(1000, () => now);
+    let finish: (rows: Row[]) => void = () => {};
+    const loading = cache.get('q', () => new Promise<Row[]>((r) => (finish = r)));
+    expect(cache.peek('q')).toBeUndefined();
+    finish([{ n: 1 }]);
+    await loading;
+    expect(cache.peek('q')).toEqual([{ n: 1 }]);
+    now = 1001;
+    expect(cache.peek('q')).toBeUndefined();
+  });
+
   it('does not keep a failed answer', async () => {
     const cache = new AnswerCache<Row[]>(60_000);
     await expect(cache.get('q', () => Promise.reject(new Error('timed out')))).rejects.toThrow('timed out');

@@ -1,11 +1,14 @@
 /**
- * `/movies <top-rated|genres|genre|trends|status|help>`: a quick answer in the acknowledgment,
- * a slower one through the response URL; on Lambda, always from a second invocation.
+ * `/movies <top-rated|genres|genre|trends|status|help>`: acknowledged at once, before any query or
+ * drawing, so Slack has its acknowledgment however busy the bot is. An answer at hand (help, a
+ * refusal, a kept table) comes in the acknowledgment itself; the others follow on the response
+ * URL; on Lambda, from a second invocation.
  */
 import type { AllMiddlewareArgs, App, Logger, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { answerFor, type Answer, type AnswerDeps } from '../../answers.ts';
+import { answerAtHand, answerFor, type Answer, type AnswerDeps } from '../../answers.ts';
 import { context, section, type Block } from '../../blocks.ts';
 import type { BotConfig } from '../../config.ts';
+import type { DrawnCharts } from '../../drawn-charts.ts';
 import { postChart } from '../../post-chart.ts';
 import { slackEscape } from '../../slack-text.ts';
 import { QueryError } from '../../warehouse.ts';
@@ -21,15 +24,18 @@ export interface DeferredCommand {
 
 export interface CommandDeps extends AnswerDeps {
   readonly config: BotConfig;
+  /** The trends charts, drawn once per data they show. */
+  readonly charts: DrawnCharts;
   /** On Lambda the answer comes from a second invocation (the first must return within Slack's 3 s). */
   readonly defer?: (command: DeferredCommand) => Promise<void>;
 }
 
-/**
- * An answer ready within this long (a cached one, or a quick query) comes back in the
- * acknowledgment itself; a slower one follows on the response URL, well inside Slack's 3 seconds.
- */
-const INLINE_ANSWER_MS = 200;
+/** What Slack is answered, in the acknowledgment or on the response URL. */
+export interface CommandAnswer {
+  response_type: 'ephemeral' | 'in_channel';
+  text: string;
+  blocks: Block[];
+}
 
 export function moviesCommand(deps: CommandDeps) {
   return async ({
@@ -46,17 +52,37 @@ export function moviesCommand(deps: CommandDeps) {
       channelId: command.channel_id,
       userId: command.user_id,
     };
-    if (deps.defer) {
-      await ack();
-      return deps.defer(deferred);
-    }
-    const answering = answerCommand(deferred, deps, client, logger);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, INLINE_ANSWER_MS, null)));
-    const quick = await Promise.race([answering, late]).finally(() => clearTimeout(timer));
-    if (quick) return ack(quick);
+    const atHand = refusal(deferred, deps.config) ?? answerAtHand(deferred.text, deps);
+    // A chart is posted before its table, so a kept trends answer still follows on the response URL.
+    if (atHand && !atHand.chart) return ack(payload(atHand));
     await ack();
-    await respond(await answering);
+    if (deps.defer) return deps.defer(deferred);
+    await respond(await answerCommand(deferred, deps, client, logger));
+  };
+}
+
+/** Why this channel or person may not ask, when they may not. */
+function refusal(command: DeferredCommand, config: BotConfig): Answer | undefined {
+  if (config.allowedChannels && !config.allowedChannels.includes(command.channelId))
+    return {
+      text: 'Not here',
+      blocks: [section('`/movies` is not enabled in this channel.')],
+      ephemeral: true,
+    };
+  if (config.allowedUsers && !config.allowedUsers.includes(command.userId))
+    return {
+      text: 'Not allowed',
+      blocks: [section('You are not on the list of people who may ask `/movies`.')],
+      ephemeral: true,
+    };
+  return undefined;
+}
+
+function payload(answer: Answer, blocks: Block[] = answer.blocks): CommandAnswer {
+  return {
+    response_type: answer.ephemeral ? 'ephemeral' : 'in_channel',
+    text: answer.text,
+    blocks: blocks.slice(0, 50),
   };
 }
 
@@ -66,22 +92,9 @@ export async function answerCommand(
   deps: CommandDeps,
   client: App['client'],
   logger: Logger,
-): Promise<{ response_type: 'ephemeral' | 'in_channel'; text: string; blocks: Block[] }> {
-  const { config } = deps;
-  let answer: Answer;
-  if (config.allowedChannels && !config.allowedChannels.includes(command.channelId))
-    answer = {
-      text: 'Not here',
-      blocks: [section('`/movies` is not enabled in this channel.')],
-      ephemeral: true,
-    };
-  else if (config.allowedUsers && !config.allowedUsers.includes(command.userId))
-    answer = {
-      text: 'Not allowed',
-      blocks: [section('You are not on the list of people who may ask `/movies`.')],
-      ephemeral: true,
-    };
-  else {
+): Promise<CommandAnswer> {
+  let answer = refusal(command, deps.config);
+  if (!answer) {
     try {
       answer = await answerFor(command.text, deps);
     } catch (err) {
@@ -100,12 +113,8 @@ export async function answerCommand(
   }
   const blocks = [...answer.blocks];
   if (answer.chart) {
-    const problem = await postChart(client, command.channelId, answer.chart);
+    const problem = await postChart(client, command.channelId, answer.chart, deps.charts);
     if (problem) blocks.push(context(`:bar_chart: ${slackEscape(problem)}`));
   }
-  return {
-    response_type: answer.ephemeral ? 'ephemeral' : 'in_channel',
-    text: answer.text,
-    blocks: blocks.slice(0, 50),
-  };
+  return payload(answer, blocks);
 }
