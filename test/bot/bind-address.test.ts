@@ -69,7 +69,7 @@ describe('movies bot', () => {
 
   it('names a BOT_HOST that is not an address of this machine, in one sentence', async () => {
     await expect(startCli({ BOT_HOST: '192.0.2.1' })).rejects.toThrow(
-      'movies bot exited 1: movies: The bot could not listen on 192.0.2.1: it is not an address of this machine; fix BOT_HOST.\n',
+      'movies bot exited 2: movies: The bot could not listen on 192.0.2.1: it is not an address of this machine; fix BOT_HOST.\n',
     );
   }, 30_000);
 });
