@@ -14,23 +14,27 @@
 import '../../cli/node-warnings.ts';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { AnswerCache } from '../../bot/answer-cache.ts';
 import { answerFor, type Answer as CoreAnswer } from '../../bot/answers.ts';
 import { readWarehouseConfig } from '../../bot/config.ts';
-import { startTwin, type Twin } from '../../local-aws/twin.ts';
-import { botEnv, slackSignature, startFakeSlack, type FakeSlack } from '../bot/fake-slack.ts';
+import { startTwin } from '../../local-aws/twin.ts';
+import { botEnv, startFakeSlack, type FakeSlack } from '../bot/fake-slack.ts';
 import { clients, drop, finishedExecution } from '../local-aws/twin-client.ts';
+import {
+  percentile,
+  SECRET,
+  slashCommand,
+  startBotProcess,
+  startResponses,
+  type Answer,
+  type Cleanup,
+} from './bot-harness.ts';
 import { generateDrop } from './generate.ts';
 
-const SECRET = 'bench-signing-secret';
 const REQUESTS = Number(process.env.BENCH_BOT_LOAD_REQUESTS ?? 200);
 const ROWS = Number(process.env.BENCH_BOT_LOAD_ROWS ?? 1_000_000);
 const QUESTIONS = ['top-rated', 'genres', 'genre Drama', 'trends', 'status', 'help'];
@@ -38,10 +42,6 @@ const ANSWER_TIMEOUT_MS = 60_000;
 const TARGET_ACK_P99_MS = 1000;
 const TRENDS_TITLE = 'Films per year and their average IMDb rating';
 
-interface Answer {
-  at: number;
-  body: { blocks?: { type?: string; text?: { text?: string } }[] };
-}
 interface Sample {
   question: string;
   ack: number;
@@ -52,82 +52,10 @@ interface Sample {
   problem?: string;
 }
 
-/** Nearest-rank percentile: the smallest value with at least p % of the values at or below it. */
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-// Undone in reverse order at the end, however the run ends.
-const cleanup: (() => Promise<unknown> | void)[] = [];
+const cleanup: Cleanup = [];
 const root = mkdtempSync(join(tmpdir(), 'movies-bench-bot-load-'));
 cleanup.push(() => rmSync(root, { recursive: true, force: true }));
-
-// The response URLs: each POST stamped as it arrives.
-const waiting = new Map<string, (a: Answer | null) => void>();
-const responses = createServer((req, res) => {
-  let text = '';
-  req.on('data', (d: Buffer) => (text += d.toString()));
-  req.on('end', () => {
-    const at = performance.now();
-    waiting.get(req.url!)?.({ at, body: JSON.parse(text || '{}') as Answer['body'] });
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-  });
-});
-await new Promise<void>((r) => responses.listen(0, '127.0.0.1', r));
-cleanup.push(() => new Promise((r) => responses.close(r)));
-const responsesUrl = `http://127.0.0.1:${(responses.address() as AddressInfo).port}`;
-
-/** The bot as deployed, `movies bot` in its own process, with these settings alone. */
-async function startBotProcess(twin: Twin, slack: FakeSlack): Promise<string> {
-  const inherited = Object.entries(process.env).filter(([k]) => !/^(SLACK|MOVIES|BOT|AWS)_|^PORT$/.test(k));
-  const bot = spawn(process.execPath, [join(repo, 'bin/movies.js'), 'bot'], {
-    env: {
-      ...Object.fromEntries(inherited),
-      ...botEnv(twin, slack, SECRET),
-      AWS_ENDPOINT_URL: twin.endpoint,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  cleanup.push(async () => {
-    if (bot.exitCode !== null || bot.signalCode !== null) return;
-    bot.kill('SIGTERM');
-    await new Promise((r) => bot.once('exit', r));
-  });
-  return new Promise<string>((resolve, reject) => {
-    let out = '';
-    bot.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /bot on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    bot.once('exit', (code) => reject(new Error(`the bot exited with ${code}`)));
-  });
-}
-
-/** POST a form on a connection of its own, as from many different places. */
-function post(
-  url: string,
-  headers: Record<string, string>,
-  body: string,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const length = String(Buffer.byteLength(body));
-    const req = request(
-      url,
-      { method: 'POST', headers: { ...headers, 'content-length': length }, agent: false },
-      (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', reject).end(body);
-  });
-}
+const responses = await startResponses(cleanup);
 
 const sectionsOf = (blocks: Answer['body']['blocks'] = []): string =>
   blocks
@@ -137,45 +65,12 @@ const sectionsOf = (blocks: Answer['body']['blocks'] = []): string =>
 const contextOf = (blocks: Answer['body']['blocks'] = []): string =>
   JSON.stringify(blocks.filter((b) => b.type === 'context'));
 
-/** One slash command as Slack sends it; resolves once answered (or given up on). */
+/** One slash command as Slack sends it, with the parts of its answer the checks compare. */
 async function slash(botUrl: string, id: string, question: string): Promise<Sample> {
-  const path = `/response/${id}`;
-  const answered = new Promise<Answer | null>((resolve) => {
-    const timer = setTimeout(() => resolve(null), ANSWER_TIMEOUT_MS);
-    waiting.set(path, (a) => {
-      clearTimeout(timer);
-      resolve(a);
-    });
-  });
-  const body = new URLSearchParams({
-    command: '/movies',
-    text: question,
-    response_url: `${responsesUrl}${path}`,
-    channel_id: 'C0DATA123',
-    user_id: 'U0USER001',
-    team_id: 'T0TEAM001',
-    trigger_id: `1.2.${id}`,
-  }).toString();
-  const sent = performance.now();
-  const acked = await post(`${botUrl}/slack/events`, slackSignature(SECRET, body), body).catch(
-    (e: Error) => e,
-  );
-  const ackedAt = performance.now();
-  const sample: Sample = { question, ack: ackedAt - sent };
-  const refused = acked instanceof Error ? acked.message : acked.status !== 200 ? `HTTP ${acked.status}` : '';
-  if (refused) waiting.get(path)!(null);
-  else if (!(acked instanceof Error) && acked.text)
-    waiting.get(path)!({ at: ackedAt, body: JSON.parse(acked.text) as Answer['body'] });
-  const a = await answered;
-  waiting.delete(path);
-  if (refused) return { ...sample, problem: `${id}: the slash command got ${refused}` };
-  if (!a) return { ...sample, problem: `${id}: no answer within ${ANSWER_TIMEOUT_MS} ms` };
-  return {
-    ...sample,
-    answer: a.at - sent,
-    sections: sectionsOf(a.body.blocks),
-    context: contextOf(a.body.blocks),
-  };
+  const r = await slashCommand(botUrl, responses, id, question, ANSWER_TIMEOUT_MS);
+  const sample: Sample = { question, ack: r.ack };
+  if (r.problem) return { ...sample, problem: r.problem };
+  return { ...sample, answer: r.answer!, sections: sectionsOf(r.blocks), context: contextOf(r.blocks) };
 }
 
 interface Round {
@@ -215,7 +110,7 @@ try {
   cleanup.push(() => twin.stop());
   const slack = await startFakeSlack();
   cleanup.push(() => slack.close());
-  const botUrl = await startBotProcess(twin, slack);
+  const botUrl = (await startBotProcess(twin, slack, cleanup)).url;
   for (const TopicArn of [twin.topics.success, twin.topics.failure])
     twin.sns.call('Subscribe', { TopicArn, Protocol: 'http', Endpoint: `${botUrl}/sns` });
   await twin.sns.flush();

@@ -12,28 +12,20 @@
  * response URLs share this one.
  */
 import '../../cli/node-warnings.ts';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startTwin, type Twin } from '../../local-aws/twin.ts';
-import { botEnv, slackSignature, startFakeSlack, type FakeSlack } from '../bot/fake-slack.ts';
+import { startFakeSlack, type FakeSlack } from '../bot/fake-slack.ts';
 import { clients, drop, finishedExecution } from '../local-aws/twin-client.ts';
+import { percentile, slashCommand, startBotProcess, startResponses, type Cleanup } from './bot-harness.ts';
 
-const SECRET = 'bench-signing-secret';
 const REQUESTS = Number(process.env.BENCH_BOT_REQUESTS ?? 50);
 const ANSWER_TIMEOUT_MS = 30_000;
 const TARGETS = { ackP99: 300, answerP95: 1000, cachedAnswerP95: 50 };
 const CACHED_ROUNDS = 5;
 
-interface Answer {
-  at: number;
-  body: { blocks?: { type?: string; text?: { text?: string } }[] };
-}
 interface Round {
   name: string;
   ack: number[];
@@ -54,12 +46,6 @@ interface Running {
   botPid: number;
 }
 
-/** Nearest-rank percentile: the smallest value with at least p % of the values at or below it. */
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 /** CPU time a process has used so far, in ms (Linux: utime + stime, 100 ticks a second; else NaN). */
 function cpuMs(pid: number): number {
   try {
@@ -71,26 +57,10 @@ function cpuMs(pid: number): number {
 }
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-// Undone in reverse order at the end, however the run ends.
-const cleanup: (() => Promise<unknown> | void)[] = [];
+const cleanup: Cleanup = [];
 const root = mkdtempSync(join(tmpdir(), 'movies-bench-bot-'));
 cleanup.push(() => rmSync(root, { recursive: true, force: true }));
-
-// Our own response_url server rather than the fake Slack's: it stamps each POST as it arrives,
-// where polling a list of calls would add the polling interval to every answer.
-const waiting = new Map<string, (a: Answer | null) => void>();
-const responses = createServer((req, res) => {
-  let text = '';
-  req.on('data', (d: Buffer) => (text += d.toString()));
-  req.on('end', () => {
-    const at = performance.now();
-    waiting.get(req.url!)?.({ at, body: JSON.parse(text || '{}') as Answer['body'] });
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-  });
-});
-await new Promise<void>((r) => responses.listen(0, '127.0.0.1', r));
-cleanup.push(() => new Promise((r) => responses.close(r)));
-const responsesUrl = `http://127.0.0.1:${(responses.address() as AddressInfo).port}`;
+const responses = await startResponses(cleanup);
 
 /** Start the twin, the fake Slack (Web API) and the bot, subscribed to the pipeline's topics. */
 async function start(): Promise<Running> {
@@ -98,38 +68,13 @@ async function start(): Promise<Running> {
   cleanup.push(() => twin.stop());
   const slack = await startFakeSlack();
   cleanup.push(() => slack.close());
-  // The bot as deployed, `movies bot` in its own process: its event loop is its own, not shared
-  // with the twin or the requests. Its settings are these alone, whatever this shell has set.
-  const inherited = Object.entries(process.env).filter(([k]) => !/^(SLACK|MOVIES|BOT|AWS)_|^PORT$/.test(k));
-  const bot = spawn(process.execPath, [join(repo, 'bin/movies.js'), 'bot'], {
-    env: {
-      ...Object.fromEntries(inherited),
-      ...botEnv(twin, slack, SECRET),
-      AWS_ENDPOINT_URL: twin.endpoint,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  cleanup.push(async () => {
-    if (bot.exitCode !== null || bot.signalCode !== null) return;
-    bot.kill('SIGTERM');
-    await new Promise((r) => bot.once('exit', r));
-  });
-  const botUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    bot.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /bot on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    bot.once('exit', (code) => reject(new Error(`the bot exited with ${code}`)));
-  });
+  const bot = await startBotProcess(twin, slack, cleanup);
+  const botUrl = bot.url;
   for (const TopicArn of [twin.topics.success, twin.topics.failure])
     twin.sns.call('Subscribe', { TopicArn, Protocol: 'http', Endpoint: `${botUrl}/sns` });
   // Confirmed once delivered: from then on the loads' outcomes reach the bot.
   await twin.sns.flush();
-  return { twin, slack, botUrl, botPid: bot.pid! };
+  return { twin, slack, botUrl, botPid: bot.pid };
 }
 
 /** Drop a file and wait for its execution and for the bot to have handled its SNS outcome. */
@@ -142,64 +87,14 @@ async function load(twin: Twin, file: string, key: string): Promise<string> {
   return execution.status ?? 'UNKNOWN';
 }
 
-/** POST a form on a connection of its own, as from 50 different places; resolves with status and body. */
-function post(
-  url: string,
-  headers: Record<string, string>,
-  body: string,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    // node:http rather than fetch: lighter, so the measuring adds less to what it measures.
-    const length = String(Buffer.byteLength(body));
-    const req = request(
-      url,
-      { method: 'POST', headers: { ...headers, 'content-length': length }, agent: false },
-      (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', reject).end(body);
-  });
-}
-
-/** One slash command as Slack sends it; resolves once answered (or given up on). */
+/** One slash command, its figures added to the round. */
 async function slash(botUrl: string, id: string, round: Round, text = 'top-rated'): Promise<void> {
-  const path = `/response/${id}`;
-  const answered = new Promise<Answer | null>((resolve) => {
-    const timer = setTimeout(() => resolve(null), ANSWER_TIMEOUT_MS);
-    waiting.set(path, (a) => {
-      clearTimeout(timer);
-      resolve(a);
-    });
-  });
-  const body = new URLSearchParams({
-    command: '/movies',
-    text,
-    response_url: `${responsesUrl}${path}`,
-    channel_id: 'C0DATA123',
-    user_id: 'U0USER001',
-    team_id: 'T0TEAM001',
-    trigger_id: `1.2.${id}`,
-  }).toString();
-  const headers = slackSignature(SECRET, body);
-  const sent = performance.now();
-  const acked = await post(`${botUrl}/slack/events`, headers, body).catch((err: Error) => err);
-  const ackedAt = performance.now();
-  round.ack.push(ackedAt - sent);
-  const refused = acked instanceof Error ? acked.message : acked.status !== 200 ? `HTTP ${acked.status}` : '';
-  if (refused) waiting.get(path)!(null);
-  // An answer ready at once comes back in the acknowledgment itself.
-  else if (!(acked instanceof Error) && acked.text)
-    waiting.get(path)!({ at: ackedAt, body: JSON.parse(acked.text) as Answer['body'] });
-  const a = await answered;
-  waiting.delete(path);
-  if (refused) return void round.problems.push(`${id}: the slash command got ${refused}`);
-  if (!a) return void round.problems.push(`${id}: no answer within ${ANSWER_TIMEOUT_MS} ms`);
-  round.answer.push(a.at - sent);
+  const r = await slashCommand(botUrl, responses, id, text, ANSWER_TIMEOUT_MS);
+  round.ack.push(r.ack);
+  if (r.problem) return void round.problems.push(r.problem);
+  round.answer.push(r.answer!);
   // Sections only: the table is what must agree, whatever else an answer may attach.
-  const sections = (a.body.blocks ?? []).filter((b) => b.type === 'section');
+  const sections = r.blocks!.filter((b) => b.type === 'section');
   round.tables.push(sections.map((b) => b.text?.text ?? '').join('\n'));
 }
 
