@@ -30,6 +30,19 @@ export interface Answer {
   readonly usage?: boolean;
   /** The same answer as a picture (trends), posted beside the table when Slack allows. */
   readonly chart?: TrendsChart;
+  /** The answer's table whole, as a terminal prints it (Slack's blocks show at most 40 rows). */
+  readonly table?: AnswerTable;
+}
+
+export interface AnswerTable {
+  readonly title: string;
+  readonly rows: readonly Row[];
+  readonly columns: readonly string[];
+}
+
+/** A table answer: Slack's blocks, and the table itself. */
+function tableAnswer(text: string, t: AnswerTable, empty?: string): Answer {
+  return { text, blocks: table(t.title, t.rows, t.columns, empty), table: t };
 }
 
 export interface TrendsChart {
@@ -104,22 +117,23 @@ async function fromViews(sub: string, args: string[], deps: AnswerDeps): Promise
       if (n < 1 || n > 50) return help('n must be from 1 to 50.');
       const genre = args.join(' ').slice(0, 64) || undefined;
       const rows = await ask(queries.topRated(n, genre));
-      return {
-        text: 'Top rated films',
-        blocks: table(
-          `Top ${n} films${genre ? ` in ${genre}` : ''} by weighted rating`,
+      return tableAnswer(
+        'Top rated films',
+        {
+          title: `Top ${n} films${genre ? ` in ${genre}` : ''} by weighted rating`,
           rows,
-          ['title', 'release_year', 'imdb_rating', 'votes', 'weighted_rating'],
-          genre ? 'No rated films in this genre yet. `/movies genres` lists the genres.' : undefined,
-        ),
-      };
+          columns: ['title', 'release_year', 'imdb_rating', 'votes', 'weighted_rating'],
+        },
+        genre ? 'No rated films in this genre yet. `/movies genres` lists the genres.' : undefined,
+      );
     }
     case 'genres': {
       const rows = await ask(queries.genres());
-      return {
-        text: 'Genres',
-        blocks: table('Genres', rows, ['genre', 'movies', 'avg_rating', 'total_votes']),
-      };
+      return tableAnswer('Genres', {
+        title: 'Genres',
+        rows,
+        columns: ['genre', 'movies', 'avg_rating', 'total_votes'],
+      });
     }
     case 'genre': {
       const name = args.join(' ').slice(0, 64);
@@ -131,9 +145,10 @@ async function fromViews(sub: string, args: string[], deps: AnswerDeps): Promise
           blocks: [section(`No films in genre *${slackEscape(name)}* yet. \`/movies genres\` lists them.`)],
           ephemeral: true,
         };
-      return {
-        text: `Genre ${slackEscape(name)}`,
-        blocks: table(`Genre ${name}`, rows, [
+      return tableAnswer(`Genre ${slackEscape(name)}`, {
+        title: `Genre ${name}`,
+        rows,
+        columns: [
           'genre',
           'movies',
           'avg_rating',
@@ -142,8 +157,8 @@ async function fromViews(sub: string, args: string[], deps: AnswerDeps): Promise
           'total_gross_usd',
           'first_year',
           'last_year',
-        ]),
-      };
+        ],
+      });
     }
     case 'trends': {
       const range = args[0];
@@ -155,16 +170,18 @@ async function fromViews(sub: string, args: string[], deps: AnswerDeps): Promise
       const rows = await ask(queries.trends(from, to));
       const title = `Films per year${range ? ` ${range}` : ''}`;
       return {
-        text: 'Trends',
+        ...tableAnswer(
+          'Trends',
+          {
+            title,
+            rows,
+            columns: ['release_year', 'movies', 'avg_rating', 'avg_runtime_minutes', 'total_votes'],
+          },
+          range ? 'No films from these years in the warehouse.' : undefined,
+        ),
         ...(rows.length > 1
           ? { chart: { title: `${title} and their average IMDb rating`, points: rows.map(point) } }
           : {}),
-        blocks: table(
-          title,
-          rows,
-          ['release_year', 'movies', 'avg_rating', 'avg_runtime_minutes', 'total_votes'],
-          range ? 'No films from these years in the warehouse.' : undefined,
-        ),
       };
     }
     default:

@@ -15,6 +15,21 @@ export function context(markdown: string): Block {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(markdown, TEXT_LIMIT) }] };
 }
 
+/** Rows as aligned plain-text lines, the header first: cells cut at 40 characters, NULL as –. */
+export function tableLines(rows: readonly Row[], columns: readonly string[]): string[] {
+  const cell = (v: Row[string]): string => clip(v === null ? '–' : String(v), 40);
+  const heads = columns.map((c) => clip(c, 40));
+  const widths = heads.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => cell(r[columns[i]!] ?? null).length)),
+  );
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(heads), ...rows.map((r) => line(columns.map((c) => cell(r[c] ?? null))))];
+}
+
 /**
  * Rows as an aligned monospace table (headers and cells escaped), cut to fit. `empty` is what
  * to say when there are no rows.
@@ -27,20 +42,8 @@ export function table(
 ): Block[] {
   if (!rows.length) return [section(`*${slackEscape(title)}*\n${empty}`)];
   const shown = rows.slice(0, MAX_ROWS);
-  // Cut, then pad, then escape: an entity such as &lt; is never split, and columns line up as shown.
-  const cell = (v: Row[string]): string => clip(v === null ? '–' : String(v), 40);
-  const heads = columns.map((c) => clip(c, 40));
-  const widths = heads.map((h, i) =>
-    Math.max(h.length, ...shown.map((r) => cell(r[columns[i]!] ?? null).length)),
-  );
-  const line = (cells: string[]): string =>
-    slackEscape(
-      cells
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    );
-  const lines = [line(heads), ...shown.map((r) => line(columns.map((c) => cell(r[c] ?? null))))];
+  // Cut and padded first, then escaped: an entity such as &lt; is never split, and columns line up as shown.
+  const lines = tableLines(shown, columns).map(slackEscape);
   const blocks: Block[] = [section(`*${slackEscape(title)}*`)];
   // Several code blocks when the table is longer than one text allows.
   let chunk: string[] = [];

@@ -1,6 +1,6 @@
 /**
  * Block Kit as terminal text: what `movies query` prints and how the demo shows the bot's
- * messages. Slack's markup is undone — code fences, links, bold, escapes, common emoji.
+ * messages. Slack's markup is undone — code fences and spans, links, bold, escapes, common emoji.
  */
 import type { Block } from './blocks.ts';
 
@@ -36,6 +36,7 @@ export function blocksAsText(blocks: readonly Block[], indent = ''): string {
 export function mrkdwnAsText(text: string): string {
   return text
     .replace(/```([\s\S]*?)```/g, (_, code: string) => code)
+    .replace(/`([^`\n]+)`/g, '$1')
     .replace(/<!subteam\^[A-Z0-9]+>/g, '@group')
     .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
     .replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:])/g, '$1$2')

@@ -8,9 +8,11 @@ import { writeFileSync } from 'node:fs';
 import { AnswerCache } from '../../bot/answer-cache.ts';
 import { answerFor, type Answer } from '../../bot/answers.ts';
 import { ConfigError, readWarehouseConfig } from '../../bot/config.ts';
+import { tableLines } from '../../bot/blocks.ts';
 import { blocksAsText } from '../../bot/plain-text.ts';
 import { QueryError } from '../../bot/warehouse.ts';
 import { describeAwsError } from '../../contract/aws-error.ts';
+import { inert } from '../../contract/inert-text.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { Io } from '../io.ts';
 import { withTwinDefaults } from '../twin-defaults.ts';
@@ -36,7 +38,16 @@ export async function query(
       sfn: new SFNClient(aws),
       cache: new AnswerCache<Answer>(0),
     });
-    const text = `${blocksAsText(answer.blocks).replace(/\/movies /g, 'movies query ')}\n`;
+    // A table whole, as a terminal has room for; anything else as Slack would show it, as text.
+    const shown = answer.table?.rows.length
+      ? [answer.table.title, ...tableLines(answer.table.rows, answer.table.columns)].join('\n')
+      : blocksAsText(answer.blocks);
+    // Line by line through inert(): data may be printed in a CI log, where a line can be a command.
+    const text = `${shown
+      .replace(/\/movies /g, 'movies query ')
+      .split('\n')
+      .map(inert)
+      .join('\n')}\n`;
     if (answer.usage) {
       io.stderr.write(text);
       return 2;
