@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError, page } from './http.ts';
+import { refusal } from './redshift-dialect.ts';
 import { WarehouseError, type Warehouse } from './warehouse.ts';
 
 type Status = 'SUBMITTED' | 'PICKED' | 'STARTED' | 'FINISHED' | 'FAILED' | 'ABORTED';
@@ -198,6 +199,12 @@ export class RedshiftDataApi {
       if (s.Status !== 'ABORTED') s.Status = 'STARTED';
     };
     try {
+      // What Redshift refuses fails the statement before anything runs, as a syntax error would.
+      const refused = sqls.map((sql) => refusal(sql)).findIndex(Boolean);
+      if (refused >= 0) {
+        s.failedAt = refused;
+        throw new WarehouseError(refusal(sqls[refused]!)!);
+      }
       const statements = sqls.map((sql, i) => {
         s.failedAt = i;
         return bindNamed(sql, params);
