@@ -74,15 +74,10 @@ export function crawlInput(d: CrawlerDeps): void {
 
 /** The warehouse crawler: the movies table's columns into the local catalog. */
 export async function crawlWarehouse(d: CrawlerDeps): Promise<void> {
-  const r = await d.warehouse.exclusive((db) =>
-    db.query<{ column_name: string; data_type: string }>(
-      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
-      [TABLE_NAME],
-    ),
-  );
+  const columns = await d.warehouse.columns(TABLE_NAME);
   const catalog = readCatalog(d.catalogPath);
   catalog.tables[`movies_public_${TABLE_NAME}`] = {
-    columns: r.rows.map((c) => ({ name: c.column_name, type: c.data_type })),
+    columns,
     updatedAt: new Date().toISOString(),
   };
   writeFileSync(d.catalogPath, JSON.stringify(catalog, null, 2));

@@ -111,7 +111,7 @@ export async function runLocalEtl(deps: EtlDeps, args: Readonly<Record<string, s
       store.copy(bucket, key, bucket, plan.quarantineKey);
     } else {
       if (plan.quarantineKey) store.put(bucket, plan.quarantineKey, readFileSync(badPath), 'text/csv');
-      rowsLoaded = await warehouse.load(new Blob([readFileSync(goodPath)]), key, check.layout);
+      rowsLoaded = await warehouse.load(readFileSync(goodPath), key, check.layout);
     }
     const quarantine = plan.quarantineKey;
     const written = etlResults(check, source, quarantine && `s3://${bucket}/${quarantine}`, rowsLoaded);

@@ -4,10 +4,10 @@
  * DescribeStatement, GetStatementResult (typed records, column metadata, paging),
  * CancelStatement and ListStatements. Statements run asynchronously, as in AWS.
  */
-import type { Transaction } from '@electric-sql/pglite';
 import { randomUUID } from 'node:crypto';
 import { ApiError, page } from './http.ts';
-import type { Warehouse } from './warehouse.ts';
+import { refusal } from './redshift-dialect.ts';
+import { WarehouseError, type Warehouse } from './warehouse.ts';
 
 type Status = 'SUBMITTED' | 'PICKED' | 'STARTED' | 'FINISHED' | 'FAILED' | 'ABORTED';
 type Field =
@@ -33,6 +33,8 @@ interface Statement {
   ResultRows: number;
   columns: { name: string; typeName: string }[];
   rows: Field[][];
+  /** Aborted by CancelStatement: the warehouse stops the statement, or never starts it. */
+  cancel: AbortController;
 }
 
 const PAGE = 1000;
@@ -57,7 +59,11 @@ export class RedshiftDataApi {
       case 'CancelStatement': {
         const s = this.get(String(required(input, 'Id')));
         const cancelled = s.Status === 'SUBMITTED' || s.Status === 'PICKED' || s.Status === 'STARTED';
-        if (cancelled) s.Status = 'ABORTED';
+        if (cancelled) {
+          s.Status = 'ABORTED';
+          s.UpdatedAt = Date.now() / 1000;
+          s.cancel.abort();
+        }
         return { Status: cancelled };
       }
       case 'ListStatements':
@@ -113,6 +119,7 @@ export class RedshiftDataApi {
       ResultRows: -1,
       columns: [],
       rows: [],
+      cancel: new AbortController(),
     };
     this.statements.set(s.Id, s);
     const params = (input.Parameters as { name: string; value: string }[] | undefined) ?? [];
@@ -188,36 +195,43 @@ export class RedshiftDataApi {
     batch: boolean,
     fault?: string,
   ): Promise<void> {
+    const started = (): void => {
+      if (s.Status !== 'ABORTED') s.Status = 'STARTED';
+    };
     try {
-      await this.warehouse.exclusive(async (db) => {
-        if (s.Status === 'ABORTED') return;
-        s.Status = 'STARTED';
-        if (fault !== undefined) {
-          s.failedAt = 0;
-          throw new Error(fault);
-        }
-        const exec = async (q: Pick<Transaction, 'query'>): Promise<void> => {
-          for (const [i, sql] of sqls.entries()) {
-            s.failedAt = i;
-            const { text, values } = bindNamed(sql, params);
-            const r = await q.query<Record<string, unknown>>(text, values, { rowMode: 'object' });
-            if (r.fields.length) {
-              s.HasResultSet = true;
-              s.columns = r.fields.map((f) => ({ name: f.name, typeName: typeName(f.dataTypeID) }));
-              s.rows = r.rows.map((row) => r.fields.map((f) => field(row[f.name])));
-              s.ResultRows = s.rows.length;
-            } else s.ResultRows = r.affectedRows ?? 0;
-          }
-        };
-        if (batch) await db.transaction(exec);
-        else await exec(db);
+      // What Redshift refuses fails the statement before anything runs, as a syntax error would.
+      const refused = sqls.map((sql) => refusal(sql)).findIndex(Boolean);
+      if (refused >= 0) {
+        s.failedAt = refused;
+        throw new WarehouseError(refusal(sqls[refused]!)!);
+      }
+      const statements = sqls.map((sql, i) => {
+        s.failedAt = i;
+        return bindNamed(sql, params);
       });
-      delete s.failedAt;
+      const options = { signal: s.cancel.signal, onStart: started };
+      if (fault !== undefined) {
+        // In its turn, as a real batch would be.
+        await this.warehouse.statements([], true, options);
+        s.failedAt = 0;
+        throw new WarehouseError(fault);
+      }
+      const r = await this.warehouse.statements(statements, batch, options);
+      if (r.fields.length) {
+        s.HasResultSet = true;
+        s.columns = r.fields.map((f) => ({ name: f.name, typeName: typeName(f.dataTypeID) }));
+        s.rows = r.rows.map((row) => row.map(field));
+        s.ResultRows = s.rows.length;
+      } else s.ResultRows = r.affectedRows;
       if (s.Status !== 'ABORTED') s.Status = 'FINISHED';
     } catch (err) {
-      s.Status = 'FAILED';
-      s.Error = `ERROR: ${(err as Error).message}`;
+      if (s.Status !== 'ABORTED') {
+        s.Status = 'FAILED';
+        if (err instanceof WarehouseError && err.statement !== undefined) s.failedAt = err.statement;
+        s.Error = `ERROR: ${(err as Error).message}`;
+      }
     }
+    if (s.Status !== 'FAILED') delete s.failedAt;
     s.UpdatedAt = Date.now() / 1000;
   }
 }

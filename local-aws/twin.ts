@@ -32,7 +32,7 @@ import { RedshiftDataApi } from './redshift-data-api.ts';
 import { S3Api } from './s3-api.ts';
 import { CERTIFICATE_PATH, Sns } from './sns.ts';
 import { StepFunctions } from './stepfunctions.ts';
-import { Warehouse } from './warehouse.ts';
+import { Warehouse, WarehouseOpenError } from './warehouse.ts';
 
 /** The twin could not start (a busy port, ...): one sentence for the user. */
 export class TwinStartError extends Error {}
@@ -52,6 +52,11 @@ export interface TwinOptions {
   readonly retryMs?: number;
   /** Publish the alerts of interrupted executions only on reportInterrupted() (once the bot listens). */
   readonly holdInterruptedAlerts?: boolean;
+  /**
+   * How long stop() waits for running executions and statements, in ms (default 10 000); then
+   * it ends them as a crash would (the next start reports the executions it cut off).
+   */
+  readonly stopTimeoutMs?: number;
 }
 
 export interface Twin {
@@ -136,7 +141,16 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
 
   const store = new ObjectStore(join(dataDir, 's3'));
   store.createBucket(LOCAL_BUCKET);
-  const warehouse = await Warehouse.open(join(dataDir, 'warehouse'));
+  const warehouseDir = join(dataDir, 'warehouse');
+  let warehouse: Warehouse;
+  try {
+    warehouse = await Warehouse.open(warehouseDir);
+  } catch (err) {
+    if (!(err instanceof WarehouseOpenError)) throw err;
+    throw new TwinStartError(
+      `The warehouse in ${warehouseDir} cannot be opened (${err.reason}); move ${dataDir} aside or pass another --data-dir to start with a fresh one.`,
+    );
+  }
   const redshift = new RedshiftDataApi(warehouse);
   const sns = new Sns(join(dataDir, 'sns'), [topics.success, topics.failure], LOCAL_REGION);
   const stepFunctions = new StepFunctions(join(dataDir, 'stepfunctions'), {
@@ -280,10 +294,16 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
       AWS_SECRET_ACCESS_KEY: 'local',
     },
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await stepFunctions.idle();
-      await sns.flush();
-      await warehouse.close();
+      const deadline = Date.now() + (options.stopTimeoutMs ?? 10_000);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Whatever still runs at the deadline (a runaway statement, an execution behind it) is cut off.
+      await Promise.race([closed.then(() => stepFunctions.idle()).then(() => sns.flush()), late]);
+      clearTimeout(timer);
+      server.closeAllConnections();
+      // Nobody can ask for a statement's result any more: what still runs gets only a moment.
+      await warehouse.close(Math.max(0, Math.min(2000, deadline - Date.now())));
     },
   };
 }

@@ -3,7 +3,11 @@
  * bot, outcomes over SNS from the real local twin, Slack's Web API faked at the edge.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ListStatementsCommand } from '@aws-sdk/client-redshift-data';
+import {
+  CancelStatementCommand,
+  ExecuteStatementCommand,
+  ListStatementsCommand,
+} from '@aws-sdk/client-redshift-data';
 import { createSign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -144,8 +148,13 @@ describe('the bot at its boundaries', () => {
 
   it('tells the asker in one sentence when the warehouse does not answer in time', async () => {
     // Hold the warehouse, as a long load would, so the statement cannot finish before the deadline.
-    let release!: () => void;
-    const busy = twin.warehouse.exclusive(() => new Promise<void>((r) => (release = r)));
+    const { Id: busy } = await c.redshift.send(
+      new ExecuteStatementCommand({
+        WorkgroupName: 'movies',
+        Database: 'movies',
+        Sql: 'SELECT pg_sleep(60)',
+      }),
+    );
     try {
       const answer = await ask('top-rated', { to: impatient });
       expect(answer).toEqual({
@@ -168,8 +177,7 @@ describe('the bot at its boundaries', () => {
         QueryString: expect.stringContaining('mv_top_rated_movies'),
       });
     } finally {
-      release();
-      await busy;
+      await c.redshift.send(new CancelStatementCommand({ Id: busy }));
     }
   }, 30_000);
 

@@ -100,8 +100,9 @@ describe('the twin across a crash', () => {
     await twin.stop();
     twin = await startTwin({ dataDir: join(dir, 'twin'), port: 0 });
     expect(twin.sns.messages(twin.topics.failure)).toHaveLength(1);
-    const loaded = await twin.warehouse.exclusive((db) =>
-      db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM movies WHERE source_key = $1', [key]),
+    const loaded = await twin.warehouse.query<{ n: number }>(
+      'SELECT COUNT(*)::int AS n FROM movies WHERE source_key = $1',
+      [key],
     );
     const whole = (await checkDrop(key, [readFileSync(file)])).decision.rowsToLoad;
     expect([0, whole]).toContain(loaded.rows[0]!.n);

@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const owners = async (wh: Warehouse): Promise<Record<string, string>> =>
   Object.fromEntries(
     (
-      await wh.db.query<{ name: string; owner: string }>(
+      await wh.query<{ name: string; owner: string }>(
         'SELECT matviewname AS name, matviewowner AS owner FROM pg_matviews',
       )
     ).rows.map((r) => [r.name, r.owner]),
@@ -24,15 +24,15 @@ describe('the local warehouse', () => {
   it('rebuilds a view whose definition changed since the data directory was made, keeping the data', async () => {
     const at = join(dir, 'rebuild');
     let wh = await Warehouse.open(at);
-    await wh.db.exec(`INSERT INTO movies (movie_id, title, genres, imdb_rating, votes)
+    await wh.exec(`INSERT INTO movies (movie_id, title, genres, imdb_rating, votes)
                       VALUES ('heat-1995', 'Heat', 'Action, Crime', 8.3, 600000)`);
     // As an older version left it: the view without the genres column, owned by the admin, and no fingerprint.
-    await wh.db.exec(`DROP MATERIALIZED VIEW mv_top_rated_movies;
+    await wh.exec(`DROP MATERIALIZED VIEW mv_top_rated_movies;
                       CREATE MATERIALIZED VIEW mv_top_rated_movies AS SELECT movie_id, title FROM movies`);
     await wh.close();
 
     wh = await Warehouse.open(at);
-    const r = await wh.db.query('SELECT title, genres FROM mv_top_rated_movies');
+    const r = await wh.query('SELECT title, genres FROM mv_top_rated_movies');
     expect(r.rows).toEqual([{ title: 'Heat', genres: 'Action, Crime' }]);
     expect(await owners(wh)).toEqual(
       Object.fromEntries(VIEW_NAMES.map((name) => [name, DATABASE_USERS.refresher])),
@@ -59,11 +59,11 @@ describe('the database users on the local warehouse', () => {
   /** Runs SQL as a user and comes back to the admin, whatever happened. */
   async function as(user: string, sql: string): Promise<void> {
     try {
-      await wh.db.exec(`SET SESSION AUTHORIZATION ${user}`);
-      await wh.db.exec(sql);
+      await wh.exec(`SET SESSION AUTHORIZATION ${user}`);
+      await wh.exec(sql);
     } finally {
-      await wh.db.exec('ROLLBACK'); // a failed explicit transaction (the MERGE's) is left open
-      await wh.db.exec(`SET SESSION AUTHORIZATION ${admin}`);
+      await wh.exec('ROLLBACK'); // a failed explicit transaction (the MERGE's) is left open
+      await wh.exec(`SET SESSION AUTHORIZATION ${admin}`);
     }
   }
 
@@ -85,7 +85,7 @@ describe('the database users on the local warehouse', () => {
 
   beforeAll(async () => {
     wh = await Warehouse.open(join(dir, 'users'));
-    admin = (await wh.db.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u;
+    admin = (await wh.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u;
   }, 60_000);
   afterAll(async () => wh?.close());
 
@@ -95,21 +95,19 @@ describe('the database users on the local warehouse', () => {
       { id: 'casino-1995', title: 'Casino', rating: 8.1 },
     ]);
     await glueLoad('run-2', [{ id: 'heat-1995', title: 'Heat', rating: 8.3 }]);
-    const r = await wh.db.query('SELECT movie_id, imdb_rating FROM movies ORDER BY movie_id');
+    const r = await wh.query('SELECT movie_id, imdb_rating FROM movies ORDER BY movie_id');
     expect(r.rows).toEqual([
       { movie_id: 'casino-1995', imdb_rating: '8.1' },
       { movie_id: 'heat-1995', imdb_rating: '8.3' },
     ]);
-    const staged = await wh.db.query('SELECT tablename FROM pg_tables WHERE schemaname = $1', [
-      STAGING_SCHEMA,
-    ]);
+    const staged = await wh.query('SELECT tablename FROM pg_tables WHERE schemaname = $1', [STAGING_SCHEMA]);
     expect(staged.rows).toEqual([]);
   });
 
   it('lets the refresher refresh each view, and the bot read each view', async () => {
     for (const sql of refreshStatements()) await as(refresher, sql);
     for (const view of VIEW_NAMES) await as(bot, `SELECT * FROM ${view}`);
-    const top = await wh.db.query('SELECT title FROM mv_top_rated_movies ORDER BY weighted_rating DESC');
+    const top = await wh.query('SELECT title FROM mv_top_rated_movies ORDER BY weighted_rating DESC');
     expect(top.rows).toEqual([{ title: 'Heat' }, { title: 'Casino' }]);
   });
 
@@ -191,7 +189,7 @@ describe('loads that do not erase', () => {
 
   async function twinLoad(drop: Drop): Promise<void> {
     const { layout, good } = await check(drop);
-    await twin.load(new Blob([good]), keyOf(drop), layout);
+    await twin.load(good, keyOf(drop), layout);
   }
 
   /** The Glue job's load, statement for statement, as the loader: preactions, the staged rows, postactions. */
@@ -200,29 +198,29 @@ describe('loads that do not erase', () => {
     const sql = glueLoadSql(`run-${drop}`, carriedColumns(layout));
     // The job's frame: good.csv's columns, then the lineage.
     expect(sql.staged).toEqual([...LOAD_COLUMNS, 'source_key', 'loaded_at']);
-    const admin = (await glue.db.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u;
+    const admin = (await glue.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u;
     const asLoader = async (statements: string): Promise<void> => {
-      await glue.db.exec(`SET SESSION AUTHORIZATION ${DATABASE_USERS.loader}`);
+      await glue.exec(`SET SESSION AUTHORIZATION ${DATABASE_USERS.loader}`);
       try {
-        await glue.db.exec(statements);
+        await glue.exec(statements);
       } finally {
-        await glue.db.exec(`SET SESSION AUTHORIZATION ${admin}`);
+        await glue.exec(`SET SESSION AUTHORIZATION ${admin}`);
       }
     };
     await asLoader(sql.preactions);
     // What COPY puts in the staging table: the frame's columns, the good rows, the key as a value.
-    await glue.db.query(
+    await glue.query(
       `COPY ${sql.dbtable} (${LOAD_COLUMNS.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv, HEADER true)`,
       [],
-      { blob: new Blob([good]) },
+      { csv: good },
     );
-    await glue.db.query(`UPDATE ${sql.dbtable} SET source_key = $1, loaded_at = now()`, [keyOf(drop)]);
+    await glue.query(`UPDATE ${sql.dbtable} SET source_key = $1, loaded_at = now()`, [keyOf(drop)]);
     await asLoader(sql.postactions);
   }
 
   const rows = async (wh: Warehouse) =>
     (
-      await wh.db.query<Record<string, unknown>>(
+      await wh.query<Record<string, unknown>>(
         `SELECT ${LOAD_COLUMNS.join(', ')}, source_key FROM movies ORDER BY movie_id`,
       )
     ).rows;
@@ -306,7 +304,7 @@ describe('loads that do not erase', () => {
       expect(await rows(glue)).toEqual(tableAfter[drop]);
     }
     expect(await rows(glue)).toEqual(await rows(twin));
-    const staged = await glue.db.query('SELECT tablename FROM pg_tables WHERE schemaname = $1', [
+    const staged = await glue.query('SELECT tablename FROM pg_tables WHERE schemaname = $1', [
       STAGING_SCHEMA,
     ]);
     expect(staged.rows).toEqual([]);
