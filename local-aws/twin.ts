@@ -259,7 +259,7 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new TwinStartError(
       code === 'EADDRINUSE'
-        ? `Port ${options.port ?? DEFAULT_PORT} is already in use; stop what uses it or pick another with --port.`
+        ? `Port ${options.port ?? DEFAULT_PORT} is already in use${(options.port ?? DEFAULT_PORT) === DEFAULT_PORT ? ' (LocalStack listens there too)' : ''}; stop what uses it or pick another with --port.`
         : `The local twin could not listen: ${(err as Error).message}`,
     );
   }
@@ -290,6 +290,8 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
     env: {
       AWS_ENDPOINT_URL: endpoint,
       AWS_REGION: LOCAL_REGION,
+      // AWS CLI v1 reads only this one.
+      AWS_DEFAULT_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
     },

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { DescribeStatementCommand, ExecuteStatementCommand } from '@aws-sdk/client-redshift-data';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Warehouse } from '../../local-aws/warehouse.ts';
@@ -55,6 +56,42 @@ describe('movies local', () => {
         /^movies: The warehouse in .*corrupt\/warehouse cannot be opened \(.+\); move .*corrupt aside or pass another --data-dir to start with a fresh one\.$/,
       ),
     ]);
+  });
+
+  it('prints the environment and an alias for both AWS CLIs', async () => {
+    const twin = local(join(dir, 'env'));
+    const endpoint = await twin.listening;
+    await new Promise((r) => setTimeout(r, 100)); // the rest of the banner
+    twin.child.kill('SIGTERM');
+    const { stdout } = await twin.exited;
+    for (const line of [
+      `  export AWS_ENDPOINT_URL=${endpoint}`,
+      '  export AWS_REGION=us-east-1',
+      '  export AWS_DEFAULT_REGION=us-east-1',
+      `  alias awslocal='aws --endpoint-url ${endpoint}'`,
+    ])
+      expect(stdout.split('\n')).toContain(line);
+  });
+
+  it("says the port is taken, and that LocalStack's default is the same", async () => {
+    // 4566 held here, unless something on this machine holds it already: taken either way.
+    const holder = createServer();
+    await new Promise<void>((resolve) =>
+      holder.once('error', () => resolve()).listen(4566, '127.0.0.1', resolve),
+    );
+    try {
+      const child = spawn(process.execPath, ['bin/movies.js', 'local', '--data-dir', join(dir, 'taken')]);
+      children.push(child);
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect(code).toBe(2);
+      expect(stderr).toContain(
+        'movies: Port 4566 is already in use (LocalStack listens there too); stop what uses it or pick another with --port.\n',
+      );
+    } finally {
+      await new Promise((r) => holder.close(r));
+    }
   });
 
   it('stops on SIGTERM even while a statement runs', async () => {
