@@ -14,7 +14,7 @@ import { pipelineRuleset } from '../../contract/check.ts';
 import { Evaluation } from '../../quality/evaluate.ts';
 import { pythonQuarantine, ruleOutcomesOf } from '../infra/glue/python-quarantine.ts';
 import { clients, drop, finishedExecution } from '../local-aws/twin-client.ts';
-import { botEnv, slackSignature, startFakeSlack, type FakeSlack } from './fake-slack.ts';
+import { botEnv, showFailedRowsPress, slackSignature, startFakeSlack, type FakeSlack } from './fake-slack.ts';
 
 const SECRET = 'test-signing-secret';
 let root: string;
@@ -89,19 +89,8 @@ const text = (body: Record<string, unknown>): string => JSON.stringify(body.bloc
 
 /** Presses "Show failed rows" (value: a quarantine URI) on a message, as Slack posts it; the bot's reply. */
 async function pressShowFailedRows(value: string, ts: string): Promise<FakeSlack['calls'][number]> {
-  const payload = JSON.stringify({
-    type: 'block_actions',
-    team: { id: 'T0TEAM001' },
-    user: { id: 'U0USER001' },
-    channel: { id: 'C0DATA123' },
-    message: { ts },
-    container: { type: 'message', message_ts: ts, channel_id: 'C0DATA123' },
-    trigger_id: '1.2.3',
-    response_url: `${slackUrl}/response/button`,
-    actions: [{ action_id: 'show_failed_rows', block_id: 'b', type: 'button', value, action_ts: '1' }],
-  });
   const before = calls.length;
-  const body = new URLSearchParams({ payload }).toString();
+  const body = showFailedRowsPress(value, ts, `${slackUrl}/response/button`);
   const r = await fetch(botUrl('/slack/events'), {
     method: 'POST',
     headers: slackSignature(SECRET, body),

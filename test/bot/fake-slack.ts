@@ -26,3 +26,19 @@ export function botEnv(
     AWS_REGION: twin.region,
   };
 }
+
+/** The form Slack posts when someone presses "Show failed rows" (its value: a quarantine URI) on message `ts`. */
+export function showFailedRowsPress(value: string, ts: string, responseUrl: string): string {
+  const payload = JSON.stringify({
+    type: 'block_actions',
+    team: { id: 'T0TEAM001' },
+    user: { id: 'U0USER001' },
+    channel: { id: 'C0DATA123' },
+    message: { ts },
+    container: { type: 'message', message_ts: ts, channel_id: 'C0DATA123' },
+    trigger_id: '1.2.3',
+    response_url: responseUrl,
+    actions: [{ action_id: 'show_failed_rows', block_id: 'b', type: 'button', value, action_ts: '1' }],
+  });
+  return new URLSearchParams({ payload }).toString();
+}

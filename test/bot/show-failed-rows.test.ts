@@ -12,7 +12,7 @@ import { readBotConfig } from '../../bot/config.ts';
 import { startBot, type RunningBot } from '../../bot/server.ts';
 import { startTwin, type Twin } from '../../local-aws/twin.ts';
 import { clients } from '../local-aws/twin-client.ts';
-import { botEnv, slackSignature, startFakeSlack, type FakeSlack } from './fake-slack.ts';
+import { botEnv, showFailedRowsPress, slackSignature, startFakeSlack, type FakeSlack } from './fake-slack.ts';
 
 const SECRET = 'test-signing-secret';
 let root: string;
@@ -43,19 +43,8 @@ afterAll(async () => {
 /** Presses the button with `value` on a message; the bot's one reply to Slack. */
 async function press(value: string): Promise<FakeSlack['calls'][number]> {
   const ts = '1700000000.000100';
-  const payload = JSON.stringify({
-    type: 'block_actions',
-    team: { id: 'T0TEAM001' },
-    user: { id: 'U0USER001' },
-    channel: { id: 'C0DATA123' },
-    message: { ts },
-    container: { type: 'message', message_ts: ts, channel_id: 'C0DATA123' },
-    trigger_id: '1.2.3',
-    response_url: `${slack.url}/response/button`,
-    actions: [{ action_id: 'show_failed_rows', block_id: 'b', type: 'button', value, action_ts: '1' }],
-  });
   const before = slack.calls.length;
-  const body = new URLSearchParams({ payload }).toString();
+  const body = showFailedRowsPress(value, ts, `${slack.url}/response/button`);
   const r = await fetch(`http://127.0.0.1:${bot.port}/slack/events`, {
     method: 'POST',
     headers: slackSignature(SECRET, body),

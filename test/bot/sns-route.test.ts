@@ -37,8 +37,16 @@ afterAll(async () => {
 });
 
 let id = 0;
-/** A notification signed with the trusted certificate, with `fields` changed after signing if `tamper`. */
-function signed(fields: Record<string, string> = {}, tamper: Record<string, string> = {}): string {
+/**
+ * A notification with `fields`, signed with `key` for the certificate at `url`, with `tamper`
+ * changed after signing (a forgery).
+ */
+function signedBy(
+  key: string,
+  url: string,
+  fields: Record<string, string> = {},
+  tamper: Record<string, string> = {},
+): string {
   const m: Record<string, string> = {
     Type: 'Notification',
     MessageId: `m-${++id}`,
@@ -46,12 +54,16 @@ function signed(fields: Record<string, string> = {}, tamper: Record<string, stri
     Message: 'hello',
     Timestamp: new Date().toISOString(),
     SignatureVersion: '2',
-    SigningCertURL: certificateUrl,
+    SigningCertURL: url,
     ...fields,
   };
-  m.Signature = createSign('RSA-SHA256').update(snsStringToSign(m)).sign(privateKeyPem, 'base64');
+  m.Signature = createSign('RSA-SHA256').update(snsStringToSign(m)).sign(key, 'base64');
   return JSON.stringify({ ...m, ...tamper });
 }
+
+/** A notification signed with the trusted certificate, with `fields` changed after signing if `tamper`. */
+const signed = (fields: Record<string, string> = {}, tamper: Record<string, string> = {}): string =>
+  signedBy(privateKeyPem, certificateUrl, fields, tamper);
 
 const post = async (body: string): Promise<[number, string]> => {
   const r = await fetch(`http://127.0.0.1:${bot.port}/sns`, {
@@ -266,19 +278,8 @@ describe('POST /sns when the certificate behind the trusted URL changes', () => 
     await new Promise((r) => rotating?.close(r));
   });
   /** A notification signed with `key` (a forgery if `tamper` changes it after signing). */
-  const signedWith = (key: string, tamper: Record<string, string> = {}): string => {
-    const m: Record<string, string> = {
-      Type: 'Notification',
-      MessageId: `r-${++id}`,
-      TopicArn: TOPIC,
-      Message: 'hello',
-      Timestamp: new Date().toISOString(),
-      SignatureVersion: '2',
-      SigningCertURL: url,
-    };
-    m.Signature = createSign('RSA-SHA256').update(snsStringToSign(m)).sign(key, 'base64');
-    return JSON.stringify({ ...m, ...tamper });
-  };
+  const signedWith = (key: string, tamper: Record<string, string> = {}): string =>
+    signedBy(key, url, {}, tamper);
   const postTo = async (body: string): Promise<[number, string]> => {
     const r = await fetch(`http://127.0.0.1:${rotatingBot.port}/sns`, { method: 'POST', body });
     return [r.status, await r.text()];

@@ -92,12 +92,7 @@ describe('movies drop against the local twin', () => {
   const saved = { ...process.env };
   beforeAll(async () => {
     twin = await startTwin({ dataDir: join(root, 'twin'), port: 0 });
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: twin.endpoint,
-      AWS_REGION: twin.region,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-    });
+    Object.assign(process.env, twin.env);
   }, 120_000);
   afterAll(async () => {
     process.env = saved;

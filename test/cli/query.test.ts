@@ -30,12 +30,7 @@ beforeAll(async () => {
     `title,release_year,imdb_rating,votes\n${years.join('\n')}\n`,
   );
   await finishedExecution(c, twin.stateMachineArn, decadesKey, decades);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: twin.endpoint,
-    AWS_REGION: twin.region,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-  });
+  Object.assign(process.env, twin.env);
 }, 120_000);
 afterAll(async () => {
   process.env = saved;
