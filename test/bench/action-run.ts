@@ -7,7 +7,7 @@
 import '../../cli/node-warnings.ts';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { S3Client } from '@aws-sdk/client-s3';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { followDrop } from '../../drop-client/follow.ts';
 import { uploadDrop } from '../../drop-client/upload.ts';
 import { LOCAL_STATE_MACHINE_ARN } from '../../local-aws/names.ts';
 import { generateDrop } from './generate.ts';
+import { startTwinProcess } from './twin-process.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
@@ -25,18 +26,7 @@ if (!existsSync(file)) await generateDrop(file, rows);
 const mb = statSync(file).size / 1e6;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'movies-bench-twin-'));
-const twin = spawn(process.execPath, ['bin/movies.js', 'local', '--port', '0', '--data-dir', dataDir], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const endpoint = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  twin.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-    const m = /local twin on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-    if (m) resolve(m[1]!);
-  });
-  twin.on('exit', (code) => reject(new Error(`the twin exited with ${code}`)));
-});
+const { process: twin, endpoint } = await startTwinProcess(dataDir);
 
 try {
   const upload = (how: string): { seconds: number; maxRssMB: number } =>

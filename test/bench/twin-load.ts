@@ -9,30 +9,19 @@ import { DescribeStatementCommand, ExecuteStatementCommand } from '@aws-sdk/clie
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_BUCKET, LOCAL_STATE_MACHINE_ARN } from '../../local-aws/names.ts';
 import { clients, drop, finishedExecution, type Clients } from '../local-aws/twin-client.ts';
 import { generateDrop } from './generate.ts';
+import { startTwinProcess } from './twin-process.ts';
 
 const TARGET_MS = 200;
 const SEED_ROWS = Number(process.env.BENCH_TWIN_ROWS ?? 1_000_000);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'movies-bench-twin-load-'));
-const twin = spawn(process.execPath, ['bin/movies.js', 'local', '--port', '0', '--data-dir', dataDir], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const endpoint = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  twin.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-    const m = /local twin on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-    if (m) resolve(m[1]!);
-  });
-  twin.on('exit', (code) => reject(new Error(`the twin exited with ${code}`)));
-});
+const { process: twin, endpoint } = await startTwinProcess(dataDir);
 const c = clients(endpoint, 'us-east-1');
 const sns = new SNSClient({
   endpoint,
