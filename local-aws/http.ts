@@ -1,9 +1,22 @@
 /** Small helpers shared by the twin's AWS-compatible endpoints. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The body, whole; past `limit` bytes the rest is discarded and the request answered 413. */
+export async function readBody(req: IncomingMessage, limit = Infinity): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      throw new ApiError(
+        413,
+        'RequestEntityTooLarge',
+        `The request body is larger than ${limit} bytes, more than this API takes.`,
+      );
+    }
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 

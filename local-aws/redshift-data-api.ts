@@ -49,9 +49,9 @@ export class RedshiftDataApi {
   async call(operation: string, input: Record<string, unknown>): Promise<unknown> {
     switch (operation) {
       case 'ExecuteStatement':
-        return this.submit([String(required(input, 'Sql'))], input, false);
+        return this.submit(sized([String(required(input, 'Sql'))]), input, false);
       case 'BatchExecuteStatement':
-        return this.submit((required(input, 'Sqls') as string[]).map(String), input, true);
+        return this.submit(sized(sqlList(required(input, 'Sqls'))), input, true);
       case 'DescribeStatement':
         return this.describe(String(required(input, 'Id')));
       case 'GetStatementResult':
@@ -242,6 +242,27 @@ function subStatus(s: Statement, i: number): { Status: Status; Error?: string } 
   if (i < s.failedAt) return { Status: 'FINISHED' };
   if (i > s.failedAt) return { Status: 'ABORTED' };
   return { Status: 'FAILED', ...(s.Error ? { Error: s.Error } : {}) };
+}
+
+/** The Data API's limits: a statement is at most 100 KB, a batch at most 40 statements. */
+const MAX_SQL_BYTES = 100 * 1024;
+const MAX_BATCH = 40;
+
+function sqlList(value: unknown): string[] {
+  if (!Array.isArray(value) || !value.length || value.length > MAX_BATCH)
+    throw new ApiError(400, 'ValidationException', `Sqls must be a list of 1 to ${MAX_BATCH} statements.`);
+  return value.map(String);
+}
+
+function sized(sqls: string[]): string[] {
+  for (const sql of sqls)
+    if (Buffer.byteLength(sql) > MAX_SQL_BYTES)
+      throw new ApiError(
+        400,
+        'ValidationException',
+        `A statement is ${Buffer.byteLength(sql)} bytes; the Data API takes at most ${MAX_SQL_BYTES} (100 KB).`,
+      );
+  return sqls;
 }
 
 function required(input: Record<string, unknown>, name: string): unknown {

@@ -1,7 +1,8 @@
 /**
  * What the Data API refuses because Redshift does not have it, though the PostgreSQL under the
- * twin does: COPY to or from the server's files or programs, DO blocks, and the functions that
- * read or write the server's files. Left to PostgreSQL, they would write into (and so corrupt)
+ * twin does: COPY to or from the server's files or programs, DO blocks, the functions that read
+ * or write the server's files, changes to the server itself (its settings, tablespaces, loaded
+ * code, catalogs), and, in functions, SQL built at run time that no check could see. Left to PostgreSQL, they would write into (and so corrupt)
  * the warehouse's own data directory or hang it. A check of the SQL's tokens, not a parser:
  * strings, quoted names and comments are told apart, so a word inside a string is no keyword;
  * the bodies of functions and procedures are checked as SQL too.
@@ -47,7 +48,11 @@ export function tokens(sql: string): Token[] {
     if (/\s/.test(c)) i++;
     else if (rest.startsWith('--')) i = lineEnd(sql, i);
     else if (rest.startsWith('/*')) i = commentEnd(sql, i);
-    else if (c === "'" || (/^[eE]'/.test(rest) && (i === 0 || !/\w/.test(sql[i - 1]!)))) {
+    else if (/^u&["']/i.test(rest) && (i === 0 || !/\w/.test(sql[i - 1]!))) {
+      // A Unicode-escaped name or string: marked, so that it is refused rather than decoded.
+      out.push({ kind: 'symbol', value: 'U&' });
+      i += 2;
+    } else if (c === "'" || (/^[eE]'/.test(rest) && (i === 0 || !/\w/.test(sql[i - 1]!)))) {
       const start = c === "'" ? i : i + 1;
       const end = quoteEnd(sql, start, "'", c !== "'");
       out.push({ kind: 'string', value: sql.slice(start + 1, end - 1).replace(/''/g, "'") });
@@ -142,12 +147,27 @@ function statementRefusal(statement: Token[], depth: number): string | undefined
       return 'COPY ... FROM a file or program on the server is not supported in Redshift; COPY loads from Amazon S3, DynamoDB, EMR or a remote host over SSH.';
   }
   if (isWord(first, 'do')) return 'DO blocks are not supported in Redshift; use CREATE PROCEDURE and CALL.';
-  for (const [i, t] of statement.entries())
-    if (t.kind === 'word' && FILE_FUNCTIONS.has(t.value) && statement[i + 1]?.value === '(')
+  const why = serverChange(statement) ?? catalogWrite(statement);
+  if (why) return why;
+  // Named at all, not only called: CREATE OPERATOR, CAST or AGGREGATE can call a function named bare.
+  for (const t of statement)
+    if (t.kind === 'word' && FILE_FUNCTIONS.has(t.value))
       return `function ${t.value} is not supported in Redshift: the warehouse's server files are not readable or writable through SQL.`;
+  // U&"..." spells a name with escapes the check would have to decode; Redshift has no such names.
+  if (statement.some((t) => t.kind === 'symbol' && t.value === 'U&'))
+    return 'Unicode-escaped names and strings (U&"...") are not supported in Redshift.';
   // A function's or procedure's body is SQL that runs later: check it too, and the strings
   // within it (what it EXECUTEs).
   const routine = isWord(first, 'create') && statement.some((t) => isWord(t, 'function', 'procedure'));
+  if (routine) {
+    const language = statement.findIndex((t) => isWord(t, 'language'));
+    if (language >= 0 && isWord(statement[language + 1], 'c', 'internal'))
+      return 'functions in C are not supported in Redshift; write them in SQL, PL/pgSQL or Python.';
+  }
+  if (depth > 0) {
+    const why = dynamicSql(statement);
+    if (why) return why;
+  }
   if ((routine || depth > 0) && depth < 4)
     for (const t of statement) {
       const why = t.kind === 'string' ? refusal(t.value, depth + 1) : undefined;
@@ -163,6 +183,61 @@ function copyDirection(statement: Token[]): Token | undefined {
     if (t.value === '(') depth++;
     else if (t.value === ')') depth--;
     else if (!depth && isWord(t, 'to', 'from')) return t;
+  }
+  return undefined;
+}
+
+/**
+ * Statements that change the server itself rather than the data: its settings (kept in the data
+ * directory and read at every start), its tablespaces, the code it loads. Redshift has none of
+ * them, and here each could keep the warehouse from opening again.
+ */
+function serverChange(statement: Token[]): string | undefined {
+  const [first, second] = statement;
+  if (isWord(first, 'alter') && isWord(second, 'system'))
+    return 'ALTER SYSTEM is not supported in Redshift; the server settings are not changed through SQL.';
+  if (isWord(first, 'alter') && isWord(second, 'database'))
+    return 'ALTER DATABASE is not supported by the local twin: its one database is kept as the twin makes it.';
+  if (
+    isWord(first, 'alter') &&
+    isWord(second, 'role', 'user', 'group') &&
+    statement.some((t) => isWord(t, 'set', 'reset'))
+  )
+    return "ALTER USER ... SET is not supported by the local twin: the users' settings are kept as the twin makes them.";
+  if (isWord(first, 'create') && isWord(second, 'tablespace'))
+    return 'CREATE TABLESPACE is not supported in Redshift.';
+  if (isWord(first, 'create') && isWord(second, 'extension'))
+    return 'CREATE EXTENSION is not supported in Redshift.';
+  if (isWord(first, 'load')) return 'LOAD is not supported in Redshift.';
+  return undefined;
+}
+
+/** A write into PostgreSQL's own catalogs (`UPDATE pg_authid ...`), which Redshift does not allow. */
+function catalogWrite(statement: Token[]): string | undefined {
+  for (const [i, t] of statement.entries()) {
+    const target =
+      isWord(t, 'update', 'into', 'truncate') || (isWord(t, 'from') && isWord(statement[i - 1], 'delete'));
+    if (!target) continue;
+    let next = i + 1;
+    while (isWord(statement[next], 'only', 'table')) next++;
+    const name = statement[next];
+    if (name?.kind === 'word' && (name.value === 'pg_catalog' || name.value.startsWith('pg_')))
+      return 'writing to the system catalogs is not supported in Redshift.';
+  }
+  return undefined;
+}
+
+/**
+ * In a function's body, EXECUTE of a string built at run time: what it would run cannot be
+ * checked, so the twin refuses it (a literal string is checked as any SQL).
+ */
+function dynamicSql(statement: Token[]): string | undefined {
+  for (const [i, t] of statement.entries()) {
+    if (!isWord(t, 'execute')) continue;
+    const sql = statement[i + 1];
+    const after = statement[i + 2];
+    if (sql?.kind === 'string' && (after === undefined || isWord(after, 'using', 'into'))) continue;
+    return 'EXECUTE of SQL built at run time is not supported by the local twin, which checks what a function runs before it runs; EXECUTE a literal statement.';
   }
   return undefined;
 }

@@ -77,6 +77,8 @@ export interface Twin {
   stop(): Promise<void>;
 }
 
+/** The largest body the JSON and query APIs read: more than any of their requests can carry. */
+const MAX_API_BODY = 1 << 20;
 /** How the synthesized template's references become local names and ARNs. */
 function localResolver(template: CfnTemplate): IntrinsicResolver {
   const arn = (service: string, resource: string): string =>
@@ -212,8 +214,9 @@ export async function startTwin(options: TwinOptions = {}): Promise<Twin> {
         ? 'sns'
         : serviceOf(req, target);
     if (service === 's3') return s3.handle(req, res);
-    const body = await readBody(req);
     try {
+      // The JSON and query APIs take small bodies (SQL up to 100 KB, messages up to 256 KB).
+      const body = await readBody(req, MAX_API_BODY);
       const op = target.split('.')[1] ?? '';
       if (service === 'states')
         return sendJson(res, stepFunctions.call(op, jsonInput(body)), 'application/x-amz-json-1.0');

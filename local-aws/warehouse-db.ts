@@ -31,6 +31,7 @@ export async function openDatabase(dir: string | undefined): Promise<PGlite> {
   await db.waitReady;
   const r = await db.query<SchemaOptions>('SELECT current_user AS admin, current_database() AS database');
   const options = r.rows[0]!;
+  admins.set(db, options.admin);
   await db.exec(createTableSql());
   await ensureUsers(db, options);
   await ensureViews(db, options);
@@ -100,6 +101,21 @@ function rows(r: {
   };
 }
 
+/** Each database's admin, the user it opened as (the one Data API statements run as). */
+const admins = new WeakMap<PGlite, string>();
+
+/**
+ * Data API statements each run in a session of their own, as in Redshift: what one leaves behind
+ * (an open transaction, a setting such as default_transaction_read_only, another user, a temporary
+ * table) must not reach the next caller or the pipeline's own work on this connection.
+ */
+async function endSession(db: PGlite): Promise<void> {
+  await db.exec('ROLLBACK');
+  await db.exec('DISCARD ALL');
+  // By name: PGlite does not return to the admin on RESET.
+  await db.exec(`SET SESSION AUTHORIZATION "${admins.get(db)!.replace(/"/g, '""')}"`);
+}
+
 /** Runs one operation; the answer's type is the operation's (Answers). */
 export async function perform(db: PGlite, op: Operation): Promise<Answers[Operation['kind']]> {
   switch (op.kind) {
@@ -125,7 +141,11 @@ export async function perform(db: PGlite, op: Operation): Promise<Answers[Operat
         }
         return last;
       };
-      return op.transaction ? db.transaction(run) : run(db);
+      try {
+        return await (op.transaction ? db.transaction(run) : run(db));
+      } finally {
+        await endSession(db);
+      }
     }
     case 'load':
       return load(db, op.csv, op.sourceKey, op.absent);

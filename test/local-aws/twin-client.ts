@@ -69,7 +69,7 @@ export async function query(
   c: Clients,
   sql: string,
   parameters: { name: string; value: string }[] = [],
-): Promise<Record<string, string | number | null>[]> {
+): Promise<Record<string, string | number | boolean | null>[]> {
   const { Id } = await c.redshift.send(
     new ExecuteStatementCommand({
       WorkgroupName: 'movies',
@@ -91,7 +91,7 @@ export async function query(
     Object.fromEntries(
       rec.map((f, i) => [
         names[i]!,
-        f.isNull ? null : (f.stringValue ?? f.longValue ?? f.doubleValue ?? null),
+        f.isNull ? null : (f.stringValue ?? f.longValue ?? f.doubleValue ?? f.booleanValue ?? null),
       ]),
     ),
   );

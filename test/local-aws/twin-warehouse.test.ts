@@ -116,6 +116,15 @@ describe('SQL that Redshift does not have', () => {
       "DO $$ BEGIN EXECUTE 'COPY (SELECT 1) TO PROGRAM ''true'''; END $$",
       /^ERROR: DO blocks are not supported/,
     ],
+    [
+      "CREATE FUNCTION brick() RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'CO' || 'PY (SELECT 99) TO ''/pglite/data/PG_VERSION'''; END $$",
+      /^ERROR: EXECUTE of SQL built at run time is not supported by the local twin/,
+    ],
+    ["ALTER SYSTEM SET shared_buffers = 'nonsense'", /^ERROR: ALTER SYSTEM is not supported in Redshift/],
+    [
+      'UPDATE pg_authid SET rolsuper = false WHERE rolname = current_user',
+      /^ERROR: writing to the system catalogs/,
+    ],
   ])('fails %s as Redshift would, and the warehouse is untouched', async (sql, error) => {
     const version = readFileSync(join(dir, 'twin', 'warehouse', 'PG_VERSION'), 'utf8');
     expect(await settled(await execute(sql))).toMatchObject({
@@ -161,5 +170,52 @@ describe('stopping the twin', () => {
     } finally {
       await other.stop();
     }
+  });
+});
+
+describe('each statement in a session of its own, as in Redshift', () => {
+  it('leaves no setting, user, transaction or temporary table to the next caller or the pipeline', async () => {
+    for (const sql of [
+      'SET default_transaction_read_only = on',
+      'SET SESSION AUTHORIZATION movies_bot',
+      'BEGIN',
+      'CREATE TEMP TABLE left_behind (n int)',
+    ])
+      expect(await settled(await execute(sql))).toMatchObject({ Status: 'FINISHED' });
+    const admin = await query(c, 'SELECT current_user AS who');
+    expect(admin).not.toEqual([{ who: 'movies_bot' }]);
+    expect(await settled(await execute('CREATE TABLE written_after (n int)'))).toMatchObject({
+      Status: 'FINISHED',
+    });
+    expect(await query(c, "SELECT count(*) AS n FROM pg_class WHERE relname = 'left_behind'")).toEqual([
+      { n: 0 },
+    ]);
+    expect(await query(c, "SELECT count(*) AS n FROM pg_class WHERE relname = 'never_committed'")).toEqual([
+      { n: 0 },
+    ]);
+    await settled(await execute('BEGIN; CREATE TABLE never_committed (n int)'));
+    expect(await query(c, "SELECT count(*) AS n FROM pg_class WHERE relname = 'never_committed'")).toEqual([
+      { n: 0 },
+    ]);
+  });
+});
+
+describe("the Data API's size limits", () => {
+  it('refuses a statement over 100 KB, and a body over 1 MiB before reading it, while S3 answers', async () => {
+    const big = `SELECT '${'x'.repeat(101 * 1024)}'`;
+    await expect(c.redshift.send(new ExecuteStatementCommand({ ...target, Sql: big }))).rejects.toThrow(
+      /the Data API takes at most 102400 \(100 KB\)/,
+    );
+    const r = await fetch(twin.endpoint, {
+      method: 'POST',
+      headers: {
+        'x-amz-target': 'RedshiftData.ExecuteStatement',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: JSON.stringify({ ...target, Sql: `SELECT '${'x'.repeat(2 << 20)}'` }),
+    });
+    expect(r.status).toBe(413);
+    expect(await r.text()).toContain('RequestEntityTooLarge');
+    await c.s3.send(new PutObjectCommand({ Bucket: twin.bucket, Key: 'limits/ok.txt', Body: 'ok' }));
   });
 });
