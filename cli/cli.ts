@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LOCAL_BUCKET, LOCAL_STATE_MACHINE_ARN } from '../local-aws/names.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
+import { pointsAtTwin } from './twin-defaults.ts';
 import type { Io } from './io.ts';
 
 /** A mistake in how the command was called: exit 2 with one sentence and where to find help. */
@@ -79,18 +80,27 @@ const COMMANDS: Record<string, Command> = {
     },
     async run(values, positionals, io) {
       if (!positionals.length) throw new UsageError('drop needs at least one CSV file.');
-      const local = process.env.AWS_ENDPOINT_URL?.includes('127.0.0.1') ? LOCAL_STATE_MACHINE_ARN : undefined;
+      // The twin's names only when talking to the twin: on AWS a default bucket would be someone else's.
+      const twin = pointsAtTwin(process.env);
+      const bucket =
+        (values.bucket as string | undefined) ??
+        process.env.MOVIES_BUCKET ??
+        (twin ? LOCAL_BUCKET : undefined);
+      if (!bucket)
+        throw new UsageError(
+          'drop needs the bucket: give --bucket or set MOVIES_BUCKET (the stack output BucketName).',
+        );
       // Loaded on demand: the AWS SDK need not load for `validate`.
       const { drop } = await import('./commands/drop.ts');
       return drop(
         positionals,
         {
-          bucket: (values.bucket as string | undefined) ?? process.env.MOVIES_BUCKET ?? LOCAL_BUCKET,
+          bucket,
           prefix: (values.prefix as string | undefined) ?? 'input_data/',
           stateMachineArn:
             (values['state-machine-arn'] as string | undefined) ??
             process.env.MOVIES_STATE_MACHINE_ARN ??
-            local,
+            (twin ? LOCAL_STATE_MACHINE_ARN : undefined),
           wait: Boolean(values.wait),
           timeoutMinutes: positive('timeout-minutes', values['timeout-minutes'], 30),
           pollSeconds: positive('poll-seconds', values['poll-seconds'], 5),

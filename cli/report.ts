@@ -32,7 +32,9 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
   if (check.layout.derivedId)
     lines.push('  movie_id derived from title and release_year (the file has no id column)');
   if (check.layout.absent.length)
-    lines.push(`  columns not in this file (NULL): ${check.layout.absent.join(', ')}`);
+    lines.push(
+      `  columns not in this file (NULL for new films; films already loaded keep theirs): ${check.layout.absent.join(', ')}`,
+    );
   if (check.layout.extra.length)
     lines.push(`  columns the contract does not know (kept as text): ${check.layout.extra.join(', ')}`);
   lines.push('');

@@ -6,6 +6,11 @@
 import { TOPIC_NAMES } from '../contract/lake.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN } from '../local-aws/names.ts';
 
+/** The environment points the AWS SDK at a twin on this machine (so the twin's names may fill in). */
+export function pointsAtTwin(env: NodeJS.ProcessEnv): boolean {
+  return /^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(env.AWS_ENDPOINT_URL?.trim() ?? '');
+}
+
 /** `env`, with `defaults` for the variables it leaves unset or blank. */
 export function withDefaults(env: NodeJS.ProcessEnv, defaults: Record<string, string>): NodeJS.ProcessEnv {
   const filled = { ...env };

@@ -9,6 +9,7 @@ import { dropFiles, type DropResult } from '../../drop-client/drop.ts';
 import { LOCAL_REGION } from '../../local-aws/names.ts';
 import { EXIT, exitForStatus } from '../exit-codes.ts';
 import type { Io } from '../io.ts';
+import { pointsAtTwin } from '../twin-defaults.ts';
 import { unreadable } from './files.ts';
 
 export interface DropCommandOptions {
@@ -44,13 +45,24 @@ export async function drop(files: readonly string[], options: DropCommandOptions
     );
     return 2;
   }
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? LOCAL_REGION;
+  // The twin's region beside the twin; on AWS the one the environment or the profile names.
+  const region =
+    process.env.AWS_REGION ??
+    process.env.AWS_DEFAULT_REGION ??
+    (pointsAtTwin(process.env) ? LOCAL_REGION : undefined);
+  const s3 = new S3Client(region ? { region } : {});
+  try {
+    await s3.config.region();
+  } catch {
+    io.stderr.write('movies: no AWS region is set: set AWS_REGION, or a region in your AWS profile.\n');
+    return EXIT.usage;
+  }
   // Named from the working directory when inside it (data/x.csv keys as x.csv), else by the absolute path.
   const named = files.map((f) => {
     const fromHere = relative(process.cwd(), resolve(f));
     return fromHere.startsWith('..') || isAbsolute(fromHere) ? resolve(f) : fromHere;
   });
-  const results = await dropFiles({ s3: new S3Client({ region }), sfn: new SFNClient({ region }) }, named, {
+  const results = await dropFiles({ s3, sfn: new SFNClient(region ? { region } : {}) }, named, {
     bucket: options.bucket,
     prefix: options.prefix,
     ...(options.stateMachineArn ? { stateMachineArn: options.stateMachineArn } : {}),

@@ -1,5 +1,5 @@
 /** `movies validate <csv...>`: the pipeline's checks, run locally on the files. */
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { checkDrop, pipelineRuleset, type DropCheck } from '../../contract/check.ts';
 import { qualityOf } from '../../contract/etl-results.ts';
@@ -35,6 +35,13 @@ export async function validate(files: readonly string[], options: ValidateOption
     }
   } else ruleset = pipelineRuleset();
 
+  if (options.out) {
+    const problem = unwritableDir(options.out);
+    if (problem) {
+      io.stderr.write(`movies: --out ${inert(options.out)}: ${problem}\n`);
+      return EXIT.usage;
+    }
+  }
   if (options.out && files.length > 1) {
     // DIR/<name>/ per input: two inputs with one name would overwrite each other's outputs.
     const names = files.map((f) => basename(f, extname(f)));
@@ -50,8 +57,17 @@ export async function validate(files: readonly string[], options: ValidateOption
   let exit = 0;
   const json: object[] = [];
   for (const file of files) {
-    const { created, ...outputs }: { goodPath?: string; badPath?: string; created?: string | undefined } =
-      options.out ? outputPaths(options.out, file, files.length > 1) : {};
+    let paths: { goodPath?: string; badPath?: string; created?: string | undefined } = {};
+    try {
+      if (options.out) paths = outputPaths(options.out, file, files.length > 1);
+    } catch (err) {
+      io.stderr.write(
+        `movies: --out ${inert(options.out!)}: cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).\n`,
+      );
+      exit = Math.max(exit, EXIT.usage);
+      continue;
+    }
+    const { created, ...outputs } = paths;
     const problem = unreadable(file);
     try {
       if (problem) throw new DropFileError(file, null, problem);
@@ -84,6 +100,15 @@ export async function validate(files: readonly string[], options: ValidateOption
   }
   if (options.json) io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   return exit;
+}
+
+/** Why `dir` cannot hold the outputs (it is a file), or null; one that does not exist yet is made per file. */
+function unwritableDir(dir: string): string | null {
+  try {
+    return statSync(dir).isDirectory() ? null : 'is a file, not a directory';
+  } catch {
+    return null;
+  }
 }
 
 /**

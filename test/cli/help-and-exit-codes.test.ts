@@ -87,6 +87,53 @@ describe('exit codes tell the outcomes apart', () => {
   });
 });
 
+describe('movies drop, pointed at nothing in particular', () => {
+  const saved = { ...process.env };
+  afterAll(() => {
+    process.env = saved;
+  });
+
+  it('asks for the bucket on AWS, rather than uploading to a name someone else owns', async () => {
+    delete process.env.AWS_ENDPOINT_URL;
+    delete process.env.MOVIES_BUCKET;
+    expect(await movies('drop', CLEAN)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'movies: drop needs the bucket: give --bucket or set MOVIES_BUCKET (the stack output BucketName). See movies drop --help.\n',
+    });
+  });
+
+  it('asks for a region on AWS, rather than guessing one', async () => {
+    delete process.env.AWS_ENDPOINT_URL;
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    process.env.AWS_CONFIG_FILE = join(root, 'no-config');
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(root, 'no-credentials');
+    expect(await movies('drop', CLEAN, '--bucket', 'my-lake')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'movies: no AWS region is set: set AWS_REGION, or a region in your AWS profile.\n',
+    });
+  });
+});
+
+describe('movies validate --out', () => {
+  it('names a file given as the output directory, in one sentence', async () => {
+    const notADir = join(root, 'a-file');
+    writeFileSync(notADir, 'x');
+    expect(await movies('validate', CLEAN, '--out', notADir)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `movies: --out ${notADir}: is a file, not a directory\n`,
+    });
+    expect(await movies('validate', CLEAN, '--out', join(notADir, 'below'))).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^movies: --out .*below: cannot be written \(ENOTDIR\)\.\n$/),
+    });
+  });
+});
+
 describe('movies drop against the local twin', () => {
   let twin: Twin;
   const saved = { ...process.env };
