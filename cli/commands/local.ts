@@ -35,8 +35,8 @@ export async function local(
       'Point AWS SDKs and the AWS CLI at it:',
       ...Object.entries(twin.env).map(([k, v]) => `  export ${k}=${v}`),
       '',
-      // AWS CLI v2 before 2.13, and v1, ignore AWS_ENDPOINT_URL and would go to real AWS.
-      'AWS CLI v1, or v2 before 2.13, ignores AWS_ENDPOINT_URL; for either, use this alias:',
+      // Those would go to real AWS.
+      'AWS CLI v2 before 2.13 and v1 before 1.29 ignore AWS_ENDPOINT_URL; with them, use this alias:',
       `  alias awslocal='aws --endpoint-url ${twin.endpoint}'`,
       '',
       `Drop a file:  awslocal s3 cp data/clean/movies_2024_q1.csv s3://${twin.bucket}/input_data/`,
