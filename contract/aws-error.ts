@@ -14,5 +14,8 @@ export function describeAwsError(err: unknown): string {
   const refused = /connect ECONNREFUSED \S+/.exec(e.message ?? '');
   if ((e as { code?: string }).code === 'ECONNREFUSED' || refused)
     return `Nothing answers at the endpoint (${refused?.[0] ?? e.message ?? ''}); is the local twin running?`;
+  const unresolved = /getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (\S+)/.exec(e.message ?? '');
+  if (unresolved)
+    return `${unresolved[1]} could not be reached (its name does not resolve): check your network and the region; for the local twin, set AWS_ENDPOINT_URL.`;
   return `${e.name ?? 'Error'}: ${e.message ?? String(err)}`;
 }

@@ -79,6 +79,7 @@ export class Bot extends Construct {
         target: 'node22',
         minify: true,
         sourceMap: false,
+        logLevel: nodejs.LogLevel.ERROR,
         // Bundled CommonJS dependencies call require() for Node built-ins.
         banner:
           "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -18,6 +18,12 @@ export function handlerFunction(
     architecture: lambda.Architecture.ARM_64,
     timeout: props.timeout,
     logGroup: new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH }),
-    bundling: { format: nodejs.OutputFormat.ESM, target: 'node22', minify: true, sourceMap: false },
+    bundling: {
+      format: nodejs.OutputFormat.ESM,
+      target: 'node22',
+      minify: true,
+      sourceMap: false,
+      logLevel: nodejs.LogLevel.ERROR,
+    },
   });
 }

@@ -101,6 +101,19 @@ describe('movies query', () => {
     );
   });
 
+  it("exits 4 with one sentence when the endpoint's name does not resolve", async () => {
+    process.env.AWS_ENDPOINT_URL = 'http://warehouse.invalid:4566';
+    try {
+      const r = await movies('query', 'genres');
+      expect(r.code).toBe(4);
+      expect(r.stderr).toBe(
+        'movies: warehouse.invalid could not be reached (its name does not resolve): check your network and the region; for the local twin, set AWS_ENDPOINT_URL.\n',
+      );
+    } finally {
+      process.env.AWS_ENDPOINT_URL = twin.endpoint;
+    }
+  });
+
   it('exits 4 with one sentence when nothing answers at the endpoint', async () => {
     process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
     try {
