@@ -38,7 +38,8 @@ export async function run(): Promise<void> {
         : inputs.mode;
     const files = await changedDataFiles(workspace, inputs.path, context, api?.prFiles);
     log(
-      `${mode === 'validate' ? 'Validating' : 'Dropping'} ${files.length} changed data file${files.length === 1 ? '' : 's'} (${inputs.path}).`,
+      // A manual run takes every matching file, not only changed ones.
+      `${mode === 'validate' ? 'Validating' : 'Dropping'} ${files.length} ${context.eventName === 'workflow_dispatch' ? 'matching' : 'changed'} data file${files.length === 1 ? '' : 's'} (${inputs.path}).`,
     );
 
     const { status, markdown, failures } =

@@ -74201,7 +74201,8 @@ async function run2() {
     const mode = inputs.mode === "auto" ? PULL_REQUEST_EVENTS.has(context3.eventName) ? "validate" : "drop" : inputs.mode;
     const files = await changedDataFiles(workspace, inputs.path, context3, api?.prFiles);
     log(
-      `${mode === "validate" ? "Validating" : "Dropping"} ${files.length} changed data file${files.length === 1 ? "" : "s"} (${inputs.path}).`
+      // A manual run takes every matching file, not only changed ones.
+      `${mode === "validate" ? "Validating" : "Dropping"} ${files.length} ${context3.eventName === "workflow_dispatch" ? "matching" : "changed"} data file${files.length === 1 ? "" : "s"} (${inputs.path}).`
     );
     const { status, markdown, failures } = mode === "validate" ? await validate2(workspace, files, inputs) : await drop(workspace, files, inputs, context3);
     setOutput("status", status);
