@@ -59,13 +59,15 @@ function linkTarget(url: string): string {
   );
 }
 
-/** Where a run that left the happy path went, drawn beside it, by its status. */
-const OFF_PATH: Partial<
-  Record<
-    DropStatus,
-    { readonly id: string; readonly label: string; readonly verb: string; readonly style: string }
-  >
-> = {
+/** Where a run that left the happy path went, drawn beside it. */
+interface OffPath {
+  readonly id: string;
+  readonly label: string;
+  readonly verb: string;
+  readonly style: 'bad' | 'wait';
+}
+
+const OFF_PATH: Partial<Record<DropStatus, OffPath>> = {
   QUALITY_FAILED: { id: 'quality', label: 'Quality alert', verb: 'rejected', style: 'bad' },
   FAILED: { id: 'failure', label: 'Failure alert', verb: 'failed', style: 'bad' },
   TIMEOUT: { id: 'waiting', label: 'Not finished', verb: 'not finished', style: 'wait' },
@@ -88,16 +90,13 @@ export function phaseDiagram(runs: readonly { path: readonly string[]; status: D
   const reached = PHASES.map((_, i) => left.filter((r) => r.at >= i).length);
   const phase = (i: number): string =>
     `p${i}["${PHASES[i]!.name}${reached[i] === runs.length ? '' : ` · ${reached[i]} of ${runs.length}`}"]`;
-  const edges = new Map<
-    string,
-    { from: number; to: NonNullable<(typeof left)[number]['to']>; count: number }
-  >();
+  const edges = new Map<string, { from: number; to: OffPath; count: number }>();
   for (const { at, to } of left) {
     if (!to) continue;
     const key = `${at} ${to.id}`;
     edges.set(key, { from: at, to, count: (edges.get(key)?.count ?? 0) + 1 });
   }
-  const styled = (style: string): string[] => [
+  const styled = (style: OffPath['style']): string[] => [
     ...new Set([...edges.values()].filter((e) => e.to.style === style).map((e) => e.to.id)),
   ];
   return [
@@ -111,7 +110,7 @@ export function phaseDiagram(runs: readonly { path: readonly string[]; status: D
     '  classDef bad fill:#ffd8d3,stroke:#cf222e',
     '  classDef wait fill:#fff8c5,stroke:#9a6700',
     `  class ${PHASES.flatMap((_, i) => (reached[i]! > 0 ? [`p${i}`] : [])).join(',')} ok`,
-    ...['bad', 'wait'].flatMap((style) =>
+    ...(['bad', 'wait'] as const).flatMap((style) =>
       styled(style).length ? [`  class ${styled(style).join(',')} ${style}`] : [],
     ),
     '```',
