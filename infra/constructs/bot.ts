@@ -17,6 +17,7 @@ import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PREFIXES } from '../../contract/lake.ts';
+import { BUNDLING } from './handler-function.ts';
 import { acknowledge, bucketLogicalId, resourceFinding } from './nag.ts';
 
 export interface BotProps {
@@ -75,11 +76,7 @@ export class Bot extends Construct {
         MOVIES_BUCKET: props.bucket.bucketName,
       },
       bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: false,
-        logLevel: nodejs.LogLevel.ERROR,
+        ...BUNDLING,
         // Bundled CommonJS dependencies call require() for Node built-ins.
         banner:
           "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -6,6 +6,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 
+/** How every function of ours is bundled: ESM, minified, esbuild saying only what went wrong. */
+export const BUNDLING = {
+  format: nodejs.OutputFormat.ESM,
+  target: 'node22',
+  minify: true,
+  sourceMap: false,
+  logLevel: nodejs.LogLevel.ERROR,
+} as const satisfies nodejs.BundlingOptions;
+
 export function handlerFunction(
   scope: Construct,
   id: string,
@@ -18,12 +27,6 @@ export function handlerFunction(
     architecture: lambda.Architecture.ARM_64,
     timeout: props.timeout,
     logGroup: new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH }),
-    bundling: {
-      format: nodejs.OutputFormat.ESM,
-      target: 'node22',
-      minify: true,
-      sourceMap: false,
-      logLevel: nodejs.LogLevel.ERROR,
-    },
+    bundling: BUNDLING,
   });
 }
