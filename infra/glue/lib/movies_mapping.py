@@ -1,0 +1,254 @@
+"""A column mapping, in plain Python: the twin of contract/mapping.ts, rule for rule.
+
+The format, the transforms and every message are the TypeScript module's; the tests run both
+on the same files and values. Only ASCII is special, so both engines agree. No Spark, no Glue,
+no AWS import: `python3` runs it in the tests.
+"""
+
+import re
+
+TRANSFORM_NAMES = [
+    'year from date "FORMAT"',
+    "minutes",
+    "money",
+    'number "," or number "."',
+    'list "SEPARATOR"',
+    "trim",
+    "lower",
+    "upper",
+    "title",
+]
+
+DATE_TOKENS = ["yyyy", "yy", "MMMM", "MMM", "MM", "M", "dd", "d"]
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+FULL_MONTHS = [
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+]
+DATE_PARTS = {
+    "yyyy": "([0-9]{4})",
+    "yy": "([0-9]{2})",
+    "MMMM": "([A-Za-z]+)",
+    "MMM": "([A-Za-z]{3})",
+    "MM": "([0-9]{2})",
+    "M": "([0-9]{1,2})",
+    "dd": "([0-9]{2})",
+    "d": "([0-9]{1,2})",
+}
+
+
+class MappingError(Exception):
+    """What is wrong with a mapping file, and where: `file:line: why`."""
+
+    def __init__(self, file, line, reason):
+        super().__init__(f"{file}:{line}: {reason}")
+        self.file, self.line, self.reason = file, line, reason
+
+
+def trim(text):
+    return text.strip(" \t")
+
+
+def parse_mapping(text, file, columns):
+    """The mapping in `text` for the contract's column names; the first problem is a MappingError."""
+    mapped = []
+    for i, raw in enumerate(re.split(r"\r\n|\r|\n", text)):
+        line = i + 1
+        content = trim(_strip_comment(raw))
+        if not content:
+            continue
+
+        def fail(reason, line=line):
+            raise MappingError(file, line, reason)
+
+        colon = content.find(":")
+        if colon < 0:
+            fail(f'expected "column: source header", found "{content}"')
+        column = trim(content[:colon])
+        if column not in columns:
+            fail(f'"{column}" is not a contract column{_closest(column, columns)}; the columns are: {", ".join(columns)}')
+        earlier = next((c for c in mapped if c["column"] == column), None)
+        if earlier:
+            fail(f"{column} is mapped twice (lines {earlier['line']} and {line}); keep one")
+        head, *steps = _split_steps(content[colon + 1 :])
+        source = trim(head)
+        if not source:
+            fail(f'{column} has no source header (or = "constant")')
+        transforms = [_transform(trim(s), fail) for s in steps]
+        if source.startswith("="):
+            constant = _quoted(trim(source[1:]))
+            if constant is None:
+                fail(f'the constant for {column} must be in double quotes: = "value"')
+            mapped.append({"column": column, "constant": constant, "transforms": transforms, "line": line})
+        else:
+            unquoted = _quoted(source)
+            mapped.append({"column": column, "source": source if unquoted is None else unquoted,
+                           "transforms": transforms, "line": line})
+    return {"file": file, "columns": mapped}
+
+
+def _strip_comment(line):
+    in_quotes = False
+    for i, c in enumerate(line):
+        if c == '"':
+            in_quotes = not in_quotes
+        elif c == "#" and not in_quotes:
+            return line[:i]
+    return line
+
+
+def _split_steps(spec):
+    out = [""]
+    in_quotes = False
+    for c in spec:
+        if c == '"':
+            in_quotes = not in_quotes
+        if c == "|" and not in_quotes:
+            out.append("")
+        else:
+            out[-1] += c
+    return out
+
+
+def _quoted(text):
+    m = re.fullmatch(r'"((?:[^"]|"")*)"', text)
+    return m.group(1).replace('""', '"') if m else None
+
+
+def _transform(step, fail):
+    m = re.fullmatch(r'([a-z][a-z ]*?)[ \t]*("(?:[^"]|"")*")?', step)
+    name = m.group(1) if m else step
+    arg = None if not m or m.group(2) is None else _quoted(m.group(2))
+
+    def no_arg(t):
+        if arg is not None:
+            fail(f"the transform {name} takes no argument")
+        return t
+
+    if name == "year from date":
+        if arg is None:
+            fail('year from date needs its format, e.g. year from date "MMM d yyyy"')
+        problem = _date_format_problem(arg)
+        if problem:
+            fail(problem)
+        return {"kind": "year-from-date", "format": arg}
+    if name == "number":
+        if arg not in (",", "."):
+            fail('number needs its thousands separator: number "," (1,234.5) or number "." (1.234,5)')
+        return {"kind": "number", "thousands": arg}
+    if name == "list":
+        if not arg:
+            fail('list needs its separator, e.g. list "/"')
+        return {"kind": "list", "separator": arg}
+    if name in ("minutes", "money", "trim", "lower", "upper", "title"):
+        return no_arg({"kind": name})
+    fail(f'"{step}" is not a transform; the transforms are: {", ".join(TRANSFORM_NAMES)}')
+
+
+def _token_at(format, i):
+    return next((t for t in DATE_TOKENS if format.startswith(t, i)), None)
+
+
+def _date_format_problem(format):
+    year = False
+    i = 0
+    while i < len(format):
+        token = _token_at(format, i)
+        if token:
+            year = year or token.startswith("y")
+            i += len(token)
+        elif re.fullmatch(r"[A-Za-z]", format[i]):
+            return f'the date format "{format}" has "{format[i]}", which is none of yyyy, yy, MMMM, MMM, MM, M, dd, d'
+        else:
+            i += 1
+    return None if year else f'the date format "{format}" has no year (yyyy or yy)'
+
+
+def _closest(name, columns):
+    lower = name.lower()
+    best = None
+    for c in columns:
+        d = _distance(lower, c)
+        if best is None or d < best[1]:
+            best = (c, d)
+    return f" (did you mean {best[0]}?)" if best and best[1] <= max(2, len(best[0]) // 3) else ""
+
+
+def _distance(a, b):
+    row = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        prev = row[0]
+        row[0] = i
+        for j in range(1, len(b) + 1):
+            here = row[j]
+            row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (0 if a[i - 1] == b[j - 1] else 1))
+            prev = here
+    return row[len(b)]
+
+
+MINUTES = re.compile(r"[ \t]*(?:([0-9]+)[ \t]*h(?:ours?|rs?)?[ \t]*)?(?:([0-9]+)[ \t]*(?:m|min|mins|minutes?)?)?[ \t]*", re.I)
+HOURS_MINUTES = re.compile(r"[ \t]*([0-9]+):([0-5][0-9])[ \t]*")
+
+
+def apply_transform(t, text):
+    """One transform on a cell's text; a cell it cannot read comes back as it was."""
+    kind = t["kind"]
+    if kind == "year-from-date":
+        year = _year_from_date(t["format"], text)
+        return text if year is None else year
+    if kind == "minutes":
+        hm = HOURS_MINUTES.fullmatch(text)
+        if hm:
+            return str(int(hm.group(1)) * 60 + int(hm.group(2)))
+        m = MINUTES.fullmatch(text)
+        if m and (m.group(1) is not None or m.group(2) is not None):
+            return str(int(m.group(1) or 0) * 60 + int(m.group(2) or 0))
+        return text
+    if kind == "money":
+        bare = re.sub(r"[ \t$€£,]", "", text)
+        return re.sub(r"\.[0-9]+$", "", bare) if re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?", bare) else text
+    if kind == "number":
+        decimal = "." if t["thousands"] == "," else ","
+        bare = trim(text).replace(t["thousands"], "").replace(decimal, ".", 1)
+        return bare if re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)", bare) else text
+    if kind == "list":
+        return ", ".join(x for x in (trim(p) for p in text.split(t["separator"])) if x)
+    if kind == "trim":
+        return trim(text)
+    if kind == "lower":
+        return text.lower()
+    if kind == "upper":
+        return text.upper()
+    if kind == "title":
+        return re.sub(r"(^|[^A-Za-z'])([a-z])", lambda m: m.group(1) + m.group(2).upper(), text.lower())
+    raise ValueError(f"unknown transform {kind}")
+
+
+def _year_from_date(format, text):
+    pattern = ""
+    tokens = []
+    i = 0
+    while i < len(format):
+        token = _token_at(format, i)
+        if token:
+            pattern += DATE_PARTS[token]
+            tokens.append(token)
+            i += len(token)
+        else:
+            pattern += "[ \t]+" if format[i] == " " else re.escape(format[i])
+            i += 1
+    m = re.fullmatch(rf"[ \t]*{pattern}[ \t]*", text)
+    if not m:
+        return None
+    year = ""
+    for token, value in zip(tokens, m.groups()):
+        if token == "MMM" and value.lower() not in MONTHS:
+            return None
+        if token == "MMMM" and value.lower() not in FULL_MONTHS:
+            return None
+        if token.startswith("y"):
+            year = value
+    if len(year) == 4:
+        return year
+    yy = int(year)
+    return str(1900 + yy if yy >= 69 else 2000 + yy)
