@@ -88,9 +88,18 @@ export async function checkDrop(
     if (r.lines.length < sampleLines) r.lines.push(line);
   };
 
+  // The text a cell had in the file, so that a sample shows "Jun 12 1998" rather than the NULL
+  // it could not be read as; one function for every row, reading the row in hand.
+  let current: MovieRow | null = null;
+  const raw = (column: number): string | undefined => {
+    const field = layout?.fieldOf[column] ?? -1;
+    return current && field >= 0 && field < current.record.count ? current.record.field(field) : undefined;
+  };
+
   const onRow = (row: MovieRow): void => {
     const ev = evaluation!;
-    const passed = ev.row(row.values, row.line, row.problems.length === 0);
+    current = row;
+    const passed = ev.row(row.values, row.line, row.problems.length === 0, raw);
     if (!passed) {
       for (const p of row.problems) note(p.reason, row.line);
       // Only row checks route rows; a gate's row-level failure is in bad.csv, not a reason.

@@ -69,6 +69,8 @@ export interface DropLayout {
   readonly derivedId: boolean;
   /** Headers the contract does not know, kept as text columns under their normalized name. */
   readonly extra: string[];
+  /** For each schema column, the CSV field it is read from (-1: absent or derived). */
+  readonly fieldOf: readonly number[];
 }
 
 export interface ReadOptions {
@@ -152,7 +154,8 @@ export function resolveHeader(file: string, header: string[]): DropLayout & { fi
   ];
   const derivedId = !fields.has('movie_id');
   const absent = INPUT_COLUMNS.filter((c) => !fields.has(c.name) && c.name !== 'movie_id').map((c) => c.name);
-  return { header, schema, absent, derivedId, extra, fields };
+  const fieldOf = schema.map((c) => fields.get(c.name) ?? -1);
+  return { header, schema, absent, derivedId, extra, fieldOf, fields };
 }
 
 function describeColumn(c: InputColumn): string {

@@ -71280,8 +71280,15 @@ function asNumber(v) {
 function show(v) {
   if (v === null) return "NULL";
   if (typeof v === "number") return String(v);
-  const s2 = v.length > 40 ? `${v.slice(0, 37)}...` : v;
-  return JSON.stringify(s2);
+  return quoted(v);
+}
+function quoted(text) {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text);
+}
+function showCell(values, col, raw) {
+  const v = values[col] ?? null;
+  const text = v === null ? raw?.(col) : void 0;
+  return text !== void 0 && text.trim() !== "" ? `${quoted(text)} (unreadable as its type)` : show(v);
 }
 
 // quality/states.ts
@@ -71513,7 +71520,7 @@ function complianceRule(spec2) {
     description: spec2.description,
     rowLevel: true,
     tolerance: spec2.tolerance,
-    row(values, line) {
+    row(values, line, raw) {
       if (spec2.where && !spec2.where(values)) return PASSED;
       state2.rows++;
       if (spec2.ok(values)) {
@@ -71521,7 +71528,7 @@ function complianceRule(spec2) {
         return PASSED;
       }
       if (state2.failedSamples.length < spec2.samples)
-        state2.failedSamples.push(`line ${line}: ${spec2.sample(values)}`);
+        state2.failedSamples.push(`line ${line}: ${spec2.sample(values, raw)}`);
       return FAILED;
     },
     verdict() {
@@ -71601,7 +71608,7 @@ var compileColumnDataType = ruleCompiler(
         const fits = v !== null && casts.some((c5) => c5(v));
         return negated ? v !== null && !fits : fits;
       },
-      sample: (values) => show(values[col]),
+      sample: (values, raw) => showCell(values, col, raw),
       samples: ctx.samples,
       finish: (state2) => ({
         ...threshold ? judge(threshold, state2.ratio, rule2.threshold) : allRows(state2, `are not of type ${types.join(" or ")}`),
@@ -71659,7 +71666,7 @@ var compileColumnValues = ruleCompiler(
         if (moments && typeof v === "number") moments.add(v);
         return cell(v);
       },
-      sample: (values) => show(values[col]),
+      sample: (values, raw) => showCell(values, col, raw),
       samples: ctx.samples,
       finish: (state2) => ({
         ...threshold ? judge(threshold, state2.ratio, rule2.threshold) : allRows(state2, "do not satisfy the rule"),
@@ -71680,7 +71687,7 @@ function completeness({ ctx, description, col, where, key }, condition2) {
     tolerance: stated !== null,
     where,
     ok: (values) => values[col] !== null,
-    sample: () => "NULL",
+    sample: (values, raw) => showCell(values, col, raw),
     samples: ctx.samples,
     finish: (state2) => ({
       ...stated ? judge(stated.test, state2.ratio, stated.condition) : allRows(state2, "are NULL"),
@@ -71749,7 +71756,7 @@ var compileDataFreshness = ruleCompiler(
         const t = toInstant(values[col]);
         return t !== null && test24(now - t);
       },
-      sample: (values) => show(values[col]),
+      sample: (values, raw) => showCell(values, col, raw),
       samples: ctx.samples,
       finish: (state2) => ({
         ...allRows(state2, "are not fresh enough"),
@@ -72079,16 +72086,16 @@ var Evaluation = class {
    * no row check. A batch gate's (tolerance) outcome is in `statuses` but never fails a row:
    * the gate decides for the whole batch (contract/policy.ts).
    */
-  row(values, line, contractOk = true) {
+  row(values, line, contractOk = true, raw) {
     for (const f5 of this.frequencies) f5.update(values);
     let passed = contractOk;
     const compiled = this.compiled;
     for (let i5 = 0; i5 < compiled.length; i5++) {
-      const s2 = compiled[i5].row(values, line);
+      const s2 = compiled[i5].row(values, line, raw);
       this.statuses[i5] = s2;
       if (s2 === FAILED && !compiled[i5].tolerance) passed = false;
     }
-    for (const a5 of this.analyzers) a5.rule.row(values, line);
+    for (const a5 of this.analyzers) a5.rule.row(values, line, raw);
     if (passed) this.rowsPassed++;
     else this.rowsFailed++;
     return passed;
@@ -72187,11 +72194,11 @@ function compositeRule(node, children, method) {
     description: formatNode(node),
     rowLevel: children.some((c5) => c5.rowLevel),
     tolerance: !rowWise || notRowWise !== void 0,
-    row(values, line) {
+    row(values, line, raw) {
       let pass2 = 0;
       let fail2 = 0;
       for (const c5 of children) {
-        const s2 = c5.row(values, line);
+        const s2 = c5.row(values, line, raw);
         if (s2 === PASSED) pass2++;
         else if (s2 === FAILED) fail2++;
       }
@@ -73798,7 +73805,8 @@ function resolveHeader(file, header) {
   ];
   const derivedId = !fields.has("movie_id");
   const absent = INPUT_COLUMNS.filter((c5) => !fields.has(c5.name) && c5.name !== "movie_id").map((c5) => c5.name);
-  return { header, schema, absent, derivedId, extra, fields };
+  const fieldOf = schema.map((c5) => fields.get(c5.name) ?? -1);
+  return { header, schema, absent, derivedId, extra, fieldOf, fields };
 }
 function describeColumn(c5) {
   return `${c5.name} (also accepted: ${c5.aliases.join(", ")})`;
@@ -73991,9 +73999,15 @@ async function checkDrop(file, chunks, options = {}) {
     r5.rows++;
     if (r5.lines.length < sampleLines) r5.lines.push(line);
   };
+  let current = null;
+  const raw = (column) => {
+    const field = layout?.fieldOf[column] ?? -1;
+    return current && field >= 0 && field < current.record.count ? current.record.field(field) : void 0;
+  };
   const onRow = (row) => {
     const ev = evaluation;
-    const passed = ev.row(row.values, row.line, row.problems.length === 0);
+    current = row;
+    const passed = ev.row(row.values, row.line, row.problems.length === 0, raw);
     if (!passed) {
       for (const p3 of row.problems) note(p3.reason, row.line);
       for (let i5 = 0; i5 < ev.statuses.length; i5++)

@@ -17,7 +17,7 @@ import {
   type RuleResult,
 } from './results.ts';
 import { compileRule } from './rules/compile.ts';
-import type { CompiledRule, RuleContext, RuleVerdict, ValueType } from './rules/compiled-rule.ts';
+import type { CompiledRule, RawText, RuleContext, RuleVerdict, ValueType } from './rules/compiled-rule.ts';
 import { FrequencyAnalyzer } from './rules/frequency.ts';
 import { compileWhere } from './where.ts';
 
@@ -90,16 +90,16 @@ export class Evaluation {
    * no row check. A batch gate's (tolerance) outcome is in `statuses` but never fails a row:
    * the gate decides for the whole batch (contract/policy.ts).
    */
-  row(values: readonly Cell[], line: number, contractOk = true): boolean {
+  row(values: readonly Cell[], line: number, contractOk = true, raw?: RawText): boolean {
     for (const f of this.frequencies) f.update(values);
     let passed = contractOk;
     const compiled = this.compiled;
     for (let i = 0; i < compiled.length; i++) {
-      const s = compiled[i]!.row(values, line);
+      const s = compiled[i]!.row(values, line, raw);
       this.statuses[i] = s;
       if (s === FAILED && !compiled[i]!.tolerance) passed = false;
     }
-    for (const a of this.analyzers) a.rule.row(values, line);
+    for (const a of this.analyzers) a.rule.row(values, line, raw);
     if (passed) this.rowsPassed++;
     else this.rowsFailed++;
     return passed;
@@ -214,11 +214,11 @@ function compositeRule(node: Composite, children: CompiledRule[], method: 'COLUM
     description: formatNode(node),
     rowLevel: children.some((c) => c.rowLevel),
     tolerance: !rowWise || notRowWise !== undefined,
-    row(values, line) {
+    row(values, line, raw) {
       let pass = 0;
       let fail = 0;
       for (const c of children) {
-        const s = c.row(values, line);
+        const s = c.row(values, line, raw);
         if (s === PASSED) pass++;
         else if (s === FAILED) fail++;
       }

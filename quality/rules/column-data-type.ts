@@ -1,7 +1,7 @@
 /** ColumnDataType: whether each value casts to the named Spark type(s). */
 import { numberTest } from '../conditions.ts';
 import { castTest } from './casts.ts';
-import { show } from './cells.ts';
+import { showCell } from './cells.ts';
 import { complianceRule } from './compliance-rule.ts';
 import { ruleCompiler } from './rule-input.ts';
 import { allRows, judge } from './verdict.ts';
@@ -27,7 +27,7 @@ export const compileColumnDataType = ruleCompiler(
         const fits = v !== null && casts.some((c) => c(v));
         return negated ? v !== null && !fits : fits;
       },
-      sample: (values) => show(values[col]!),
+      sample: (values, raw) => showCell(values, col, raw),
       samples: ctx.samples,
       finish: (state) => ({
         ...(threshold

@@ -1,7 +1,7 @@
 /** ColumnValues: each value against the condition, all of them or a stated share. */
 import { cellTest, numberTest } from '../conditions.ts';
 import { MomentsState } from '../states.ts';
-import { show } from './cells.ts';
+import { showCell } from './cells.ts';
 import { complianceRule } from './compliance-rule.ts';
 import { ruleCompiler } from './rule-input.ts';
 import { allRows, judge } from './verdict.ts';
@@ -24,7 +24,7 @@ export const compileColumnValues = ruleCompiler(
         if (moments && typeof v === 'number') moments.add(v);
         return cell(v);
       },
-      sample: (values) => show(values[col]!),
+      sample: (values, raw) => showCell(values, col, raw),
       samples: ctx.samples,
       finish: (state) => ({
         ...(threshold

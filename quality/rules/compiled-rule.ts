@@ -9,6 +9,9 @@ import type { FrequencyAnalyzer } from './frequency.ts';
 export type ValueType = 'string' | 'integer' | 'decimal' | 'timestamp';
 export type Row = readonly Cell[];
 
+/** The text a row's column had in the file, where the caller has it (a NULL may have been text). */
+export type RawText = (column: number) => string | undefined;
+
 /** A rule's result at the end of the run (Glue's Result, EvaluationMessage and metrics). */
 export interface RuleVerdict {
   readonly result: RuleStatus;
@@ -23,7 +26,7 @@ export interface CompiledRule {
   readonly rowLevel: boolean;
   /** States a batch tolerance (a ratio, a threshold, or a dataset-level metric). */
   readonly tolerance: boolean;
-  row(values: Row, line: number): RowStatus;
+  row(values: Row, line: number, raw?: RawText): RowStatus;
   verdict(): RuleVerdict;
 }
 

@@ -2,6 +2,7 @@
 import type { Condition } from '../ast.ts';
 import { numberTest } from '../conditions.ts';
 import type { CompiledRule } from './compiled-rule.ts';
+import { showCell } from './cells.ts';
 import { complianceRule } from './compliance-rule.ts';
 import { ruleCompiler, type RuleInput } from './rule-input.ts';
 import { allRows, judge } from './verdict.ts';
@@ -17,7 +18,7 @@ function completeness(
     tolerance: stated !== null,
     where,
     ok: (values) => values[col] !== null,
-    sample: () => 'NULL',
+    sample: (values, raw) => showCell(values, col, raw),
     samples: ctx.samples,
     finish: (state) => ({
       ...(stated ? judge(stated.test, state.ratio, stated.condition) : allRows(state, 'are NULL')),

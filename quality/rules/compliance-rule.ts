@@ -1,6 +1,6 @@
 import { FAILED, PASSED } from '../results.ts';
 import { CountState } from '../states.ts';
-import type { CompiledRule, Row, RuleVerdict } from './compiled-rule.ts';
+import type { CompiledRule, RawText, Row, RuleVerdict } from './compiled-rule.ts';
 import { rowMetrics } from './verdict.ts';
 
 interface ComplianceSpec {
@@ -8,7 +8,7 @@ interface ComplianceSpec {
   tolerance: boolean;
   where: ((row: Row) => boolean) | null;
   ok: (values: Row) => boolean;
-  sample: (values: Row) => string;
+  sample: (values: Row, raw?: RawText) => string;
   samples: number;
   finish: (state: CountState & { failedSamples: string[] }) => RuleVerdict;
 }
@@ -20,7 +20,7 @@ export function complianceRule(spec: ComplianceSpec): CompiledRule {
     description: spec.description,
     rowLevel: true,
     tolerance: spec.tolerance,
-    row(values, line) {
+    row(values, line, raw) {
       if (spec.where && !spec.where(values)) return PASSED; // filtered rows are labelled Passed, as in Glue
       state.rows++;
       if (spec.ok(values)) {
@@ -28,7 +28,7 @@ export function complianceRule(spec: ComplianceSpec): CompiledRule {
         return PASSED;
       }
       if (state.failedSamples.length < spec.samples)
-        state.failedSamples.push(`line ${line}: ${spec.sample(values)}`);
+        state.failedSamples.push(`line ${line}: ${spec.sample(values, raw)}`);
       return FAILED;
     },
     verdict() {

@@ -1,6 +1,6 @@
 /** DataFreshness: every value's age (now minus the value, in milliseconds) against the condition. */
 import { numberTest, toInstant } from '../conditions.ts';
-import { show } from './cells.ts';
+import { showCell } from './cells.ts';
 import { complianceRule } from './compliance-rule.ts';
 import { ruleCompiler } from './rule-input.ts';
 import { allRows } from './verdict.ts';
@@ -18,7 +18,7 @@ export const compileDataFreshness = ruleCompiler(
         const t = toInstant(values[col]!);
         return t !== null && test(now - t);
       },
-      sample: (values) => show(values[col]!),
+      sample: (values, raw) => showCell(values, col, raw),
       samples: ctx.samples,
       finish: (state) => ({
         ...allRows(state, 'are not fresh enough'),

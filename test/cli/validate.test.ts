@@ -203,6 +203,16 @@ describe('movies validate', () => {
     expect(plain.stdout).toMatch(/1 × votes is not a whole number\s+\(line 2\)/);
   });
 
+  it('shows the text a cell had, never NULL for one that had text in it', async () => {
+    const data = file(
+      'dates.csv',
+      'Title,Released_Year,IMDB Rating\nOut of Sight,Jun 12 1998,7.0\nBlank,,7.1\n',
+    );
+    const r = await movies('validate', data);
+    expect(r.stdout).toContain('e.g. line 2: "Jun 12 1998" (unreadable as its type); line 3: NULL.');
+    expect(r.stdout).not.toContain('line 2: NULL');
+  });
+
   it('names a failed gate by its rule and never cuts a rule, however long', async () => {
     const rule = `ColumnValues "title" in ["${'A very long title that nobody has. '.repeat(3).trim()}"] with threshold > 0.9`;
     const r = await movies('validate', CLEAN, '--rules', file('long.dqdl', `Rules = [ ${rule} ]\n`));
