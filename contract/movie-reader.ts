@@ -145,7 +145,12 @@ export function resolveHeader(file: string, header: string[]): DropLayout & { fi
   const missing = INPUT_COLUMNS.filter((c) => c.required && !fields.has(c.name));
   if (missing.length) {
     const list = missing.map(describeColumn).join('; ');
-    throw new DropFileError(file, 1, `missing required column${missing.length > 1 ? 's' : ''}: ${list}`);
+    const unknown = header.filter((raw) => normalizeHeader(raw) !== '' && !contractColumnFor(raw));
+    throw new DropFileError(
+      file,
+      1,
+      `missing required column${missing.length > 1 ? 's' : ''}: ${list}${unrecognised(unknown)}${missing.map((c) => mappingHint(c, unknown)).join('')}`,
+    );
   }
   const schema: SchemaColumn[] = [
     ...INPUT_COLUMNS.map((c) => ({ name: c.name, type: valueTypeOf(c.coercion) })),
@@ -160,6 +165,36 @@ export function resolveHeader(file: string, header: string[]): DropLayout & { fi
 
 function describeColumn(c: InputColumn): string {
   return `${c.name} (also accepted: ${c.aliases.join(', ')})`;
+}
+
+/** `. Headers not recognised: "A", "B"` (at most ten, each cut short), or nothing. */
+function unrecognised(unknown: readonly string[]): string {
+  if (!unknown.length) return '';
+  const shown = unknown.slice(0, 10).map((h) => JSON.stringify(clip(h)));
+  const more = unknown.length > 10 ? ` and ${unknown.length - 10} more` : '';
+  return `. Headers not recognised: ${shown.join(', ')}${more}`;
+}
+
+/**
+ * For a missing column, the unrecognised header sharing most words with its name or aliases (the
+ * first on a tie), and what to do with it: `. release_year may be "Release Date": ...`.
+ */
+function mappingHint(c: InputColumn, unknown: readonly string[]): string {
+  const words = new Set([c.name, ...c.aliases].flatMap((n) => n.split('_')));
+  let best: string | undefined;
+  let bestScore = 0;
+  for (const h of unknown) {
+    const score = new Set(
+      normalizeHeader(h)
+        .split('_')
+        .filter((w) => words.has(w)),
+    ).size;
+    if (score > bestScore) [best, bestScore] = [h, score];
+  }
+  if (best === undefined) return '';
+  const source = clip(best);
+  const date = c.coercion === 'year' && normalizeHeader(best).split('_').includes('date');
+  return `. ${c.name} may be ${JSON.stringify(source)}: ${date ? `it names a date, so give the year a column of its own, ${c.name}` : `rename it ${c.name}`}`;
 }
 
 /**

@@ -73796,7 +73796,12 @@ function resolveHeader(file, header) {
   const missing = INPUT_COLUMNS.filter((c5) => c5.required && !fields.has(c5.name));
   if (missing.length) {
     const list2 = missing.map(describeColumn).join("; ");
-    throw new DropFileError(file, 1, `missing required column${missing.length > 1 ? "s" : ""}: ${list2}`);
+    const unknown = header.filter((raw) => normalizeHeader(raw) !== "" && !contractColumnFor(raw));
+    throw new DropFileError(
+      file,
+      1,
+      `missing required column${missing.length > 1 ? "s" : ""}: ${list2}${unrecognised(unknown)}${missing.map((c5) => mappingHint(c5, unknown)).join("")}`
+    );
   }
   const schema = [
     ...INPUT_COLUMNS.map((c5) => ({ name: c5.name, type: valueTypeOf(c5.coercion) })),
@@ -73810,6 +73815,27 @@ function resolveHeader(file, header) {
 }
 function describeColumn(c5) {
   return `${c5.name} (also accepted: ${c5.aliases.join(", ")})`;
+}
+function unrecognised(unknown) {
+  if (!unknown.length) return "";
+  const shown = unknown.slice(0, 10).map((h5) => JSON.stringify(clip(h5)));
+  const more = unknown.length > 10 ? ` and ${unknown.length - 10} more` : "";
+  return `. Headers not recognised: ${shown.join(", ")}${more}`;
+}
+function mappingHint(c5, unknown) {
+  const words = new Set([c5.name, ...c5.aliases].flatMap((n3) => n3.split("_")));
+  let best;
+  let bestScore = 0;
+  for (const h5 of unknown) {
+    const score = new Set(
+      normalizeHeader(h5).split("_").filter((w) => words.has(w))
+    ).size;
+    if (score > bestScore) [best, bestScore] = [h5, score];
+  }
+  if (best === void 0) return "";
+  const source = clip(best);
+  const date2 = c5.coercion === "year" && normalizeHeader(best).split("_").includes("date");
+  return `. ${c5.name} may be ${JSON.stringify(source)}: ${date2 ? `it names a date, so give the year a column of its own, ${c5.name}` : `rename it ${c5.name}`}`;
 }
 async function readDrop(file, chunks, onRow, options = {}) {
   let layout = null;

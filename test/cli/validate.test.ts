@@ -203,6 +203,16 @@ describe('movies validate', () => {
     expect(plain.stdout).toMatch(/1 × votes is not a whole number\s+\(line 2\)/);
   });
 
+  it('names the headers it did not recognise, and the one that may be a missing column', async () => {
+    const r = await movies('validate', 'test/fixtures/parity/unmapped-export.csv');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'movies: test/fixtures/parity/unmapped-export.csv:1: missing required column: release_year (also accepted: released_year, year). ' +
+        'Headers not recognised: "US Gross", "Worldwide Gross", "Production Budget", "Release Date", "MPAA Rating", "Running Time min", "Distributor", "Major Genre", "IMDB Votes". ' +
+        'release_year may be "Release Date": it names a date, so give the year a column of its own, release_year\n',
+    );
+  });
+
   it('shows the text a cell had, never NULL for one that had text in it', async () => {
     const data = file(
       'dates.csv',

@@ -57,6 +57,7 @@ const EXPECTED: Record<string, string> = {
   'lone-cr-line-endings': '3 rows, 0 quarantined',
   'long-genres': '4 rows, 2 quarantined',
   'missing-required': '1: missing required columns: release_year',
+  'unmapped-export': '1: missing required column: release_year',
   'mixed-line-endings': '4 rows, 0 quarantined',
   'movie-id-column': '7 rows, 4 quarantined',
   'nul-after-1mib-in-a-record': '3: a record is longer than 1048576 bytes',

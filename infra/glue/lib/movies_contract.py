@@ -231,8 +231,37 @@ def resolve_header(contract, name, header):
     missing = [c for c in contract["inputColumns"] if c["required"] and c["name"] not in fields]
     if missing:
         listed = "; ".join(f"{c['name']} (also accepted: {', '.join(c['aliases'])})" for c in missing)
-        raise DropFileError(name, 1, f"missing required column{'s' if len(missing) > 1 else ''}: {listed}")
+        unknown = [h for h in header if normalize_header(h) != "" and normalize_header(h) not in by_alias]
+        hints = "".join(_mapping_hint(c, unknown) for c in missing)
+        raise DropFileError(
+            name, 1, f"missing required column{'s' if len(missing) > 1 else ''}: {listed}{_unrecognised(unknown)}{hints}"
+        )
     return Layout(contract, header, fields)
+
+
+def _unrecognised(unknown):
+    """As unrecognised in movie-reader.ts."""
+    if not unknown:
+        return ""
+    shown = [json.dumps(clip(h), ensure_ascii=False) for h in unknown[:10]]
+    more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+    return f". Headers not recognised: {', '.join(shown)}{more}"
+
+
+def _mapping_hint(c, unknown):
+    """As mappingHint in movie-reader.ts: the unrecognised header sharing most words with the column."""
+    words = {w for n in [c["name"], *c["aliases"]] for w in n.split("_")}
+    best, best_score = None, 0
+    for h in unknown:
+        score = len({w for w in normalize_header(h).split("_") if w in words})
+        if score > best_score:
+            best, best_score = h, score
+    if best is None:
+        return ""
+    source = clip(best)
+    date = c["coercion"] == "year" and "date" in normalize_header(best).split("_")
+    todo = f"it names a date, so give the year a column of its own, {c['name']}" if date else f"rename it {c['name']}"
+    return f". {c['name']} may be {json.dumps(source, ensure_ascii=False)}: {todo}"
 
 
 # --- one row ---
