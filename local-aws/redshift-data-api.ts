@@ -200,10 +200,11 @@ export class RedshiftDataApi {
     };
     try {
       // What Redshift refuses fails the statement before anything runs, as a syntax error would.
-      const refused = sqls.map((sql) => refusal(sql)).findIndex(Boolean);
+      const refusals = sqls.map((sql) => refusal(sql));
+      const refused = refusals.findIndex(Boolean);
       if (refused >= 0) {
         s.failedAt = refused;
-        throw new WarehouseError(refusal(sqls[refused]!)!);
+        throw new WarehouseError(refusals[refused]!);
       }
       const statements = sqls.map((sql, i) => {
         s.failedAt = i;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { INPUT_COLUMNS } from '../../contract/contract.ts';
 import { applyTransform, MappingError, parseMapping, type Transform } from '../../contract/mapping.ts';
-import { runGlueLib } from '../infra/glue/glue-load-sql.ts';
+import { nonStdlibImports, runGlueLib } from '../infra/glue/glue-load-sql.ts';
 
 const BOX_OFFICE = `# Box-office exports: how their headers name the contract's columns
 title: Title
@@ -110,14 +110,7 @@ describe('a column mapping', () => {
   });
 
   it("has a twin in the Glue job's library that imports nothing outside the standard library", () => {
-    const program = `
-import json, sys
-before = set(sys.modules)
-import movies_mapping
-print(json.dumps(sorted(m for m in set(sys.modules) - before
-                        if m != "movies_mapping" and m.split(".")[0] not in sys.stdlib_module_names)))
-`;
-    expect(JSON.parse(runGlueLib(program))).toEqual([]);
+    expect(nonStdlibImports('movies_mapping')).toEqual([]);
   });
 
   it('reads every file as the Glue job does, errors included, word for word', () => {

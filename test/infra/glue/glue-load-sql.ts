@@ -39,6 +39,18 @@ export function runGlueLib(program: string, ...args: string[]): string {
   return r.stdout;
 }
 
+/** The modules outside the standard library that importing `module` from the Glue library loads. */
+export function nonStdlibImports(module: string): string[] {
+  const program = `
+import json, sys
+before = set(sys.modules)
+import ${module}
+print(json.dumps(sorted(m for m in set(sys.modules) - before
+                        if m != "${module}" and m.split(".")[0] not in sys.stdlib_module_names)))
+`;
+  return JSON.parse(runGlueLib(program)) as string[];
+}
+
 /** The load's SQL for one execution; by default the drop carries every contract column. */
 export function glueLoadSql(
   execution: string,

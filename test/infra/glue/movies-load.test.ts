@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { contractJson, INPUT_COLUMNS, updatedColumns } from '../../../contract/contract.ts';
-import { carriedColumns, glueLoadSql, runGlueLib } from './glue-load-sql.ts';
+import { carriedColumns, glueLoadSql, nonStdlibImports, runGlueLib } from './glue-load-sql.ts';
 
 const ALL = INPUT_COLUMNS.map((c) => c.name).filter((c) => c !== 'movie_id');
 const without = (...names: string[]): string[] => ALL.filter((c) => !names.includes(c));
@@ -8,14 +8,7 @@ const without = (...names: string[]): string[] => ALL.filter((c) => !names.inclu
 /** The Glue job's load SQL (infra/glue/lib/movies_load.py), beside the twin's rule (updatedColumns). */
 describe('movies_load.py', () => {
   it('imports nothing outside the standard library (no Spark, Glue or boto3)', () => {
-    const program = `
-import json, sys
-before = set(sys.modules)
-import movies_load
-print(json.dumps(sorted(m for m in set(sys.modules) - before
-                        if m != "movies_load" and m.split(".")[0] not in sys.stdlib_module_names)))
-`;
-    expect(JSON.parse(runGlueLib(program))).toEqual([]);
+    expect(nonStdlibImports('movies_load')).toEqual([]);
   });
 
   it.each([
