@@ -29,6 +29,7 @@ export function renderCheck(check: DropCheck, outputs: { goodPath?: string; badP
     `  rows ${m.TotalRowsProcessed} read, ${m.TotalRowsPassed} passed, ${m.TotalRowsFailed} failed; ` +
       `rules ${m.TotalRulesPassed}/${m.TotalRulesProcessed} passed (score ${formatScore(result.Score)})`,
   );
+  if (check.layout.mapping) lines.push(`  columns mapped by ${inert(check.layout.mapping)}`);
   if (check.layout.derivedId)
     lines.push('  movie_id derived from title and release_year (the file has no id column)');
   if (check.layout.absent.length)

@@ -12,6 +12,7 @@ import { FAILED, PASSED, type DataQualityResult } from '../quality/results.ts';
 import { contractColumnFor, INPUT_COLUMNS } from './contract.ts';
 import { AtomicCsvWriter, spreadsheetSafe } from './csv-writer.ts';
 import { describeProblem, readDrop, type DropLayout, type MovieRow } from './movie-reader.ts';
+import type { Mapping } from './mapping.ts';
 import { decideBatch, type BatchDecision } from './policy.ts';
 
 export const DEFAULT_RULESET_PATH = fileURLToPath(new URL('./movies.dqdl', import.meta.url));
@@ -43,6 +44,8 @@ export interface DropCheck {
 
 export interface CheckOptions {
   readonly ruleset?: Ruleset;
+  /** The source's column mapping (movies.mapping), applied as the header and cells are read. */
+  readonly mapping?: Mapping;
   /** Write good.csv and bad.csv to these paths. */
   readonly goodPath?: string;
   readonly badPath?: string;
@@ -114,6 +117,7 @@ export async function checkDrop(
   try {
     await readDrop(file, chunks, onRow, {
       ...(everyColumn ? {} : { columns: columnsUsedBy(ruleset) }),
+      ...(options.mapping ? { mapping: options.mapping } : {}),
       onLayout(l) {
         layout = l;
         canonicalWidth = INPUT_COLUMNS.length + 1; // + primary_genre

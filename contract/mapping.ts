@@ -175,7 +175,10 @@ function dateFormatProblem(format: string): string | null {
   return year ? null : `the date format "${format}" has no year (yyyy or yy)`;
 }
 
-/** ` (did you mean x?)` for the contract column nearest to `name`, if one is near. */
+/**
+ * ` (did you mean x?)` for the contract column spelled nearest to `name`, if one is near, or else
+ * the first whose words include all of the name's (runtime → runtime_minutes).
+ */
 function closest(name: string): string {
   const lower = name.toLowerCase();
   let best: [string, number] | undefined;
@@ -183,7 +186,10 @@ function closest(name: string): string {
     const d = distance(lower, c);
     if (!best || d < best[1]) best = [c, d];
   }
-  return best && best[1] <= Math.max(2, Math.floor(best[0].length / 3)) ? ` (did you mean ${best[0]}?)` : '';
+  if (best && best[1] <= Math.max(2, Math.floor(best[0].length / 3))) return ` (did you mean ${best[0]}?)`;
+  const words = lower.split(/[ \t_-]+/).filter(Boolean);
+  const containing = COLUMNS.find((c) => words.length && words.every((w) => c.split('_').includes(w)));
+  return containing ? ` (did you mean ${containing}?)` : '';
 }
 
 function distance(a: string, b: string): number {

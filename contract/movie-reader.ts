@@ -15,6 +15,7 @@ import {
   type Coercion,
   type InputColumn,
 } from './contract.ts';
+import { applyTransform, type Mapping, type Transform } from './mapping.ts';
 import type { ValueType } from '../quality/rules/compiled-rule.ts';
 
 export type Value = string | number | null;
@@ -69,8 +70,19 @@ export interface DropLayout {
   readonly derivedId: boolean;
   /** Headers the contract does not know, kept as text columns under their normalized name. */
   readonly extra: string[];
-  /** For each schema column, the CSV field it is read from (-1: absent or derived). */
+  /** For each schema column, the CSV field it is read from (-1: absent, derived or a constant). */
   readonly fieldOf: readonly number[];
+  /** The mapping file applied to the header, if any. */
+  readonly mapping?: string;
+}
+
+/** What the header resolution hands the row reader besides the layout. */
+interface Resolved extends DropLayout {
+  readonly fields: Map<string, number>;
+  /** Columns the mapping gives one value for every row. */
+  readonly constants: Map<string, string>;
+  /** Columns whose cells the mapping transforms before the contract coerces them. */
+  readonly transforms: Map<string, readonly Transform[]>;
 }
 
 export interface ReadOptions {
@@ -78,6 +90,8 @@ export interface ReadOptions {
   readonly columns?: ReadonlySet<string>;
   /** Called once the header is resolved, before any row. */
   readonly onLayout?: (layout: DropLayout) => void;
+  /** How this source names and shapes the contract's columns (contract/mapping.ts). */
+  readonly mapping?: Mapping;
 }
 
 export interface ReadSummary {
@@ -100,6 +114,10 @@ interface Slot {
   readonly maxBytes: number;
   /** The table column's type: a number must fit it. */
   readonly sqlType: string;
+  /** The mapping's value for every row, instead of a field. */
+  readonly constant: string | undefined;
+  /** The mapping's transforms, applied to the text before it is coerced. */
+  readonly transforms: readonly Transform[];
 }
 
 const PRIMARY_GENRE_BYTES = varcharBytes(DERIVED_COLUMNS.find((c) => c.name === 'primary_genre')!.sqlType);
@@ -109,8 +127,12 @@ function varcharBytes(sqlType: string): number {
   return m ? Number(m[1]) : Infinity;
 }
 
-/** Resolve the header against the contract, or explain (in one sentence) why it cannot be a drop. */
-export function resolveHeader(file: string, header: string[]): DropLayout & { fields: Map<string, number> } {
+/**
+ * Resolve the header against the contract (and the source's mapping, when it has one), or explain
+ * in one sentence why it cannot be a drop. A mapped column is read from its source header only: a
+ * header naming the same column too is a conflict, never a silent choice.
+ */
+export function resolveHeader(file: string, header: string[], mapping?: Mapping): Resolved {
   if (header.length === 1) {
     const only = header[0]!;
     for (const [sep, label] of [
@@ -127,11 +149,44 @@ export function resolveHeader(file: string, header: string[]): DropLayout & { fi
     }
   }
   const fields = new Map<string, number>();
+  const constants = new Map<string, string>();
+  const transforms = new Map<string, readonly Transform[]>();
+  const mappedFrom = new Map<number, string>(); // field index → the column the mapping reads from it
+  for (const m of mapping?.columns ?? []) {
+    if (m.transforms.length) transforms.set(m.column, m.transforms);
+    if (m.constant !== undefined) {
+      constants.set(m.column, m.constant);
+      continue;
+    }
+    const wanted = normalizeHeader(m.source!);
+    const at = header.findIndex((h) => normalizeHeader(h) === wanted);
+    if (at < 0)
+      throw new DropFileError(
+        file,
+        1,
+        `${m.column} is mapped from "${m.source}" (${mapping!.file}:${m.line}), which the header does not have; the headers are: ${header.map((h) => JSON.stringify(clip(h))).join(', ')}`,
+      );
+    fields.set(m.column, at);
+    mappedFrom.set(at, m.column);
+  }
+  const mapped = (name: string): MappedWhere | undefined => {
+    const m = mapping?.columns.find((c) => c.column === name);
+    return m && { file: mapping!.file, line: m.line };
+  };
   const extra: string[] = [];
+  const unknown: string[] = [];
   header.forEach((raw, i) => {
+    if (mappedFrom.has(i)) return;
     const column = contractColumnFor(raw);
     const name = column?.name ?? normalizeHeader(raw);
     if (name === '') return;
+    const by = mapped(name);
+    if (by)
+      throw new DropFileError(
+        file,
+        1,
+        `column ${i + 1} ("${raw}") names ${name}, which ${by.file}:${by.line} maps from elsewhere; drop that mapping line or rename the column`,
+      );
     const seen = fields.get(name);
     if (seen !== undefined)
       throw new DropFileError(
@@ -140,12 +195,15 @@ export function resolveHeader(file: string, header: string[]): DropLayout & { fi
         `columns ${seen + 1} ("${header[seen]}") and ${i + 1} ("${raw}") both name "${name}"`,
       );
     fields.set(name, i);
-    if (!column) extra.push(name);
+    if (!column) {
+      extra.push(name);
+      unknown.push(raw);
+    }
   });
-  const missing = INPUT_COLUMNS.filter((c) => c.required && !fields.has(c.name));
+  const given = (name: string): boolean => fields.has(name) || constants.has(name);
+  const missing = INPUT_COLUMNS.filter((c) => c.required && !given(c.name));
   if (missing.length) {
     const list = missing.map(describeColumn).join('; ');
-    const unknown = header.filter((raw) => normalizeHeader(raw) !== '' && !contractColumnFor(raw));
     throw new DropFileError(
       file,
       1,
@@ -157,10 +215,26 @@ export function resolveHeader(file: string, header: string[]): DropLayout & { fi
     { name: 'primary_genre', type: 'string' as const },
     ...extra.map((name) => ({ name, type: 'string' as const })),
   ];
-  const derivedId = !fields.has('movie_id');
-  const absent = INPUT_COLUMNS.filter((c) => !fields.has(c.name) && c.name !== 'movie_id').map((c) => c.name);
+  const derivedId = !given('movie_id');
+  const absent = INPUT_COLUMNS.filter((c) => !given(c.name) && c.name !== 'movie_id').map((c) => c.name);
   const fieldOf = schema.map((c) => fields.get(c.name) ?? -1);
-  return { header, schema, absent, derivedId, extra, fieldOf, fields };
+  return {
+    header,
+    schema,
+    absent,
+    derivedId,
+    extra,
+    fieldOf,
+    ...(mapping ? { mapping: mapping.file } : {}),
+    fields,
+    constants,
+    transforms,
+  };
+}
+
+interface MappedWhere {
+  readonly file: string;
+  readonly line: number;
 }
 
 function describeColumn(c: InputColumn): string {
@@ -194,7 +268,10 @@ function mappingHint(c: InputColumn, unknown: readonly string[]): string {
   if (best === undefined) return '';
   const source = clip(best);
   const date = c.coercion === 'year' && normalizeHeader(best).split('_').includes('date');
-  return `. ${c.name} may be ${JSON.stringify(source)}: ${date ? `it names a date, so give the year a column of its own, ${c.name}` : `rename it ${c.name}`}`;
+  const todo = date
+    ? `it names a date, so map its year in a movies.mapping beside the file (${c.name}: ${source} | year from date "MMM d yyyy", with the dates' format)`
+    : `rename it ${c.name}, or map it in a movies.mapping beside the file (${c.name}: ${source})`;
+  return `. ${c.name} may be ${JSON.stringify(source)}: ${todo}; movies map <file> proposes a mapping`;
 }
 
 /**
@@ -207,7 +284,7 @@ export async function readDrop(
   onRow: (row: MovieRow) => void,
   options: ReadOptions = {},
 ): Promise<ReadSummary> {
-  let layout: (DropLayout & { fields: Map<string, number> }) | null = null;
+  let layout: Resolved | null = null;
   let slots: Slot[] = [];
   let movieIdSlot = -1;
   let titleIndex = -1;
@@ -222,7 +299,7 @@ export async function readDrop(
   const onRecord = (record: CsvRecord): void => {
     if (!layout) {
       const header = Array.from({ length: record.count }, (_, i) => record.field(i));
-      layout = resolveHeader(file, header);
+      layout = resolveHeader(file, header, options.mapping);
       const fields = layout.fields;
       const wanted = (name: string): boolean =>
         !options.columns ||
@@ -252,6 +329,8 @@ export async function readDrop(
             keep: wanted(col.name),
             maxBytes: contract ? varcharBytes(contract.sqlType) : Infinity,
             sqlType: contract?.sqlType ?? 'VARCHAR',
+            constant: layout!.constants.get(col.name),
+            transforms: layout!.transforms.get(col.name) ?? [],
           };
         });
       const indexOf = (name: string): number => layout!.schema.findIndex((c) => c.name === name);
@@ -272,18 +351,27 @@ export async function readDrop(
     if (record.count !== layout.header.length)
       problems.push({ reason: `expected ${layout.header.length} fields, found ${record.count}` });
     for (const slot of slots) {
-      if (slot.field < 0) {
+      if (slot.field < 0 && slot.constant === undefined) {
         values[slot.index] = null;
         continue;
       }
       // Plain text no rule reads needs only its length checked, and its raw size bounds that.
-      if (!slot.keep && slot.coercion === 'text' && record.fieldBytes(slot.field) <= slot.maxBytes) continue;
-      const text = record.field(slot.field);
+      if (
+        !slot.keep &&
+        slot.coercion === 'text' &&
+        !slot.transforms.length &&
+        slot.field >= 0 &&
+        record.fieldBytes(slot.field) <= slot.maxBytes
+      )
+        continue;
+      const text = slot.constant ?? record.field(slot.field);
       if (slot.raw) {
         values[slot.index] = text;
         continue;
       }
-      const v = coerce(slot.coercion, text);
+      let mapped = text;
+      for (const t of slot.transforms) mapped = applyTransform(t, mapped);
+      const v = coerce(slot.coercion, mapped);
       // A value its column cannot hold is a problem of the row (quarantined, never loaded), but
       // still the value for the rules: a 600-byte title is not a missing one.
       if (typeof v === 'string' && v.length * 3 > slot.maxBytes && Buffer.byteLength(v) > slot.maxBytes)
@@ -349,7 +437,7 @@ export async function readDrop(
   }
   if (!layout) throw new DropFileError(file, null, 'the file is empty');
   if (rows === 0) throw new DropFileError(file, null, 'the file has a header but no data rows');
-  const { fields: _fields, ...plain } = layout as DropLayout & { fields: Map<string, number> };
+  const { fields: _fields, constants: _constants, transforms: _transforms, ...plain } = layout as Resolved;
   return { layout: plain, rows };
 }
 

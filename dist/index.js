@@ -73739,6 +73739,105 @@ function deriveMovieId(title, year2) {
   return `${slug || "untitled"}-${year2}`;
 }
 
+// contract/mapping.ts
+var COLUMNS = INPUT_COLUMNS.map((c5) => c5.name);
+var DATE_TOKENS = ["yyyy", "yy", "MMMM", "MMM", "MM", "M", "dd", "d"];
+var trim = (text) => text.replace(/^[ \t]+|[ \t]+$/g, "");
+var MONTHS2 = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+var FULL_MONTHS = [
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december"
+];
+function applyTransform(t, text) {
+  switch (t.kind) {
+    case "year-from-date":
+      return yearFromDate(t.format, text) ?? text;
+    case "minutes": {
+      const m3 = /^[ \t]*(?:([0-9]+)[ \t]*h(?:ours?|rs?)?[ \t]*)?(?:([0-9]+)[ \t]*(?:m|min|mins|minutes?)?)?[ \t]*$/i.exec(
+        text
+      );
+      const hm = /^[ \t]*([0-9]+):([0-5][0-9])[ \t]*$/.exec(text);
+      if (hm) return String(Number(hm[1]) * 60 + Number(hm[2]));
+      if (m3 && (m3[1] !== void 0 || m3[2] !== void 0))
+        return String(Number(m3[1] ?? 0) * 60 + Number(m3[2] ?? 0));
+      return text;
+    }
+    case "money": {
+      const bare = text.replace(/[ \t$€£,]/g, "");
+      return /^[+-]?[0-9]+(\.[0-9]+)?$/.test(bare) ? bare.replace(/\.[0-9]+$/, "") : text;
+    }
+    case "number": {
+      const decimal = t.thousands === "," ? "." : ",";
+      const bare = text.replace(/^[ \t]+|[ \t]+$/g, "").split(t.thousands).join("").replace(decimal, ".");
+      return /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$/.test(bare) ? bare : text;
+    }
+    case "list":
+      return text.split(t.separator).map(trim).filter(Boolean).join(", ");
+    case "trim":
+      return trim(text);
+    case "lower":
+      return text.toLowerCase();
+    case "upper":
+      return text.toUpperCase();
+    case "title":
+      return text.toLowerCase().replace(/(^|[^A-Za-z'])([a-z])/g, (_, before, c5) => before + c5.toUpperCase());
+  }
+}
+function yearFromDate(format2, text) {
+  let pattern = "";
+  let yearGroup = "";
+  for (let i5 = 0; i5 < format2.length; ) {
+    const token = DATE_TOKENS.find((t) => format2.startsWith(t, i5));
+    if (token) {
+      const part = {
+        yyyy: "([0-9]{4})",
+        yy: "([0-9]{2})",
+        MMMM: "([A-Za-z]+)",
+        MMM: "([A-Za-z]{3})",
+        MM: "([0-9]{2})",
+        M: "([0-9]{1,2})",
+        dd: "([0-9]{2})",
+        d: "([0-9]{1,2})"
+      };
+      pattern += part[token];
+      if (token.startsWith("y")) yearGroup = token;
+      i5 += token.length;
+    } else {
+      pattern += format2[i5] === " " ? "[ \\t]+" : format2[i5].replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+      i5++;
+    }
+  }
+  const m3 = new RegExp(`^[ \\t]*${pattern}[ \\t]*$`).exec(text);
+  if (!m3) return null;
+  let g5 = 1;
+  let year2 = "";
+  for (let i5 = 0; i5 < format2.length; ) {
+    const token = DATE_TOKENS.find((t) => format2.startsWith(t, i5));
+    if (!token) {
+      i5++;
+      continue;
+    }
+    const value = m3[g5++];
+    if (token === "MMM" && !MONTHS2.includes(value.toLowerCase())) return null;
+    if (token === "MMMM" && !FULL_MONTHS.includes(value.toLowerCase())) return null;
+    if (token === yearGroup) year2 = value;
+    i5 += token.length;
+  }
+  if (year2.length === 4) return year2;
+  const yy = Number(year2);
+  return String(yy >= 69 ? 1900 + yy : 2e3 + yy);
+}
+
 // contract/movie-reader.ts
 var DropFileError = class extends Error {
   constructor(file, line, reason) {
@@ -73761,7 +73860,7 @@ function varcharBytes(sqlType) {
   const m3 = /^VARCHAR\((\d+)\)$/.exec(sqlType);
   return m3 ? Number(m3[1]) : Infinity;
 }
-function resolveHeader(file, header) {
+function resolveHeader(file, header, mapping) {
   if (header.length === 1) {
     const only = header[0];
     for (const [sep4, label] of [
@@ -73778,11 +73877,44 @@ function resolveHeader(file, header) {
     }
   }
   const fields = /* @__PURE__ */ new Map();
+  const constants3 = /* @__PURE__ */ new Map();
+  const transforms = /* @__PURE__ */ new Map();
+  const mappedFrom = /* @__PURE__ */ new Map();
+  for (const m3 of mapping?.columns ?? []) {
+    if (m3.transforms.length) transforms.set(m3.column, m3.transforms);
+    if (m3.constant !== void 0) {
+      constants3.set(m3.column, m3.constant);
+      continue;
+    }
+    const wanted = normalizeHeader(m3.source);
+    const at = header.findIndex((h5) => normalizeHeader(h5) === wanted);
+    if (at < 0)
+      throw new DropFileError(
+        file,
+        1,
+        `${m3.column} is mapped from "${m3.source}" (${mapping.file}:${m3.line}), which the header does not have; the headers are: ${header.map((h5) => JSON.stringify(clip(h5))).join(", ")}`
+      );
+    fields.set(m3.column, at);
+    mappedFrom.set(at, m3.column);
+  }
+  const mapped = (name) => {
+    const m3 = mapping?.columns.find((c5) => c5.column === name);
+    return m3 && { file: mapping.file, line: m3.line };
+  };
   const extra = [];
+  const unknown = [];
   header.forEach((raw, i5) => {
+    if (mappedFrom.has(i5)) return;
     const column = contractColumnFor(raw);
     const name = column?.name ?? normalizeHeader(raw);
     if (name === "") return;
+    const by = mapped(name);
+    if (by)
+      throw new DropFileError(
+        file,
+        1,
+        `column ${i5 + 1} ("${raw}") names ${name}, which ${by.file}:${by.line} maps from elsewhere; drop that mapping line or rename the column`
+      );
     const seen = fields.get(name);
     if (seen !== void 0)
       throw new DropFileError(
@@ -73791,12 +73923,15 @@ function resolveHeader(file, header) {
         `columns ${seen + 1} ("${header[seen]}") and ${i5 + 1} ("${raw}") both name "${name}"`
       );
     fields.set(name, i5);
-    if (!column) extra.push(name);
+    if (!column) {
+      extra.push(name);
+      unknown.push(raw);
+    }
   });
-  const missing = INPUT_COLUMNS.filter((c5) => c5.required && !fields.has(c5.name));
+  const given = (name) => fields.has(name) || constants3.has(name);
+  const missing = INPUT_COLUMNS.filter((c5) => c5.required && !given(c5.name));
   if (missing.length) {
     const list2 = missing.map(describeColumn).join("; ");
-    const unknown = header.filter((raw) => normalizeHeader(raw) !== "" && !contractColumnFor(raw));
     throw new DropFileError(
       file,
       1,
@@ -73808,10 +73943,21 @@ function resolveHeader(file, header) {
     { name: "primary_genre", type: "string" },
     ...extra.map((name) => ({ name, type: "string" }))
   ];
-  const derivedId = !fields.has("movie_id");
-  const absent = INPUT_COLUMNS.filter((c5) => !fields.has(c5.name) && c5.name !== "movie_id").map((c5) => c5.name);
+  const derivedId = !given("movie_id");
+  const absent = INPUT_COLUMNS.filter((c5) => !given(c5.name) && c5.name !== "movie_id").map((c5) => c5.name);
   const fieldOf = schema.map((c5) => fields.get(c5.name) ?? -1);
-  return { header, schema, absent, derivedId, extra, fieldOf, fields };
+  return {
+    header,
+    schema,
+    absent,
+    derivedId,
+    extra,
+    fieldOf,
+    ...mapping ? { mapping: mapping.file } : {},
+    fields,
+    constants: constants3,
+    transforms
+  };
 }
 function describeColumn(c5) {
   return `${c5.name} (also accepted: ${c5.aliases.join(", ")})`;
@@ -73835,7 +73981,8 @@ function mappingHint(c5, unknown) {
   if (best === void 0) return "";
   const source = clip(best);
   const date2 = c5.coercion === "year" && normalizeHeader(best).split("_").includes("date");
-  return `. ${c5.name} may be ${JSON.stringify(source)}: ${date2 ? `it names a date, so give the year a column of its own, ${c5.name}` : `rename it ${c5.name}`}`;
+  const todo = date2 ? `it names a date, so map its year in a movies.mapping beside the file (${c5.name}: ${source} | year from date "MMM d yyyy", with the dates' format)` : `rename it ${c5.name}, or map it in a movies.mapping beside the file (${c5.name}: ${source})`;
+  return `. ${c5.name} may be ${JSON.stringify(source)}: ${todo}; movies map <file> proposes a mapping`;
 }
 async function readDrop(file, chunks, onRow, options = {}) {
   let layout = null;
@@ -73852,7 +73999,7 @@ async function readDrop(file, chunks, onRow, options = {}) {
   const onRecord = (record) => {
     if (!layout) {
       const header = Array.from({ length: record.count }, (_, i5) => record.field(i5));
-      layout = resolveHeader(file, header);
+      layout = resolveHeader(file, header, options.mapping);
       const fields = layout.fields;
       const wanted = (name) => !options.columns || options.columns.has(name) || // movie_id is derived from title and year on every row (its length is checked), and
       // primary_genre from genres.
@@ -73869,7 +74016,9 @@ async function readDrop(file, chunks, onRow, options = {}) {
           raw: !contract,
           keep: wanted(col.name),
           maxBytes: contract ? varcharBytes(contract.sqlType) : Infinity,
-          sqlType: contract?.sqlType ?? "VARCHAR"
+          sqlType: contract?.sqlType ?? "VARCHAR",
+          constant: layout.constants.get(col.name),
+          transforms: layout.transforms.get(col.name) ?? []
         };
       });
       const indexOf = (name) => layout.schema.findIndex((c5) => c5.name === name);
@@ -73890,17 +74039,20 @@ async function readDrop(file, chunks, onRow, options = {}) {
     if (record.count !== layout.header.length)
       problems.push({ reason: `expected ${layout.header.length} fields, found ${record.count}` });
     for (const slot of slots) {
-      if (slot.field < 0) {
+      if (slot.field < 0 && slot.constant === void 0) {
         values[slot.index] = null;
         continue;
       }
-      if (!slot.keep && slot.coercion === "text" && record.fieldBytes(slot.field) <= slot.maxBytes) continue;
-      const text = record.field(slot.field);
+      if (!slot.keep && slot.coercion === "text" && !slot.transforms.length && slot.field >= 0 && record.fieldBytes(slot.field) <= slot.maxBytes)
+        continue;
+      const text = slot.constant ?? record.field(slot.field);
       if (slot.raw) {
         values[slot.index] = text;
         continue;
       }
-      const v = coerce(slot.coercion, text);
+      let mapped = text;
+      for (const t of slot.transforms) mapped = applyTransform(t, mapped);
+      const v = coerce(slot.coercion, mapped);
       if (typeof v === "string" && v.length * 3 > slot.maxBytes && Buffer.byteLength(v) > slot.maxBytes)
         problems.push({ reason: `${slot.name} is longer than ${slot.maxBytes} bytes`, value: v });
       else if (v === INVALID) {
@@ -73961,7 +74113,7 @@ async function readDrop(file, chunks, onRow, options = {}) {
   }
   if (!layout) throw new DropFileError(file, null, "the file is empty");
   if (rows === 0) throw new DropFileError(file, null, "the file has a header but no data rows");
-  const { fields: _fields, ...plain } = layout;
+  const { fields: _fields, constants: _constants, transforms: _transforms, ...plain } = layout;
   return { layout: plain, rows };
 }
 function clip(text) {
@@ -74046,6 +74198,7 @@ async function checkDrop(file, chunks, options = {}) {
   try {
     await readDrop(file, chunks, onRow, {
       ...everyColumn ? {} : { columns: columnsUsedBy(ruleset2) },
+      ...options.mapping ? { mapping: options.mapping } : {},
       onLayout(l3) {
         layout = l3;
         canonicalWidth = INPUT_COLUMNS.length + 1;

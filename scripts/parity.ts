@@ -8,9 +8,12 @@ import type { Ruleset } from '../quality/ast.ts';
 import { DqdlSyntaxError } from '../quality/lexer.ts';
 import { parseRuleset } from '../quality/parser.ts';
 import { pipelineRuleset } from '../contract/check.ts';
+import { mappingPathFor } from '../contract/mapping-location.ts';
 import { disagreementText, runParity, summaryLine, type ParityInput } from './parity/compare.ts';
 
-const USAGE = 'usage: npm run parity -- FILE.csv... [--rules FILE.dqdl]\n';
+const USAGE =
+  'usage: npm run parity -- FILE.csv... [--rules FILE.dqdl] [--mapping FILE]\n' +
+  '  Each file is read through the nearest movies.mapping (as movies validate reads it), or --mapping.\n';
 
 function usage(message: string): never {
   process.stderr.write(`parity: ${message}\n${USAGE}`);
@@ -20,6 +23,7 @@ function usage(message: string): never {
 async function main(args: string[]): Promise<number> {
   const files: string[] = [];
   let rules: string | undefined;
+  let mapping: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--help' || arg === '-h') {
@@ -29,6 +33,9 @@ async function main(args: string[]): Promise<number> {
     if (arg === '--rules' || arg.startsWith('--rules=')) {
       rules = arg === '--rules' ? args[++i] : arg.slice('--rules='.length);
       if (!rules) usage('--rules needs a file');
+    } else if (arg === '--mapping' || arg.startsWith('--mapping=')) {
+      mapping = arg === '--mapping' ? args[++i] : arg.slice('--mapping='.length);
+      if (!mapping) usage('--mapping needs a file');
     } else if (arg === '--') continue;
     else if (arg.startsWith('-')) usage(`unknown option ${arg}`);
     else files.push(arg);
@@ -50,12 +57,11 @@ async function main(args: string[]): Promise<number> {
       usage(`${rules}:${err.line}:${err.column}: ${err.reason}`);
     }
   }
+  const given = mapping === undefined ? undefined : { file: mapping, text: readOrUsage(mapping, 'utf8') };
   const inputs: ParityInput[] = files.map((name) => {
-    try {
-      return { name, path: name, bytes: readFileSync(name) };
-    } catch (err) {
-      usage(`${name}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    const bytes = readOrUsage(name);
+    const found = given ?? nearestMapping(name);
+    return { name, path: name, bytes, ...(found ? { mapping: found } : {}) };
   });
 
   let report;
@@ -80,6 +86,22 @@ async function main(args: string[]): Promise<number> {
       `${disagreements ? `${disagreements} file${disagreements === 1 ? '' : 's'} where the engines disagree` : 'the engines agree'}\n`,
   );
   return disagreements ? 1 : 0;
+}
+
+function readOrUsage(path: string): Buffer;
+function readOrUsage(path: string, encoding: 'utf8'): string;
+function readOrUsage(path: string, encoding?: 'utf8'): Buffer | string {
+  try {
+    return encoding ? readFileSync(path, encoding) : readFileSync(path);
+  } catch (err) {
+    usage(`${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** The mapping movies validate would read `file` through, as text for both engines to parse. */
+function nearestMapping(file: string): { file: string; text: string } | undefined {
+  const path = mappingPathFor('.', file);
+  return path === null ? undefined : { file: path, text: readOrUsage(path, 'utf8') };
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -5,6 +5,8 @@ import { checkDrop, pipelineRuleset, type DropCheck } from '../../contract/check
 import { qualityOf } from '../../contract/etl-results.ts';
 import { inert } from '../../contract/inert-text.ts';
 import { readChunks } from '../../contract/read-chunks.ts';
+import { MappingError } from '../../contract/mapping.ts';
+import { mappingFor } from '../../contract/mapping-location.ts';
 import { DropFileError } from '../../contract/movie-reader.ts';
 import { failedRules } from '../../contract/outcome-view.ts';
 import type { Ruleset } from '../../quality/ast.ts';
@@ -71,8 +73,10 @@ export async function validate(files: readonly string[], options: ValidateOption
     const problem = unreadable(file);
     try {
       if (problem) throw new DropFileError(file, null, problem);
+      const mapping = mappingFor('.', file);
       const check = await checkDrop(file, readChunks(file), {
         ruleset,
+        ...(mapping ? { mapping } : {}),
         ...outputs,
       });
       // What the pipeline writes for a rejected file: nothing to load, and the file itself, as it
@@ -90,7 +94,7 @@ export async function validate(files: readonly string[], options: ValidateOption
       if (options.json) json.push(jsonOf(check));
       else io.stdout.write(renderCheck(check, outputs));
     } catch (err) {
-      if (!(err instanceof DropFileError)) throw err;
+      if (!(err instanceof DropFileError) && !(err instanceof MappingError)) throw err;
       // Nothing was written for it (outputs are renamed into place only when the file was read whole).
       if (created) rmSync(created, { recursive: true, force: true });
       exit = Math.max(exit, EXIT.usage);
@@ -128,6 +132,7 @@ function outputPaths(
 function jsonOf(check: DropCheck): object {
   return {
     File: check.file,
+    ...(check.layout.mapping ? { Mapping: check.layout.mapping } : {}),
     Verdict: check.decision.verdict,
     ...check.result,
     FailureReasons: check.reasons,

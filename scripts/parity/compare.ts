@@ -19,6 +19,7 @@ import type { Ruleset } from '../../quality/ast.ts';
 import { FAILED } from '../../quality/results.ts';
 import { checkDrop, pipelineRuleset } from '../../contract/check.ts';
 import { contractJson, INPUT_COLUMNS } from '../../contract/contract.ts';
+import { MappingError, parseMapping } from '../../contract/mapping.ts';
 import { describeProblem, DropFileError, type Value } from '../../contract/movie-reader.ts';
 
 const GLUE_LIBRARY = fileURLToPath(new URL('../../infra/glue/lib', import.meta.url));
@@ -81,12 +82,14 @@ export async function readWithTypeScript(
   bytes: Buffer,
   chunkSize: number,
   ruleset: Ruleset = pipelineRuleset(),
+  mapping?: MappingSource,
 ): Promise<TypeScriptRead> {
   const rows: EngineRow[] = [];
   let gates: string[] | null = null;
   try {
     const { layout } = await checkDrop('drop', chunksOf(bytes, Math.max(1, chunkSize)), {
       ruleset,
+      ...(mapping ? { mapping: parseMapping(mapping.text, mapping.file) } : {}),
       onRow(row, evaluation, passed) {
         const rulesFailed = evaluation.rules
           .filter((_, i) => evaluation.statuses[i] === FAILED)
@@ -111,7 +114,7 @@ export async function readWithTypeScript(
       gates: gates ?? [],
     };
   } catch (err) {
-    if (err instanceof DropFileError)
+    if (err instanceof DropFileError || err instanceof MappingError)
       return {
         layout: null,
         rows: [],
@@ -123,10 +126,17 @@ export async function readWithTypeScript(
   }
 }
 
+/** A mapping file (contract/mapping.ts) both engines parse and read a drop through. */
+export interface MappingSource {
+  readonly file: string;
+  readonly text: string;
+}
+
 /** What Python is asked to read: a file by path or by content, in these split sizes (0: whole). */
 export interface PythonFile {
   readonly path?: string;
   readonly bytes?: Buffer;
+  readonly mapping?: MappingSource;
   readonly splits: readonly number[];
   readonly reference: TypeScriptRead;
 }
@@ -145,6 +155,7 @@ export async function readWithPython(
       ...(f.path !== undefined
         ? { path: f.path }
         : { data: (f.bytes ?? Buffer.alloc(0)).toString('base64') }),
+      ...(f.mapping ? { mapping: f.mapping } : {}),
       splits: f.splits,
       gates: f.reference.gates,
       failed: f.reference.rows.map((row) => [row.line, row.rulesFailed ?? []]),
@@ -370,6 +381,8 @@ export interface ParityInput {
   readonly path?: string;
   readonly chunkSizes?: readonly number[];
   readonly splitSizes?: readonly number[];
+  /** Read the file through this mapping. */
+  readonly mapping?: MappingSource;
 }
 
 export interface FileParity {
@@ -414,7 +427,7 @@ export async function runParity(
     for (const chunk of [size, ...chunkSizes.filter((c) => c !== size)])
       readings.push({
         label: label('TypeScript', chunk, chunk >= size),
-        read: await readWithTypeScript(input.bytes, Math.max(1, chunk), ruleset),
+        read: await readWithTypeScript(input.bytes, Math.max(1, chunk), ruleset, input.mapping),
       });
     ts.push(readings);
   }
@@ -422,6 +435,7 @@ export async function runParity(
   const py = await readWithPython(
     inputs.map((input, i) => ({
       ...(input.path !== undefined ? { path: input.path } : { bytes: input.bytes }),
+      ...(input.mapping ? { mapping: input.mapping } : {}),
       splits: splits[i]!,
       reference: ts[i]![0]!.read as TypeScriptRead,
     })),

@@ -4,6 +4,7 @@ executors do (movies_drop), each file in several split sizes, and writes what it
 stdin, one JSON request:
     {"contract": contractJson(),
      "files": [{"path": "...", or "data": "<base64>",
+                "mapping": {"file": "movies.mapping", "text": "..."},   # optional
                 "splits": [7, 64, 0, ...],          # split sizes in bytes; 0 is the whole file
                 "gates": ["RowCount > 0", ...],   # the rules that are batch gates
                 "failed": [[line, ["rule", ...]], ...]}]}      # rules each row failed (TypeScript's)
@@ -23,6 +24,7 @@ import traceback
 
 from movies_contract import DropFileError, describe, quarantined
 from movies_drop import read_drop
+from movies_mapping import MappingError, parse_mapping
 
 
 def _plain(value):
@@ -30,12 +32,14 @@ def _plain(value):
     return repr(value) if isinstance(value, float) and not math.isfinite(value) else value
 
 
-def _read(contract, data, split, failed, gates, emit):
+def _read(contract, data, split, failed, gates, mapping, emit):
     rows = 0
     known = {c["name"] for c in contract["inputColumns"]}
     read_range = lambda a, b: data[a:b]  # noqa: E731
     try:
-        reading = read_drop(contract, "drop", read_range, len(data), split or len(data) + 1)
+        if mapping is not None:
+            mapping = parse_mapping(mapping["text"], mapping["file"], [c["name"] for c in contract["inputColumns"]])
+        reading = read_drop(contract, "drop", read_range, len(data), split or len(data) + 1, mapping=mapping)
         while True:
             try:
                 line, values, problems, fields = next(reading)
@@ -47,7 +51,7 @@ def _read(contract, data, split, failed, gates, emit):
             rows += 1
         extra = [name for name, _ in sorted(layout.fields.items(), key=lambda f: f[1]) if name not in known]
         emit({"layout": {"absent": layout.absent, "extra": extra, "derivedId": layout.derived_id}})
-    except DropFileError as err:
+    except (DropFileError, MappingError) as err:
         emit({"error": [err.line, err.reason]})
         return
     except Exception:  # noqa: BLE001 - reported to the comparison, which fails on it
@@ -72,7 +76,7 @@ def main():
                 out.write(json.dumps({"f": i, "s": split, **message}, allow_nan=False))
                 out.write("\n")
 
-            _read(request["contract"], data, split, failed, gates, emit)
+            _read(request["contract"], data, split, failed, gates, entry.get("mapping"), emit)
     out.flush()
 
 

@@ -209,8 +209,79 @@ describe('movies validate', () => {
     expect(r.stderr).toBe(
       'movies: test/fixtures/parity/unmapped-export.csv:1: missing required column: release_year (also accepted: released_year, year). ' +
         'Headers not recognised: "US Gross", "Worldwide Gross", "Production Budget", "Release Date", "MPAA Rating", "Running Time min", "Distributor", "Major Genre", "IMDB Votes". ' +
-        'release_year may be "Release Date": it names a date, so give the year a column of its own, release_year\n',
+        'release_year may be "Release Date": it names a date, so map its year in a movies.mapping beside the file ' +
+        '(release_year: Release Date | year from date "MMM d yyyy", with the dates\' format); movies map <file> proposes a mapping\n',
     );
+  });
+
+  describe('a drop with a movies.mapping beside it', () => {
+    const EXPORT =
+      'Title,Release Date,MPAA Rating,Running Time min,Major Genre,IMDB Rating,IMDB Votes\n' +
+      'Out of Sight,Jun 26 1998,r,2h 3m,Comedy/Crime,7,"53,000"\n' +
+      'Bathory,sometime in 2008,,,,6.1,"1,446"\n';
+    const MAPPING =
+      'release_year: Release Date | year from date "MMM d yyyy"\n' +
+      'certificate: MPAA Rating | upper\n' +
+      'runtime_minutes: Running Time min | minutes\n' +
+      'genres: Major Genre | list "/"\n' +
+      'votes: IMDB Votes | number ","\n';
+    let root: string;
+    beforeAll(() => {
+      root = mkdtempSync(join(tmpdir(), 'movies-mapped-'));
+      mkdirSync(join(root, 'data/box/2024'), { recursive: true });
+      writeFileSync(join(root, 'data/box/2024/export.csv'), EXPORT);
+    });
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+    /** The CLI run from the data repository's root, as its users run it. */
+    async function inRoot<T>(run: () => Promise<T>): Promise<T> {
+      const here = process.cwd();
+      process.chdir(root);
+      try {
+        return await run();
+      } finally {
+        process.chdir(here);
+      }
+    }
+
+    it('reads it through the nearest mapping above it, and shows the raw text that still fails', async () => {
+      writeFileSync(join(root, 'data/box/movies.mapping'), MAPPING);
+      const r = await inRoot(() => movies('validate', 'data/box/2024/export.csv', '--out', 'out'));
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(
+        'data/box/2024/export.csv: PARTIAL (1 row would load, 1 would be quarantined)',
+      );
+      expect(r.stdout).toContain('  columns mapped by data/box/movies.mapping\n');
+      expect(r.stdout).toMatch(/1 × release_year is not a four-digit year\s+\(line 3\)/);
+      // What would load: the values after the mapping's transforms.
+      expect(readFileSync(join(root, 'out/good.csv'), 'utf8').split('\n')[1]).toBe(
+        'out-of-sight-1998,Out of Sight,1998,R,123,"Comedy, Crime",7,,,,,,,,53000,,,Comedy',
+      );
+      const json = JSON.parse(
+        (await inRoot(() => movies('validate', 'data/box/2024/export.csv', '--json'))).stdout,
+      );
+      expect(json[0].Mapping).toBe('data/box/movies.mapping');
+    });
+
+    it('exits 2 with file:line for a mapping that does not parse, before any row is read', async () => {
+      writeFileSync(join(root, 'data/box/movies.mapping'), `${MAPPING}runtime: Running Time min\n`);
+      const r = await inRoot(() => movies('validate', 'data/box/2024/export.csv'));
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        'movies: data/box/movies.mapping:6: "runtime" is not a contract column (did you mean runtime_minutes?); the columns are: ' +
+          'movie_id, title, release_year, certificate, runtime_minutes, genres, imdb_rating, overview, meta_score, director, star1, star2, star3, star4, votes, gross_usd, poster_url\n',
+      );
+    });
+
+    it('exits 2 naming the mapping line when the file lacks a mapped header', async () => {
+      writeFileSync(join(root, 'data/box/movies.mapping'), MAPPING.replace('Release Date', 'Released'));
+      const r = await inRoot(() => movies('validate', 'data/box/2024/export.csv'));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        'movies: data/box/2024/export.csv:1: release_year is mapped from "Released" (data/box/movies.mapping:1), which the header does not have',
+      );
+    });
   });
 
   it('shows the text a cell had, never NULL for one that had text in it', async () => {

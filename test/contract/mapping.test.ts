@@ -53,6 +53,16 @@ const BAD: [string, string][] = [
     'movies.mapping:1: "titel" is not a contract column (did you mean title?); the columns are: ' +
       INPUT_COLUMNS.map((c) => c.name).join(', '),
   ],
+  [
+    'runtime: Running Time',
+    'movies.mapping:1: "runtime" is not a contract column (did you mean runtime_minutes?); the columns are: ' +
+      INPUT_COLUMNS.map((c) => c.name).join(', '),
+  ],
+  [
+    'Worldwide Gross: gross',
+    'movies.mapping:1: "Worldwide Gross" is not a contract column; the columns are: ' +
+      INPUT_COLUMNS.map((c) => c.name).join(', '),
+  ],
   ['title: Title\n\ntitle: Name', 'movies.mapping:3: title is mapped twice (lines 1 and 3); keep one'],
   [
     'release_year: Date | year',

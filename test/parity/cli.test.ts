@@ -64,12 +64,32 @@ describe('npm run parity', () => {
     expect(r.out).toContain('total: 1 file, 25 rows compared, 0 agree; 1 file where the engines disagree');
   });
 
+  it('reads a file through --mapping, in both engines', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parity-'));
+    const mapping = join(dir, 'movies.mapping');
+    writeFileSync(
+      mapping,
+      'release_year: Release Date | year from date "MMM d yyyy"\nimdb_rating: IMDB Rating\n',
+    );
+    const r = parity(['test/fixtures/parity/unmapped-export.csv', '--mapping', mapping]);
+    expect(r.err).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/^test\/fixtures\/parity\/unmapped-export\.csv: 1 rows compared, 1 agree/);
+  });
+
   it('exits 2 on a usage error', () => {
-    for (const args of [[], ['--nope', 'data/clean/movies_2024_q1.csv'], ['--rules'], ['missing.csv']]) {
+    for (const args of [
+      [],
+      ['--nope', 'data/clean/movies_2024_q1.csv'],
+      ['--rules'],
+      ['--mapping'],
+      ['missing.csv'],
+      ['--mapping', 'missing.mapping', 'data/clean/movies_2024_q1.csv'],
+    ]) {
       const r = parity(args);
       expect([args, r.status]).toEqual([args, 2]);
       expect(r.err).toMatch(
-        /^parity: .*\nusage: npm run parity -- FILE\.csv\.\.\. \[--rules FILE\.dqdl\]\n$/,
+        /^parity: .*\nusage: npm run parity -- FILE\.csv\.\.\. \[--rules FILE\.dqdl\] \[--mapping FILE\]\n {2}Each file .*\n$/,
       );
     }
     const dir = mkdtempSync(join(tmpdir(), 'parity-'));

@@ -13,6 +13,8 @@ import json
 import re
 import unicodedata
 
+from movies_mapping import apply_transform
+
 # JavaScript's whitespace (trim and \s): WhiteSpace and LineTerminator in ECMA-262.
 JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _S = re.escape(JS_SPACE)
@@ -186,21 +188,24 @@ class DropFileError(Exception):
 
 
 class Layout:
-    """The header resolved against the contract."""
+    """The header resolved against the contract (and the source's mapping)."""
 
-    def __init__(self, contract, header, fields):
+    def __init__(self, contract, header, fields, constants=None, transforms=None, mapping=None):
         self.header, self.fields = header, fields
+        self.mapping = mapping
+        constants, transforms = constants or {}, transforms or {}
         columns = contract["inputColumns"]
         self.columns = [
             (c["name"], COERCIONS[c["coercion"]], fields.get(c["name"], -1), varchar_bytes(c["sqlType"]),
-             range_check(c["sqlType"]), c["coercion"])
+             range_check(c["sqlType"]), c["coercion"], constants.get(c["name"]), transforms.get(c["name"], ()))
             for c in columns
         ]
         self.sql_types = {c["name"]: c["sqlType"] for c in columns}
-        self.absent = [c["name"] for c in columns if c["name"] not in fields and c["name"] != "movie_id"]
+        given = set(fields) | set(constants)
+        self.absent = [c["name"] for c in columns if c["name"] not in given and c["name"] != "movie_id"]
         # The contract columns the file carries (movie_id always: derived when absent); what a load updates.
         self.carried = [c["name"] for c in columns if c["name"] not in self.absent]
-        self.derived_id = "movie_id" not in fields
+        self.derived_id = "movie_id" not in given
         names = [c["name"] for c in columns]
         self.title, self.year, self.genres = names.index("title"), names.index("release_year"), names.index("genres")
         self.movie_id = names.index("movie_id")
@@ -209,34 +214,61 @@ class Layout:
         self.primary_genre_bytes = varchar_bytes(derived["primary_genre"])
 
 
-def resolve_header(contract, name, header):
-    """The layout of a header, or DropFileError saying why it cannot be a drop."""
+def resolve_header(contract, name, header, mapping=None):
+    """The layout of a header read through `mapping` (movies_mapping.parse_mapping, or None), or
+    DropFileError saying why it cannot be a drop. As resolveHeader in movie-reader.ts."""
     if len(header) == 1:
         for sep, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
             if sep in header[0]:
                 raise DropFileError(name, 1, f"the header is separated by {label}; drops must be comma-separated")
     by_alias = {a: c["name"] for c in contract["inputColumns"] for a in [c["name"], *c["aliases"]]}
-    fields = {}
+    fields, constants, transforms, mapped_from = {}, {}, {}, {}
+    mapped = {m["column"]: m for m in mapping["columns"]} if mapping else {}
+    for m in mapped.values():
+        if m["transforms"]:
+            transforms[m["column"]] = tuple(m["transforms"])
+        if "constant" in m:
+            constants[m["column"]] = m["constant"]
+            continue
+        wanted = normalize_header(m["source"])
+        at = next((i for i, h in enumerate(header) if normalize_header(h) == wanted), -1)
+        if at < 0:
+            headers = ", ".join(json.dumps(clip(h), ensure_ascii=False) for h in header)
+            raise DropFileError(
+                name, 1, f'{m["column"]} is mapped from "{m["source"]}" ({mapping["file"]}:{m["line"]}), which the'
+                f" header does not have; the headers are: {headers}"
+            )
+        fields[m["column"]] = at
+        mapped_from[at] = m["column"]
+    unknown = []
     for i, raw in enumerate(header):
+        if i in mapped_from:
+            continue
         normalized = normalize_header(raw)
         column = by_alias.get(normalized, normalized)
         if column == "":
             continue
+        if column in mapped:
+            raise DropFileError(
+                name, 1, f'column {i + 1} ("{raw}") names {column}, which {mapping["file"]}:{mapped[column]["line"]}'
+                " maps from elsewhere; drop that mapping line or rename the column"
+            )
         if column in fields:
             seen = fields[column]
             raise DropFileError(
                 name, 1, f'columns {seen + 1} ("{header[seen]}") and {i + 1} ("{raw}") both name "{column}"'
             )
         fields[column] = i
-    missing = [c for c in contract["inputColumns"] if c["required"] and c["name"] not in fields]
+        if normalized not in by_alias:
+            unknown.append(raw)
+    missing = [c for c in contract["inputColumns"] if c["required"] and c["name"] not in fields and c["name"] not in constants]
     if missing:
         listed = "; ".join(f"{c['name']} (also accepted: {', '.join(c['aliases'])})" for c in missing)
-        unknown = [h for h in header if normalize_header(h) != "" and normalize_header(h) not in by_alias]
         hints = "".join(_mapping_hint(c, unknown) for c in missing)
         raise DropFileError(
             name, 1, f"missing required column{'s' if len(missing) > 1 else ''}: {listed}{_unrecognised(unknown)}{hints}"
         )
-    return Layout(contract, header, fields)
+    return Layout(contract, header, fields, constants, transforms, mapping["file"] if mapping else None)
 
 
 def _unrecognised(unknown):
@@ -260,8 +292,12 @@ def _mapping_hint(c, unknown):
         return ""
     source = clip(best)
     date = c["coercion"] == "year" and "date" in normalize_header(best).split("_")
-    todo = f"it names a date, so give the year a column of its own, {c['name']}" if date else f"rename it {c['name']}"
-    return f". {c['name']} may be {json.dumps(source, ensure_ascii=False)}: {todo}"
+    if date:
+        todo = (f"it names a date, so map its year in a movies.mapping beside the file ({c['name']}: {source} |"
+                ' year from date "MMM d yyyy", with the dates\' format)')
+    else:
+        todo = f"rename it {c['name']}, or map it in a movies.mapping beside the file ({c['name']}: {source})"
+    return f". {c['name']} may be {json.dumps(source, ensure_ascii=False)}: {todo}; movies map <file> proposes a mapping"
 
 
 # --- one row ---
@@ -287,12 +323,18 @@ def canonical(layout, fields, defect):
         problems.append((f"expected {len(layout.header)} fields, found {len(fields)}", None))
     values = []
     width = len(fields)
-    for column, convert, index, max_bytes, fits, kind in layout.columns:
-        if index < 0 or index >= width:
+    for column, convert, index, max_bytes, fits, kind, constant, transforms in layout.columns:
+        if constant is not None:
+            text = constant
+        elif index < 0 or index >= width:
             values.append(None)
             continue
-        text = fields[index]
-        t = text.strip(JS_SPACE)
+        else:
+            text = fields[index]
+        mapped = text
+        for t in transforms:
+            mapped = apply_transform(t, mapped)
+        t = mapped.strip(JS_SPACE)
         v = None if t == "" else convert(t)
         # A value its column cannot hold is a problem of the row (quarantined, never loaded), but
         # still the value for the rules: a 600-byte title is not a missing one.

@@ -33,21 +33,22 @@ class Drop:
         self.header_offset, self.rows = header_offset, rows
 
 
-def open_drop(contract, name, read_range, size, split_bytes=64 << 20, map_splits=map):
-    """The drop in a file of `size` bytes (read_range(start, end) returns bytes), or
-    DropFileError(name, line, reason) as readDrop raises it."""
+def open_drop(contract, name, read_range, size, split_bytes=64 << 20, map_splits=map, mapping=None):
+    """The drop in a file of `size` bytes (read_range(start, end) returns bytes), its header read
+    through `mapping` (movies_mapping.parse_mapping, or None), or DropFileError(name, line, reason)
+    as readDrop raises it."""
     if size >= len(LFS_POINTER) and read_range(0, len(LFS_POINTER)) == LFS_POINTER:
         raise DropFileError(name, 1, LFS)
     splits, count, fault = scan_file(read_range, size, split_bytes, map_splits)
     if fault is not None:
         header = _header_read_before(read_range, splits, size, fault.notice)
         if header is not None:
-            resolve_header(contract, name, header.fields)
+            resolve_header(contract, name, header.fields, mapping)
         raise DropFileError(name, fault.line, fault.reason)
     if count == 0:
         raise DropFileError(name, None, EMPTY)
     header, _ = first_record(read_range, next(s for s in splits if s["records"] > 0), size)
-    layout = resolve_header(contract, name, header.fields)
+    layout = resolve_header(contract, name, header.fields, mapping)
     if count == 1:
         raise DropFileError(name, None, HEADER_ONLY)
     return Drop(name, size, layout, splits, header.offset, count - 1)
@@ -63,10 +64,10 @@ def drop_rows(drop, read_range, split):
         yield record.line, values, problems, record.fields
 
 
-def read_drop(contract, name, read_range, size, split_bytes=64 << 20, map_splits=map):
+def read_drop(contract, name, read_range, size, split_bytes=64 << 20, map_splits=map, mapping=None):
     """Every row of the drop (as drop_rows yields them); the generator's return value is the Drop.
     Raises DropFileError before the first row when the file is not a drop."""
-    drop = open_drop(contract, name, read_range, size, split_bytes, map_splits)
+    drop = open_drop(contract, name, read_range, size, split_bytes, map_splits, mapping)
     for split in drop.splits:
         yield from drop_rows(drop, read_range, split)
     return drop

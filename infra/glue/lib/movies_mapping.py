@@ -165,13 +165,18 @@ def _date_format_problem(format):
 
 
 def _closest(name, columns):
+    """As closest in mapping.ts: a near spelling, or else the first column whose words include the name's."""
     lower = name.lower()
     best = None
     for c in columns:
         d = _distance(lower, c)
         if best is None or d < best[1]:
             best = (c, d)
-    return f" (did you mean {best[0]}?)" if best and best[1] <= max(2, len(best[0]) // 3) else ""
+    if best and best[1] <= max(2, len(best[0]) // 3):
+        return f" (did you mean {best[0]}?)"
+    words = [w for w in re.split(r"[ \t_-]+", lower) if w]
+    containing = next((c for c in columns if words and all(w in c.split("_") for w in words)), None)
+    return f" (did you mean {containing}?)" if containing else ""
 
 
 def _distance(a, b):
@@ -252,3 +257,21 @@ def _year_from_date(format, text):
         return year
     yy = int(year)
     return str(1900 + yy if yy >= 69 else 2000 + yy)
+
+
+MAPPING_FILE = "movies.mapping"
+
+
+def mapping_keys(key, top="input_data/"):
+    """The keys a drop's mapping may have, nearest first: movies.mapping in the drop's folder, then
+    in each folder above it up to `top` (as mappingCandidates in contract/mapping-location.ts)."""
+    stop = top.rstrip("/")
+    folder = key.rsplit("/", 1)[0] if "/" in key else ""
+    if not (stop == "" or folder == stop or folder.startswith(stop + "/")):
+        return [f"{folder}/{MAPPING_FILE}" if folder else MAPPING_FILE]
+    keys = []
+    while True:
+        keys.append(f"{folder}/{MAPPING_FILE}" if folder else MAPPING_FILE)
+        if folder in (stop, ""):
+            return keys
+        folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
