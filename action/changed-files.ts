@@ -4,13 +4,15 @@
  * missing); on pull_request, the PR's files through the API (paginated); on workflow_dispatch,
  * every file the glob matches. Only added or modified files count. Each is then checked: inside
  * the workspace, a regular file (no symlinks), a .csv, and not a Git LFS pointer. A name with a
- * control character is refused file by file (refusedName), before anything reads it.
+ * control character is refused file by file (refusedName), before anything reads it. A changed
+ * movies.mapping brings in the data files it maps.
  */
 import { execFile } from 'node:child_process';
 import { lstat, open } from 'node:fs/promises';
-import { isAbsolute, join, normalize } from 'node:path';
+import { isAbsolute, join, normalize, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { codePointName, controlCharacterIn } from '../contract/inert-text.ts';
+import { MAPPING_FILE, mappingPathFor } from '../contract/mapping-location.ts';
 import { findDataFiles, globToRegExp } from './find-files.ts';
 
 const run = promisify(execFile);
@@ -49,9 +51,22 @@ export async function changedDataFiles(
       .filter((f) => ['added', 'modified', 'renamed', 'copied', 'changed'].includes(f.status))
       .map((f) => f.filename);
   } else return findDataFiles(workspace, glob); // workflow_dispatch, schedule, ...: every matching file
-  const files = [...new Set(candidates)].filter((f) => pattern.test(f)).sort();
+  const files = [...new Set([...candidates, ...(await mappedBy(workspace, glob, candidates))])]
+    .filter((f) => pattern.test(f))
+    .sort();
   for (const f of files) if (!refusedName(f)) await checkDataFile(workspace, f, glob);
   return files;
+}
+
+/**
+ * The data files a changed movies.mapping reads: a new mapping changes how they load, so they are
+ * checked (and, once merged, dropped) again though their own bytes did not change.
+ */
+async function mappedBy(workspace: string, glob: string, changed: readonly string[]): Promise<string[]> {
+  const mappings = new Set(changed.filter((f) => posix.basename(f) === MAPPING_FILE));
+  if (!mappings.size) return [];
+  const files = await findDataFiles(workspace, glob);
+  return files.filter((f) => mappings.has(mappingPathFor(workspace, f) ?? ''));
 }
 
 /**

@@ -6,7 +6,7 @@
 import { lastPhase, PHASES } from '../contract/pipeline-states.ts';
 import { STATUS_ICON, type DropStatus } from '../contract/status.ts';
 import type { DropResult } from '../drop-client/drop.ts';
-import { code, cutToFit, md, metricsCell } from './report.ts';
+import { code, cutToFit, fileCell, md, metricsCell } from './report.ts';
 
 export function renderDropSummary(results: readonly DropResult[], status: DropStatus): string {
   const out: string[] = [`## ${STATUS_ICON[status].emoji} movies-gds data drop: ${status}`, ''];
@@ -20,7 +20,7 @@ export function renderDropSummary(results: readonly DropResult[], status: DropSt
           ? md(r.executionArn.split(':').at(-1)!)
           : '–';
       out.push(
-        `| ${code(r.file)} | ${STATUS_ICON[r.status].emoji} ${r.status} | ${r.rowsLoaded ?? '–'} | ${r.rowsQuarantined ?? '–'} | ${execution} |`,
+        `| ${fileCell(r.file, r.mapping)} | ${STATUS_ICON[r.status].emoji} ${r.status} | ${r.rowsLoaded ?? '–'} | ${r.rowsQuarantined ?? '–'} | ${execution} |`,
       );
     }
   }

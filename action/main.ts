@@ -71,10 +71,15 @@ async function validate(workspace: string, files: string[], inputs: Inputs): Pro
     // A refused name is never an annotation's file; every other name is escaped by @actions/core there.
     const at = refusedName(r.file) ? {} : { file: r.file };
     for (const a of r.annotations) core.warning(a.message, { ...at, startLine: a.line, title: a.title });
-    if (r.error) core.error(inert(r.error), { ...at, ...(r.errorLine ? { startLine: r.errorLine } : {}) });
+    // A mapping's error is noted on the mapping (its name is the file's folder or one above it, so no safer or worse).
+    const where = r.errorFile && !refusedName(r.errorFile) ? { file: r.errorFile } : at;
+    if (r.error) core.error(inert(r.error), { ...where, ...(r.errorLine ? { startLine: r.errorLine } : {}) });
   }
   const status = worstStatus(reports.map((r) => r.status));
-  core.setOutput('results', JSON.stringify(reports.map(({ annotations: _a, errorLine: _l, ...r }) => r)));
+  core.setOutput(
+    'results',
+    JSON.stringify(reports.map(({ annotations: _a, errorLine: _l, errorFile: _f, ...r }) => r)),
+  );
   core.setOutput('execution-arns', '[]');
   return {
     status,

@@ -45,7 +45,7 @@ export function renderSummary(reports: readonly FileReport[], status: OutcomeSta
     );
     for (const r of reports)
       out.push(
-        `| ${code(r.file)} | ${STATUS_ICON[r.status].emoji} ${r.status} | ${r.rows} | ${r.rowsLoaded} | ${r.rowsQuarantined} | ${r.score === null ? '–' : formatScore(r.score)} |`,
+        `| ${fileCell(r.file, r.mapping)} | ${STATUS_ICON[r.status].emoji} ${r.status} | ${r.rows} | ${r.rowsLoaded} | ${r.rowsQuarantined} | ${r.score === null ? '–' : formatScore(r.score)} |`,
       );
   }
   for (const r of reports) {
@@ -71,6 +71,11 @@ export function renderSummary(reports: readonly FileReport[], status: OutcomeSta
     }
   }
   return cutToFit(out.join('\n') + '\n');
+}
+
+/** A file's table cell, with the mapping it was read through under its name. */
+export function fileCell(file: string, mapping: string | undefined): string {
+  return mapping ? `${code(file)}<br><sub>mapped by ${code(mapping)}</sub>` : code(file);
 }
 
 /** The report whole, or cut to GitHub's limits with a line saying so. */

@@ -4,6 +4,8 @@ import { isAbsolute, join, normalize } from 'node:path';
 import { checkDrop, pipelineRuleset } from '../contract/check.ts';
 import { qualityOf } from '../contract/etl-results.ts';
 import { readChunks } from '../contract/read-chunks.ts';
+import { MappingError } from '../contract/mapping.ts';
+import { mappingFor } from '../contract/mapping-location.ts';
 import { DropFileError } from '../contract/movie-reader.ts';
 import type { OutcomeStatus } from '../contract/outcome.ts';
 import { failedRules, type FailedRule } from '../contract/outcome-view.ts';
@@ -22,8 +24,12 @@ export interface FileReport {
   readonly failedRules: readonly FailedRule[];
   /** Why rows failed, most common first: reason, count, first lines. */
   readonly reasons: readonly { reason: string; rows: number; lines: readonly number[] }[];
+  /** The movies.mapping the file was read through, if any. */
+  readonly mapping?: string;
   /** Set when the file cannot be read as a drop at all. */
   readonly error?: string;
+  /** Where the error is, when it is not in the file itself (its mapping). */
+  readonly errorFile?: string;
   readonly errorLine?: number;
   /** File/line notes for sample bad rows (the workflow shows them on the diff). */
   readonly annotations: readonly { line: number; title: string; message: string }[];
@@ -64,12 +70,17 @@ export async function validateFiles(
     try {
       const refused = refusedName(file);
       if (refused) throw new DropFileError(file, null, refused);
-      const check = await checkDrop(file, readChunks(join(workspace, file)), { ruleset });
+      const mapping = mappingFor(workspace, file);
+      const check = await checkDrop(file, readChunks(join(workspace, file)), {
+        ruleset,
+        ...(mapping ? { mapping } : {}),
+      });
       // The quality as the pipeline's outcome would carry it; every reason, not its top ten.
       const quality = qualityOf(check);
       reports.push({
         file,
         status: check.decision.verdict,
+        ...(mapping ? { mapping: mapping.file } : {}),
         rows: quality.rowsProcessed,
         rowsLoaded: check.decision.rowsToLoad,
         rowsQuarantined: check.decision.rowsToQuarantine,
@@ -79,7 +90,7 @@ export async function validateFiles(
         annotations: annotationsFor(check.reasons),
       });
     } catch (err) {
-      if (!(err instanceof DropFileError)) throw err;
+      if (!(err instanceof DropFileError) && !(err instanceof MappingError)) throw err;
       reports.push({
         file,
         status: 'FAILED',
@@ -90,6 +101,7 @@ export async function validateFiles(
         failedRules: [],
         reasons: [],
         error: err.message,
+        ...(err instanceof MappingError ? { errorFile: err.file } : {}),
         ...(err.line ? { errorLine: err.line } : {}),
         annotations: [],
       });

@@ -85,3 +85,43 @@ function isFile(path: string): boolean {
     return false;
   }
 }
+
+/** The S3 user metadata an uploader sets on a drop: the mapping it checked the drop with. */
+export const MAPPING_METADATA = { key: 'mapping', etag: 'mapping-etag' } as const;
+/** The metadata value for a drop checked with no mapping. */
+export const NO_MAPPING = 'none';
+
+/** Where the pipeline reads a drop's mapping from (the Glue job's twin: movies_mapping.mapping_source). */
+export type MappingSource =
+  /** The uploader checked the drop with no mapping: none is read, whatever the bucket holds. */
+  | { readonly kind: 'none' }
+  /** The mapping the uploader checked the drop with, as it was then (its ETag). */
+  | { readonly kind: 'pinned'; readonly key: string; readonly etag: string }
+  /** A drop uploaded by hand: the nearest mapping above it, if any. */
+  | { readonly kind: 'nearest'; readonly keys: readonly string[] };
+
+/**
+ * Which mapping a run applies to the drop at `key`, from the drop's metadata. Throws Error with one
+ * sentence when the metadata names a mapping that cannot be this drop's.
+ */
+export function mappingSource(
+  key: string,
+  top: string,
+  metadata: Readonly<Record<string, string>>,
+): MappingSource {
+  const named = metadata[MAPPING_METADATA.key];
+  const keys = mappingCandidates(key, top);
+  if (named === undefined) return { kind: 'nearest', keys };
+  if (named === NO_MAPPING) return { kind: 'none' };
+  const etag = (metadata[MAPPING_METADATA.etag] ?? '').replace(/"/g, '');
+  if (!keys.includes(named) || !etag)
+    throw new Error(
+      `${key} names the mapping ${JSON.stringify(named)} in its metadata, which is not a ${MAPPING_FILE} in its folder or one above it, with its ETag; upload the drop again with movies drop or the Action.`,
+    );
+  return { kind: 'pinned', key: named, etag };
+}
+
+/** Why a run cannot read the mapping its drop was checked with. */
+export function mappingGone(key: string, mapping: string): string {
+  return `${key} was checked with the mapping ${mapping}, which has changed or is gone since; upload the drop again (with its mapping) to load it.`;
+}

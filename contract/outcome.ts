@@ -32,6 +32,8 @@ export interface OutcomeSource {
   readonly ref?: string;
   readonly pullRequest?: string;
   readonly actor?: string;
+  /** The movies.mapping the drop was read through (its key), when it had one. */
+  readonly mapping?: string;
 }
 
 /** Where a drop came from: the source fields the uploader sets as metadata (SOURCE_METADATA). */
@@ -119,7 +121,7 @@ export const OUTCOME_SCHEMA = {
       type: 'object',
       required: ['bucket', 'key'],
       properties: Object.fromEntries(
-        ['bucket', 'key', 'etag', 'commit', 'repository', 'ref', 'pullRequest', 'actor']
+        ['bucket', 'key', 'etag', 'commit', 'repository', 'ref', 'pullRequest', 'actor', 'mapping']
           .map((k) => [k, { type: 'string' }] as [string, object])
           .concat([['size', { type: 'number' }]]),
       ),

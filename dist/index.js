@@ -2174,9 +2174,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve(data);
+              return err ? reject(err) : resolve2(data);
             });
           });
         }
@@ -2214,12 +2214,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve(data);
+              ) : resolve2(data);
             });
           });
         }
@@ -4486,8 +4486,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve, reject) => {
-        res = resolve;
+      const promise = new Promise((resolve2, reject) => {
+        res = resolve2;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6738,12 +6738,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7413,12 +7413,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7897,16 +7897,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve;
+            this[kClosedResolve] = resolve2;
           } else {
-            resolve(null);
+            resolve2(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i5 = 0; i5 < requests.length; i5++) {
             const request2 = requests[i5];
@@ -7917,7 +7917,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve(null);
+            resolve2(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7968,7 +7968,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve, reject) => {
+        const socket = await new Promise((resolve2, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7980,7 +7980,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve(socket2);
+              resolve2(socket2);
             }
           });
         });
@@ -8316,8 +8316,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c5) => c5.close()));
         } else {
-          await new Promise((resolve) => {
-            this[kClosedResolve] = resolve;
+          await new Promise((resolve2) => {
+            this[kClosedResolve] = resolve2;
           });
         }
       }
@@ -9586,7 +9586,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve, reject) => {
+        return await new Promise((resolve2, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9599,7 +9599,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve(null);
+              resolve2(null);
             }
           }).on("error", noop3).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9618,7 +9618,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9635,7 +9635,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve,
+              resolve: resolve2,
               reject,
               length: 0,
               body: []
@@ -9705,18 +9705,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve, stream, length } = consume2;
+      const { type, body, resolve: resolve2, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve(chunksDecode(body, length));
+          resolve2(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve(JSON.parse(chunksDecode(body, length)));
+          resolve2(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve(new Blob(body, { type: stream[kContentType] }));
+          resolve2(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9973,9 +9973,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10198,9 +10198,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10485,9 +10485,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10579,9 +10579,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -14444,7 +14444,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve, reject) => agent.dispatch(
+        return new Promise((resolve2, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14520,7 +14520,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable8({ read: resume });
               const onError = this.onError.bind(this);
-              resolve({
+              resolve2({
                 status,
                 statusText,
                 headersList,
@@ -14563,7 +14563,7 @@ var require_fetch = __commonJS({
               for (let i5 = 0; i5 < rawHeaders.length; i5 += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i5]), rawHeaders[i5 + 1].toString("latin1"), true);
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18304,8 +18304,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve) => {
-        setTimeout(resolve, ms).unref();
+      return new Promise((resolve2) => {
+        setTimeout(resolve2, ms).unref();
       });
     }
     module.exports = {
@@ -19287,11 +19287,11 @@ var require_lib = __commonJS({
     })();
     var __awaiter3 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve) {
-          resolve(value);
+        return value instanceof P ? value : new P(function(resolve2) {
+          resolve2(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve, reject) {
+      return new (P || (P = Promise))(function(resolve2, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -19307,7 +19307,7 @@ var require_lib = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -19394,26 +19394,26 @@ var require_lib = __commonJS({
       }
       readBody() {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve2) => __awaiter3(this, void 0, void 0, function* () {
             let output = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output = Buffer.concat([output, chunk]);
             });
             this.message.on("end", () => {
-              resolve(output.toString());
+              resolve2(output.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve2) => __awaiter3(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve(Buffer.concat(chunks));
+              resolve2(Buffer.concat(chunks));
             });
           }));
         });
@@ -19621,14 +19621,14 @@ var require_lib = __commonJS({
        */
       requestRaw(info2, data) {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve(res);
+                resolve2(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -19872,12 +19872,12 @@ var require_lib = __commonJS({
         return __awaiter3(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve) => setTimeout(() => resolve(), ms));
+          return new Promise((resolve2) => setTimeout(() => resolve2(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve, reject) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve2, reject) => __awaiter3(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -19885,7 +19885,7 @@ var require_lib = __commonJS({
               headers: {}
             };
             if (statusCode === HttpCodes2.NotFound) {
-              resolve(response);
+              resolve2(response);
             }
             function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
@@ -19924,7 +19924,7 @@ var require_lib = __commonJS({
               err.result = response.result;
               reject(err);
             } else {
-              resolve(response);
+              resolve2(response);
             }
           }));
         });
@@ -22591,7 +22591,7 @@ var sleep;
 var init_sleep = __esm({
   "node_modules/@smithy/core/dist-es/submodules/client/util-waiter/utils/sleep.js"() {
     sleep = (seconds) => {
-      return new Promise((resolve) => setTimeout(resolve, seconds * 1e3));
+      return new Promise((resolve2) => setTimeout(resolve2, seconds * 1e3));
     };
   }
 });
@@ -22756,8 +22756,8 @@ var init_createWaiter = __esm({
     init_waiter();
     abortTimeout = (abortSignal) => {
       let onAbort;
-      const promise = new Promise((resolve) => {
-        onAbort = () => resolve({ state: WaiterState.ABORTED });
+      const promise = new Promise((resolve2) => {
+        onAbort = () => resolve2({ state: WaiterState.ABORTED });
         if (typeof abortSignal.addEventListener === "function") {
           abortSignal.addEventListener("abort", onAbort);
         } else {
@@ -24627,7 +24627,7 @@ var init_getInstanceMetadataRegion = __esm({
     };
     imdsRequest = async (options) => {
       const { request: request2 } = await import("node:http");
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         const req = request2({
           hostname: options.hostname,
           port: options.port,
@@ -24655,7 +24655,7 @@ var init_getInstanceMetadataRegion = __esm({
           const chunks = [];
           res.on("data", (chunk) => chunks.push(chunk));
           res.on("end", () => {
-            resolve(Buffer.concat(chunks));
+            resolve2(Buffer.concat(chunks));
             req.destroy();
           });
         });
@@ -26510,7 +26510,7 @@ var init_createChecksumStream_browser = __esm({
       if (typeof TransformStream !== "function") {
         throw new Error("@smithy/util-stream: unable to instantiate ChecksumStream because API unavailable: ReadableStream/TransformStream.");
       }
-      const transform = new TransformStream({
+      const transform2 = new TransformStream({
         start() {
         },
         async transform(chunk, controller) {
@@ -26528,8 +26528,8 @@ var init_createChecksumStream_browser = __esm({
           }
         }
       });
-      source.pipeThrough(transform);
-      const readable = transform.readable;
+      source.pipeThrough(transform2);
+      const readable = transform2.readable;
       Object.setPrototypeOf(readable, ChecksumStream2.prototype);
       return readable;
     };
@@ -26893,7 +26893,7 @@ var init_headStream = __esm({
       if (isReadableStream(stream)) {
         return headStream(stream, bytes);
       }
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         const collector = new Collector();
         collector.limit = bytes;
         stream.pipe(collector);
@@ -26904,7 +26904,7 @@ var init_headStream = __esm({
         collector.on("error", reject);
         collector.on("finish", function() {
           const bytes2 = concatBytes(this.buffers);
-          resolve(bytes2);
+          resolve2(bytes2);
         });
       });
     };
@@ -27056,7 +27056,7 @@ var init_stream_collector = __esm({
       if (isReadableStream(stream)) {
         return collectReadableStream(stream);
       }
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         const collector = new Collector2();
         const nodeStream = stream;
         nodeStream.pipe(collector);
@@ -27067,7 +27067,7 @@ var init_stream_collector = __esm({
         collector.on("error", reject);
         collector.on("finish", function() {
           const bytes = concatBytes(this.bufferedBytes);
-          resolve(bytes);
+          resolve2(bytes);
         });
       });
     };
@@ -27601,7 +27601,7 @@ var fileStreamHasher, isReadStream;
 var init_fileStreamHasher = __esm({
   "node_modules/@smithy/core/dist-es/submodules/checksum/hash-stream-node/fileStreamHasher.js"() {
     init_HashCalculator();
-    fileStreamHasher = (hashCtor, fileStream) => new Promise((resolve, reject) => {
+    fileStreamHasher = (hashCtor, fileStream) => new Promise((resolve2, reject) => {
       if (!isReadStream(fileStream)) {
         reject(new Error("Unable to calculate hash for non-file streams."));
         return;
@@ -27619,7 +27619,7 @@ var init_fileStreamHasher = __esm({
       });
       hashCalculator.on("error", reject);
       hashCalculator.on("finish", function() {
-        hash.digest().then(resolve).catch(reject);
+        hash.digest().then(resolve2).catch(reject);
       });
     });
     isReadStream = (stream) => typeof stream.path === "string";
@@ -27638,14 +27638,14 @@ var init_readableStreamHasher = __esm({
       const hash = new hashCtor();
       const hashCalculator = new HashCalculator(hash);
       readableStream.pipe(hashCalculator);
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         readableStream.on("error", (err) => {
           hashCalculator.end();
           reject(err);
         });
         hashCalculator.on("error", reject);
         hashCalculator.on("finish", () => {
-          hash.digest().then(resolve).catch(reject);
+          hash.digest().then(resolve2).catch(reject);
         });
       });
     };
@@ -28905,7 +28905,7 @@ async function* readableToIterable(readStream) {
     streamEnded = true;
   });
   while (!generationEnded) {
-    const value = await new Promise((resolve) => setTimeout(() => resolve(records.shift()), 0));
+    const value = await new Promise((resolve2) => setTimeout(() => resolve2(records.shift()), 0));
     if (value) {
       yield value;
     }
@@ -33784,7 +33784,7 @@ function bindRetryMiddleware(isStreamingPayload2) {
           const delay = retryToken.getRetryDelay();
           totalRetryDelay += (retryToken?.$retryLog?.acquisitionDelay ?? 0) + delay;
           if (delay > 0) {
-            await race(new Promise((resolve) => setTimeout(resolve, delay)), abortSignal);
+            await race(new Promise((resolve2) => setTimeout(resolve2, delay)), abortSignal);
           }
         }
       }
@@ -33917,7 +33917,7 @@ var init_DefaultRateLimiter = __esm({
         this.refillTokenBucket();
         while (amount > this.availableTokens) {
           const delay = (amount - this.availableTokens) / this.fillRate * 1e3;
-          await new Promise((resolve) => _DefaultRateLimiter.setTimeoutFn(resolve, delay));
+          await new Promise((resolve2) => _DefaultRateLimiter.setTimeoutFn(resolve2, delay));
           this.refillTokenBucket();
         }
         this.availableTokens = this.availableTokens - amount;
@@ -34355,7 +34355,7 @@ var init_StandardRetryStrategy2 = __esm({
               const delayFromResponse = getDelayFromRetryAfterHeader(err.$response);
               const delay = Math.max(delayFromResponse || 0, delayFromDecider);
               totalDelay += delay;
-              await new Promise((resolve) => setTimeout(resolve, delay));
+              await new Promise((resolve2) => setTimeout(resolve2, delay));
               continue;
             }
             if (!err.$metadata) {
@@ -43912,7 +43912,7 @@ var require_dist_cjs6 = __commonJS({
     var DEFAULT_MAX_RETRIES = 0;
     var providerConfigFromInit = ({ maxRetries = DEFAULT_MAX_RETRIES, timeout = DEFAULT_TIMEOUT }) => ({ maxRetries, timeout });
     function httpRequest(options) {
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         const req = node_http.request({
           method: "GET",
           ...options,
@@ -43937,7 +43937,7 @@ var require_dist_cjs6 = __commonJS({
             chunks.push(chunk);
           });
           res.on("end", () => {
-            resolve(Buffer.concat(chunks));
+            resolve2(Buffer.concat(chunks));
             req.destroy();
           });
         });
@@ -44400,21 +44400,21 @@ var require_dist_cjs7 = __commonJS({
       let sendBody = true;
       if (!externalAgent && expect === "100-continue") {
         sendBody = await Promise.race([
-          new Promise((resolve) => {
-            timeoutId = Number(timing.setTimeout(() => resolve(true), Math.max(MIN_WAIT_TIME, maxContinueTimeoutMs)));
+          new Promise((resolve2) => {
+            timeoutId = Number(timing.setTimeout(() => resolve2(true), Math.max(MIN_WAIT_TIME, maxContinueTimeoutMs)));
           }),
-          new Promise((resolve) => {
+          new Promise((resolve2) => {
             httpRequest.on("continue", () => {
               timing.clearTimeout(timeoutId);
-              resolve(true);
+              resolve2(true);
             });
             httpRequest.on("response", () => {
               timing.clearTimeout(timeoutId);
-              resolve(false);
+              resolve2(false);
             });
             httpRequest.on("error", () => {
               timing.clearTimeout(timeoutId);
-              resolve(false);
+              resolve2(false);
             });
           })
         ]);
@@ -44491,13 +44491,13 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return socketWarningTimestamp;
       }
       constructor(options) {
-        this.configProvider = new Promise((resolve, reject) => {
+        this.configProvider = new Promise((resolve2, reject) => {
           if (typeof options === "function") {
             options().then((_options) => {
-              resolve(this.resolveDefaultConfig(_options));
+              resolve2(this.resolveDefaultConfig(_options));
             }).catch(reject);
           } else {
-            resolve(this.resolveDefaultConfig(options));
+            resolve2(this.resolveDefaultConfig(options));
           }
         });
       }
@@ -44527,7 +44527,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             timing.clearTimeout(requestTimeoutId);
             timing.clearTimeout(keepAliveTimeoutId);
           };
-          const resolve = async (arg) => {
+          const resolve2 = async (arg) => {
             await writeRequestBodyPromise;
             clearTimeouts();
             _resolve(arg);
@@ -44591,7 +44591,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
               headers: getTransformedHeaders(res.headers),
               body: res
             });
-            resolve({ response: httpResponse });
+            resolve2({ response: httpResponse });
           });
           req.on("error", (err) => {
             if (NODEJS_TIMEOUT_ERROR_CODES2.includes(err.code)) {
@@ -44930,13 +44930,13 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return new _NodeHttp2Handler(instanceOrOptions);
       }
       constructor(options) {
-        this.configProvider = new Promise((resolve, reject) => {
+        this.configProvider = new Promise((resolve2, reject) => {
           if (typeof options === "function") {
             options().then((opts) => {
-              resolve(opts || {});
+              resolve2(opts || {});
             }).catch(reject);
           } else {
-            resolve(options || {});
+            resolve2(options || {});
           }
         });
       }
@@ -44963,7 +44963,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return new Promise((_resolve, _reject) => {
           let fulfilled = false;
           let writeRequestBodyPromise = void 0;
-          const resolve = async (arg) => {
+          const resolve2 = async (arg) => {
             await writeRequestBodyPromise;
             _resolve(arg);
           };
@@ -45060,7 +45060,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
               body: clientHttp2Stream
             });
             fulfilled = true;
-            resolve({ response: httpResponse });
+            resolve2({ response: httpResponse });
             if (useIsolatedSession) {
               session.close();
               clientHttp2Stream.on("end", () => {
@@ -45198,7 +45198,7 @@ var require_dist_cjs8 = __commonJS({
           try {
             return await toRetry();
           } catch (e5) {
-            await new Promise((resolve) => setTimeout(resolve, delayMs));
+            await new Promise((resolve2) => setTimeout(resolve2, delayMs));
           }
         }
         return await toRetry();
@@ -49889,7 +49889,7 @@ var require_dist_cjs13 = __commonJS({
   "node_modules/@aws-sdk/credential-provider-web-identity/dist-cjs/index.js"(exports) {
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, externalDataInterceptor: externalDataInterceptor2 } = (init_config2(), __toCommonJS(config_exports));
-    var { readFileSync: readFileSync3 } = __require("node:fs");
+    var { readFileSync: readFileSync5 } = __require("node:fs");
     var fromWebToken = (init) => async (awsIdentityProperties) => {
       init.logger?.debug("@aws-sdk/credential-provider-web-identity - fromWebToken");
       const { roleArn, roleSessionName, webIdentityToken, providerId, policyArns, policy, durationSeconds } = init;
@@ -49930,7 +49930,7 @@ var require_dist_cjs13 = __commonJS({
       }
       const credentials = await fromWebToken({
         ...init,
-        webIdentityToken: externalDataInterceptor2?.getTokenRecord?.()[webIdentityTokenFile] ?? readFileSync3(webIdentityTokenFile, { encoding: "ascii" }),
+        webIdentityToken: externalDataInterceptor2?.getTokenRecord?.()[webIdentityTokenFile] ?? readFileSync5(webIdentityTokenFile, { encoding: "ascii" }),
         roleArn,
         roleSessionName
       })(awsIdentityProperties);
@@ -59621,7 +59621,7 @@ var require_dist_cjs16 = __commonJS({
     };
     var PutObjectAnnotationCommand = class extends command5(_ep05, _mw10, "PutObjectAnnotation", PutObjectAnnotation$) {
     };
-    var PutObjectCommand = class extends command5(_ep05, _mw11, "PutObject", PutObject$) {
+    var PutObjectCommand2 = class extends command5(_ep05, _mw11, "PutObject", PutObject$) {
     };
     var PutObjectLegalHoldCommand = class extends command5(_ep5, _mw5, "PutObjectLegalHold", PutObjectLegalHold$) {
     };
@@ -59843,7 +59843,7 @@ var require_dist_cjs16 = __commonJS({
       PutBucketTaggingCommand,
       PutBucketVersioningCommand,
       PutBucketWebsiteCommand,
-      PutObjectCommand,
+      PutObjectCommand: PutObjectCommand2,
       PutObjectAclCommand,
       PutObjectAnnotationCommand,
       PutObjectLegalHoldCommand,
@@ -60877,7 +60877,7 @@ var require_dist_cjs16 = __commonJS({
     exports.PutObjectAnnotationCommand = PutObjectAnnotationCommand;
     exports.PutObjectAnnotationOutput$ = PutObjectAnnotationOutput$;
     exports.PutObjectAnnotationRequest$ = PutObjectAnnotationRequest$;
-    exports.PutObjectCommand = PutObjectCommand;
+    exports.PutObjectCommand = PutObjectCommand2;
     exports.PutObjectLegalHold$ = PutObjectLegalHold$;
     exports.PutObjectLegalHoldCommand = PutObjectLegalHoldCommand;
     exports.PutObjectLegalHoldOutput$ = PutObjectLegalHoldOutput$;
@@ -64743,7 +64743,7 @@ var require_dist_cjs17 = __commonJS({
 // node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
 var require_dist_cjs18 = __commonJS({
   "node_modules/@aws-sdk/lib-storage/dist-cjs/index.js"(exports) {
-    var { PutObjectCommand, ChecksumAlgorithm: ChecksumAlgorithm2, CreateMultipartUploadCommand, AbortMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, PutObjectTaggingCommand } = require_dist_cjs16();
+    var { PutObjectCommand: PutObjectCommand2, ChecksumAlgorithm: ChecksumAlgorithm2, CreateMultipartUploadCommand, AbortMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, PutObjectTaggingCommand } = require_dist_cjs16();
     var { toEndpointV1: toEndpointV13, getEndpointFromInstructions: getEndpointFromInstructions2 } = (init_endpoints(), __toCommonJS(endpoints_exports));
     var { extendedEncodeURIComponent: extendedEncodeURIComponent2 } = (init_protocols(), __toCommonJS(protocols_exports));
     var { EventEmitter } = __require("events");
@@ -64995,11 +64995,11 @@ var require_dist_cjs18 = __commonJS({
         if (eventEmitter !== null) {
           eventEmitter.on("xhr.upload.progress", uploadEventListener);
         }
-        const resolved = await Promise.all([this.client.send(new PutObjectCommand(params)), clientConfig?.endpoint?.()]);
+        const resolved = await Promise.all([this.client.send(new PutObjectCommand2(params)), clientConfig?.endpoint?.()]);
         const putResult = resolved[0];
         let endpoint2 = resolved[1];
         if (!endpoint2) {
-          endpoint2 = toEndpointV13(await getEndpointFromInstructions2(params, PutObjectCommand, {
+          endpoint2 = toEndpointV13(await getEndpointFromInstructions2(params, PutObjectCommand2, {
             ...clientConfig
           }));
         }
@@ -65215,7 +65215,7 @@ to input.params.ContentLength in bytes.
         }
       }
       async __abortTimeout(abortSignal) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           abortSignal.onabort = () => {
             const abortError = new Error("Upload aborted.");
             abortError.name = "AbortError";
@@ -65413,11 +65413,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve) {
-      resolve(value);
+    return value instanceof P ? value : new P(function(resolve2) {
+      resolve2(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve, reject) {
+  return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -65433,7 +65433,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -65806,11 +65806,11 @@ var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve) {
-      resolve(value);
+    return value instanceof P ? value : new P(function(resolve2) {
+      resolve2(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve, reject) {
+  return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -65826,7 +65826,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -69735,7 +69735,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // action/main.ts
-var import_client_s3 = __toESM(require_dist_cjs16(), 1);
+var import_client_s32 = __toESM(require_dist_cjs16(), 1);
 var import_client_sfn2 = __toESM(require_dist_cjs17(), 1);
 
 // contract/inert-text.ts
@@ -69797,7 +69797,9 @@ var STATUS_ICON = {
 };
 
 // drop-client/drop.ts
-import { isAbsolute, join as join5, posix } from "node:path";
+var import_client_s3 = __toESM(require_dist_cjs16(), 1);
+import { readFileSync as readFileSync3 } from "node:fs";
+import { isAbsolute, join as join5, posix as posix2 } from "node:path";
 
 // contract/aws-error.ts
 function describeAwsError(err) {
@@ -69815,6 +69817,461 @@ function describeAwsError(err) {
     return `${unresolved[1]} could not be reached (its name does not resolve): check your network and the region; for the local twin, set AWS_ENDPOINT_URL.`;
   return `${e5.name ?? "Error"}: ${e5.message ?? String(err)}`;
 }
+
+// contract/contract.ts
+var INPUT_COLUMNS = [
+  {
+    name: "movie_id",
+    coercion: "text",
+    aliases: ["id", "imdb_id", "tconst"],
+    required: false,
+    sqlType: "VARCHAR(256)",
+    description: "Stable id; derived from title and release year when the drop has no id column"
+  },
+  {
+    name: "title",
+    coercion: "text",
+    aliases: ["series_title", "movie_title", "name"],
+    required: true,
+    sqlType: "VARCHAR(512)",
+    description: "Title as released"
+  },
+  {
+    name: "release_year",
+    coercion: "year",
+    aliases: ["released_year", "year"],
+    required: true,
+    sqlType: "SMALLINT",
+    description: "Year of first release"
+  },
+  {
+    name: "certificate",
+    coercion: "text",
+    aliases: ["certification", "rated"],
+    required: false,
+    sqlType: "VARCHAR(32)",
+    description: "Age certificate (U, UA, A, PG-13, R, ...)"
+  },
+  {
+    name: "runtime_minutes",
+    coercion: "minutes",
+    aliases: ["runtime", "runtime_min", "duration"],
+    required: false,
+    sqlType: "INTEGER",
+    description: "Running time in minutes"
+  },
+  {
+    name: "genres",
+    coercion: "genres",
+    aliases: ["genre"],
+    required: false,
+    sqlType: "VARCHAR(256)",
+    description: "Genres, comma-separated, first one primary"
+  },
+  {
+    name: "imdb_rating",
+    coercion: "decimal",
+    aliases: ["rating", "imdb_score"],
+    required: true,
+    sqlType: "DECIMAL(3,1)",
+    description: "IMDb user rating, 0 to 10"
+  },
+  {
+    name: "overview",
+    coercion: "text",
+    aliases: ["plot", "description", "summary"],
+    required: false,
+    sqlType: "VARCHAR(4096)",
+    description: "Short plot summary"
+  },
+  {
+    name: "meta_score",
+    coercion: "integer",
+    aliases: ["metascore", "metacritic"],
+    required: false,
+    sqlType: "SMALLINT",
+    description: "Metacritic score, 0 to 100"
+  },
+  {
+    name: "director",
+    coercion: "text",
+    aliases: ["directed_by"],
+    required: false,
+    sqlType: "VARCHAR(256)",
+    description: "Director"
+  },
+  ...[1, 2, 3, 4].map((n3) => ({
+    name: `star${n3}`,
+    coercion: "text",
+    aliases: [`star_${n3}`],
+    required: false,
+    sqlType: "VARCHAR(256)",
+    description: `Billed star #${n3}`
+  })),
+  {
+    name: "votes",
+    coercion: "integer",
+    aliases: ["no_of_votes", "num_votes", "number_of_votes", "vote_count"],
+    required: false,
+    sqlType: "BIGINT",
+    description: "Number of IMDb votes"
+  },
+  {
+    name: "gross_usd",
+    coercion: "money",
+    aliases: ["gross", "box_office"],
+    required: false,
+    sqlType: "BIGINT",
+    description: "US gross in dollars"
+  },
+  {
+    name: "poster_url",
+    coercion: "text",
+    aliases: ["poster_link", "poster"],
+    required: false,
+    sqlType: "VARCHAR(1024)",
+    description: "Poster image URL"
+  }
+];
+var DERIVED_COLUMNS = [
+  { name: "primary_genre", sqlType: "VARCHAR(64)", description: "First listed genre" },
+  { name: "source_key", sqlType: "VARCHAR(1024)", description: "S3 key (or file) the row came from" },
+  { name: "loaded_at", sqlType: "TIMESTAMP", description: "When the row was loaded" }
+];
+var MAX_DROP_BYTES = 5 * 1024 ** 3;
+var VALUE_TYPES = {
+  text: "string",
+  genres: "string",
+  year: "integer",
+  integer: "integer",
+  minutes: "integer",
+  money: "integer",
+  decimal: "decimal"
+};
+function valueTypeOf(coercion) {
+  return VALUE_TYPES[coercion];
+}
+var INTEGER_LIMITS = {
+  SMALLINT: 2 ** 15,
+  INTEGER: 2 ** 31,
+  BIGINT: 2 ** 63
+};
+function fitsSqlType(sqlType, value) {
+  const limit = INTEGER_LIMITS[sqlType];
+  if (limit !== void 0) return -limit <= value && value < limit;
+  const m3 = /^DECIMAL\((\d+),(\d+)\)$/.exec(sqlType);
+  if (!m3) return true;
+  const p3 = Number(m3[1]);
+  const s2 = Number(m3[2]);
+  return Math.abs(value) < 10 ** (p3 - s2) - 0.5 * 10 ** -s2;
+}
+function normalizeHeader(header) {
+  return header.replace(/^\uFEFF/, "").trim().replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().replace(/[\s\-./]+/g, "_").replace(/[^\p{L}\p{N}_]+/gu, "").replace(/_+/g, "_").replace(/^_|_$/g, "");
+}
+var BY_HEADER = /* @__PURE__ */ new Map();
+for (const column of INPUT_COLUMNS) {
+  for (const name of [column.name, ...column.aliases]) BY_HEADER.set(name, column);
+}
+function contractColumnFor(header) {
+  return BY_HEADER.get(normalizeHeader(header));
+}
+
+// contract/mapping.ts
+var MappingError = class extends Error {
+  constructor(file, line, reason) {
+    super(`${file}:${line}: ${reason}`);
+    this.file = file;
+    this.line = line;
+    this.reason = reason;
+  }
+  file;
+  line;
+  reason;
+};
+var TRANSFORM_NAMES = [
+  'year from date "FORMAT"',
+  "minutes",
+  "money",
+  'number "," or number "."',
+  'list "SEPARATOR"',
+  "trim",
+  "lower",
+  "upper",
+  "title"
+];
+var COLUMNS = INPUT_COLUMNS.map((c5) => c5.name);
+var DATE_TOKENS = ["yyyy", "yy", "MMMM", "MMM", "MM", "M", "dd", "d"];
+function parseMapping(text, file) {
+  const columns = [];
+  for (const [i5, raw] of text.split(/\r\n|\r|\n/).entries()) {
+    const line = i5 + 1;
+    const content = trim(stripComment(raw));
+    if (!content) continue;
+    const fail2 = (reason) => {
+      throw new MappingError(file, line, reason);
+    };
+    const colon = content.indexOf(":");
+    if (colon < 0) fail2(`expected "column: source header", found "${content}"`);
+    const column = trim(content.slice(0, colon));
+    if (!COLUMNS.includes(column))
+      fail2(`"${column}" is not a contract column${closest(column)}; the columns are: ${COLUMNS.join(", ")}`);
+    const earlier = columns.find((c5) => c5.column === column);
+    if (earlier) fail2(`${column} is mapped twice (lines ${earlier.line} and ${line}); keep one`);
+    const [head = "", ...steps] = splitSteps(content.slice(colon + 1));
+    const source = trim(head);
+    if (!source) fail2(`${column} has no source header (or = "constant")`);
+    const transforms = steps.map((s2) => transform(trim(s2), fail2));
+    if (source.startsWith("=")) {
+      const constant = quoted(trim(source.slice(1)));
+      if (constant === null) fail2(`the constant for ${column} must be in double quotes: = "value"`);
+      columns.push({ column, constant, transforms, line });
+    } else columns.push({ column, source: unquote(source), transforms, line });
+  }
+  return { file, columns };
+}
+var trim = (text) => text.replace(/^[ \t]+|[ \t]+$/g, "");
+function stripComment(line) {
+  let inQuotes = false;
+  for (let i5 = 0; i5 < line.length; i5++) {
+    if (line[i5] === '"') inQuotes = !inQuotes;
+    else if (line[i5] === "#" && !inQuotes) return line.slice(0, i5);
+  }
+  return line;
+}
+function splitSteps(spec2) {
+  const out = [""];
+  let inQuotes = false;
+  for (const c5 of spec2) {
+    if (c5 === '"') inQuotes = !inQuotes;
+    if (c5 === "|" && !inQuotes) out.push("");
+    else out[out.length - 1] += c5;
+  }
+  return out;
+}
+function quoted(text) {
+  const m3 = /^"((?:[^"]|"")*)"$/.exec(text);
+  return m3 ? m3[1].replace(/""/g, '"') : null;
+}
+var unquote = (text) => quoted(text) ?? text;
+function transform(step, fail2) {
+  const m3 = /^([a-z][a-z ]*?)[ \t]*("(?:[^"]|"")*")?$/.exec(step);
+  const name = m3?.[1] ?? step;
+  const arg = m3?.[2] === void 0 ? void 0 : quoted(m3[2]);
+  const noArg = (t) => arg === void 0 ? t : fail2(`the transform ${name} takes no argument`);
+  switch (name) {
+    case "year from date": {
+      if (arg === void 0) return fail2('year from date needs its format, e.g. year from date "MMM d yyyy"');
+      const problem = dateFormatProblem(arg);
+      return problem ? fail2(problem) : { kind: "year-from-date", format: arg };
+    }
+    case "number":
+      if (arg !== "," && arg !== ".")
+        return fail2('number needs its thousands separator: number "," (1,234.5) or number "." (1.234,5)');
+      return { kind: "number", thousands: arg };
+    case "list":
+      if (!arg) return fail2('list needs its separator, e.g. list "/"');
+      return { kind: "list", separator: arg };
+    case "minutes":
+    case "money":
+    case "trim":
+    case "lower":
+    case "upper":
+    case "title":
+      return noArg({ kind: name });
+    default:
+      return fail2(`"${step}" is not a transform; the transforms are: ${TRANSFORM_NAMES.join(", ")}`);
+  }
+}
+function dateFormatProblem(format2) {
+  let year2 = false;
+  for (let i5 = 0; i5 < format2.length; ) {
+    const token = DATE_TOKENS.find((t) => format2.startsWith(t, i5));
+    if (token) {
+      year2 ||= token.startsWith("y");
+      i5 += token.length;
+    } else if (/[A-Za-z]/.test(format2[i5]))
+      return `the date format "${format2}" has "${format2[i5]}", which is none of yyyy, yy, MMMM, MMM, MM, M, dd, d`;
+    else i5++;
+  }
+  return year2 ? null : `the date format "${format2}" has no year (yyyy or yy)`;
+}
+function closest(name) {
+  const lower = name.toLowerCase();
+  let best;
+  for (const c5 of COLUMNS) {
+    const d5 = distance(lower, c5);
+    if (!best || d5 < best[1]) best = [c5, d5];
+  }
+  if (best && best[1] <= Math.max(2, Math.floor(best[0].length / 3))) return ` (did you mean ${best[0]}?)`;
+  const words = lower.split(/[ \t_-]+/).filter(Boolean);
+  const containing = COLUMNS.find((c5) => words.length && words.every((w) => c5.split("_").includes(w)));
+  return containing ? ` (did you mean ${containing}?)` : "";
+}
+function distance(a5, b5) {
+  const row = Array.from({ length: b5.length + 1 }, (_, j5) => j5);
+  for (let i5 = 1; i5 <= a5.length; i5++) {
+    let prev = row[0];
+    row[0] = i5;
+    for (let j5 = 1; j5 <= b5.length; j5++) {
+      const here = row[j5];
+      row[j5] = Math.min(row[j5] + 1, row[j5 - 1] + 1, prev + (a5[i5 - 1] === b5[j5 - 1] ? 0 : 1));
+      prev = here;
+    }
+  }
+  return row[b5.length];
+}
+var MONTHS2 = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+var FULL_MONTHS = [
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december"
+];
+function applyTransform(t, text) {
+  switch (t.kind) {
+    case "year-from-date":
+      return yearFromDate(t.format, text) ?? text;
+    case "minutes": {
+      const m3 = /^[ \t]*(?:([0-9]+)[ \t]*h(?:ours?|rs?)?[ \t]*)?(?:([0-9]+)[ \t]*(?:m|min|mins|minutes?)?)?[ \t]*$/i.exec(
+        text
+      );
+      const hm = /^[ \t]*([0-9]+):([0-5][0-9])[ \t]*$/.exec(text);
+      if (hm) return String(Number(hm[1]) * 60 + Number(hm[2]));
+      if (m3 && (m3[1] !== void 0 || m3[2] !== void 0))
+        return String(Number(m3[1] ?? 0) * 60 + Number(m3[2] ?? 0));
+      return text;
+    }
+    case "money": {
+      const bare = text.replace(/[ \t$€£,]/g, "");
+      return /^[+-]?[0-9]+(\.[0-9]+)?$/.test(bare) ? bare.replace(/\.[0-9]+$/, "") : text;
+    }
+    case "number": {
+      const decimal = t.thousands === "," ? "." : ",";
+      const bare = text.replace(/^[ \t]+|[ \t]+$/g, "").split(t.thousands).join("").replace(decimal, ".");
+      return /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$/.test(bare) ? bare : text;
+    }
+    case "list":
+      return text.split(t.separator).map(trim).filter(Boolean).join(", ");
+    case "trim":
+      return trim(text);
+    case "lower":
+      return text.toLowerCase();
+    case "upper":
+      return text.toUpperCase();
+    case "title":
+      return text.toLowerCase().replace(/(^|[^A-Za-z'])([a-z])/g, (_, before, c5) => before + c5.toUpperCase());
+  }
+}
+function yearFromDate(format2, text) {
+  let pattern = "";
+  let yearGroup = "";
+  for (let i5 = 0; i5 < format2.length; ) {
+    const token = DATE_TOKENS.find((t) => format2.startsWith(t, i5));
+    if (token) {
+      const part = {
+        yyyy: "([0-9]{4})",
+        yy: "([0-9]{2})",
+        MMMM: "([A-Za-z]+)",
+        MMM: "([A-Za-z]{3})",
+        MM: "([0-9]{2})",
+        M: "([0-9]{1,2})",
+        dd: "([0-9]{2})",
+        d: "([0-9]{1,2})"
+      };
+      pattern += part[token];
+      if (token.startsWith("y")) yearGroup = token;
+      i5 += token.length;
+    } else {
+      pattern += format2[i5] === " " ? "[ \\t]+" : format2[i5].replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+      i5++;
+    }
+  }
+  const m3 = new RegExp(`^[ \\t]*${pattern}[ \\t]*$`).exec(text);
+  if (!m3) return null;
+  let g5 = 1;
+  let year2 = "";
+  for (let i5 = 0; i5 < format2.length; ) {
+    const token = DATE_TOKENS.find((t) => format2.startsWith(t, i5));
+    if (!token) {
+      i5++;
+      continue;
+    }
+    const value = m3[g5++];
+    if (token === "MMM" && !MONTHS2.includes(value.toLowerCase())) return null;
+    if (token === "MMMM" && !FULL_MONTHS.includes(value.toLowerCase())) return null;
+    if (token === yearGroup) year2 = value;
+    i5 += token.length;
+  }
+  if (year2.length === 4) return year2;
+  const yy = Number(year2);
+  return String(yy >= 69 ? 1900 + yy : 2e3 + yy);
+}
+
+// contract/mapping-location.ts
+import { lstatSync as lstatSync2, readFileSync as readFileSync2 } from "node:fs";
+import { posix, resolve } from "node:path";
+var MAPPING_FILE = "movies.mapping";
+function mappingCandidates(path, top) {
+  const stop = top.replace(/\/+$/, "");
+  const under = (dir2) => stop === "" || dir2 === stop || dir2.startsWith(`${stop}/`);
+  let dir = posix.dirname(path);
+  if (dir === ".") dir = "";
+  if (!under(dir)) return [posix.join(dir, MAPPING_FILE)];
+  const out = [];
+  for (; ; ) {
+    out.push(dir === "" ? MAPPING_FILE : `${dir}/${MAPPING_FILE}`);
+    if (dir === stop || dir === "") return out;
+    const up = posix.dirname(dir);
+    dir = up === "." ? "" : up;
+  }
+}
+function repositoryTop(file) {
+  return posix.normalize(file.replace(/\\/g, "/")).startsWith("data/") ? "data" : "";
+}
+function mappingPathFor(root5, file) {
+  const path = posix.normalize(file.replace(/\\/g, "/"));
+  const outside = posix.isAbsolute(path) || path === ".." || path.startsWith("../");
+  const candidates = outside ? [posix.join(posix.dirname(path), MAPPING_FILE)] : mappingCandidates(path, repositoryTop(path));
+  return candidates.find((c5) => isFile(resolve(root5, c5))) ?? null;
+}
+function mappingFor(root5, file) {
+  const path = mappingPathFor(root5, file);
+  if (path === null) return null;
+  const full = resolve(root5, path);
+  const st = lstatSync2(full);
+  if (st.isSymbolicLink())
+    throw new MappingError(
+      path,
+      1,
+      `${MAPPING_FILE} is a symbolic link; keep it a regular file beside the drops`
+    );
+  if (st.size > MAX_MAPPING_BYTES)
+    throw new MappingError(
+      path,
+      1,
+      `${MAPPING_FILE} is larger than ${MAX_MAPPING_BYTES / 1024} KB; a mapping is a line per column`
+    );
+  return parseMapping(readFileSync2(full, "utf8"), path);
+}
+var MAX_MAPPING_BYTES = 64 * 1024;
+function isFile(path) {
+  try {
+    const st = lstatSync2(path);
+    return st.isFile() || st.isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+var MAPPING_METADATA = { key: "mapping", etag: "mapping-etag" };
+var NO_MAPPING = "none";
 
 // contract/outcome-view.ts
 function failedRules(quality) {
@@ -69866,7 +70323,7 @@ var OUTCOME_SCHEMA = {
       type: "object",
       required: ["bucket", "key"],
       properties: Object.fromEntries(
-        ["bucket", "key", "etag", "commit", "repository", "ref", "pullRequest", "actor"].map((k5) => [k5, { type: "string" }]).concat([["size", { type: "number" }]])
+        ["bucket", "key", "etag", "commit", "repository", "ref", "pullRequest", "actor", "mapping"].map((k5) => [k5, { type: "string" }]).concat([["size", { type: "number" }]])
       )
     },
     execution: {
@@ -70137,7 +70594,7 @@ function originMetadata(origin) {
   }
   return out;
 }
-async function uploadDrop(s3, file, bucket, key, origin) {
+async function uploadDrop(s3, file, bucket, key, origin, extra = {}) {
   const uploadedAt = /* @__PURE__ */ new Date();
   const size = statSync(file).size;
   const upload = new import_lib_storage.Upload({
@@ -70147,7 +70604,7 @@ async function uploadDrop(s3, file, bucket, key, origin) {
       Key: key,
       Body: createReadStream2(file),
       ContentType: "text/csv",
-      Metadata: originMetadata(origin)
+      Metadata: { ...originMetadata(origin), ...extra }
     },
     partSize: PART_SIZE,
     queueSize: QUEUE_SIZE,
@@ -70159,9 +70616,9 @@ async function uploadDrop(s3, file, bucket, key, origin) {
 
 // drop-client/drop.ts
 function keyFor(file, prefix) {
-  const path = posix.normalize(file.replace(/\\/g, "/"));
-  const outside = posix.isAbsolute(path) || path === ".." || path.startsWith("../");
-  const under = outside ? posix.basename(path) : path.startsWith("data/") ? path.slice("data/".length) : path;
+  const path = posix2.normalize(file.replace(/\\/g, "/"));
+  const outside = posix2.isAbsolute(path) || path === ".." || path.startsWith("../");
+  const under = outside ? posix2.basename(path) : path.startsWith("data/") ? path.slice("data/".length) : path;
   return `${prefix.replace(/\/*$/, "/")}${under}`;
 }
 async function dropFiles(clients, files, options) {
@@ -70180,6 +70637,30 @@ async function dropFiles(clients, files, options) {
       return { file, key, status: "FAILED", error: describeAwsError(err) };
     }
   };
+  const mappings = /* @__PURE__ */ new Map();
+  const uploadMapping = (path) => {
+    let uploading = mappings.get(path);
+    if (!uploading) {
+      const key = keyFor(path, options.prefix);
+      uploading = clients.s3.send(
+        new import_client_s3.PutObjectCommand({
+          Bucket: options.bucket,
+          Key: key,
+          Body: readFileSync3(isAbsolute(path) ? path : join5(root5, path)),
+          ContentType: "text/plain; charset=utf-8"
+        })
+      ).then((put) => {
+        log2(`${path}: uploaded to s3://${options.bucket}/${key} (the mapping of the drops below it)`);
+        return {
+          [MAPPING_METADATA.key]: key,
+          [MAPPING_METADATA.etag]: String(put.ETag ?? "").replace(/"/g, "")
+        };
+      });
+      mappings.set(path, uploading);
+    }
+    return uploading;
+  };
+  const root5 = options.root ?? ".";
   const uploadAndFollow = async (file, key) => {
     const unsafe = /[^A-Za-z0-9._/-]/.exec(key);
     if (unsafe)
@@ -70189,16 +70670,27 @@ async function dropFiles(clients, files, options) {
         status: "FAILED",
         error: `The object key ${key} would contain ${JSON.stringify(unsafe[0])}, which the pipeline's archive step cannot copy; name data files with letters, digits, '.', '_', '-' and '/'.`
       };
+    let mappingPath;
+    try {
+      mappingPath = mappingFor(root5, file)?.file ?? null;
+    } catch (err) {
+      if (err instanceof MappingError) return { file, key, status: "FAILED", error: err.message };
+      throw err;
+    }
     if (options.dryRun) {
-      log2(`${file}: would upload to s3://${options.bucket}/${key} (dry run)`);
+      log2(
+        `${file}: would upload to s3://${options.bucket}/${key}${mappingPath ? `, mapped by ${mappingPath}` : ""} (dry run)`
+      );
       return { file, key, status: "DRY_RUN" };
     }
+    const mapping = mappingPath ? await uploadMapping(mappingPath) : { [MAPPING_METADATA.key]: NO_MAPPING };
     const uploaded = await uploadDrop(
       clients.s3,
-      isAbsolute(file) ? file : join5(options.root ?? ".", file),
+      isAbsolute(file) ? file : join5(root5, file),
       options.bucket,
       key,
-      options.origin
+      options.origin,
+      mapping
     );
     log2(`${file}: uploaded to s3://${options.bucket}/${key} (${uploaded.size} bytes, etag ${uploaded.etag})`);
     if (!options.wait || !options.stateMachineArn) return { file, key, status: "UPLOADED" };
@@ -70227,6 +70719,8 @@ async function dropFiles(clients, files, options) {
       rowsLoaded: o3.load?.rowsLoaded ?? 0,
       rowsQuarantined: o3.quarantine?.rows ?? 0,
       ...o3.quarantine ? { quarantineUri: o3.quarantine.uri } : {},
+      // As the repository names it; the pipeline's key for a drop uploaded without one.
+      ...mappingPath ?? o3.source.mapping ? { mapping: mappingPath ?? o3.source.mapping } : {},
       failedRules: failedRules(o3.quality),
       path: followed.path,
       ...o3.error ? { error: `${o3.error.state}: ${o3.error.error}: ${o3.error.cause}` } : {}
@@ -70239,7 +70733,7 @@ async function dropFiles(clients, files, options) {
 // action/changed-files.ts
 import { execFile } from "node:child_process";
 import { lstat as lstat3, open as open2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute3, join as join7, normalize } from "node:path";
+import { isAbsolute as isAbsolute3, join as join7, normalize, posix as posix3 } from "node:path";
 import { promisify } from "node:util";
 
 // action/find-files.ts
@@ -70307,9 +70801,15 @@ async function changedDataFiles(workspace, glob, context3, prFiles) {
     if (!prFiles) throw new Error("Listing the pull request's files needs the github-token input.");
     candidates = (await prFiles(pr.number)).filter((f5) => ["added", "modified", "renamed", "copied", "changed"].includes(f5.status)).map((f5) => f5.filename);
   } else return findDataFiles(workspace, glob);
-  const files = [...new Set(candidates)].filter((f5) => pattern.test(f5)).sort();
+  const files = [.../* @__PURE__ */ new Set([...candidates, ...await mappedBy(workspace, glob, candidates)])].filter((f5) => pattern.test(f5)).sort();
   for (const f5 of files) if (!refusedName(f5)) await checkDataFile(workspace, f5, glob);
   return files;
+}
+async function mappedBy(workspace, glob, changed) {
+  const mappings = new Set(changed.filter((f5) => posix3.basename(f5) === MAPPING_FILE));
+  if (!mappings.size) return [];
+  const files = await findDataFiles(workspace, glob);
+  return files.filter((f5) => mappings.has(mappingPathFor(workspace, f5) ?? ""));
 }
 function refusedName(file) {
   const found = controlCharacterIn(file);
@@ -70446,7 +70946,7 @@ function renderSummary(reports, status) {
     );
     for (const r5 of reports)
       out.push(
-        `| ${code(r5.file)} | ${STATUS_ICON[r5.status].emoji} ${r5.status} | ${r5.rows} | ${r5.rowsLoaded} | ${r5.rowsQuarantined} | ${r5.score === null ? "\u2013" : formatScore(r5.score)} |`
+        `| ${fileCell(r5.file, r5.mapping)} | ${STATUS_ICON[r5.status].emoji} ${r5.status} | ${r5.rows} | ${r5.rowsLoaded} | ${r5.rowsQuarantined} | ${r5.score === null ? "\u2013" : formatScore(r5.score)} |`
       );
   }
   for (const r5 of reports) {
@@ -70473,6 +70973,9 @@ function renderSummary(reports, status) {
   }
   return cutToFit(out.join("\n") + "\n");
 }
+function fileCell(file, mapping) {
+  return mapping ? `${code(file)}<br><sub>mapped by ${code(mapping)}</sub>` : code(file);
+}
 function cutToFit(text) {
   return text.length <= MAX_MARKDOWN ? text : `${text.slice(0, MAX_MARKDOWN - 80)}
 
@@ -70489,7 +70992,7 @@ function renderDropSummary(results, status) {
     for (const r5 of results) {
       const execution = r5.consoleUrl ? `[${md(r5.executionArn.split(":").at(-1))}](${linkTarget(r5.consoleUrl)})` : r5.executionArn ? md(r5.executionArn.split(":").at(-1)) : "\u2013";
       out.push(
-        `| ${code(r5.file)} | ${STATUS_ICON[r5.status].emoji} ${r5.status} | ${r5.rowsLoaded ?? "\u2013"} | ${r5.rowsQuarantined ?? "\u2013"} | ${execution} |`
+        `| ${fileCell(r5.file, r5.mapping)} | ${STATUS_ICON[r5.status].emoji} ${r5.status} | ${r5.rowsLoaded ?? "\u2013"} | ${r5.rowsQuarantined ?? "\u2013"} | ${execution} |`
       );
     }
   }
@@ -70659,7 +71162,7 @@ import { lstat as lstat4, readFile as readFile3 } from "node:fs/promises";
 import { isAbsolute as isAbsolute4, join as join8, normalize as normalize2 } from "node:path";
 
 // contract/check.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 // quality/format.ts
@@ -70963,7 +71466,7 @@ var FUNCTIONS = {
   isnull: ([v]) => v === null,
   isnotnull: ([v]) => v !== null
 };
-function compileWhere(sql, resolve) {
+function compileWhere(sql, resolve2) {
   const toks = lex(sql);
   let p3 = 0;
   const peekWord = (...words) => toks[p3]?.kind === "id" && words.includes(toks[p3].text.toUpperCase());
@@ -71162,7 +71665,7 @@ function compileWhere(sql, resolve) {
         expectOp(")");
         return (row) => fn(args.map((a5) => a5(row)));
       }
-      const index = resolve(t.text);
+      const index = resolve2(t.text);
       if (index < 0) throw new WhereError(`the filter names a column that does not exist: ${t.text}`);
       return (row) => row[index] ?? null;
     }
@@ -71280,15 +71783,15 @@ function asNumber(v) {
 function show(v) {
   if (v === null) return "NULL";
   if (typeof v === "number") return String(v);
-  return quoted(v);
+  return quoted2(v);
 }
-function quoted(text) {
+function quoted2(text) {
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text);
 }
 function showCell(values, col, raw) {
   const v = values[col] ?? null;
   const text = v === null ? raw?.(col) : void 0;
-  return text !== void 0 && text.trim() !== "" ? `${quoted(text)} (unreadable as its type)` : show(v);
+  return text !== void 0 && text.trim() !== "" ? `${quoted2(text)} (unreadable as its type)` : show(v);
 }
 
 // quality/states.ts
@@ -73158,164 +73661,6 @@ function parseRuleset(source) {
   return ruleset(new TokenCursor(tokenize(source)));
 }
 
-// contract/contract.ts
-var INPUT_COLUMNS = [
-  {
-    name: "movie_id",
-    coercion: "text",
-    aliases: ["id", "imdb_id", "tconst"],
-    required: false,
-    sqlType: "VARCHAR(256)",
-    description: "Stable id; derived from title and release year when the drop has no id column"
-  },
-  {
-    name: "title",
-    coercion: "text",
-    aliases: ["series_title", "movie_title", "name"],
-    required: true,
-    sqlType: "VARCHAR(512)",
-    description: "Title as released"
-  },
-  {
-    name: "release_year",
-    coercion: "year",
-    aliases: ["released_year", "year"],
-    required: true,
-    sqlType: "SMALLINT",
-    description: "Year of first release"
-  },
-  {
-    name: "certificate",
-    coercion: "text",
-    aliases: ["certification", "rated"],
-    required: false,
-    sqlType: "VARCHAR(32)",
-    description: "Age certificate (U, UA, A, PG-13, R, ...)"
-  },
-  {
-    name: "runtime_minutes",
-    coercion: "minutes",
-    aliases: ["runtime", "runtime_min", "duration"],
-    required: false,
-    sqlType: "INTEGER",
-    description: "Running time in minutes"
-  },
-  {
-    name: "genres",
-    coercion: "genres",
-    aliases: ["genre"],
-    required: false,
-    sqlType: "VARCHAR(256)",
-    description: "Genres, comma-separated, first one primary"
-  },
-  {
-    name: "imdb_rating",
-    coercion: "decimal",
-    aliases: ["rating", "imdb_score"],
-    required: true,
-    sqlType: "DECIMAL(3,1)",
-    description: "IMDb user rating, 0 to 10"
-  },
-  {
-    name: "overview",
-    coercion: "text",
-    aliases: ["plot", "description", "summary"],
-    required: false,
-    sqlType: "VARCHAR(4096)",
-    description: "Short plot summary"
-  },
-  {
-    name: "meta_score",
-    coercion: "integer",
-    aliases: ["metascore", "metacritic"],
-    required: false,
-    sqlType: "SMALLINT",
-    description: "Metacritic score, 0 to 100"
-  },
-  {
-    name: "director",
-    coercion: "text",
-    aliases: ["directed_by"],
-    required: false,
-    sqlType: "VARCHAR(256)",
-    description: "Director"
-  },
-  ...[1, 2, 3, 4].map((n3) => ({
-    name: `star${n3}`,
-    coercion: "text",
-    aliases: [`star_${n3}`],
-    required: false,
-    sqlType: "VARCHAR(256)",
-    description: `Billed star #${n3}`
-  })),
-  {
-    name: "votes",
-    coercion: "integer",
-    aliases: ["no_of_votes", "num_votes", "number_of_votes", "vote_count"],
-    required: false,
-    sqlType: "BIGINT",
-    description: "Number of IMDb votes"
-  },
-  {
-    name: "gross_usd",
-    coercion: "money",
-    aliases: ["gross", "box_office"],
-    required: false,
-    sqlType: "BIGINT",
-    description: "US gross in dollars"
-  },
-  {
-    name: "poster_url",
-    coercion: "text",
-    aliases: ["poster_link", "poster"],
-    required: false,
-    sqlType: "VARCHAR(1024)",
-    description: "Poster image URL"
-  }
-];
-var DERIVED_COLUMNS = [
-  { name: "primary_genre", sqlType: "VARCHAR(64)", description: "First listed genre" },
-  { name: "source_key", sqlType: "VARCHAR(1024)", description: "S3 key (or file) the row came from" },
-  { name: "loaded_at", sqlType: "TIMESTAMP", description: "When the row was loaded" }
-];
-var MAX_DROP_BYTES = 5 * 1024 ** 3;
-var VALUE_TYPES = {
-  text: "string",
-  genres: "string",
-  year: "integer",
-  integer: "integer",
-  minutes: "integer",
-  money: "integer",
-  decimal: "decimal"
-};
-function valueTypeOf(coercion) {
-  return VALUE_TYPES[coercion];
-}
-var INTEGER_LIMITS = {
-  SMALLINT: 2 ** 15,
-  INTEGER: 2 ** 31,
-  BIGINT: 2 ** 63
-};
-function fitsSqlType(sqlType, value) {
-  const limit = INTEGER_LIMITS[sqlType];
-  if (limit !== void 0) return -limit <= value && value < limit;
-  const m3 = /^DECIMAL\((\d+),(\d+)\)$/.exec(sqlType);
-  if (!m3) return true;
-  const p3 = Number(m3[1]);
-  const s2 = Number(m3[2]);
-  return Math.abs(value) < 10 ** (p3 - s2) - 0.5 * 10 ** -s2;
-}
-function normalizeHeader(header) {
-  return header.replace(/^\uFEFF/, "").trim().replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().replace(/[\s\-./]+/g, "_").replace(/[^\p{L}\p{N}_]+/gu, "").replace(/_+/g, "_").replace(/^_|_$/g, "");
-}
-var BY_HEADER = /* @__PURE__ */ new Map();
-for (const column of INPUT_COLUMNS) {
-  for (const name of [column.name, ...column.aliases]) BY_HEADER.set(name, column);
-}
-function contractColumnFor(header) {
-  return BY_HEADER.get(normalizeHeader(header));
-}
-
 // contract/csv-writer.ts
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 var NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
@@ -73739,105 +74084,6 @@ function deriveMovieId(title, year2) {
   return `${slug || "untitled"}-${year2}`;
 }
 
-// contract/mapping.ts
-var COLUMNS = INPUT_COLUMNS.map((c5) => c5.name);
-var DATE_TOKENS = ["yyyy", "yy", "MMMM", "MMM", "MM", "M", "dd", "d"];
-var trim = (text) => text.replace(/^[ \t]+|[ \t]+$/g, "");
-var MONTHS2 = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-var FULL_MONTHS = [
-  "january",
-  "february",
-  "march",
-  "april",
-  "may",
-  "june",
-  "july",
-  "august",
-  "september",
-  "october",
-  "november",
-  "december"
-];
-function applyTransform(t, text) {
-  switch (t.kind) {
-    case "year-from-date":
-      return yearFromDate(t.format, text) ?? text;
-    case "minutes": {
-      const m3 = /^[ \t]*(?:([0-9]+)[ \t]*h(?:ours?|rs?)?[ \t]*)?(?:([0-9]+)[ \t]*(?:m|min|mins|minutes?)?)?[ \t]*$/i.exec(
-        text
-      );
-      const hm = /^[ \t]*([0-9]+):([0-5][0-9])[ \t]*$/.exec(text);
-      if (hm) return String(Number(hm[1]) * 60 + Number(hm[2]));
-      if (m3 && (m3[1] !== void 0 || m3[2] !== void 0))
-        return String(Number(m3[1] ?? 0) * 60 + Number(m3[2] ?? 0));
-      return text;
-    }
-    case "money": {
-      const bare = text.replace(/[ \t$€£,]/g, "");
-      return /^[+-]?[0-9]+(\.[0-9]+)?$/.test(bare) ? bare.replace(/\.[0-9]+$/, "") : text;
-    }
-    case "number": {
-      const decimal = t.thousands === "," ? "." : ",";
-      const bare = text.replace(/^[ \t]+|[ \t]+$/g, "").split(t.thousands).join("").replace(decimal, ".");
-      return /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$/.test(bare) ? bare : text;
-    }
-    case "list":
-      return text.split(t.separator).map(trim).filter(Boolean).join(", ");
-    case "trim":
-      return trim(text);
-    case "lower":
-      return text.toLowerCase();
-    case "upper":
-      return text.toUpperCase();
-    case "title":
-      return text.toLowerCase().replace(/(^|[^A-Za-z'])([a-z])/g, (_, before, c5) => before + c5.toUpperCase());
-  }
-}
-function yearFromDate(format2, text) {
-  let pattern = "";
-  let yearGroup = "";
-  for (let i5 = 0; i5 < format2.length; ) {
-    const token = DATE_TOKENS.find((t) => format2.startsWith(t, i5));
-    if (token) {
-      const part = {
-        yyyy: "([0-9]{4})",
-        yy: "([0-9]{2})",
-        MMMM: "([A-Za-z]+)",
-        MMM: "([A-Za-z]{3})",
-        MM: "([0-9]{2})",
-        M: "([0-9]{1,2})",
-        dd: "([0-9]{2})",
-        d: "([0-9]{1,2})"
-      };
-      pattern += part[token];
-      if (token.startsWith("y")) yearGroup = token;
-      i5 += token.length;
-    } else {
-      pattern += format2[i5] === " " ? "[ \\t]+" : format2[i5].replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
-      i5++;
-    }
-  }
-  const m3 = new RegExp(`^[ \\t]*${pattern}[ \\t]*$`).exec(text);
-  if (!m3) return null;
-  let g5 = 1;
-  let year2 = "";
-  for (let i5 = 0; i5 < format2.length; ) {
-    const token = DATE_TOKENS.find((t) => format2.startsWith(t, i5));
-    if (!token) {
-      i5++;
-      continue;
-    }
-    const value = m3[g5++];
-    if (token === "MMM" && !MONTHS2.includes(value.toLowerCase())) return null;
-    if (token === "MMMM" && !FULL_MONTHS.includes(value.toLowerCase())) return null;
-    if (token === yearGroup) year2 = value;
-    i5 += token.length;
-  }
-  if (year2.length === 4) return year2;
-  const yy = Number(year2);
-  return String(yy >= 69 ? 1900 + yy : 2e3 + yy);
-}
-
 // contract/movie-reader.ts
 var DropFileError = class extends Error {
   constructor(file, line, reason) {
@@ -74151,7 +74397,7 @@ function decideBatch(rules, result) {
 var DEFAULT_RULESET_PATH = fileURLToPath(new URL("./movies.dqdl", import.meta.url));
 var defaultRuleset = null;
 function pipelineRuleset() {
-  defaultRuleset ??= parseRuleset(readFileSync2(DEFAULT_RULESET_PATH, "utf8"));
+  defaultRuleset ??= parseRuleset(readFileSync4(DEFAULT_RULESET_PATH, "utf8"));
   return defaultRuleset;
 }
 var ROW_VERDICT_COLUMNS = [
@@ -74342,11 +74588,16 @@ async function validateFiles(workspace, files, rules) {
     try {
       const refused = refusedName(file);
       if (refused) throw new DropFileError(file, null, refused);
-      const check2 = await checkDrop(file, readChunks(join8(workspace, file)), { ruleset: ruleset2 });
+      const mapping = mappingFor(workspace, file);
+      const check2 = await checkDrop(file, readChunks(join8(workspace, file)), {
+        ruleset: ruleset2,
+        ...mapping ? { mapping } : {}
+      });
       const quality = qualityOf(check2);
       reports.push({
         file,
         status: check2.decision.verdict,
+        ...mapping ? { mapping: mapping.file } : {},
         rows: quality.rowsProcessed,
         rowsLoaded: check2.decision.rowsToLoad,
         rowsQuarantined: check2.decision.rowsToQuarantine,
@@ -74356,7 +74607,7 @@ async function validateFiles(workspace, files, rules) {
         annotations: annotationsFor(check2.reasons)
       });
     } catch (err) {
-      if (!(err instanceof DropFileError)) throw err;
+      if (!(err instanceof DropFileError) && !(err instanceof MappingError)) throw err;
       reports.push({
         file,
         status: "FAILED",
@@ -74367,6 +74618,7 @@ async function validateFiles(workspace, files, rules) {
         failedRules: [],
         reasons: [],
         error: err.message,
+        ...err instanceof MappingError ? { errorFile: err.file } : {},
         ...err.line ? { errorLine: err.line } : {},
         annotations: []
       });
@@ -74413,10 +74665,14 @@ async function validate2(workspace, files, inputs) {
     log(`${r5.file}: ${r5.status}${r5.error ? ` \u2014 ${r5.error}` : ""}`);
     const at = refusedName(r5.file) ? {} : { file: r5.file };
     for (const a5 of r5.annotations) warning(a5.message, { ...at, startLine: a5.line, title: a5.title });
-    if (r5.error) error(inert(r5.error), { ...at, ...r5.errorLine ? { startLine: r5.errorLine } : {} });
+    const where = r5.errorFile && !refusedName(r5.errorFile) ? { file: r5.errorFile } : at;
+    if (r5.error) error(inert(r5.error), { ...where, ...r5.errorLine ? { startLine: r5.errorLine } : {} });
   }
   const status = worstStatus(reports.map((r5) => r5.status));
-  setOutput("results", JSON.stringify(reports.map(({ annotations: _a2, errorLine: _l, ...r5 }) => r5)));
+  setOutput(
+    "results",
+    JSON.stringify(reports.map(({ annotations: _a2, errorLine: _l, errorFile: _f, ...r5 }) => r5))
+  );
   setOutput("execution-arns", "[]");
   return {
     status,
@@ -74435,7 +74691,7 @@ async function drop(workspace, files, inputs, context3) {
     ...inputs.region ? { region: inputs.region } : {},
     ...inputs.endpoint ? { endpoint: inputs.endpoint, forcePathStyle: true } : {}
   };
-  if (!inputs.dryRun) await requireRegion(new import_client_s3.S3Client(aws));
+  if (!inputs.dryRun) await requireRegion(new import_client_s32.S3Client(aws));
   const pr = context3.payload.pull_request?.number;
   const refused = /* @__PURE__ */ new Map();
   for (const file of files) {
@@ -74443,7 +74699,7 @@ async function drop(workspace, files, inputs, context3) {
     if (why) refused.set(file, { file, key: keyFor(file, inputs.prefix), status: "FAILED", error: why });
   }
   const dropped = await dropFiles(
-    { s3: new import_client_s3.S3Client(aws), sfn: new import_client_sfn2.SFNClient(aws) },
+    { s3: new import_client_s32.S3Client(aws), sfn: new import_client_sfn2.SFNClient(aws) },
     files.filter((f5) => !refused.has(f5)),
     {
       root: workspace,

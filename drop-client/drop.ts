@@ -3,10 +3,13 @@
  * execution it starts, and report per file. Bounded concurrency; one file's failure never
  * stops the others.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join, posix } from 'node:path';
 import { describeAwsError } from '../contract/aws-error.ts';
+import { MappingError } from '../contract/mapping.ts';
+import { MAPPING_METADATA, mappingFor, NO_MAPPING } from '../contract/mapping-location.ts';
 import type { DropOrigin } from '../contract/outcome.ts';
 import { failedRules, type FailedRule } from '../contract/outcome-view.ts';
 import type { DropStatus } from '../contract/status.ts';
@@ -27,6 +30,8 @@ export interface DropResult {
   readonly path?: readonly string[];
   /** Why the run failed, timed out or could not be followed. */
   readonly error?: string;
+  /** The movies.mapping the run read the drop through (its key). */
+  readonly mapping?: string;
 }
 
 export interface DropOptions {
@@ -75,6 +80,33 @@ export async function dropFiles(
       return { file, key, status: 'FAILED', error: describeAwsError(err) };
     }
   };
+  // Each mapping is uploaded once, before the first drop it maps; its ETag pins it for their runs.
+  const mappings = new Map<string, Promise<Record<string, string>>>();
+  const uploadMapping = (path: string): Promise<Record<string, string>> => {
+    let uploading = mappings.get(path);
+    if (!uploading) {
+      const key = keyFor(path, options.prefix);
+      uploading = clients.s3
+        .send(
+          new PutObjectCommand({
+            Bucket: options.bucket,
+            Key: key,
+            Body: readFileSync(isAbsolute(path) ? path : join(root, path)),
+            ContentType: 'text/plain; charset=utf-8',
+          }),
+        )
+        .then((put) => {
+          log(`${path}: uploaded to s3://${options.bucket}/${key} (the mapping of the drops below it)`);
+          return {
+            [MAPPING_METADATA.key]: key,
+            [MAPPING_METADATA.etag]: String(put.ETag ?? '').replace(/"/g, ''),
+          };
+        });
+      mappings.set(path, uploading);
+    }
+    return uploading;
+  };
+  const root = options.root ?? '.';
   const uploadAndFollow = async (file: string, key: string): Promise<DropResult> => {
     const unsafe = /[^A-Za-z0-9._/-]/.exec(key);
     if (unsafe)
@@ -84,16 +116,28 @@ export async function dropFiles(
         status: 'FAILED',
         error: `The object key ${key} would contain ${JSON.stringify(unsafe[0])}, which the pipeline's archive step cannot copy; name data files with letters, digits, '.', '_', '-' and '/'.`,
       };
+    // The mapping is checked before anything is uploaded: a drop it cannot map is not sent.
+    let mappingPath: string | null;
+    try {
+      mappingPath = mappingFor(root, file)?.file ?? null;
+    } catch (err) {
+      if (err instanceof MappingError) return { file, key, status: 'FAILED', error: err.message };
+      throw err;
+    }
     if (options.dryRun) {
-      log(`${file}: would upload to s3://${options.bucket}/${key} (dry run)`);
+      log(
+        `${file}: would upload to s3://${options.bucket}/${key}${mappingPath ? `, mapped by ${mappingPath}` : ''} (dry run)`,
+      );
       return { file, key, status: 'DRY_RUN' };
     }
+    const mapping = mappingPath ? await uploadMapping(mappingPath) : { [MAPPING_METADATA.key]: NO_MAPPING };
     const uploaded = await uploadDrop(
       clients.s3,
-      isAbsolute(file) ? file : join(options.root ?? '.', file),
+      isAbsolute(file) ? file : join(root, file),
       options.bucket,
       key,
       options.origin,
+      mapping,
     );
     log(`${file}: uploaded to s3://${options.bucket}/${key} (${uploaded.size} bytes, etag ${uploaded.etag})`);
     if (!options.wait || !options.stateMachineArn) return { file, key, status: 'UPLOADED' };
@@ -122,6 +166,8 @@ export async function dropFiles(
       rowsLoaded: o.load?.rowsLoaded ?? 0,
       rowsQuarantined: o.quarantine?.rows ?? 0,
       ...(o.quarantine ? { quarantineUri: o.quarantine.uri } : {}),
+      // As the repository names it; the pipeline's key for a drop uploaded without one.
+      ...((mappingPath ?? o.source.mapping) ? { mapping: mappingPath ?? o.source.mapping } : {}),
       failedRules: failedRules(o.quality),
       path: followed.path,
       ...(o.error ? { error: `${o.error.state}: ${o.error.error}: ${o.error.cause}` } : {}),

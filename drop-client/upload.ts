@@ -39,6 +39,8 @@ export async function uploadDrop(
   bucket: string,
   key: string,
   origin: DropOrigin,
+  /** More metadata for the pipeline: the mapping the drop was checked with (MAPPING_METADATA). */
+  extra: Readonly<Record<string, string>> = {},
 ): Promise<UploadedDrop> {
   const uploadedAt = new Date();
   const size = statSync(file).size;
@@ -49,7 +51,7 @@ export async function uploadDrop(
       Key: key,
       Body: createReadStream(file),
       ContentType: 'text/csv',
-      Metadata: originMetadata(origin),
+      Metadata: { ...originMetadata(origin), ...extra },
     },
     partSize: PART_SIZE,
     queueSize: QUEUE_SIZE,

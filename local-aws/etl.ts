@@ -14,8 +14,11 @@ import {
   sourceOf,
   tooLargeToDrop,
 } from '../contract/etl-results.ts';
+import { PREFIXES } from '../contract/lake.ts';
+import { MappingError, parseMapping, type Mapping } from '../contract/mapping.ts';
+import { mappingGone, mappingSource, MAX_MAPPING_BYTES } from '../contract/mapping-location.ts';
 import { DropFileError } from '../contract/movie-reader.ts';
-import type { ObjectStore } from './object-store.ts';
+import { NoSuchKey, type ObjectStore } from './object-store.ts';
 import { taskError } from './task-error.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -91,7 +94,11 @@ export async function runLocalEtl(deps: EtlDeps, args: Readonly<Record<string, s
   };
   pinned();
   if (meta.size > MAX_DROP_BYTES) throw taskError('States.TaskFailed', tooLargeToDrop(key, meta.size));
-  const source = sourceOf(bucket, key, meta.etag, meta.size, meta.metadata);
+  const mapping = readMapping(store, bucket, key, meta.metadata);
+  const source = {
+    ...sourceOf(bucket, key, meta.etag, meta.size, meta.metadata),
+    ...(mapping ? { mapping: mapping.file } : {}),
+  };
   mkdirSync(deps.workDir, { recursive: true });
   const work = mkdtempSync(join(deps.workDir, WORK_PREFIX));
   try {
@@ -99,7 +106,11 @@ export async function runLocalEtl(deps: EtlDeps, args: Readonly<Record<string, s
     const badPath = join(work, 'bad.csv');
     let check;
     try {
-      check = await checkDrop(key, store.stream(bucket, key), { goodPath, badPath });
+      check = await checkDrop(key, store.stream(bucket, key), {
+        goodPath,
+        badPath,
+        ...(mapping ? { mapping } : {}),
+      });
     } catch (err) {
       if (err instanceof DropFileError) throw taskError('States.TaskFailed', err.message);
       throw err;
@@ -119,5 +130,55 @@ export async function runLocalEtl(deps: EtlDeps, args: Readonly<Record<string, s
     return { JobName: 'movie_data_analysis', JobRunState: 'SUCCEEDED', Id: `jr_${execution}` };
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The mapping this drop is read through, as the Glue job finds it (movies_mapping.mapping_source):
+ * the one its uploader checked it with, or for a drop uploaded by hand the nearest above it.
+ */
+function readMapping(
+  store: ObjectStore,
+  bucket: string,
+  key: string,
+  metadata: Readonly<Record<string, string>>,
+): Mapping | null {
+  let where;
+  try {
+    where = mappingSource(key, PREFIXES.input, metadata);
+  } catch (err) {
+    throw taskError('States.TaskFailed', (err as Error).message);
+  }
+  if (where.kind === 'none') return null;
+  const found =
+    where.kind === 'pinned'
+      ? where.key
+      : where.keys.find((k) => {
+          try {
+            return Boolean(store.head(bucket, k));
+          } catch {
+            return false;
+          }
+        });
+  if (found === undefined) return null;
+  let text: string;
+  try {
+    const meta = store.head(bucket, found);
+    if (where.kind === 'pinned' && meta.etag.replace(/"/g, '') !== where.etag) throw new NoSuchKey(found);
+    if (meta.size > MAX_MAPPING_BYTES)
+      throw taskError(
+        'States.TaskFailed',
+        `${found}: a mapping may be at most ${MAX_MAPPING_BYTES / 1024} KB.`,
+      );
+    text = store.read(bucket, found).toString('utf8');
+  } catch (err) {
+    if (err instanceof NoSuchKey) throw taskError('States.TaskFailed', mappingGone(key, found));
+    throw err;
+  }
+  try {
+    return parseMapping(text, found);
+  } catch (err) {
+    if (err instanceof MappingError) throw taskError('States.TaskFailed', err.message);
+    throw err;
   }
 }

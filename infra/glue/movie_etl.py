@@ -34,9 +34,10 @@ from pyspark.sql import types as T
 import movies_contract
 import movies_drop
 import movies_load
+import movies_mapping
 import movies_outcome
 import movies_quarantine
-from movies_s3 import PinnedObject, s3
+from movies_s3 import PinnedObject, get_if_present, s3
 
 ARGS = getResolvedOptions(
     sys.argv,
@@ -71,6 +72,7 @@ RULESET = decode_argument(ARGS["ruleset"])
 GATES = json.loads(decode_argument(ARGS["gates"]))
 # --- end of job arguments ---
 
+INPUT_PREFIX = "input_data/"
 QUARANTINE_PREFIX = "bad_data/"
 SPLIT_BYTES = 64 << 20
 # Wide enough for every value a coercion returns (whole numbers stop at 2^53), in range for its
@@ -101,11 +103,20 @@ def main():
     read = PinnedObject(bucket, key, etag, head["ContentLength"])
     if read.size > CONTRACT["maxDropBytes"]:
         raise SystemExit(movies_outcome.too_large(key, read.size, CONTRACT["maxDropBytes"]))
+    # The mapping the uploader checked the drop with (or, for a drop uploaded by hand, the nearest).
+    try:
+        mapping = movies_mapping.find_mapping(
+            key, INPUT_PREFIX, head.get("Metadata", {}), lambda k, tag: get_if_present(bucket, k, tag),
+            [c["name"] for c in CONTRACT["inputColumns"]])
+    except (ValueError, movies_mapping.MappingError) as err:
+        raise SystemExit(str(err)) from None
+    if mapping:
+        source["mapping"] = mapping["file"]
 
     def on_executors(f, splits):
         return sc.parallelize(splits, max(1, len(splits))).map(f).collect()
 
-    drop = movies_drop.open_drop(CONTRACT, key, read, read.size, SPLIT_BYTES, on_executors)
+    drop = movies_drop.open_drop(CONTRACT, key, read, read.size, SPLIT_BYTES, on_executors, mapping)
 
     def rows_of(split):
         for line, values, problems, fields in movies_drop.drop_rows(drop, read, split):

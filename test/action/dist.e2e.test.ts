@@ -359,6 +359,108 @@ describe('the bundled Action, run as the runner runs it, against the local twin'
     );
   }, 60_000);
 
+  describe('a drop from another source, with its movies.mapping', () => {
+    const EXPORT =
+      'Title,Release Date,MPAA Rating,Running Time min,Major Genre,IMDB Rating,IMDB Votes,Distributor\n' +
+      'Out of Sight,Jun 26 1998,r,2h 3m,Comedy/Crime,7,"53,000",Universal\n' +
+      'The Land Girls,Jun 12 1998,R,,,6.1,"1,071",Gramercy\n' +
+      'Bathory,sometime in 2008,,,,6.1,"1,446",\n';
+    const MAPPING =
+      '# The box-office export\n' +
+      'release_year: Release Date | year from date "MMM d yyyy"\n' +
+      'certificate: MPAA Rating | upper\n' +
+      'runtime_minutes: Running Time min | minutes\n' +
+      'genres: Major Genre | list "/"\n' +
+      'votes: IMDB Votes | number ","\n';
+
+    it('push: uploads the mapping with the drop; the run reads it through that mapping, and the rows load mapped', async () => {
+      const { ws, before, after } = repoWith('mapped', {
+        'data/box/2024/export.csv': EXPORT,
+        'data/box/movies.mapping': MAPPING,
+      });
+      const r = await runAction(ws, 'push', { before, after }, DROP_INPUTS());
+      expect(r.code).toBe(0);
+      expect(r.outputs.status).toBe('PARTIAL');
+      const [result] = JSON.parse(r.outputs.results!) as {
+        executionArn: string;
+        mapping: string;
+        rowsLoaded: number;
+      }[];
+      expect(result).toMatchObject({ mapping: 'data/box/movies.mapping', rowsLoaded: 2 });
+      expect(r.stdout).toContain(
+        `data/box/movies.mapping: uploaded to s3://${twin.bucket}/input_data/box/movies.mapping`,
+      );
+      // As GitHub shows it: the mapping under the file's name, in the same cell.
+      expect(r.summary).toMatch(
+        /\| <code>data\S+export\S+<\/code><br><sub>mapped by <code>\S+<\/code><\/sub> \|/,
+      );
+      expect(renderedText(r.summary)).toContain('data/box/2024/export.csvmapped by data/box/movies.mapping');
+      const outcome = JSON.parse(twin.stepFunctions.get(result!.executionArn).output!) as {
+        source: Record<string, string>;
+      };
+      expect(outcome.source.mapping).toBe('input_data/box/movies.mapping');
+      const { rows } = await twin.warehouse.query<Record<string, unknown>>(
+        "SELECT movie_id, release_year, certificate, runtime_minutes, genres, votes FROM movies WHERE source_key = 'input_data/box/2024/export.csv' ORDER BY movie_id",
+      );
+      expect(rows).toEqual([
+        {
+          movie_id: 'out-of-sight-1998',
+          release_year: 1998,
+          certificate: 'R',
+          runtime_minutes: 123,
+          genres: 'Comedy, Crime',
+          votes: 53000,
+        },
+        {
+          movie_id: 'the-land-girls-1998',
+          release_year: 1998,
+          certificate: 'R',
+          runtime_minutes: null,
+          genres: null,
+          votes: 1071,
+        },
+      ]);
+    }, 90_000);
+
+    it('push of a changed mapping alone drops again the files it maps; a bad one is refused before any upload', async () => {
+      const { ws, after } = repoWith('remapped', {
+        'data/box/2024/export.csv': EXPORT,
+        'data/box/movies.mapping': MAPPING,
+        'data/other/q1.csv': DATA.clean,
+      });
+      const git = (...args: string[]): string =>
+        execFileSync('git', args, { cwd: ws, encoding: 'utf8' }).trim();
+      writeFileSync(join(ws, 'data/box/movies.mapping'), `${MAPPING}director: Distributor\n`);
+      git('commit', '-qam', 'map the distributor');
+      const r = await runAction(
+        ws,
+        'push',
+        { before: after, after: git('rev-parse', 'HEAD') },
+        DROP_INPUTS(),
+      );
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.outputs.results!) as { file: string }[]).map((x) => x.file)).toEqual([
+        'data/box/2024/export.csv',
+      ]);
+
+      writeFileSync(join(ws, 'data/box/movies.mapping'), `${MAPPING}director: Distributor | upper "x"\n`);
+      git('commit', '-qam', 'a typo');
+      const uploads = twin.store.keys(twin.bucket, 'input_data/box/').map((m) => m.etag);
+      const bad = await runAction(
+        ws,
+        'push',
+        { before: after, after: git('rev-parse', 'HEAD') },
+        DROP_INPUTS(),
+      );
+      expect(bad.code).toBe(1);
+      expect(bad.outputs.status).toBe('FAILED');
+      expect(renderedText(bad.summary)).toContain(
+        'data/box/movies.mapping:7: the transform upper takes no argument',
+      );
+      expect(twin.store.keys(twin.bucket, 'input_data/box/').map((m) => m.etag)).toEqual(uploads);
+    }, 90_000);
+  });
+
   it('pull_request: validates the PR’s changed files (listed through the paginated API), annotates and comments', async () => {
     const ws = join(root, 'pr');
     mkdirSync(join(ws, 'data', '2024'), { recursive: true });

@@ -132,6 +132,47 @@ describe('the Action in validate mode', () => {
     expect(r.stdout).toContain('data/lfs.csv is FAILED; data/q1.csv is QUALITY_FAILED (fail-on: quality).');
   });
 
+  it('reads a file through the movies.mapping above it, and notes a bad mapping on the mapping itself', async () => {
+    mkdirSync(join(ws, 'data', 'box'), { recursive: true });
+    writeFileSync(
+      join(ws, 'data', 'box', 'export.csv'),
+      'Title,Release Date,IMDB Rating\nOut of Sight,Jun 26 1998,7\nHeat,Dec 15 1995,8.3\n',
+    );
+    writeFileSync(
+      join(ws, 'data', 'movies.mapping'),
+      'release_year: Release Date | year from date "MMM d yyyy"\n',
+    );
+    const r = await runAction(ws);
+    expect(r.failed).toBe(false);
+    expect(r.outputs.status).toBe('SUCCEEDED');
+    expect(JSON.parse(r.outputs.results!)).toEqual([
+      expect.objectContaining({ file: 'data/box/export.csv', mapping: 'data/movies.mapping', rowsLoaded: 2 }),
+    ]);
+    expect(renderedText(r.summary)).toContain('data/box/export.csvmapped by data/movies.mapping');
+
+    writeFileSync(
+      join(ws, 'data', 'movies.mapping'),
+      '\nrelease_year: Release Date | year from date "MMM dd"\n',
+    );
+    const bad = await runAction(ws);
+    expect(bad.failed).toBe(true);
+    expect(bad.stdout).toContain(
+      '::error file=data/movies.mapping,line=2::data/movies.mapping:2: the date format "MMM dd" has no year (yyyy or yy)\n',
+    );
+    expect(renderedText(bad.summary)).toContain(
+      'data/movies.mapping:2: the date format "MMM dd" has no year',
+    );
+  });
+
+  it('refuses a movies.mapping that is a symbolic link, without reading it', async () => {
+    writeFileSync(join(ws, 'data', 'q.csv'), 'Title,Year,IMDB Rating\nHeat,1995,8.3\n');
+    symlinkSync('/etc/passwd', join(ws, 'data', 'movies.mapping'));
+    const r = await runAction(ws);
+    expect(r.failed).toBe(true);
+    expect(r.stdout).toContain('data/movies.mapping:1: movies.mapping is a symbolic link');
+    expect(r.stdout).not.toContain('root:');
+  });
+
   it('makes data in the report inert: no HTML, no mentions, no broken tables', async () => {
     writeFileSync(
       join(ws, 'data', 'x.csv'),

@@ -5,6 +5,7 @@ on the same files and values. Only ASCII is special, so both engines agree. No S
 no AWS import: `python3` runs it in the tests.
 """
 
+import json
 import re
 
 TRANSFORM_NAMES = [
@@ -275,3 +276,55 @@ def mapping_keys(key, top="input_data/"):
         if folder in (stop, ""):
             return keys
         folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
+
+
+# The S3 user metadata an uploader sets on a drop (MAPPING_METADATA in mapping-location.ts).
+MAPPING_METADATA = {"key": "mapping", "etag": "mapping-etag"}
+NO_MAPPING = "none"
+
+
+def mapping_source(key, top, metadata):
+    """Which mapping a run applies to the drop at `key`, as mappingSource in mapping-location.ts:
+    {"kind": "none"}, {"kind": "pinned", "key", "etag"} or {"kind": "nearest", "keys"}. Raises
+    ValueError with one sentence when the metadata names a mapping that cannot be this drop's."""
+    named = metadata.get(MAPPING_METADATA["key"])
+    keys = mapping_keys(key, top)
+    if named is None:
+        return {"kind": "nearest", "keys": keys}
+    if named == NO_MAPPING:
+        return {"kind": "none"}
+    etag = metadata.get(MAPPING_METADATA["etag"], "").replace('"', "")
+    if named not in keys or not etag:
+        raise ValueError(
+            f"{key} names the mapping {json.dumps(named, ensure_ascii=False)} in its metadata, which is not a"
+            f" {MAPPING_FILE} in its folder or one above it, with its ETag; upload the drop again with movies drop or the Action."
+        )
+    return {"kind": "pinned", "key": named, "etag": etag}
+
+
+def mapping_gone(key, mapping):
+    return (f"{key} was checked with the mapping {mapping}, which has changed or is gone since; upload the drop"
+            " again (with its mapping) to load it.")
+
+
+MAX_MAPPING_BYTES = 64 * 1024
+
+
+def find_mapping(key, top, metadata, get, columns):
+    """The mapping a run reads the drop at `key` through, parsed, or None (as readMapping in
+    local-aws/etl.ts). `get(key, etag or None)` returns the object's bytes, or None when it is
+    missing or no longer has that ETag. Raises ValueError or MappingError with one sentence."""
+    where = mapping_source(key, top, metadata)
+    if where["kind"] == "none":
+        return None
+    pinned = where["kind"] == "pinned"
+    for candidate in [where["key"]] if pinned else where["keys"]:
+        body = get(candidate, where["etag"] if pinned else None)
+        if body is None:
+            if pinned:
+                raise ValueError(mapping_gone(key, candidate))
+            continue
+        if len(body) > MAX_MAPPING_BYTES:
+            raise ValueError(f"{candidate}: a mapping may be at most {MAX_MAPPING_BYTES // 1024} KB.")
+        return parse_mapping(body.decode("utf-8", "replace"), candidate, columns)
+    return None

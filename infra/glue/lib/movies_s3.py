@@ -28,3 +28,16 @@ class PinnedObject:
             return b""
         return s3().get_object(Bucket=self.bucket, Key=self.key, IfMatch=self.etag,
                                Range=f"bytes={start}-{end - 1}")["Body"].read()
+
+
+def get_if_present(bucket, key, etag=None):
+    """A small object's bytes, or None when there is no such key (404) or it no longer has `etag`
+    (412). The job's role may list the input prefix, so a missing key is a 404, not a 403."""
+    try:
+        return s3().get_object(Bucket=bucket, Key=key, **({"IfMatch": f'"{etag}"'} if etag else {}))["Body"].read()
+    except Exception as err:  # botocore's ClientError: what S3 answered is in err.response
+        response = getattr(err, "response", None) or {}
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if status in (404, 412) or response.get("Error", {}).get("Code") in ("NoSuchKey", "PreconditionFailed"):
+            return None
+        raise

@@ -21,6 +21,7 @@ import {
   sourceOf,
   tooLargeToDrop,
 } from '../../../contract/etl-results.ts';
+import { parseMapping, type Mapping } from '../../../contract/mapping.ts';
 import { FAILED, PASSED, SKIPPED } from '../../../quality/results.ts';
 import { logicalId, synth } from '../stacks/synth.ts';
 
@@ -49,7 +50,7 @@ interface Run {
 }
 
 /** The TypeScript engine's check of a file: what the twin writes, and Data Quality's outcomes for the stand-in. */
-async function reference(file: string, key: string) {
+async function reference(file: string, key: string, mapping?: Mapping) {
   const dir = mkdtempSync(join(root, 'ts-'));
   const badPath = join(dir, 'bad.csv');
   const goodPath = join(dir, 'good.csv');
@@ -57,6 +58,7 @@ async function reference(file: string, key: string) {
   const check = await checkDrop(key, [readFileSync(file)], {
     badPath,
     goodPath,
+    ...(mapping ? { mapping } : {}),
     onRow(row, ev) {
       const by = (s: number): string[] =>
         ev.rules.filter((_, i) => ev.statuses[i] === s).map((r) => r.description);
@@ -88,6 +90,7 @@ function runJob(
   dq: unknown,
   etag?: string,
   sparse?: { size: number },
+  bucket: { objects?: Record<string, string>; metadata?: Record<string, string> } = {},
 ): Run {
   const dir = mkdtempSync(join(root, `${name}-`));
   const s3 = join(dir, 's3');
@@ -98,7 +101,11 @@ function runJob(
     truncateSync(object, sparse.size); // a hole: no disk, and the stand-in is told its ETag
     writeFileSync(`${object}.etag`, `"${etag}"`);
   }
-  writeFileSync(`${object}.meta.json`, JSON.stringify(METADATA));
+  writeFileSync(`${object}.meta.json`, JSON.stringify(bucket.metadata ?? METADATA));
+  for (const [k, text] of Object.entries(bucket.objects ?? {})) {
+    mkdirSync(dirname(join(s3, BUCKET, k)), { recursive: true });
+    writeFileSync(join(s3, BUCKET, k), text);
+  }
   writeFileSync(
     join(dir, 'dq.json'),
     JSON.stringify({ ruleset: readFileSync('contract/movies.dqdl', 'utf8'), ...(dq as object) }),
@@ -279,5 +286,76 @@ describe('the Glue job, run on stand-ins for Spark and S3', () => {
       "input_data/clean.csv changed after this run started (a newer drop replaced it); that drop's own run loads it.",
     );
     expect(run.jdbc).toBeNull();
+  });
+
+  describe('a drop with a mapping', () => {
+    const KEY = 'input_data/box/2024/export.csv';
+    const MAPPING_KEY = 'input_data/box/movies.mapping';
+    const MAPPING =
+      'release_year: Release Date | year from date "MMM d yyyy"\nruntime_minutes: Running Time min | minutes\n' +
+      'genres: Major Genre | list "/"\nvotes: IMDB Votes | number ","\n';
+    const EXPORT = Buffer.from(
+      'Title,Release Date,Running Time min,Major Genre,IMDB Rating,IMDB Votes\n' +
+        'Out of Sight,Jun 26 1998,2h 3m,Comedy/Crime,7,"53,000"\n' +
+        'Bathory,sometime in 2008,,,6.1,"1,446"\n',
+    );
+    const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
+    let file: string;
+    beforeAll(() => {
+      file = join(mkdtempSync(join(root, 'export-')), 'export.csv');
+      writeFileSync(file, EXPORT);
+    });
+
+    it.each([
+      ['pinned by its uploader', { ...METADATA, mapping: MAPPING_KEY, 'mapping-etag': md5(MAPPING) }],
+      ['found above a drop uploaded by hand', {}],
+    ])('is read through it, %s, as the twin reads it', async (_, metadata: Record<string, string>) => {
+      const ts = await reference(file, KEY, parseMapping(MAPPING, MAPPING_KEY));
+      expect(ts.check.decision.verdict).toBe('PARTIAL');
+      const run = runJob('mapped', EXPORT, KEY, ts.dq, undefined, undefined, {
+        objects: { [MAPPING_KEY]: MAPPING },
+        metadata,
+      });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const results = JSON.parse(run.read(`results/${EXECUTION}.json`)!.toString()) as { source: object };
+      expect(results.source).toEqual({
+        ...sourceOf(BUCKET, KEY, md5(EXPORT.toString()), EXPORT.length, metadata),
+        mapping: MAPPING_KEY,
+      });
+      expect(run.read(quarantineRowsKey(EXECUTION))!.toString()).toBe(ts.bad.toString());
+      const { expected, got } = goodRows(ts.good, run.jdbc!.rows);
+      expect(got).toEqual(expected);
+      expect(expected[0]!.slice(0, 5)).toEqual(['out-of-sight-1998', 'Out of Sight', '1998', '', '123']);
+    });
+
+    it('fails with one sentence when the mapping its uploader checked it with has changed', async () => {
+      const ts = await reference(file, KEY, parseMapping(MAPPING, MAPPING_KEY));
+      const run = runJob('remapped', EXPORT, KEY, ts.dq, undefined, undefined, {
+        objects: { [MAPPING_KEY]: `${MAPPING}title: Title\n` },
+        metadata: { mapping: MAPPING_KEY, 'mapping-etag': md5(MAPPING) },
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim()).toBe(
+        `${KEY} was checked with the mapping ${MAPPING_KEY}, which has changed or is gone since; upload the drop again (with its mapping) to load it.`,
+      );
+      expect(run.jdbc).toBeNull();
+    });
+
+    it('fails with file:line for a mapping that does not parse, and reads no mapping its uploader did not name', () => {
+      const dq = { rows: {}, ruleOutcomes: [] }; // neither run gets as far as the checks
+      const bad = runJob('bad-mapping', EXPORT, KEY, dq, undefined, undefined, {
+        objects: { [MAPPING_KEY]: 'release_year: Release Date | year from date "MMM d"\n' },
+        metadata: {},
+      });
+      expect(bad.status).toBe(1);
+      expect(bad.stderr.trim()).toBe(`${MAPPING_KEY}:1: the date format "MMM d" has no year (yyyy or yy)`);
+      const none = runJob('no-mapping', EXPORT, KEY, dq, undefined, undefined, {
+        objects: { [MAPPING_KEY]: MAPPING },
+        metadata: { mapping: 'none' },
+      });
+      expect(none.status).toBe(1);
+      expect(none.stderr).toContain(`${KEY}:1: missing required column: release_year`);
+    });
   });
 });

@@ -6,7 +6,11 @@ import threading
 
 
 class ClientError(Exception):
-    pass
+    """As botocore's: what S3 answered in `response`, and its message."""
+
+    def __init__(self, code, status, operation, message):
+        super().__init__(f"An error occurred ({code}) when calling the {operation} operation: {message}")
+        self.response = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
 
 
 class _S3:
@@ -28,12 +32,14 @@ class _S3:
 
     def _pinned(self, bucket, key, etag, operation="GetObject"):
         if not os.path.exists(self._path(bucket, key)):
-            raise ClientError("An error occurred (NoSuchKey)")
+            if operation == "HeadObject":
+                raise ClientError("404", 404, operation, "Not Found")
+            raise ClientError("NoSuchKey", 404, operation, "The specified key does not exist.")
         if etag is not None and etag != self._etag(bucket, key):
             # As botocore words it: a HEAD has no body, so no error code, only the status.
             if operation == "HeadObject":
-                raise ClientError("An error occurred (412) when calling the HeadObject operation: Precondition Failed")
-            raise ClientError(f"An error occurred (PreconditionFailed) when calling the {operation} operation: "
+                raise ClientError("412", 412, operation, "Precondition Failed")
+            raise ClientError("PreconditionFailed", 412, operation,
                               "At least one of the pre-conditions you specified did not hold")
 
     def _write(self, bucket, key, body):
