@@ -100,9 +100,12 @@ export type MappingSource =
   /** A drop uploaded by hand: the nearest mapping above it, if any. */
   | { readonly kind: 'nearest'; readonly keys: readonly string[] };
 
+/** Why a run cannot read its drop's mapping, in one sentence. */
+export class MappingSourceError extends Error {}
+
 /**
- * Which mapping a run applies to the drop at `key`, from the drop's metadata. Throws Error with one
- * sentence when the metadata names a mapping that cannot be this drop's.
+ * Which mapping a run applies to the drop at `key`, from the drop's metadata. Throws
+ * MappingSourceError when the metadata names a mapping that cannot be this drop's.
  */
 export function mappingSource(
   key: string,
@@ -115,7 +118,7 @@ export function mappingSource(
   if (named === NO_MAPPING) return { kind: 'none' };
   const etag = (metadata[MAPPING_METADATA.etag] ?? '').replace(/"/g, '');
   if (!keys.includes(named) || !etag)
-    throw new Error(
+    throw new MappingSourceError(
       `${key} names the mapping ${JSON.stringify(named)} in its metadata, which is not a ${MAPPING_FILE} in its folder or one above it, with its ETag; upload the drop again with movies drop or the Action.`,
     );
   return { kind: 'pinned', key: named, etag };
@@ -124,4 +127,31 @@ export function mappingSource(
 /** Why a run cannot read the mapping its drop was checked with. */
 export function mappingGone(key: string, mapping: string): string {
   return `${key} was checked with the mapping ${mapping}, which has changed or is gone since; upload the drop again (with its mapping) to load it.`;
+}
+
+/**
+ * The mapping a run reads the drop at `key` through, parsed, or null (the Glue job's twin:
+ * movies_mapping.find_mapping). `get(key, etag)` returns the object's bytes, or null when it is
+ * missing or no longer has that ETag. Throws MappingSourceError or MappingError with one sentence.
+ */
+export function findMapping(
+  key: string,
+  top: string,
+  metadata: Readonly<Record<string, string>>,
+  get: (key: string, etag: string | undefined) => Buffer | null,
+): Mapping | null {
+  const where = mappingSource(key, top, metadata);
+  if (where.kind === 'none') return null;
+  const pinned = where.kind === 'pinned';
+  for (const candidate of pinned ? [where.key] : where.keys) {
+    const body = get(candidate, pinned ? where.etag : undefined);
+    if (body === null) {
+      if (pinned) throw new MappingSourceError(mappingGone(key, candidate));
+      continue;
+    }
+    if (body.length > MAX_MAPPING_BYTES)
+      throw new MappingSourceError(`${candidate}: a mapping may be at most ${MAX_MAPPING_BYTES / 1024} KB.`);
+    return parseMapping(body.toString('utf8'), candidate);
+  }
+  return null;
 }

@@ -15,8 +15,8 @@ import {
   tooLargeToDrop,
 } from '../contract/etl-results.ts';
 import { PREFIXES } from '../contract/lake.ts';
-import { MappingError, parseMapping, type Mapping } from '../contract/mapping.ts';
-import { mappingGone, mappingSource, MAX_MAPPING_BYTES } from '../contract/mapping-location.ts';
+import { MappingError, type Mapping } from '../contract/mapping.ts';
+import { findMapping, MappingSourceError } from '../contract/mapping-location.ts';
 import { DropFileError } from '../contract/movie-reader.ts';
 import { NoSuchKey, type ObjectStore } from './object-store.ts';
 import { taskError } from './task-error.ts';
@@ -133,52 +133,27 @@ export async function runLocalEtl(deps: EtlDeps, args: Readonly<Record<string, s
   }
 }
 
-/**
- * The mapping this drop is read through, as the Glue job finds it (movies_mapping.mapping_source):
- * the one its uploader checked it with, or for a drop uploaded by hand the nearest above it.
- */
+/** The mapping this drop is read through, found as the Glue job finds it (findMapping). */
 function readMapping(
   store: ObjectStore,
   bucket: string,
   key: string,
   metadata: Readonly<Record<string, string>>,
 ): Mapping | null {
-  let where;
+  const get = (k: string, etag: string | undefined): Buffer | null => {
+    try {
+      if (etag !== undefined && store.head(bucket, k).etag.replace(/"/g, '') !== etag) return null;
+      return store.read(bucket, k);
+    } catch (err) {
+      if (err instanceof NoSuchKey) return null;
+      throw err;
+    }
+  };
   try {
-    where = mappingSource(key, PREFIXES.input, metadata);
+    return findMapping(key, PREFIXES.input, metadata, get);
   } catch (err) {
-    throw taskError('States.TaskFailed', (err as Error).message);
-  }
-  if (where.kind === 'none') return null;
-  const found =
-    where.kind === 'pinned'
-      ? where.key
-      : where.keys.find((k) => {
-          try {
-            return Boolean(store.head(bucket, k));
-          } catch {
-            return false;
-          }
-        });
-  if (found === undefined) return null;
-  let text: string;
-  try {
-    const meta = store.head(bucket, found);
-    if (where.kind === 'pinned' && meta.etag.replace(/"/g, '') !== where.etag) throw new NoSuchKey(found);
-    if (meta.size > MAX_MAPPING_BYTES)
-      throw taskError(
-        'States.TaskFailed',
-        `${found}: a mapping may be at most ${MAX_MAPPING_BYTES / 1024} KB.`,
-      );
-    text = store.read(bucket, found).toString('utf8');
-  } catch (err) {
-    if (err instanceof NoSuchKey) throw taskError('States.TaskFailed', mappingGone(key, found));
-    throw err;
-  }
-  try {
-    return parseMapping(text, found);
-  } catch (err) {
-    if (err instanceof MappingError) throw taskError('States.TaskFailed', err.message);
+    if (err instanceof MappingError || err instanceof MappingSourceError)
+      throw taskError('States.TaskFailed', err.message);
     throw err;
   }
 }

@@ -430,28 +430,20 @@ describe('the bundled Action, run as the runner runs it, against the local twin'
       });
       const git = (...args: string[]): string =>
         execFileSync('git', args, { cwd: ws, encoding: 'utf8' }).trim();
-      writeFileSync(join(ws, 'data/box/movies.mapping'), `${MAPPING}director: Distributor\n`);
-      git('commit', '-qam', 'map the distributor');
-      const r = await runAction(
-        ws,
-        'push',
-        { before: after, after: git('rev-parse', 'HEAD') },
-        DROP_INPUTS(),
-      );
+      /** Commits a new version of the mapping alone and runs the Action for the push since `after`. */
+      const pushMapping = (text: string): Promise<ActionRun> => {
+        writeFileSync(join(ws, 'data/box/movies.mapping'), text);
+        git('commit', '-qam', 'change the mapping');
+        return runAction(ws, 'push', { before: after, after: git('rev-parse', 'HEAD') }, DROP_INPUTS());
+      };
+      const r = await pushMapping(`${MAPPING}director: Distributor\n`);
       expect(r.code).toBe(0);
       expect((JSON.parse(r.outputs.results!) as { file: string }[]).map((x) => x.file)).toEqual([
         'data/box/2024/export.csv',
       ]);
 
-      writeFileSync(join(ws, 'data/box/movies.mapping'), `${MAPPING}director: Distributor | upper "x"\n`);
-      git('commit', '-qam', 'a typo');
       const uploads = twin.store.keys(twin.bucket, 'input_data/box/').map((m) => m.etag);
-      const bad = await runAction(
-        ws,
-        'push',
-        { before: after, after: git('rev-parse', 'HEAD') },
-        DROP_INPUTS(),
-      );
+      const bad = await pushMapping(`${MAPPING}director: Distributor | upper "x"\n`);
       expect(bad.code).toBe(1);
       expect(bad.outputs.status).toBe('FAILED');
       expect(renderedText(bad.summary)).toContain(

@@ -4,7 +4,8 @@
  * size. And the same places to look for the mapping, in the repository and in the bucket.
  */
 import { describe, expect, it } from '@jest/globals';
-import { mappingCandidates } from '../../contract/mapping-location.ts';
+import { findMapping, mappingCandidates } from '../../contract/mapping-location.ts';
+import { INPUT_COLUMNS } from '../../contract/contract.ts';
 import { disagreementText, runParity, type FileParity } from '../../scripts/parity/compare.ts';
 import { runGlueLib } from '../infra/glue/glue-load-sql.ts';
 
@@ -144,5 +145,69 @@ describe('where a drop finds its mapping', () => {
     expect(typescript[3]).toEqual(['exports/box/movies.mapping', 'exports/movies.mapping', 'movies.mapping']);
     expect(typescript[5]).toEqual(['input_data/movies.mapping']);
     expect(typescript[6]).toEqual(['elsewhere/movies.mapping']);
+  });
+});
+
+describe('which mapping a run reads, from the drop metadata', () => {
+  const objects: Record<string, { text: string; etag: string }> = {
+    'input_data/box/movies.mapping': {
+      text: 'release_year: Release Date | year from date "MMM d yyyy"\n',
+      etag: 'e1',
+    },
+    'input_data/movies.mapping': { text: 'title: Name\n', etag: 'e2' },
+    'input_data/bad/movies.mapping': { text: 'runtime: Length\n', etag: 'e3' },
+  };
+  const cases: [string, Record<string, string>][] = [
+    ['input_data/box/2024/a.csv', {}],
+    ['input_data/other/a.csv', {}],
+    ['input_data/box/a.csv', { mapping: 'input_data/box/movies.mapping', 'mapping-etag': '"e1"' }],
+    ['input_data/box/a.csv', { mapping: 'input_data/box/movies.mapping', 'mapping-etag': 'old' }],
+    ['input_data/box/a.csv', { mapping: 'none' }],
+    ['input_data/box/a.csv', { mapping: 'results/x.json', 'mapping-etag': 'e1' }],
+    ['input_data/bad/a.csv', {}],
+  ];
+
+  it('is the same mapping, or the same sentence, in both engines', () => {
+    const typescript = cases.map(([key, metadata]) => {
+      try {
+        const m = findMapping(key, 'input_data/', metadata, (k, etag) =>
+          objects[k] && (etag === undefined || etag === objects[k].etag)
+            ? Buffer.from(objects[k].text)
+            : null,
+        );
+        return m && { file: m.file, columns: m.columns.map((c) => c.column) };
+      } catch (err) {
+        return { error: (err as Error).message };
+      }
+    });
+    const python = JSON.parse(
+      runGlueLib(
+        `import json, sys
+from movies_mapping import MappingError, find_mapping
+objects, cases, columns = json.loads(sys.argv[1])
+get = lambda k, etag: objects[k]["text"].encode() if k in objects and etag in (None, objects[k]["etag"]) else None
+out = []
+for key, metadata in cases:
+    try:
+        m = find_mapping(key, "input_data/", metadata, get, columns)
+        out.append(m and {"file": m["file"], "columns": [c["column"] for c in m["columns"]]})
+    except (ValueError, MappingError) as err:
+        out.append({"error": str(err)})
+print(json.dumps(out))`,
+        JSON.stringify([objects, cases, INPUT_COLUMNS.map((c) => c.name)]),
+      ),
+    ) as unknown[];
+    expect(python).toEqual(typescript);
+    expect(
+      typescript.map((r) => (r && 'file' in r ? r.file : r && (r as { error: string }).error.slice(0, 40))),
+    ).toEqual([
+      'input_data/box/movies.mapping',
+      'input_data/movies.mapping',
+      'input_data/box/movies.mapping',
+      'input_data/box/a.csv was checked with th',
+      null,
+      'input_data/box/a.csv names the mapping "',
+      'input_data/bad/movies.mapping:1: "runtim',
+    ]);
   });
 });
